@@ -1,0 +1,82 @@
+"""The ``verbinding`` command."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from engine.db import unit_of_work, utcnow
+from engine.errors import VerbindingError
+from engine.i18n import translate
+from engine.runtime import Runtime
+from engine.workflows.cli import workflows
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log what happens.")
+@click.pass_context
+def main(ctx: click.Context, verbose: bool) -> None:
+    """Verbinding: resident-led neighbourhood processes."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    ctx.ensure_object(dict)
+
+
+def runtime() -> Runtime:
+    ctx = click.get_current_context()
+    found = ctx.obj.get("runtime") if ctx.obj else None
+    if found is None:
+        found = Runtime.from_env()
+        ctx.ensure_object(dict)["runtime"] = found
+    return found
+
+
+def fail(error: VerbindingError) -> None:
+    click.echo(f"error: {translate(error.message, 'en')}", err=True)
+    for reason in error.reasons:
+        click.echo(f"  - {translate(reason, 'en')}", err=True)
+    sys.exit(1)
+
+
+def init_database(rt: Runtime) -> None:
+    """Migrate to head and register the process templates."""
+    from engine.migrate import upgrade_engine
+    from engine.workflows.versions import sync_workflows
+
+    upgrade_engine(rt.engine)
+    with unit_of_work(rt.sessions) as session:
+        versions = sync_workflows(session, utcnow())
+    click.echo(
+        "database ready; templates: " + ", ".join(f"{v.name} v{v.version}" for v in versions)
+    )
+
+
+@main.command("init")
+def init_command() -> None:
+    """Create or migrate the database to the newest schema and register the templates."""
+    try:
+        init_database(runtime())
+    except VerbindingError as error:
+        fail(error)
+
+
+@main.command("demo")
+def demo_command() -> None:
+    """Fill the database with Groningen's districts and three example initiatives."""
+    from engine.demo import load_demo
+
+    rt = runtime()
+    try:
+        init_database(rt)
+        with unit_of_work(rt.sessions) as session:
+            report = load_demo(session, utcnow())
+    except VerbindingError as error:
+        fail(error)
+    click.echo(report)
+
+
+main.add_command(workflows)

@@ -1,0 +1,215 @@
+"""The registry of named guards that templates may put on a transition.
+
+A guard is a pure function of a :class:`GuardContext` (facts loaded in one query) and its
+arguments from the template. It returns ``None`` when it holds, or a message that tells a
+resident what to do about it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from engine.i18n import Msg, msg, nmsg
+from engine.workflows.definitions import GuardRef, Text
+
+
+@dataclass(frozen=True, slots=True)
+class GuardContext:
+    """What guards may look at, loaded for one initiative in its current stage."""
+
+    member_count: int = 0
+    partner_count: int = 0
+    open_steps: int = 0
+    total_steps: int = 0
+    description_length: int = 0
+    documents_in_stage: int = 0
+    documents_total: int = 0
+    open_support_requests: int = 0
+    association_registered: bool = False
+
+
+@dataclass(frozen=True)
+class Param:
+    type: type
+    default: Any = None
+    required: bool = True
+    minimum: int | None = None
+
+
+@dataclass(frozen=True)
+class GuardSpec:
+    name: str
+    check: Callable[..., Msg | None]
+    description: Text
+    params: dict[str, Param] = field(default_factory=dict)
+
+
+def _min_members(ctx: GuardContext, count: int) -> Msg | None:
+    missing = count - ctx.member_count
+    if missing <= 0:
+        return None
+    return nmsg(
+        "One more member needed: invite a neighbour to join.",
+        "%(num)d more members needed: invite neighbours to join.",
+        missing,
+    )
+
+
+def _min_partners(ctx: GuardContext, count: int) -> Msg | None:
+    missing = count - ctx.partner_count
+    if missing <= 0:
+        return None
+    return nmsg(
+        "One more partner needed (a school, a business, an association): invite them as partner.",
+        "%(num)d more partners needed (a school, a business, an association): "
+        "invite them as partners.",
+        missing,
+    )
+
+
+def _steps_done(ctx: GuardContext) -> Msg | None:
+    if ctx.open_steps == 0:
+        return None
+    return nmsg(
+        "One step of this stage is still open: complete it or remove it.",
+        "%(num)d steps of this stage are still open: complete or remove them.",
+        ctx.open_steps,
+    )
+
+
+def _min_steps(ctx: GuardContext, count: int) -> Msg | None:
+    missing = count - ctx.total_steps
+    if missing <= 0:
+        return None
+    return nmsg(
+        "Plan at least one more step for this stage.",
+        "Plan at least %(num)d more steps for this stage.",
+        missing,
+    )
+
+
+def _description_present(ctx: GuardContext, min_length: int) -> Msg | None:
+    if ctx.description_length >= min_length:
+        return None
+    return msg(
+        "Describe the initiative in at least %(min)d characters, so others understand the plan.",
+        min=min_length,
+    )
+
+
+def _document_present(ctx: GuardContext, count: int, stage_only: bool) -> Msg | None:
+    have = ctx.documents_in_stage if stage_only else ctx.documents_total
+    missing = count - have
+    if missing <= 0:
+        return None
+    if stage_only:
+        return nmsg(
+            "Attach a document to this stage (for example the draft plan).",
+            "Attach %(num)d more documents to this stage.",
+            missing,
+        )
+    return nmsg(
+        "Attach a document to the initiative (for example a drawing or a draft).",
+        "Attach %(num)d more documents to the initiative.",
+        missing,
+    )
+
+
+def _support_requests_answered(ctx: GuardContext) -> Msg | None:
+    if ctx.open_support_requests == 0:
+        return None
+    return nmsg(
+        "One support request is still waiting for the municipality's answer.",
+        "%(num)d support requests are still waiting for the municipality's answer.",
+        ctx.open_support_requests,
+    )
+
+
+def _association_registered(ctx: GuardContext) -> Msg | None:
+    if ctx.association_registered:
+        return None
+    return msg(
+        "Register the residents' association that will maintain the result "
+        "(name, contact person and its members)."
+    )
+
+
+GUARDS: dict[str, GuardSpec] = {
+    spec.name: spec
+    for spec in (
+        GuardSpec(
+            "min_members",
+            _min_members,
+            Text("Minimaal aantal leden", "Minimum number of members"),
+            {"count": Param(int, minimum=1)},
+        ),
+        GuardSpec(
+            "min_partners",
+            _min_partners,
+            Text("Minimaal aantal partners", "Minimum number of partners"),
+            {"count": Param(int, default=1, required=False, minimum=1)},
+        ),
+        GuardSpec(
+            "steps_done",
+            _steps_done,
+            Text("Alle stappen van de fase zijn af", "All steps of the stage are done"),
+        ),
+        GuardSpec(
+            "min_steps",
+            _min_steps,
+            Text("Minimaal aantal geplande stappen", "Minimum number of planned steps"),
+            {"count": Param(int, minimum=1)},
+        ),
+        GuardSpec(
+            "description_present",
+            _description_present,
+            Text("Een beschrijving is aanwezig", "A description is present"),
+            {"min_length": Param(int, default=40, required=False, minimum=1)},
+        ),
+        GuardSpec(
+            "document_present",
+            _document_present,
+            Text("Een document is bijgevoegd", "A document is attached"),
+            {
+                "count": Param(int, default=1, required=False, minimum=1),
+                "stage_only": Param(bool, default=True, required=False),
+            },
+        ),
+        GuardSpec(
+            "support_requests_answered",
+            _support_requests_answered,
+            Text(
+                "Alle ondersteuningsvragen zijn beantwoord",
+                "All support requests are answered",
+            ),
+        ),
+        GuardSpec(
+            "association_registered",
+            _association_registered,
+            Text(
+                "Een bewonersvereniging is geregistreerd",
+                "A residents' association is registered",
+            ),
+        ),
+    )
+}
+
+
+def guard_kwargs(ref: GuardRef) -> dict[str, Any]:
+    """The arguments of a guard reference, with the registry's defaults filled in."""
+    spec = GUARDS[ref.name]
+    kwargs = {name: p.default for name, p in spec.params.items() if not p.required}
+    kwargs.update(ref.args)
+    return kwargs
+
+
+def check_guards(guards: tuple[GuardRef, ...], ctx: GuardContext) -> list[Msg]:
+    """Return every reason the guards do not hold (empty when all hold)."""
+    reasons = []
+    for ref in guards:
+        reason = GUARDS[ref.name].check(ctx, **guard_kwargs(ref))
+        if reason is not None:
+            reasons.append(reason)
+    return reasons

@@ -1,0 +1,44 @@
+"""Alembic environment: runs the migrations on a given connection or URL."""
+
+from __future__ import annotations
+
+from alembic import context
+
+import engine.models  # noqa: F401  (registers every table on the metadata)
+from engine.db import Base, make_engine
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def run_migrations(connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def run_migrations_online() -> None:
+    connection = config.attributes.get("connection")
+    if connection is not None:
+        run_migrations(connection)
+        return
+    db = make_engine(config.get_main_option("sqlalchemy.url"))
+    try:
+        with db.connect() as connection:
+            run_migrations(connection)
+            connection.commit()
+    finally:
+        db.dispose()
+
+
+if context.is_offline_mode():  # pragma: no cover - we always migrate online
+    context.configure(url=config.get_main_option("sqlalchemy.url"), target_metadata=target_metadata)
+    with context.begin_transaction():
+        context.run_migrations()
+else:
+    run_migrations_online()

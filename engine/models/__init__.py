@@ -1,0 +1,34 @@
+"""The persistent model: people, places, templates, initiatives, plans and history."""
+
+from engine.models.initiatives import (
+    Decision,
+    Document,
+    Event,
+    Initiative,
+    Invitation,
+    Membership,
+    StagePlan,
+    Step,
+    Vote,
+)
+from engine.models.people import District, Neighbourhood, Person
+from engine.models.support import Association, SupportRequest
+from engine.models.workflows import WorkflowVersion
+
+__all__ = [
+    "Association",
+    "Decision",
+    "District",
+    "Document",
+    "Event",
+    "Initiative",
+    "Invitation",
+    "Membership",
+    "Neighbourhood",
+    "Person",
+    "StagePlan",
+    "Step",
+    "SupportRequest",
+    "Vote",
+    "WorkflowVersion",
+]

@@ -1,0 +1,60 @@
+"""Operations: plain functions ``do_x(session, actor, …, now)``.
+
+Each checks permission and input first and raises a typed error before writing; on success it
+has flushed its changes and an event, and leaves the commit to the caller (one per request,
+CLI command or scheduler tick).
+"""
+
+from engine.operations.decisions import cast_vote, close_decision, open_decision
+from engine.operations.initiatives import (
+    accept_invitation,
+    change_member_role,
+    create_initiative,
+    invite,
+    join_initiative,
+    leave_initiative,
+    set_visibility,
+    update_initiative,
+)
+from engine.operations.pace import pause_initiative, resume_initiative
+from engine.operations.plan import (
+    add_step,
+    complete_step,
+    move_step,
+    remove_step,
+    reopen_step,
+    set_target_date,
+    update_step,
+)
+from engine.operations.stages import insert_stage, remove_stage, restore_stage, skip_stage
+from engine.operations.transitions import Move, fire_transition, list_moves
+
+__all__ = [
+    "Move",
+    "accept_invitation",
+    "add_step",
+    "cast_vote",
+    "change_member_role",
+    "close_decision",
+    "complete_step",
+    "create_initiative",
+    "fire_transition",
+    "insert_stage",
+    "invite",
+    "join_initiative",
+    "leave_initiative",
+    "list_moves",
+    "move_step",
+    "open_decision",
+    "pause_initiative",
+    "remove_stage",
+    "remove_step",
+    "reopen_step",
+    "restore_stage",
+    "resume_initiative",
+    "set_target_date",
+    "set_visibility",
+    "skip_stage",
+    "update_initiative",
+    "update_step",
+]

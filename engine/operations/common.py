@@ -1,0 +1,212 @@
+"""What every operation needs: loading, permission, version checks and the history."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import and_, bindparam, exists, func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.selectable import ScalarSelect
+
+from engine.errors import Conflict, NotFound, Paused, PermissionDenied
+from engine.guards import GuardContext
+from engine.i18n import msg
+from engine.machines import ProcessMachine, machines
+from engine.models import (
+    Association,
+    Document,
+    Event,
+    Initiative,
+    Membership,
+    Person,
+    Step,
+    SupportRequest,
+    WorkflowVersion,
+)
+from engine.models.support import OPEN_REQUEST_STATUSES
+from engine.permissions import can_change
+from engine.workflows.definitions import WorkflowDef
+from engine.workflows.versions import definition_by_hash
+
+log = logging.getLogger(__name__)
+
+
+def get_initiative(session: Session, initiative_id: int) -> Initiative:
+    initiative = session.get(Initiative, initiative_id)
+    if initiative is None:
+        raise NotFound(msg("This initiative does not exist."))
+    return initiative
+
+
+def get_person(session: Session, person_id: int) -> Person:
+    person = session.get(Person, person_id)
+    if person is None:
+        raise NotFound(msg("This person does not exist."))
+    return person
+
+
+def member_role(session: Session, initiative_id: int, person_id: int | None) -> str | None:
+    if person_id is None:
+        return None
+    return session.scalar(
+        select(Membership.role).where(
+            Membership.initiative_id == initiative_id, Membership.person_id == person_id
+        )
+    )
+
+
+def require_change(session: Session, initiative: Initiative, actor: Person) -> str:
+    """The actor's role in the group, or a refusal if they may not change the initiative."""
+    role = member_role(session, initiative.id, actor.id)
+    if not can_change(role):
+        raise PermissionDenied(
+            msg("Only the members of this initiative can change it."),
+        )
+    return role  # type: ignore[return-value]
+
+
+def require_not_paused(initiative: Initiative) -> None:
+    if initiative.is_paused:
+        raise Paused(msg("This initiative is paused. Resume it first."))
+
+
+def check_version(initiative: Initiative, expected_version: int | None) -> None:
+    """Refuse a change made from a page that showed an older state of the initiative."""
+    if expected_version is not None and expected_version != initiative.version:
+        raise Conflict()
+
+
+def record(
+    session: Session,
+    initiative: Initiative,
+    actor: Person | None,
+    now: datetime,
+    kind: str,
+    *,
+    note: str | None = None,
+    from_stage: str | None = None,
+    to_stage: str | None = None,
+    **data: Any,
+) -> Event:
+    """Append an event to the history and mark the initiative as changed (bumping its version)."""
+    event = Event(
+        initiative_id=initiative.id,
+        actor_id=actor.id if actor is not None else None,
+        created_dt=now,
+        kind=kind,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        note=note or None,
+        data=data,
+    )
+    session.add(event)
+    initiative.last_activity_dt = now
+    log.info("initiative %s: %s by %s %s", initiative.id, kind, event.actor_id, data or "")
+    return event
+
+
+def definition_for(session: Session, initiative: Initiative) -> tuple[str, WorkflowDef]:
+    """The content hash and definition of the template version the initiative runs on."""
+    digest = session.scalar(
+        select(WorkflowVersion.content_hash).where(
+            WorkflowVersion.id == initiative.workflow_version_id
+        )
+    )
+    return digest, definition_by_hash(session, digest)  # type: ignore[arg-type]
+
+
+def machine_for(session: Session, initiative: Initiative) -> tuple[WorkflowDef, ProcessMachine]:
+    digest, defn = definition_for(session, initiative)
+    return defn, machines.get(digest, defn, initiative.graph_key)
+
+
+def _count(*where) -> ScalarSelect:
+    return select(func.count()).where(*where).scalar_subquery()
+
+
+_I = Initiative.__table__.c
+
+
+def _facts_statement():
+    """One SELECT with every fact a move needs: the row, template, actor's role, guard facts."""
+    steps_here = and_(Step.initiative_id == _I.id, Step.stage_key == _I.state)
+    return (
+        select(
+            _I.state,
+            _I.graph_key,
+            _I.is_paused,
+            _I.version,
+            func.length(func.trim(_I.description)),
+            WorkflowVersion.content_hash,
+            select(Membership.role)
+            .where(Membership.initiative_id == _I.id, Membership.person_id == bindparam("pid"))
+            .scalar_subquery(),
+            _count(Membership.initiative_id == _I.id, Membership.role != "coach"),
+            _count(Membership.initiative_id == _I.id, Membership.role == "partner"),
+            _count(steps_here, Step.is_done.is_(False)),
+            _count(steps_here),
+            _count(Document.initiative_id == _I.id, Document.stage_key == _I.state),
+            _count(Document.initiative_id == _I.id),
+            _count(
+                SupportRequest.initiative_id == _I.id,
+                # plain comparisons, not IN: an IN list is expanded on every execution
+                or_(*(SupportRequest.status == status for status in OPEN_REQUEST_STATUSES)),
+            ),
+            exists().where(
+                Association.initiative_id == _I.id, Association.registered_dt.is_not(None)
+            ),
+        )
+        .join(WorkflowVersion, WorkflowVersion.id == _I.workflow_version_id)
+        .where(_I.id == bindparam("iid"))
+    )
+
+
+FACTS = _facts_statement()
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    """An initiative's state as one query saw it, with the actor's role and the guard facts."""
+
+    initiative_id: int
+    state: str
+    graph_key: str
+    is_paused: bool
+    version: int
+    content_hash: str
+    role: str | None
+    context: GuardContext
+
+
+def load_facts(session: Session, initiative_id: int, actor_id: int | None) -> Facts:
+    row = session.connection().execute(FACTS, {"iid": initiative_id, "pid": actor_id}).first()
+    if row is None:
+        raise NotFound(msg("This initiative does not exist."))
+    return Facts(
+        initiative_id=initiative_id,
+        state=row[0],
+        graph_key=row[1],
+        is_paused=bool(row[2]),
+        version=row[3],
+        content_hash=row[5],
+        role=row[6],
+        context=GuardContext(
+            member_count=row[7],
+            partner_count=row[8],
+            open_steps=row[9],
+            total_steps=row[10],
+            description_length=row[4] or 0,
+            documents_in_stage=row[11],
+            documents_total=row[12],
+            open_support_requests=row[13],
+            association_registered=bool(row[14]),
+        ),
+    )
+
+
+def guard_context(session: Session, initiative: Initiative) -> GuardContext:
+    """Load every fact a guard may look at, in one query."""
+    return load_facts(session, initiative.id, None).context

@@ -1,0 +1,90 @@
+"""Pace is the residents' choice: pause with a reason, resume, and shift dates if they like."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.errors import InvalidInput, Refused
+from engine.i18n import msg
+from engine.models import Initiative, Person, StagePlan, Step
+from engine.operations.common import definition_for, record
+from engine.operations.plan import _begin, _past_stages
+from engine.timeutil import local_date
+
+
+def pause_initiative(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    *,
+    reason: str,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Initiative:
+    """Pause: no moves, no reminders, not counted as stalled, until the group resumes."""
+    initiative = _begin(session, actor, initiative_id, expected_version)
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(msg("Say why the group pauses, so others understand."))
+    if initiative.is_paused:
+        raise Refused(msg("This initiative is already paused."))
+    initiative.is_paused, initiative.paused_dt, initiative.pause_reason = True, now, reason
+    record(session, initiative, actor, now, "paused", note=reason)
+    session.flush()
+    return initiative
+
+
+def resume_initiative(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    *,
+    now: datetime,
+    shift_dates: bool = False,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> Initiative:
+    """Resume; with ``shift_dates`` every open date moves on by the days the group paused."""
+    initiative = _begin(session, actor, initiative_id, expected_version)
+    if not initiative.is_paused:
+        raise Refused(msg("This initiative is not paused."))
+    assert initiative.paused_dt is not None
+    days = (local_date(now) - local_date(initiative.paused_dt)).days
+    shifted = 0
+    if shift_dates and days > 0:
+        shifted = _shift_open_dates(session, initiative, timedelta(days=days))
+    initiative.is_paused, initiative.paused_dt, initiative.pause_reason = False, None, None
+    record(session, initiative, actor, now, "resumed", note=note, paused_days=days, shifted=shifted)
+    session.flush()
+    return initiative
+
+
+def _shift_open_dates(session: Session, initiative: Initiative, delta: timedelta) -> int:
+    """Move due dates of open steps and target dates of stages not yet done."""
+    _, defn = definition_for(session, initiative)
+    past = _past_stages(defn, initiative)
+    count = 0
+    steps = session.scalars(
+        select(Step).where(
+            Step.initiative_id == initiative.id,
+            Step.is_done.is_(False),
+            Step.due_date.is_not(None),
+        )
+    )
+    for step in steps:
+        if step.stage_key not in past:
+            step.due_date = step.due_date + delta  # type: ignore[operator]
+            count += 1
+    plans = session.scalars(
+        select(StagePlan).where(
+            StagePlan.initiative_id == initiative.id, StagePlan.target_date.is_not(None)
+        )
+    )
+    for plan in plans:
+        if plan.stage_key not in past:
+            plan.target_date = plan.target_date + delta  # type: ignore[operator]
+            count += 1
+    return count

@@ -1,0 +1,270 @@
+"""The process plan: residents' own steps, dates, skipped and inserted stages."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.errors import InvalidInput, NotFound, Refused
+from engine.i18n import msg
+from engine.machines import build_graph, make_graph_key, parse_graph_key
+from engine.models import Initiative, Person, StagePlan, Step
+from engine.operations.common import (
+    check_version,
+    definition_for,
+    get_initiative,
+    member_role,
+    record,
+    require_change,
+)
+from engine.workflows.definitions import WorkflowDef
+
+MAX_STEP_TITLE = 300
+
+
+def _begin(session: Session, actor: Person, initiative_id: int, expected_version: int | None):
+    initiative = get_initiative(session, initiative_id)
+    require_change(session, initiative, actor)
+    check_version(initiative, expected_version)
+    return initiative
+
+
+def _order(defn: WorkflowDef, initiative: Initiative) -> list[str]:
+    """All stages of the plan in path order, skipped ones included."""
+    ops = [op for op in parse_graph_key(initiative.graph_key) if op[0] != "skip"]
+    return list(build_graph(defn, make_graph_key(ops)).stages)
+
+
+def _past_stages(defn: WorkflowDef, initiative: Initiative) -> set[str]:
+    order = _order(defn, initiative)
+    return set(order[: order.index(initiative.state)])
+
+
+def _stage_plan(session: Session, initiative: Initiative, stage_key: str) -> StagePlan:
+    plan = session.scalar(
+        select(StagePlan).where(
+            StagePlan.initiative_id == initiative.id, StagePlan.stage_key == stage_key
+        )
+    )
+    if plan is None:
+        raise NotFound(msg("This stage is not part of the plan."))
+    return plan
+
+
+def _editable_stage(session: Session, initiative: Initiative, stage_key: str) -> StagePlan:
+    """A stage whose steps and dates may still change: not behind the group, not skipped."""
+    plan = _stage_plan(session, initiative, stage_key)
+    _, defn = definition_for(session, initiative)
+    if stage_key in _past_stages(defn, initiative):
+        raise Refused(msg("This stage is done; its history cannot be changed."))
+    if plan.is_skipped:
+        raise Refused(msg("This stage is skipped. Restore it first."))
+    return plan
+
+
+def _clean_step_title(title: str) -> str:
+    title = " ".join((title or "").split())
+    if not 1 <= len(title) <= MAX_STEP_TITLE:
+        raise InvalidInput(msg("A step needs a title of at most 300 characters."))
+    return title
+
+
+def _check_owner(session: Session, initiative: Initiative, owner_id: int | None) -> None:
+    if owner_id is not None and member_role(session, initiative.id, owner_id) is None:
+        raise InvalidInput(msg("A step can only be assigned to a member of the initiative."))
+
+
+def _get_step(session: Session, initiative: Initiative, step_id: int) -> Step:
+    step = session.get(Step, step_id)
+    if step is None or step.initiative_id != initiative.id:
+        raise NotFound(msg("This step does not exist."))
+    return step
+
+
+def add_step(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    *,
+    stage_key: str,
+    title: str,
+    now: datetime,
+    owner_id: int | None = None,
+    due_date: date | None = None,
+    expected_version: int | None = None,
+) -> Step:
+    initiative = _begin(session, actor, initiative_id, expected_version)
+    title = _clean_step_title(title)
+    _editable_stage(session, initiative, stage_key)
+    _check_owner(session, initiative, owner_id)
+    last = session.scalar(
+        select(func.max(Step.position)).where(
+            Step.initiative_id == initiative.id, Step.stage_key == stage_key
+        )
+    )
+    step = Step(
+        initiative_id=initiative.id,
+        stage_key=stage_key,
+        title=title,
+        owner_id=owner_id,
+        due_date=due_date,
+        position=(last if last is not None else -1) + 1,
+        created_dt=now,
+    )
+    session.add(step)
+    session.flush()
+    record(session, initiative, actor, now, "step.added", step=step.id, title=title)
+    session.flush()
+    return step
+
+
+def update_step(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    step_id: int,
+    *,
+    title: str,
+    owner_id: int | None,
+    due_date: date | None,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Step:
+    """Rename, assign or date a step."""
+    initiative = _begin(session, actor, initiative_id, expected_version)
+    step = _get_step(session, initiative, step_id)
+    _editable_stage(session, initiative, step.stage_key)
+    title = _clean_step_title(title)
+    _check_owner(session, initiative, owner_id)
+    changes = {
+        name: [str(old) if old is not None else None, str(new) if new is not None else None]
+        for name, old, new in (
+            ("title", step.title, title),
+            ("owner", step.owner_id, owner_id),
+            ("due", step.due_date, due_date),
+        )
+        if old != new
+    }
+    if changes:
+        step.title, step.owner_id, step.due_date = title, owner_id, due_date
+        record(session, initiative, actor, now, "step.changed", step=step.id, changes=changes)
+        session.flush()
+    return step
+
+
+def move_step(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    step_id: int,
+    *,
+    position: int,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Step:
+    """Put a step at another place (0 = first) in its stage's checklist."""
+    initiative = _begin(session, actor, initiative_id, expected_version)
+    step = _get_step(session, initiative, step_id)
+    _editable_stage(session, initiative, step.stage_key)
+    siblings = list(
+        session.scalars(
+            select(Step)
+            .where(Step.initiative_id == initiative.id, Step.stage_key == step.stage_key)
+            .order_by(Step.position, Step.id)
+        )
+    )
+    siblings.remove(step)
+    position = max(0, min(position, len(siblings)))
+    siblings.insert(position, step)
+    for index, s in enumerate(siblings):
+        s.position = index
+    record(session, initiative, actor, now, "step.moved", step=step.id, position=position)
+    session.flush()
+    return step
+
+
+def complete_step(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    step_id: int,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Step:
+    initiative = _begin(session, actor, initiative_id, expected_version)
+    step = _get_step(session, initiative, step_id)
+    _editable_stage(session, initiative, step.stage_key)
+    if step.is_done:
+        raise Refused(msg("This step is already done."))
+    step.is_done, step.done_dt, step.done_by_id = True, now, actor.id
+    record(session, initiative, actor, now, "step.done", step=step.id, title=step.title)
+    session.flush()
+    return step
+
+
+def reopen_step(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    step_id: int,
+    now: datetime,
+    expected_version: int | None = None,
+) -> Step:
+    initiative = _begin(session, actor, initiative_id, expected_version)
+    step = _get_step(session, initiative, step_id)
+    _editable_stage(session, initiative, step.stage_key)
+    if not step.is_done:
+        raise Refused(msg("This step is still open."))
+    step.is_done, step.done_dt, step.done_by_id = False, None, None
+    record(session, initiative, actor, now, "step.reopened", step=step.id, title=step.title)
+    session.flush()
+    return step
+
+
+def remove_step(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    step_id: int,
+    now: datetime,
+    expected_version: int | None = None,
+) -> None:
+    initiative = _begin(session, actor, initiative_id, expected_version)
+    step = _get_step(session, initiative, step_id)
+    _editable_stage(session, initiative, step.stage_key)
+    if step.is_done:
+        raise Refused(msg("A completed step is part of the history. Reopen it first."))
+    record(session, initiative, actor, now, "step.removed", step=step.id, title=step.title)
+    session.delete(step)
+    session.flush()
+
+
+def set_target_date(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    *,
+    stage_key: str,
+    target_date: date | None,
+    now: datetime,
+    expected_version: int | None = None,
+) -> StagePlan:
+    """Set or clear the date by which the group aims to finish a stage."""
+    initiative = _begin(session, actor, initiative_id, expected_version)
+    plan = _editable_stage(session, initiative, stage_key)
+    if plan.target_date != target_date:
+        old, plan.target_date = plan.target_date, target_date
+        record(
+            session,
+            initiative,
+            actor,
+            now,
+            "stage.target",
+            stage=stage_key,
+            old=old.isoformat() if old else None,
+            new=target_date.isoformat() if target_date else None,
+        )
+        session.flush()
+    return plan

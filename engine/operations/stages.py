@@ -1,0 +1,173 @@
+"""Residents reshape the path: skip an optional stage, insert a stage of their own."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.errors import InvalidInput, Refused
+from engine.i18n import msg
+from engine.machines import build_graph, make_graph_key, parse_graph_key
+from engine.models import Initiative, Person, StagePlan, Step
+from engine.operations.common import definition_for, record
+from engine.operations.plan import _begin, _order, _past_stages, _stage_plan
+from engine.workflows.definitions import WorkflowDef
+
+
+def _apply_graph_change(
+    session: Session, initiative: Initiative, defn: WorkflowDef, ops: list[tuple[str, ...]]
+) -> None:
+    """Store a new stage graph if every stage can still reach the end; renumber the plan."""
+    key = make_graph_key(ops)
+    graph = build_graph(defn, key)
+    if initiative.state not in graph.stages or not graph.reaches_final():
+        raise Refused(msg("With this change the process could no longer reach its end."))
+    initiative.graph_key = key
+    order = {stage: i for i, stage in enumerate(_order(defn, initiative))}
+    for plan in session.scalars(select(StagePlan).where(StagePlan.initiative_id == initiative.id)):
+        plan.position = order[plan.stage_key]
+
+
+def _check_ahead(defn: WorkflowDef, initiative: Initiative, stage_key: str) -> None:
+    if stage_key == initiative.state:
+        raise Refused(msg("The group is in this stage now; it cannot be taken out of the path."))
+    if stage_key in _past_stages(defn, initiative):
+        raise Refused(msg("This stage is done; its history cannot be changed."))
+
+
+def skip_stage(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    stage_key: str,
+    now: datetime,
+    *,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> StagePlan:
+    """Leave an optional stage out of the path."""
+    initiative = _begin(session, actor, initiative_id, expected_version)
+    plan = _stage_plan(session, initiative, stage_key)
+    _, defn = definition_for(session, initiative)
+    if plan.is_custom or not defn.stage(stage_key).optional:
+        raise Refused(msg("Only an optional stage of the template can be skipped."))
+    if plan.is_skipped:
+        raise Refused(msg("This stage is already skipped."))
+    _check_ahead(defn, initiative, stage_key)
+    ops = parse_graph_key(initiative.graph_key) + [("skip", stage_key)]
+    _apply_graph_change(session, initiative, defn, ops)
+    plan.is_skipped = True
+    record(session, initiative, actor, now, "stage.skipped", note=note, stage=stage_key)
+    session.flush()
+    return plan
+
+
+def restore_stage(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    stage_key: str,
+    now: datetime,
+    *,
+    expected_version: int | None = None,
+) -> StagePlan:
+    """Put a skipped stage back on the path."""
+    initiative = _begin(session, actor, initiative_id, expected_version)
+    plan = _stage_plan(session, initiative, stage_key)
+    if not plan.is_skipped:
+        raise Refused(msg("This stage is not skipped."))
+    _, defn = definition_for(session, initiative)
+    _check_ahead(defn, initiative, stage_key)
+    ops = [op for op in parse_graph_key(initiative.graph_key) if op != ("skip", stage_key)]
+    _apply_graph_change(session, initiative, defn, ops)
+    plan.is_skipped = False
+    record(session, initiative, actor, now, "stage.restored", stage=stage_key)
+    session.flush()
+    return plan
+
+
+def insert_stage(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    *,
+    after: str,
+    title: str,
+    description: str,
+    now: datetime,
+    expected_version: int | None = None,
+) -> StagePlan:
+    """Add a stage of the group's own after a stage that allows it."""
+    initiative = _begin(session, actor, initiative_id, expected_version)
+    title = " ".join((title or "").split())
+    if not 3 <= len(title) <= 200:
+        raise InvalidInput(msg("A stage needs a title of 3 to 200 characters."))
+    after_plan = _stage_plan(session, initiative, after)
+    _, defn = definition_for(session, initiative)
+    if not after_plan.is_custom and not defn.stage(after).allow_insert_after:
+        raise Refused(msg("The template does not allow an own stage after this one."))
+    if after_plan.is_skipped:
+        raise Refused(msg("This stage is skipped. Restore it first."))
+    if after in _past_stages(defn, initiative):
+        raise Refused(msg("This stage is done; its history cannot be changed."))
+    if any(s.final for s in defn.stages if s.id == after):
+        raise Refused(msg("Nothing can follow the last stage."))
+    count = session.scalar(
+        select(func.count()).where(
+            StagePlan.initiative_id == initiative.id, StagePlan.is_custom.is_(True)
+        )
+    )
+    key = f"own_{count + 1}"
+    plan = StagePlan(
+        initiative_id=initiative.id,
+        stage_key=key,
+        position=0,
+        is_custom=True,
+        custom_title=title,
+        custom_description=(description or "").strip() or None,
+        inserted_after=after,
+    )
+    session.add(plan)
+    session.flush()
+    ops = parse_graph_key(initiative.graph_key) + [("insert", key, after)]
+    _apply_graph_change(session, initiative, defn, ops)
+    record(session, initiative, actor, now, "stage.inserted", stage=key, after=after, title=title)
+    session.flush()
+    return plan
+
+
+def remove_stage(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    stage_key: str,
+    now: datetime,
+    *,
+    expected_version: int | None = None,
+) -> None:
+    """Take an own stage out again, as long as the group has not been in it."""
+    initiative = _begin(session, actor, initiative_id, expected_version)
+    plan = _stage_plan(session, initiative, stage_key)
+    if not plan.is_custom:
+        raise Refused(msg("Only a stage the group added itself can be removed; skip others."))
+    _, defn = definition_for(session, initiative)
+    _check_ahead(defn, initiative, stage_key)
+    has_steps = session.scalar(
+        select(func.count()).where(Step.initiative_id == initiative.id, Step.stage_key == stage_key)
+    )
+    if has_steps:
+        raise Refused(msg("This stage still has steps. Remove or move them first."))
+    if any(
+        op[0] == "insert" and op[2] == stage_key for op in parse_graph_key(initiative.graph_key)
+    ):
+        raise Refused(msg("Another own stage follows this one. Remove that one first."))
+    ops = [op for op in parse_graph_key(initiative.graph_key) if op[:2] != ("insert", stage_key)]
+    session.delete(plan)
+    session.flush()
+    _apply_graph_change(session, initiative, defn, ops)
+    record(
+        session, initiative, actor, now, "stage.removed", stage=stage_key, title=plan.custom_title
+    )
+    session.flush()

@@ -1,0 +1,226 @@
+"""Moving an initiative between stages: what is possible, why not, and firing."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.orm import Session
+from transitions import MachineError
+
+from engine.db import conflict_guard
+from engine.errors import Blocked, Conflict, InvalidInput, PermissionDenied
+from engine.guards import check_guards
+from engine.i18n import Msg, msg
+from engine.machines import machines
+from engine.models import Decision, Event, Initiative, Person
+from engine.operations.common import Facts, load_facts
+from engine.permissions import can_fire
+from engine.workflows.definitions import Text, TransitionDef
+from engine.workflows.versions import definition_by_hash
+
+log = logging.getLogger(__name__)
+
+ROLE_NAMES = {
+    "initiator": msg("initiators"),
+    "member": msg("members"),
+    "partner": msg("partners"),
+    "coach": msg("process coaches"),
+}
+
+
+@dataclass(frozen=True)
+class Move:
+    """One possible transition from the current stage, and why it is blocked if it is."""
+
+    trigger: str
+    title: Text
+    dest: str
+    roles: tuple[str, ...]
+    decision_rule: str | None
+    #: the live (open or approved) decision for this move, if any
+    decision: Decision | None
+    reasons: list[Msg] = field(default_factory=list)
+
+    @property
+    def allowed(self) -> bool:
+        return not self.reasons
+
+
+def _role_reason(t: TransitionDef, role: str | None) -> Msg | None:
+    if can_fire(role, t.roles):
+        return None
+    if role is None:
+        return msg("Join this initiative to take part in its decisions.")
+    return msg(
+        "Only %(roles)s can do this.",
+        roles=tuple(ROLE_NAMES[r] for r in t.roles),
+    )
+
+
+def _decision_reason(t: TransitionDef, decision: Decision | None) -> Msg | None:
+    if t.decision is None:
+        return None
+    if decision is None:
+        return msg("The group decides on this first: open a group decision.")
+    if decision.status == "open":
+        return msg("A group decision on this is still open: vote, or wait for the outcome.")
+    return None
+
+
+def _live_decisions(session: Session, initiative_id: int) -> dict[str, Decision]:
+    rows = session.scalars(
+        select(Decision).where(
+            Decision.initiative_id == initiative_id, Decision.status.in_(("open", "approved"))
+        )
+    )
+    return {d.trigger: d for d in rows}
+
+
+def _reasons(t: TransitionDef, facts: Facts, decision: Decision | None) -> list[Msg]:
+    reasons: list[Msg] = []
+    if facts.is_paused:
+        reasons.append(msg("This initiative is paused. Resume it first."))
+    role_reason = _role_reason(t, facts.role)
+    if role_reason is not None:
+        reasons.append(role_reason)
+    reasons.extend(check_guards(t.guards, facts.context))
+    decision_reason = _decision_reason(t, decision)
+    if decision_reason is not None:
+        reasons.append(decision_reason)
+    return reasons
+
+
+def list_moves(session: Session, actor: Person | None, initiative: Initiative) -> list[Move]:
+    """Every transition out of the current stage, each with its blocking reasons."""
+    facts = load_facts(session, initiative.id, actor.id if actor else None)
+    defn = definition_by_hash(session, facts.content_hash)
+    pm = machines.get(facts.content_hash, defn, facts.graph_key)
+    outgoing = pm.graph.outgoing(facts.state)
+    if not outgoing:
+        return []
+    decisions = _live_decisions(session, initiative.id)
+    return [
+        Move(
+            trigger=t.trigger,
+            title=t.title,
+            dest=t.dest,
+            roles=t.roles,
+            decision_rule=t.decision.rule if t.decision else None,
+            decision=decisions.get(t.trigger),
+            reasons=_reasons(t, facts, decisions.get(t.trigger)),
+        )
+        for t in outgoing
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Fired:
+    """The outcome of a transition that was made."""
+
+    initiative_id: int
+    trigger: str
+    from_stage: str
+    to_stage: str
+    version: int
+    event_id: int
+
+
+_EVENTS = Event.__table__
+_INITIATIVES = Initiative.__table__
+_CAS = (
+    update(_INITIATIVES)
+    .where(_INITIATIVES.c.id == bindparam("iid"), _INITIATIVES.c.version == bindparam("old"))
+    .values(
+        state=bindparam("dest"),
+        version=bindparam("new"),
+        stage_entered_dt=bindparam("now"),
+        last_activity_dt=bindparam("now"),
+    )
+)
+_INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
+
+
+def fire_transition(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    trigger: str,
+    now: datetime,
+    *,
+    note: str | None = None,
+    expected_version: int | None = None,
+) -> Fired:
+    """Move the initiative on by ``trigger`` if role, guards and decision rule allow it.
+
+    This is the hot path of the engine: one query loads everything the move needs, a
+    compare-and-set update on the version moves it, one insert writes the history.
+    """
+    facts = load_facts(session, initiative_id, actor.id)
+    if expected_version is not None and expected_version != facts.version:
+        raise Conflict()
+    defn = definition_by_hash(session, facts.content_hash)
+    pm = machines.get(facts.content_hash, defn, facts.graph_key)
+    t = pm.graph.find(trigger, facts.state)
+    if t is None:
+        raise InvalidInput(msg("This move is not possible from the current stage."))
+    role_reason = _role_reason(t, facts.role)
+    if role_reason is not None:
+        raise PermissionDenied(role_reason)
+    decision = None
+    if t.decision is not None:
+        decision = session.scalar(
+            select(Decision).where(
+                Decision.initiative_id == initiative_id,
+                Decision.trigger == trigger,
+                Decision.status.in_(("open", "approved")),
+            )
+        )
+    reasons = _reasons(t, facts, decision)
+    if reasons:
+        raise Blocked(msg("This move is not possible yet."), reasons)
+    try:
+        dest = pm.fire(facts.state, trigger)
+    except MachineError as exc:  # pragma: no cover - graph.find already checked
+        raise InvalidInput(msg("This move is not possible from the current stage.")) from exc
+    new_version = facts.version + 1
+    with conflict_guard():
+        connection = session.connection()
+        result = connection.execute(
+            _CAS,
+            {"iid": initiative_id, "old": facts.version, "new": new_version, "dest": dest,
+             "now": now},
+        )  # fmt: skip
+        if result.rowcount != 1:
+            raise Conflict()
+        event_id = connection.execute(
+            _INSERT_EVENT,
+            {
+                "initiative_id": initiative_id,
+                "actor_id": actor.id,
+                "created_dt": now,
+                "kind": "transition",
+                "from_stage": facts.state,
+                "to_stage": dest,
+                "note": note or None,
+                "data": {"trigger": trigger},
+            },
+        ).scalar_one()
+        if decision is not None:
+            decision.status = "used"
+            session.flush()
+    _forget(session, initiative_id)
+    log.info(
+        "initiative %s: transition %s %s -> %s by %s",
+        initiative_id, trigger, facts.state, dest, actor.id,
+    )  # fmt: skip
+    return Fired(initiative_id, trigger, facts.state, dest, new_version, event_id)
+
+
+def _forget(session: Session, initiative_id: int) -> None:
+    """Expire a loaded copy of the initiative, so it is read again after the update."""
+    loaded = session.identity_map.get(session.identity_key(Initiative, initiative_id))
+    if loaded is not None:
+        session.expire(loaded)

@@ -1,0 +1,1 @@
+"""Process templates: their definition, loading, validation, versions and rendering."""

@@ -1,0 +1,128 @@
+"""Template versions in the database: a changed file becomes a new version, old ones stay."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from datetime import datetime
+from threading import Lock
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.errors import InvalidInput, NotFound
+from engine.i18n import msg
+from engine.models import WorkflowVersion
+from engine.workflows.definitions import WorkflowDef
+from engine.workflows.loader import from_dict, load_directory, to_dict, workflows_dir
+
+log = logging.getLogger(__name__)
+
+_definitions: dict[str, WorkflowDef] = {}
+_lock = Lock()
+
+
+def content_hash(data: dict) -> str:
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def register_workflow(session: Session, defn: WorkflowDef, now: datetime) -> WorkflowVersion:
+    """Store a definition as the next version of its template, unless it is already stored."""
+    data = to_dict(defn)
+    digest = content_hash(data)
+    found = session.scalar(
+        select(WorkflowVersion).where(
+            WorkflowVersion.name == defn.name, WorkflowVersion.content_hash == digest
+        )
+    )
+    if found is not None:
+        return found
+    latest = session.scalar(
+        select(func.max(WorkflowVersion.version)).where(WorkflowVersion.name == defn.name)
+    )
+    row = WorkflowVersion(
+        name=defn.name,
+        version=(latest or 0) + 1,
+        content_hash=digest,
+        definition=data,
+        created_dt=now,
+    )
+    session.add(row)
+    session.flush()
+    log.info("registered template %s version %d", defn.name, row.version)
+    return row
+
+
+def sync_workflows(session: Session, now: datetime, path=None) -> list[WorkflowVersion]:
+    """Register every template file in the workflows folder; refuse if any is invalid."""
+    defs, problems = load_directory(path or workflows_dir())
+    if problems:
+        raise InvalidInput(
+            msg("The process templates have problems; nothing was registered."),
+            [msg("%(problem)s", problem=str(p)) for p in problems],
+        )
+    return [register_workflow(session, d, now) for d in defs.values()]
+
+
+def latest_version(session: Session, name: str) -> WorkflowVersion:
+    row = session.scalar(
+        select(WorkflowVersion)
+        .where(WorkflowVersion.name == name)
+        .order_by(WorkflowVersion.version.desc())
+        .limit(1)
+    )
+    if row is None:
+        raise NotFound(msg("There is no process template called %(name)s.", name=name))
+    return row
+
+
+def latest_versions(session: Session) -> list[WorkflowVersion]:
+    """The newest version of every template, by name."""
+    newest = (
+        select(WorkflowVersion.name, func.max(WorkflowVersion.version).label("v"))
+        .group_by(WorkflowVersion.name)
+        .subquery()
+    )
+    return list(
+        session.scalars(
+            select(WorkflowVersion)
+            .join(
+                newest,
+                (WorkflowVersion.name == newest.c.name) & (WorkflowVersion.version == newest.c.v),
+            )
+            .order_by(WorkflowVersion.name)
+        )
+    )
+
+
+def definition_of(row: WorkflowVersion) -> WorkflowDef:
+    """The parsed definition of a stored version (cached by content, never changes)."""
+    found = _definitions.get(row.content_hash)
+    if found is None:
+        found = from_dict(row.definition)
+        with _lock:
+            _definitions[row.content_hash] = found
+    return found
+
+
+def definition_by_hash(session: Session, digest: str) -> WorkflowDef:
+    found = _definitions.get(digest)
+    if found is not None:
+        return found
+    row = session.scalar(select(WorkflowVersion).where(WorkflowVersion.content_hash == digest))
+    if row is None:
+        raise NotFound(msg("This process template version is unknown."))
+    return definition_of(row)
+
+
+__all__ = [
+    "content_hash",
+    "definition_by_hash",
+    "definition_of",
+    "latest_version",
+    "latest_versions",
+    "register_workflow",
+    "sync_workflows",
+]
