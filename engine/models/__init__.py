@@ -11,6 +11,7 @@ from engine.models.initiatives import (
     Step,
     Vote,
 )
+from engine.models.outbox import OutboxMessage, PasswordReset
 from engine.models.people import District, Neighbourhood, Person
 from engine.models.support import Association, SupportRequest
 from engine.models.workflows import WorkflowVersion
@@ -25,6 +26,8 @@ __all__ = [
     "Invitation",
     "Membership",
     "Neighbourhood",
+    "OutboxMessage",
+    "PasswordReset",
     "Person",
     "StagePlan",
     "Step",

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.sql.selectable import ScalarSelect
 
 from engine.errors import Conflict, NotFound, Paused, PermissionDenied
@@ -17,6 +18,7 @@ from engine.i18n import msg
 from engine.machines import ProcessMachine, machines
 from engine.models import (
     Association,
+    Decision,
     Document,
     Event,
     Initiative,
@@ -104,6 +106,8 @@ def record(
     )
     session.add(event)
     initiative.last_activity_dt = now
+    # an update (and so a new version) even when nothing else changed in the same instant
+    flag_modified(initiative, "last_activity_dt")
     log.info("initiative %s: %s by %s %s", initiative.id, kind, event.actor_id, data or "")
     return event
 
@@ -158,6 +162,10 @@ def _facts_statement():
             exists().where(
                 Association.initiative_id == _I.id, Association.registered_dt.is_not(None)
             ),
+            _count(
+                Decision.initiative_id == _I.id,
+                or_(Decision.status == "open", Decision.status == "approved"),
+            ),
         )
         .join(WorkflowVersion, WorkflowVersion.id == _I.workflow_version_id)
         .where(_I.id == bindparam("iid"))
@@ -179,6 +187,8 @@ class Facts:
     content_hash: str
     role: str | None
     context: GuardContext
+    #: open or approved group decisions (they belong to the current stage)
+    live_decisions: int
 
 
 def load_facts(session: Session, initiative_id: int, actor_id: int | None) -> Facts:
@@ -204,6 +214,7 @@ def load_facts(session: Session, initiative_id: int, actor_id: int | None) -> Fa
             open_support_requests=row[13],
             association_registered=bool(row[14]),
         ),
+        live_decisions=row[15],
     )
 
 

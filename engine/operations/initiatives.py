@@ -8,8 +8,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.accounts import find_person
 from engine.errors import InvalidInput, NotFound, PermissionDenied, Refused
-from engine.i18n import msg
+from engine.i18n import N_, msg
+from engine.mail.mailer import Mailer
 from engine.models import Initiative, Invitation, Membership, Neighbourhood, Person, StagePlan
 from engine.operations.common import (
     check_version,
@@ -23,6 +25,7 @@ from engine.workflows.versions import definition_of, latest_version
 
 INVITATION_DAYS = 14
 INVITABLE_ROLES = ("initiator", "member", "partner")
+ROLE_LABELS = {"initiator": N_("initiator"), "member": N_("member"), "partner": N_("partner")}
 
 
 def _clean_title(title: str) -> str:
@@ -106,8 +109,8 @@ def update_initiative(
     initiative = get_initiative(session, initiative_id)
     require_change(session, initiative, actor)
     check_version(initiative, expected_version)
-    initiative.title = _clean_title(title)
-    initiative.description = _clean_description(description)
+    title, description = _clean_title(title), _clean_description(description)
+    initiative.title, initiative.description = title, description
     record(session, initiative, actor, now, "updated")
     session.flush()
     return initiative
@@ -143,8 +146,10 @@ def invite(
     role: str,
     now: datetime,
     organisation: str | None = None,
+    mailer: Mailer | None = None,
+    locale: str = "nl",
 ) -> Invitation:
-    """Create an invitation link for an e-mail address (sent by the caller after commit)."""
+    """Create an invitation link for an e-mail address and queue the mail that carries it."""
     initiative = get_initiative(session, initiative_id)
     actor_role = require_change(session, initiative, actor)
     email = (email or "").strip().lower()
@@ -176,6 +181,23 @@ def invite(
     session.add(invitation)
     record(session, initiative, actor, now, "invited", email=email, role=role)
     session.flush()
+    if mailer is not None:
+        invitee = find_person(session, email)
+        mailer.queue(
+            session,
+            template="invitation",
+            key=f"invitation:{invitation.id}",
+            to_addr=email,
+            locale=invitee.locale if invitee else locale,
+            person_id=invitee.id if invitee else None,
+            now=now,
+            inviter=actor.name,
+            title=initiative.title,
+            place=initiative.neighbourhood.name,
+            role=ROLE_LABELS[role],
+            days=INVITATION_DAYS,
+            link=mailer.url(f"/invitations/{invitation.token}"),
+        )
     return invitation
 
 
@@ -187,6 +209,10 @@ def _add_member(
     now: datetime,
     organisation: str | None = None,
 ) -> Membership:
+    if person.role != "resident":
+        raise PermissionDenied(
+            msg("Staff support initiatives; they do not join them as residents.")
+        )
     if member_role(session, initiative.id, person.id) is not None:
         raise Refused(msg("You are already a member of this initiative."))
     membership = Membership(
@@ -224,10 +250,6 @@ def join_initiative(session: Session, actor: Person, initiative_id: int, now: da
     initiative = get_initiative(session, initiative_id)
     if initiative.visibility != "public" and not can_view(initiative, actor, None):
         raise NotFound(msg("This initiative does not exist."))
-    if actor.role != "resident":
-        raise PermissionDenied(
-            msg("Staff support initiatives; they do not join them as residents.")
-        )
     return _add_member(session, initiative, actor, "member", now)
 
 

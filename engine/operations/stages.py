@@ -114,12 +114,13 @@ def insert_stage(
         raise Refused(msg("This stage is done; its history cannot be changed."))
     if any(s.final for s in defn.stages if s.id == after):
         raise Refused(msg("Nothing can follow the last stage."))
-    count = session.scalar(
-        select(func.count()).where(
+    taken = session.scalars(
+        select(StagePlan.stage_key).where(
             StagePlan.initiative_id == initiative.id, StagePlan.is_custom.is_(True)
         )
     )
-    key = f"own_{count + 1}"
+    numbers = [int(k.removeprefix("own_")) for k in taken if k.removeprefix("own_").isdigit()]
+    key = f"own_{max(numbers, default=0) + 1}"
     plan = StagePlan(
         initiative_id=initiative.id,
         stage_key=key,

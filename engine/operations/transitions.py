@@ -6,7 +6,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 from transitions import MachineError
 
@@ -141,6 +141,15 @@ _CAS = (
     )
 )
 _INSERT_EVENT = insert(_EVENTS).returning(_EVENTS.c.id)
+_DECISIONS = Decision.__table__
+_CANCEL_DECISIONS = (
+    update(_DECISIONS)
+    .where(
+        _DECISIONS.c.initiative_id == bindparam("iid"),
+        or_(_DECISIONS.c.status == "open", _DECISIONS.c.status == "approved"),
+    )
+    .values(status="cancelled", closed_dt=bindparam("now"))
+)
 
 
 def fire_transition(
@@ -211,6 +220,9 @@ def fire_transition(
         if decision is not None:
             decision.status = "used"
             session.flush()
+        if facts.live_decisions > (1 if decision is not None else 0):
+            # decisions about moves out of the stage we leave no longer apply
+            connection.execute(_CANCEL_DECISIONS, {"iid": initiative_id, "now": now})
     _forget(session, initiative_id)
     log.info(
         "initiative %s: transition %s %s -> %s by %s",

@@ -401,7 +401,6 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_votes_decision_id"), ["decision_id"], unique=False)
 
 
-
 def downgrade() -> None:
     with op.batch_alter_table("votes", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_votes_decision_id"))

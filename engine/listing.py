@@ -1,0 +1,109 @@
+"""What the public list of initiatives shows: by stadsdeel and wijk, the reader's own first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session, contains_eager
+
+from engine.models import District, Initiative, Membership, Neighbourhood, Person, WorkflowVersion
+from engine.permissions import is_staff
+
+
+@dataclass
+class Row:
+    initiative: Initiative
+    district: str
+    neighbourhood: str
+    workflow: str
+    stage_title: dict[str, str]
+
+
+@dataclass
+class Overview:
+    mine: list[Row] = field(default_factory=list)
+    #: stadsdeel → wijk → rows, in name order
+    by_place: dict[str, dict[str, list[Row]]] = field(default_factory=dict)
+    count: int = 0
+
+
+def _stage_title(definition: dict, state: str, custom: dict[str, str]) -> dict[str, str]:
+    for stage in definition.get("stages", []):
+        if stage["id"] == state:
+            return stage["title"]
+    title = custom.get(state, state)
+    return {"nl": title, "en": title}
+
+
+def overview(
+    session: Session,
+    viewer: Person | None,
+    *,
+    district_id: int | None = None,
+    neighbourhood_id: int | None = None,
+) -> Overview:
+    """Every initiative the viewer may see, grouped by place; their own listed first."""
+    query = (
+        select(Initiative, WorkflowVersion.name, WorkflowVersion.definition)
+        .join(Initiative.neighbourhood)
+        .join(Neighbourhood.district)
+        .join(WorkflowVersion, WorkflowVersion.id == Initiative.workflow_version_id)
+        .options(contains_eager(Initiative.neighbourhood).contains_eager(Neighbourhood.district))
+        .order_by(District.name, Neighbourhood.name, Initiative.title)
+    )
+    mine_ids: set[int] = set()
+    if viewer is not None:
+        mine_ids = set(
+            session.scalars(
+                select(Membership.initiative_id).where(Membership.person_id == viewer.id)
+            )
+        )
+    if not is_staff(viewer):
+        query = query.where(
+            or_(Initiative.visibility == "public", Initiative.id.in_(mine_ids or {-1}))
+        )
+    if district_id:
+        query = query.where(Neighbourhood.district_id == district_id)
+    if neighbourhood_id:
+        query = query.where(Initiative.neighbourhood_id == neighbourhood_id)
+    result = Overview()
+    custom = _custom_titles(session)
+    for initiative, workflow, definition in session.execute(query):
+        row = Row(
+            initiative,
+            initiative.neighbourhood.district.name,
+            initiative.neighbourhood.name,
+            workflow,
+            _stage_title(definition, initiative.state, custom.get(initiative.id, {})),
+        )
+        result.count += 1
+        if initiative.id in mine_ids:
+            result.mine.append(row)
+        result.by_place.setdefault(row.district, {}).setdefault(row.neighbourhood, []).append(row)
+    return result
+
+
+def _custom_titles(session: Session) -> dict[int, dict[str, str]]:
+    from engine.models import StagePlan
+
+    titles: dict[int, dict[str, str]] = {}
+    rows = session.execute(
+        select(StagePlan.initiative_id, StagePlan.stage_key, StagePlan.custom_title).where(
+            StagePlan.is_custom.is_(True)
+        )
+    )
+    for iid, key, title in rows:
+        titles.setdefault(iid, {})[key] = title or key
+    return titles
+
+
+def places(session: Session) -> list[District]:
+    """Stadsdelen with their wijken, for filters and forms."""
+    from sqlalchemy.orm import selectinload
+
+    return list(
+        session.scalars(
+            select(District).options(selectinload(District.neighbourhoods)).order_by(District.name)
+        )
+    )

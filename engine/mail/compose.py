@@ -1,0 +1,41 @@
+"""Mail text from Jinja templates, translated with the engine's catalogue.
+
+Each mail ``template`` has ``<template>.subject.txt``, ``.txt`` and ``.html`` in
+``engine/mail/templates``; the HTML extends ``layout.html``.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+from engine.i18n import get_translations
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+
+@lru_cache(maxsize=4)
+def _environment(locale: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=False),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.install_gettext_translations(get_translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    return env
+
+
+def compose(template: str, locale: str, **context: Any) -> tuple[str, str, str]:
+    """Render a mail: its subject, plain text and HTML, in the reader's language."""
+    env = _environment(locale if locale in ("nl", "en") else "nl")
+    context.setdefault("locale", locale)
+    subject = env.get_template(f"{template}.subject.txt").render(context).strip()
+    text = env.get_template(f"{template}.txt").render(context)
+    html = env.get_template(f"{template}.html").render(context, subject=subject)
+    return " ".join(subject.split()), text, html

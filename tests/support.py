@@ -1,0 +1,129 @@
+"""Real parts for tests: a local SMTP server, a served app, CSRF-aware form posts."""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable
+from email import message_from_bytes, policy
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+from werkzeug.serving import make_server
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class _Collector:
+    def __init__(self) -> None:
+        self.messages: list[EmailMessage] = []
+        self.lock = threading.Lock()
+        self.refuse: int | None = None  # answer every DATA with this code, to test failures
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's API
+        if self.refuse:
+            return f"{self.refuse} refused for this test"
+        msg = message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append(msg)  # type: ignore[arg-type]
+        return "250 OK"
+
+
+class SmtpServer:
+    """aiosmtpd on loopback, collecting what it receives."""
+
+    def __init__(self) -> None:
+        self.port = free_port()
+        self.handler = _Collector()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+    @property
+    def messages(self) -> list[EmailMessage]:
+        with self.handler.lock:
+            return list(self.handler.messages)
+
+    def start(self) -> SmtpServer:
+        self.controller.start()
+        return self
+
+    def stop(self) -> None:
+        self.controller.stop()
+
+    def clear(self) -> None:
+        with self.handler.lock:
+            self.handler.messages.clear()
+
+    def wait_for(
+        self, predicate: Callable[[EmailMessage], bool], timeout: float = 10.0
+    ) -> EmailMessage:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for m in self.messages:
+                if predicate(m):
+                    return m
+            time.sleep(0.05)
+        raise AssertionError(
+            f"no such mail within {timeout}s; got {[m['Subject'] for m in self.messages]}"
+        )
+
+
+def mail_to(address: str) -> Callable[[EmailMessage], bool]:
+    return lambda m: address.lower() in str(m["To"]).lower()
+
+
+def body_text(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    return part.get_content() if part is not None else ""
+
+
+class LiveServer:
+    """The app served over real HTTP on loopback, in a thread."""
+
+    def __init__(self, app) -> None:
+        self.port = free_port()
+        self.server = make_server("127.0.0.1", self.port, app, threaded=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_token(client, url: str = "/login") -> str:
+    page = client.get(url).get_data(as_text=True)
+    found = CSRF_RE.search(page)
+    assert found, f"no CSRF token on {url}"
+    return found.group(1)
+
+
+def post_form(client, url: str, data: dict | None = None, *, token_from: str = "/login", **kw):
+    """POST like a browser would: with the session's CSRF token."""
+    payload = {"csrf_token": csrf_token(client, token_from)}
+    payload.update(data or {})
+    return client.post(url, data=payload, **kw)
+
+
+def login(client, email: str, password: str = "wachtwoord-123"):
+    response = post_form(client, "/login", {"email": email, "password": password})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response

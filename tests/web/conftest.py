@@ -1,0 +1,67 @@
+"""Web fixtures: the real app on a migrated SQLite file and PostgreSQL, with a real SMTP server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+
+from engine.db import make_session_factory
+from tests.conftest import DB_KINDS, NOW, TEST_WORKFLOWS, _new_database, _seed_places
+from tests.support import SmtpServer
+
+
+@pytest.fixture(scope="session")
+def smtp() -> Iterator[SmtpServer]:
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+def make_app(database_url: str, instance, smtp_url: str, **extra) -> Flask:
+    from web import create_app
+
+    return create_app(
+        {
+            "VERBINDING_DATABASE_URL": database_url,
+            "VERBINDING_INSTANCE_PATH": str(instance),
+            "VERBINDING_SMTP_URL": smtp_url,
+            "VERBINDING_SECRET_KEY": "test-secret",
+            "VERBINDING_BASE_URL": "http://verbinding.test",
+            "TESTING": True,
+            **extra,
+        }
+    )
+
+
+@pytest.fixture(scope="session", params=DB_KINDS)
+def web_app(request, tmp_path_factory, smtp) -> Iterator[Flask]:
+    """The app on a freshly migrated database of each kind, templates and places loaded."""
+    tmp = tmp_path_factory.mktemp("web")
+    engine = _new_database(request.param, tmp, "web")
+    with make_session_factory(engine)() as session:
+        from engine.workflows.versions import sync_workflows
+
+        sync_workflows(session, NOW)
+        sync_workflows(session, NOW, TEST_WORKFLOWS)
+        _seed_places(session)
+        session.commit()
+    url = engine.url.render_as_string(hide_password=False)
+    engine.dispose()
+    app = make_app(url, tmp / "instance", smtp.url)
+    yield app
+    app.extensions["verbinding"].engine.dispose()
+
+
+@pytest.fixture
+def client(web_app):
+    return web_app.test_client()
+
+
+@pytest.fixture
+def db_session(web_app):
+    """A session on the app's database, for arranging data and checking results."""
+    session = web_app.extensions["verbinding"].sessions()
+    yield session
+    session.close()

@@ -1,0 +1,121 @@
+"""Accounts in the browser's terms: register, log in and out, reset by a mailed link."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+from tests.support import body_text, csrf_token, login, mail_to, post_form
+
+
+def unique_email() -> str:
+    return f"bewoner-{uuid.uuid4().hex[:10]}@example.nl"
+
+
+def register(client, email: str, password: str = "wachtwoord-123", name: str = "Anna de Vries"):
+    return post_form(
+        client,
+        "/register",
+        {"name": name, "email": email, "password": password, "confirm": password},
+        token_from="/register",
+    )
+
+
+def test_register_logs_in_and_shows_welcome(client):
+    email = unique_email()
+    response = register(client, email)
+    assert response.status_code == 302
+    page = client.get("/").get_data(as_text=True)
+    assert "Welkom, Anna de Vries" in page or "Welcome, Anna de Vries" in page
+    assert "Uitloggen" in page or "Log out" in page
+
+
+def test_register_twice_with_one_address_is_refused_and_keeps_the_input(client):
+    email = unique_email()
+    register(client, email)
+    client.post("/logout", data={"csrf_token": csrf_token(client, "/")})
+    other = client.application.test_client()
+    response = register(other, email.upper(), name="Iemand Anders")
+    assert response.status_code == 400
+    page = response.get_data(as_text=True)
+    assert "Iemand Anders" in page  # the form comes back filled in
+    assert 'aria-invalid="true"' in page
+
+
+def test_wrong_password_is_refused_without_saying_which_part(client):
+    email = unique_email()
+    register(client, email)
+    fresh = client.application.test_client()
+    response = post_form(fresh, "/login", {"email": email, "password": "niet-goed-1"})
+    assert response.status_code == 400
+    assert email in response.get_data(as_text=True)
+
+
+def test_post_without_csrf_token_changes_nothing(client):
+    email = unique_email()
+    response = client.post(
+        "/register",
+        data={
+            "name": "X",
+            "email": email,
+            "password": "wachtwoord-123",
+            "confirm": "wachtwoord-123",
+        },
+    )
+    assert response.status_code == 400
+    fresh = client.application.test_client()
+    assert (
+        post_form(fresh, "/login", {"email": email, "password": "wachtwoord-123"}).status_code
+        == 400
+    )
+
+
+def test_password_reset_by_mailed_link(client, smtp):
+    email = unique_email()
+    register(client, email)
+    fresh = client.application.test_client()
+    response = post_form(fresh, "/password/reset", {"email": email}, token_from="/password/reset")
+    assert response.status_code == 302
+    mail = smtp.wait_for(mail_to(email))
+    assert mail["Message-ID"] and mail["Auto-Submitted"] == "auto-generated"
+    assert mail.get_body(preferencelist=("html",)) is not None
+    link = re.search(r"http://verbinding\.test(/password/new/\S+)", body_text(mail)).group(1)
+    response = post_form(
+        fresh,
+        link,
+        {"password": "nieuw-wachtwoord", "confirm": "nieuw-wachtwoord"},
+        token_from=link,
+    )
+    assert response.status_code == 302
+    login(fresh, email, "nieuw-wachtwoord")
+    # the link works once
+    again = post_form(
+        fresh.application.test_client(),
+        link,
+        {"password": "nog-een-keer-1", "confirm": "nog-een-keer-1"},
+        token_from=link,
+    )
+    assert again.status_code == 302 and "/password/reset" in again.headers["Location"]
+
+
+def test_reset_for_unknown_address_sends_nothing_and_says_the_same(client, smtp):
+    email = unique_email()
+    response = post_form(client, "/password/reset", {"email": email}, token_from="/password/reset")
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert email in page
+    assert not [m for m in smtp.messages if email in str(m["To"])]
+
+
+def test_language_switch_and_accept_language(client):
+    assert 'lang="nl"' in client.get("/").get_data(as_text=True)
+    english = client.application.test_client()
+    page = english.get("/", headers={"Accept-Language": "en-GB,en;q=0.9"}).get_data(as_text=True)
+    assert 'lang="en"' in page
+    client.get("/language/en?next=/")
+    assert 'lang="en"' in client.get("/").get_data(as_text=True)
+
+
+def test_open_redirect_is_refused(client):
+    response = client.get("/language/en?next=//evil.example/")
+    assert response.headers["Location"] == "/"

@@ -1,0 +1,114 @@
+"""The web app: server-rendered pages where resident groups run their initiatives."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+
+from engine.config import load_config
+from engine.runtime import Runtime
+from web import i18n
+from web.database import close_db
+from web.extensions import babel, csrf, login_manager
+
+log = logging.getLogger(__name__)
+HERE = Path(__file__).parent
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+TRANSLATION_DIRS = (HERE / "translations", HERE.parent / "engine" / "translations")
+
+
+def create_app(overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app. ``overrides`` holds Flask settings and/or ``VERBINDING_*`` settings."""
+    overrides = dict(overrides or {})
+    env = dict(os.environ)
+    env.update({k: str(v) for k, v in overrides.items() if k.startswith("VERBINDING_")})
+    config = load_config(env)
+    app = Flask(__name__, instance_path=str(config.instance_path))
+    app.config.update(
+        SECRET_KEY=config.secret_key or _instance_secret(config.instance_path),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=config.base_url.startswith("https://"),
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES + 64 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+        VERBINDING=config,
+    )
+    app.config.update({k: v for k, v in overrides.items() if not k.startswith("VERBINDING_")})
+    app.extensions["verbinding"] = Runtime(config)
+
+    babel.init_app(
+        app,
+        default_locale="nl",
+        default_timezone=config.timezone,
+        default_translation_directories=";".join(str(d) for d in TRANSLATION_DIRS),
+        locale_selector=i18n.select_locale,
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = _l("Log in to continue.")
+    login_manager.login_message_category = "info"
+    import web.users  # noqa: F401  (registers the user loader)
+
+    i18n.install(app)
+    _register_blueprints(app)
+    _register_errors(app)
+    app.teardown_appcontext(close_db)
+    app.after_request(_security_headers)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from web.auth import bp as auth
+    from web.main import bp as main
+
+    for blueprint in (main, auth):
+        app.register_blueprint(blueprint)
+
+
+def _register_errors(app: Flask) -> None:
+    def page(status: int):
+        def handler(error):
+            return render_template(f"errors/{status}.html", error=error), status
+
+        return handler
+
+    for status in (400, 403, 404, 405, 413, 500):
+        app.register_error_handler(status, page(status))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(error):
+        return render_template("errors/csrf.html", error=error), 400
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'",
+    )
+    return response
+
+
+def _instance_secret(instance: Path) -> str:
+    """A secret kept in the instance folder, so sessions survive a restart."""
+    path = instance / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_hex(32)
+    path.write_text(secret)
+    path.chmod(0o600)
+    log.warning("no VERBINDING_SECRET_KEY set: generated one in %s", path)
+    return secret

@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from engine.accounts import (
+    check_password,
+    create_person,
+    find_person,
+    request_password_reset,
+    reset_password,
+)
+from engine.db import utcnow
+from engine.errors import VerbindingError
+from web.auth.forms import LoginForm, NewPasswordForm, RegisterForm, ResetRequestForm
+from web.database import db, perform
+from web.i18n import locale, render_msg
+from web.mailing import deliver_soon, mailer
+from web.safety import safe_next
+from web.users import CurrentUser
+
+bp = Blueprint("auth", __name__)
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            person = perform(
+                create_person,
+                email=form.email.data,
+                name=form.name.data,
+                password=form.password.data,
+                locale=locale(),
+                now=utcnow(),
+            )
+        except VerbindingError as error:
+            form.email.errors.append(render_msg(error.message))
+        else:
+            login_user(CurrentUser(person))
+            flash(_("Welcome, %(name)s. Your account is ready.", name=person.name), "success")
+            return redirect(safe_next(request.args.get("next")))
+    return render_template("auth/register.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        person = find_person(db(), form.email.data)
+        if person is not None and person.is_active and check_password(person, form.password.data):
+            login_user(CurrentUser(person), remember=form.remember.data)
+            flash(_("You are logged in."), "success")
+            return redirect(safe_next(request.args.get("next")))
+        form.form_errors.append(_("The e-mail address or the password is not right."))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash(_("You are logged out."), "info")
+    return redirect(url_for("main.home"))
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        perform(request_password_reset, form.email.data, utcnow(), mailer())
+        deliver_soon()
+        flash(
+            _(
+                "If there is an account for %(email)s, we sent it a link to set a new password. "
+                "The link works for 2 hours.",
+                email=form.email.data,
+            ),
+            "info",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form), 400 if form.errors else 200
+
+
+@bp.route("/password/new/<token>", methods=["GET", "POST"])
+def reset_password_page(token: str):
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        try:
+            perform(reset_password, token, form.password.data, utcnow())
+        except VerbindingError as error:
+            flash(render_msg(error.message), "error")
+            return redirect(url_for("auth.reset_request"))
+        if current_user.is_authenticated:
+            logout_user()
+        flash(_("Your new password is set. Log in with it."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/new_password.html", form=form), 400 if form.errors else 200

@@ -1,0 +1,62 @@
+"""Language: Dutch first, English complete; the reader's choice, then their browser's."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import request, session
+from flask_babel import format_date, format_datetime, get_locale, get_translations
+from flask_login import current_user
+
+from engine.i18n import LOCALES, Msg
+from engine.workflows.definitions import Text
+
+
+def select_locale() -> str:
+    chosen = session.get("locale")
+    if chosen in LOCALES:
+        return chosen
+    if current_user.is_authenticated and current_user.person.locale in LOCALES:
+        return current_user.person.locale
+    return request.accept_languages.best_match(LOCALES, default="nl") or "nl"
+
+
+def locale() -> str:
+    return str(get_locale() or "nl")
+
+
+def render_msg(message: Msg | str | None) -> str:
+    """Translate an engine message (or a plain message id) for the current reader."""
+    if message is None:
+        return ""
+    if isinstance(message, Msg):
+        return message.render(get_translations())
+    return get_translations().gettext(message)
+
+
+def text(value: Text | dict[str, str] | None) -> str:
+    """Pick the reader's language from a template text."""
+    if value is None:
+        return ""
+    if isinstance(value, Text):
+        return value.get(locale())
+    return value.get(locale()) or value.get("nl") or ""
+
+
+def when(value: datetime | date | None, style: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return format_datetime(value, style)
+    return format_date(value, style)
+
+
+def install(app: Any) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters.update(msg=render_msg, text=text, when=when)
+    app.jinja_env.globals.update(current_locale=locale, LOCALES=LOCALES)
+
+    @app.context_processor
+    def endpoints() -> dict[str, Any]:
+        return {"url_rules": app.view_functions}

@@ -1,0 +1,41 @@
+"""Mail from the web goes through the engine's outbox; after a commit we nudge delivery.
+
+The scheduler delivers whatever is due every few seconds anyway; this only makes a password
+reset or an invitation arrive at once. Delivery is claim-based, so a nudge and the scheduler
+never send the same message twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import current_app
+
+from engine.db import utcnow
+from engine.mail import Mailer, deliver_due
+
+log = logging.getLogger(__name__)
+
+
+def mailer() -> Mailer:
+    return Mailer.from_config(current_app.config["VERBINDING"])
+
+
+def deliver_soon() -> None:
+    """Deliver due mail in a background thread, right after the request's commit."""
+    runtime = current_app.extensions["verbinding"]
+    config = runtime.config
+
+    def run() -> None:
+        try:
+            deliver_due(
+                runtime.sessions,
+                now=utcnow(),
+                smtp_url=config.smtp_url,
+                mail_from=config.mail_from,
+            )
+        except Exception:  # noqa: BLE001 - the scheduler will retry; never break the page
+            log.exception("immediate mail delivery failed; the scheduler will retry")
+
+    threading.Thread(target=run, name="deliver-soon", daemon=True).start()
