@@ -80,3 +80,45 @@ def demo_command() -> None:
 
 
 main.add_command(workflows)
+
+
+@main.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+@click.option(
+    "--scheduler/--no-scheduler",
+    default=True,
+    show_default=True,
+    help="Run the embedded scheduler (turn off when `verbinding scheduler` runs elsewhere).",
+)
+def serve_command(host: str, port: int, threads: int, scheduler: bool) -> None:
+    """Serve the site with a production WSGI server (waitress)."""
+    from waitress import serve
+
+    from engine.scheduler import build_scheduler
+    from web import create_app
+
+    app = create_app()
+    background = None
+    if scheduler:
+        background = build_scheduler(app.extensions["verbinding"], blocking=False)
+        background.start()
+    click.echo(f"Verbinding on http://{host}:{port}/ (scheduler {'on' if scheduler else 'off'})")
+    try:
+        serve(app, host=host, port=port, threads=threads, ident="verbinding")
+    finally:
+        if background is not None:
+            background.shutdown(wait=False)
+
+
+@main.command("scheduler")
+def scheduler_command() -> None:
+    """Run only the scheduler (sweeps: decisions, reminders, mail), in the foreground."""
+    from engine.scheduler import build_scheduler
+
+    click.echo("scheduler running; stop with Ctrl-C")
+    try:
+        build_scheduler(runtime(), blocking=True).start()
+    except (KeyboardInterrupt, SystemExit):
+        pass

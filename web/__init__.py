@@ -66,12 +66,29 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     return app
 
 
-def _register_blueprints(app: Flask) -> None:
-    from web.auth import bp as auth
-    from web.main import bp as main
+BLUEPRINTS = (
+    "main",  # the public list, language, health
+    "auth",  # accounts
+    "initiatives",  # start an initiative, its page, moves, decisions, history, settings
+    "plan",  # steps, target dates, pause and resume, skipped and own stages
+    "members",  # the group: invitations, joining, leaving, roles
+    "documents",  # files attached to an initiative or a stage
+    "support",  # support requests: residents ask, the municipality answers
+    "coach",  # the coach's caseload, health signals, city overview, notes
+    "admin",  # accounts and roles
+    "reminders",  # reminder preferences, unsubscribe, calendar feeds
+    "maintenance",  # zelfbeheer: association, agreement, tasks, rota, log
+)
 
-    for blueprint in (main, auth):
-        app.register_blueprint(blueprint)
+
+def _register_blueprints(app: Flask) -> None:
+    import importlib
+
+    from web.access import register_rules
+
+    for name in BLUEPRINTS:
+        app.register_blueprint(importlib.import_module(f"web.{name}").bp)
+    register_rules(app)
 
 
 def _register_errors(app: Flask) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from engine.accounts import (
     check_password,
@@ -13,6 +13,7 @@ from engine.accounts import (
 )
 from engine.db import utcnow
 from engine.errors import VerbindingError
+from web import access
 from web.auth.forms import LoginForm, NewPasswordForm, RegisterForm, ResetRequestForm
 from web.database import db, perform
 from web.i18n import locale, render_msg
@@ -24,6 +25,7 @@ bp = Blueprint("auth", __name__)
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@access.public
 def register():
     form = RegisterForm()
     if form.validate_on_submit():
@@ -46,6 +48,7 @@ def register():
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@access.public
 def login():
     form = LoginForm()
     if form.validate_on_submit():
@@ -60,7 +63,7 @@ def login():
 
 
 @bp.post("/logout")
-@login_required
+@access.login
 def logout():
     logout_user()
     flash(_("You are logged out."), "info")
@@ -68,6 +71,7 @@ def logout():
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])
+@access.public
 def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
@@ -86,6 +90,7 @@ def reset_request():
 
 
 @bp.route("/password/new/<token>", methods=["GET", "POST"])
+@access.public
 def reset_password_page(token: str):
     form = NewPasswordForm()
     if form.validate_on_submit():

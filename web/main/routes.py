@@ -6,6 +6,7 @@ from sqlalchemy import text
 
 from engine.i18n import LOCALES
 from engine.listing import overview, places
+from web import access
 from web.database import db
 from web.safety import safe_next
 
@@ -13,6 +14,7 @@ bp = Blueprint("main", __name__)
 
 
 @bp.get("/")
+@access.public
 def home():
     district = request.args.get("stadsdeel", type=int)
     wijk = request.args.get("wijk", type=int)
@@ -23,6 +25,7 @@ def home():
 
 
 @bp.get("/language/<code>")
+@access.public
 def language(code: str):
     if code in LOCALES:
         session["locale"] = code
@@ -30,6 +33,7 @@ def language(code: str):
 
 
 @bp.get("/healthz")
+@access.public
 def healthz():
     db().execute(text("select 1"))
     return {"status": "ok"}

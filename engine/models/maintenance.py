@@ -1,0 +1,1 @@
+"""Zelfbeheer: the association's members, the agreement, tasks, rota and log."""

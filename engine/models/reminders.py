@@ -1,0 +1,1 @@
+"""Reminders, preferences and calendar feeds (filled in by the reminders work)."""
