@@ -32,6 +32,7 @@ def runtime() -> Runtime:
     if found is None:
         found = Runtime.from_env()
         ctx.ensure_object(dict)["runtime"] = found
+        ctx.find_root().call_on_close(found.close)
     return found
 
 

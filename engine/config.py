@@ -26,7 +26,11 @@ SETTINGS: tuple[Setting, ...] = (
         "sqlite:///<INSTANCE_PATH>/verbinding.db",
         "SQLAlchemy URL; PostgreSQL as postgresql+psycopg://user@host/db.",
     ),
-    Setting("SECRET_KEY", "(random per start)", "Signs sessions and tokens; set it in production."),
+    Setting(
+        "SECRET_KEY",
+        "(made once, kept in <INSTANCE_PATH>/secret_key)",
+        "Signs sessions and tokens; set the same value on every web worker.",
+    ),
     Setting("SMTP_URL", "smtp://127.0.0.1:25", "Outgoing mail server (smtp:// or smtps://)."),
     Setting("MAIL_FROM", "Verbinding <noreply@localhost>", "Sender of every mail."),
     Setting("BASE_URL", "http://127.0.0.1:5000", "Public address of the site, for links in mail."),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache, partial
 from typing import Any
 
 from engine.i18n import Msg, msg, nmsg
@@ -205,11 +206,16 @@ def guard_kwargs(ref: GuardRef) -> dict[str, Any]:
     return kwargs
 
 
+@lru_cache(maxsize=1024)
+def _bound(ref: GuardRef) -> Callable[[GuardContext], Msg | None]:
+    return partial(GUARDS[ref.name].check, **guard_kwargs(ref))
+
+
 def check_guards(guards: tuple[GuardRef, ...], ctx: GuardContext) -> list[Msg]:
     """Return every reason the guards do not hold (empty when all hold)."""
     reasons = []
     for ref in guards:
-        reason = GUARDS[ref.name].check(ctx, **guard_kwargs(ref))
+        reason = _bound(ref)(ctx)
         if reason is not None:
             reasons.append(reason)
     return reasons

@@ -30,3 +30,8 @@ class Runtime:
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
         return make_session_factory(self.engine)
+
+    def close(self) -> None:
+        """Close the database connections (if any were opened)."""
+        if "engine" in self.__dict__:
+            self.engine.dispose()

@@ -1,0 +1,55 @@
+"""`verbinding init` and `verbinding demo` on a fresh database of each kind."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import func, select
+
+from engine.cli import main
+from engine.db import make_engine, make_session_factory
+from engine.models import Event, Initiative, Neighbourhood, Person
+from tests.conftest import _PG_PROBLEM, _pg_database_url
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'cli.db'}"
+    if _PG_PROBLEM:
+        pytest.skip(f"PostgreSQL not reachable: {_PG_PROBLEM}")
+    return _pg_database_url("verbinding_cli")
+
+
+def run(url: str, tmp_path, *args: str):
+    env = {"VERBINDING_DATABASE_URL": url, "VERBINDING_INSTANCE_PATH": str(tmp_path)}
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def test_init_migrates_and_registers_the_templates(database_url, tmp_path):
+    result = run(database_url, tmp_path, "init")
+    assert result.exit_code == 0, result.output
+    assert "wijkvisie v1" in result.output and "vergroening v1" in result.output
+    again = run(database_url, tmp_path, "init")
+    assert again.exit_code == 0 and "wijkvisie v1" in again.output  # no new version
+
+
+def test_demo_loads_groningen_and_three_initiatives_and_is_safe_twice(database_url, tmp_path):
+    first = run(database_url, tmp_path, "demo")
+    assert first.exit_code == 0, first.output
+    second = run(database_url, tmp_path, "demo")
+    assert second.exit_code == 0 and "already there" in second.output
+    engine = make_engine(database_url)
+    with make_session_factory(engine)() as s:
+        states = dict(s.execute(select(Initiative.title, Initiative.state)).all())
+        assert states == {
+            "Wijkvisie Paddepoel": "visioning",
+            "Toekomstplan Coenderspark": "municipal_support",
+            "Groen op de Voermanhaven": "maintenance",
+        }
+        assert s.scalar(select(func.count()).select_from(Neighbourhood)) == 76
+        assert s.scalar(select(func.count()).select_from(Person).where(Person.role == "coach"))
+        moves = select(func.count()).select_from(Event).where(Event.kind == "transition")
+        history = s.scalar(moves)
+        assert history == 7  # 1 + 2 + 4 moves, each with its history
+    engine.dispose()
