@@ -167,6 +167,7 @@ def fire_transition(
     This is the hot path of the engine: one query loads everything the move needs, a
     compare-and-set update on the version moves it, one insert writes the history.
     """
+    session.flush()  # the facts query bypasses autoflush; pending ORM changes go first
     facts = load_facts(session, initiative_id, actor.id)
     if expected_version is not None and expected_version != facts.version:
         raise Conflict()
