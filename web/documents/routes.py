@@ -1,5 +1,81 @@
+"""Documents and pictures: attach, look at (only who may see the initiative), remove."""
+
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, current_app, g, render_template, send_file
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from engine.db import utcnow
+from engine.errors import NotFound
+from engine.operations import attach_document, remove_document
+from engine.operations.documents import get_document
+from engine.storage import Storage
+from web import MAX_UPLOAD_BYTES, access
+from web.database import db
+from web.documents.forms import UploadForm
+from web.initiatives.forms import PlainForm
+from web.initiatives.page import act, expected_version, show_again
 
 bp = Blueprint("documents", __name__)
+
+
+def storage() -> Storage:
+    return Storage(current_app.config["VERBINDING"].upload_dir)
+
+
+@bp.post("/initiatives/<int:initiative_id>/documents")
+@access.member
+def upload(initiative_id: int):
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return show_again("upload", form)
+    sent = form.file.data
+    data = sent.read(MAX_UPLOAD_BYTES + 1)  # one byte more than allowed: the engine says no
+    name = sent.filename or ""
+    return act(
+        "upload", form, attach_document, current_user.person, initiative_id, filename=name,
+        data=data, storage=storage(), stage_key=form.stage_key.data or None, now=utcnow(),
+        expected_version=expected_version(form), done=_("The file is attached."),
+        anchor="documents",
+    )  # fmt: skip
+
+
+@bp.get("/initiatives/<int:initiative_id>/documents/<int:document_id>")
+@access.viewer
+def download(initiative_id: int, document_id: int):
+    try:
+        document = get_document(db(), initiative_id, document_id)
+    except NotFound:
+        abort(404)
+    files = storage()
+    if not files.exists(document.storage_name):
+        page = render_template("documents/missing.html", initiative=g.initiative, document=document)
+        return page, 410
+    is_image = document.content_type.startswith("image/")
+    response = send_file(
+        files.path(document.storage_name),
+        mimetype=document.content_type,
+        as_attachment=not is_image,
+        download_name=document.filename,
+        conditional=True,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    # a document of a members-only initiative must not stay in a shared cache
+    response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.post("/initiatives/<int:initiative_id>/documents/<int:document_id>/remove")
+@access.member
+def remove(initiative_id: int, document_id: int):
+    key = f"document-{document_id}"
+    form = PlainForm()
+    if not form.validate_on_submit():
+        return show_again(key, form)
+    return act(
+        key, form, remove_document, current_user.person, initiative_id, document_id, utcnow(),
+        storage=storage(), expected_version=expected_version(form),
+        done=_("The document is removed."), anchor="documents",
+    )  # fmt: skip

@@ -1,5 +1,157 @@
+"""The group: invitations by mail, joining, leaving and roles."""
+
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from engine.db import utcnow
+from engine.errors import NotFound, PermissionDenied, VerbindingError
+from engine.models import Invitation, Person
+from engine.operations import (
+    accept_invitation,
+    change_member_role,
+    invite,
+    join_initiative,
+    leave_initiative,
+)
+from engine.operations.common import member_role
+from web import access
+from web.database import db, perform
+from web.i18n import locale
+from web.initiatives.forms import PlainForm
+from web.initiatives.page import (
+    act,
+    expected_version,
+    render_initiative,
+    show_again,
+    status_for,
+)
+from web.mailing import deliver_soon, mailer
+from web.members.forms import InviteForm, RoleForm
 
 bp = Blueprint("members", __name__)
+
+
+@bp.post("/initiatives/<int:initiative_id>/invitations")
+@access.member
+def invite_someone(initiative_id: int):
+    form = InviteForm()
+    if not form.validate_on_submit():
+        return show_again("invite", form)
+    email = (form.email.data or "").strip().lower()
+    done = _("We sent an invitation to %(email)s. The link in it works for 14 days.", email=email)
+    return act(
+        "invite", form, invite, current_user.person, initiative_id, email=email,
+        role=form.role.data, organisation=form.organisation.data, now=utcnow(),
+        mailer=mailer(), locale=locale(), expected_version=expected_version(form),
+        done=done, anchor="group", then=lambda _invitation: deliver_soon(),
+    )  # fmt: skip
+
+
+def _invitation(token: str) -> Invitation:
+    found = db().scalar(select(Invitation).where(Invitation.token == token))
+    if found is None:
+        abort(404)
+    return found
+
+
+def _invitation_page(invitation: Invitation, *, error: VerbindingError | None = None, status=200):
+    person = current_user.person
+    inviter = db().get(Person, invitation.invited_by_id)
+    role = member_role(db(), invitation.initiative_id, person.id) if person else None
+    now = utcnow()
+    return render_template(
+        "members/invitation.html",
+        invitation=invitation,
+        initiative=invitation.initiative,
+        inviter=inviter,
+        expired=invitation.expires_dt <= now,
+        used=invitation.accepted_dt is not None,
+        already=role,
+        form=PlainForm(formdata=None),
+        error=error,
+    ), status
+
+
+@bp.get("/invitations/<token>")
+@access.public
+def invitation(token: str):
+    return _invitation_page(_invitation(token))
+
+
+@bp.post("/invitations/<token>/accept")
+@access.login
+def accept(token: str):
+    found = _invitation(token)
+    form = PlainForm()
+    if not form.validate_on_submit():
+        return _invitation_page(found, status=400)
+    try:
+        perform(accept_invitation, current_user.person, token, utcnow())
+    except NotFound:
+        abort(404)
+    except VerbindingError as error:
+        # the link is theirs to use; what stands in the way is the invitation's state
+        return _invitation_page(found, error=error, status=409)
+    flash(_("Welcome to the group of “%(title)s”.", title=found.initiative.title), "success")
+    return redirect(url_for("initiatives.show", initiative_id=found.initiative_id))
+
+
+@bp.post("/initiatives/<int:initiative_id>/join")
+@access.login
+def join(initiative_id: int):
+    form = PlainForm()
+    if not form.validate_on_submit():
+        return show_again("join", form)
+    try:
+        perform(
+            join_initiative, current_user.person, initiative_id, utcnow(),
+            expected_version=expected_version(form),
+        )  # fmt: skip
+    except VerbindingError as error:
+        # anyone logged in may ask to join; staff are refused for who they are, not for
+        # lack of access (they may see the page): that is a conflict, not a 403
+        status = 409 if isinstance(error, PermissionDenied) else status_for(error)
+        return render_initiative(g.initiative, status=status, forms={"join": form}, error=error)
+    flash(_("Welcome to the group. You can now take part in its steps and decisions."), "success")
+    return redirect(url_for("initiatives.show", initiative_id=initiative_id, _anchor="group"))
+
+
+@bp.post("/initiatives/<int:initiative_id>/leave")
+@access.member
+def leave(initiative_id: int):
+    form = PlainForm()
+    if not form.validate_on_submit():
+        return show_again("leave", form)
+    initiative = g.initiative
+    try:
+        perform(
+            leave_initiative, current_user.person, initiative_id, utcnow(),
+            expected_version=expected_version(form),
+        )  # fmt: skip
+    except VerbindingError as error:
+        return render_initiative(
+            initiative, status=status_for(error), forms={"leave": form}, error=error
+        )
+    flash(_("You have left the group of “%(title)s”.", title=initiative.title), "info")
+    if initiative.visibility == "public":
+        return redirect(url_for("initiatives.show", initiative_id=initiative_id))
+    return redirect(url_for("main.home"))
+
+
+@bp.post("/initiatives/<int:initiative_id>/members/<int:person_id>/role")
+@access.initiator
+def change_role(initiative_id: int, person_id: int):
+    key = f"role-{person_id}"
+    form = RoleForm()
+    if not form.validate_on_submit():
+        return show_again(key, form)
+    return act(
+        key, form, change_member_role, current_user.person, initiative_id, person_id,
+        form.role.data, utcnow(), organisation=form.organisation.data,
+        expected_version=expected_version(form), done=_("The role is changed."),
+        anchor="group",
+    )  # fmt: skip

@@ -1,5 +1,114 @@
+"""The checklist of steps: add, change, reorder, complete, reopen, remove."""
+
 from __future__ import annotations
 
 from flask import Blueprint
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from engine.db import utcnow
+from engine.operations import (
+    add_step,
+    complete_step,
+    move_step,
+    remove_step,
+    reopen_step,
+    update_step,
+)
+from web import access
+from web.initiatives.forms import PlainForm
+from web.initiatives.page import act, expected_version, show_again
+from web.plan.forms import StepForm, StepMoveForm
 
 bp = Blueprint("plan", __name__)
+
+
+def _anchor(step_id: int) -> str:
+    return f"step-{step_id}"
+
+
+@bp.post("/initiatives/<int:initiative_id>/steps")
+@access.member
+def add(initiative_id: int):
+    form = StepForm()
+    key = f"step-new-{form.stage_key.data or ''}"
+    if not form.validate_on_submit():
+        return show_again(key, form)
+    return act(
+        key, form, add_step, current_user.person, initiative_id,
+        stage_key=form.stage_key.data or "", title=form.title.data, owner_id=form.owner_id,
+        due_date=form.due_date.data, now=utcnow(), expected_version=expected_version(form),
+        done=_("The step is added."), anchor=f"stage-{form.stage_key.data}",
+    )  # fmt: skip
+
+
+@bp.post("/initiatives/<int:initiative_id>/steps/<int:step_id>")
+@access.member
+def edit(initiative_id: int, step_id: int):
+    key = _anchor(step_id)
+    form = StepForm()
+    if not form.validate_on_submit():
+        return show_again(key, form)
+    return act(
+        key, form, update_step, current_user.person, initiative_id, step_id,
+        title=form.title.data, owner_id=form.owner_id, due_date=form.due_date.data,
+        now=utcnow(), expected_version=expected_version(form), done=_("The step is saved."),
+    )  # fmt: skip
+
+
+@bp.post("/initiatives/<int:initiative_id>/steps/<int:step_id>/move")
+@access.member
+def move(initiative_id: int, step_id: int):
+    key = f"step-move-{step_id}"
+    form = StepMoveForm()
+    if not form.validate_on_submit():
+        return show_again(key, form)
+    return act(
+        key, form, move_step, current_user.person, initiative_id, step_id,
+        position=form.position.data, now=utcnow(), expected_version=expected_version(form),
+        done=_("The step has moved."), anchor=_anchor(step_id),
+    )  # fmt: skip
+
+
+def _simple(operation, key: str, done: str, initiative_id: int, step_id: int):
+    form = PlainForm()
+    if not form.validate_on_submit():
+        return show_again(key, form)
+    return act(
+        key, form, operation, current_user.person, initiative_id, step_id, utcnow(),
+        expected_version=expected_version(form), done=done, anchor=_anchor(step_id),
+    )  # fmt: skip
+
+
+@bp.post("/initiatives/<int:initiative_id>/steps/<int:step_id>/done")
+@access.member
+def done(initiative_id: int, step_id: int):
+    return _simple(
+        complete_step, f"step-done-{step_id}", _("Well done: the step is complete."),
+        initiative_id, step_id,
+    )  # fmt: skip
+
+
+@bp.post("/initiatives/<int:initiative_id>/steps/<int:step_id>/reopen")
+@access.member
+def reopen(initiative_id: int, step_id: int):
+    return _simple(
+        reopen_step, f"step-reopen-{step_id}", _("The step is open again."),
+        initiative_id, step_id,
+    )  # fmt: skip
+
+
+@bp.post("/initiatives/<int:initiative_id>/steps/<int:step_id>/remove")
+@access.member
+def remove(initiative_id: int, step_id: int):
+    form = PlainForm()
+    key = f"step-remove-{step_id}"
+    if not form.validate_on_submit():
+        return show_again(key, form)
+    return act(
+        key, form, remove_step, current_user.person, initiative_id, step_id, utcnow(),
+        expected_version=expected_version(form), done=_("The step is removed."), anchor="now",
+    )  # fmt: skip
+
+
+from web.plan import stages  # noqa: E402, F401  (more views of this blueprint)

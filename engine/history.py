@@ -1,0 +1,199 @@
+"""An initiative's history as people read it: events newest first, with names and titles."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.machines import CONTINUE_TITLE
+from engine.models import (
+    Decision,
+    District,
+    Event,
+    Initiative,
+    Neighbourhood,
+    Person,
+    StagePlan,
+    Step,
+    WorkflowVersion,
+)
+from engine.workflows.definitions import Text, WorkflowDef
+from engine.workflows.versions import definition_by_hash
+
+
+@dataclass
+class EventView:
+    event: Event
+    actor_name: str | None
+
+
+@dataclass
+class History:
+    """A page of the history, newest first, with what is needed to describe each event."""
+
+    events: list[EventView]
+    total: int
+    #: every person an event refers to (actors, new owners, members whose role changed)
+    people: dict[int, str]
+    stage_titles: dict[str, Text]
+    move_titles: dict[str, Text]
+    step_titles: dict[int, str]
+    #: the move each decision an event mentions was about
+    decision_triggers: dict[int, str] = field(default_factory=dict)
+
+
+def names(session: Session, ids: set[int]) -> dict[int, str]:
+    """The names of some people, in one query."""
+    if not ids:
+        return {}
+    return dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all())
+
+
+def stage_titles(defn: WorkflowDef, plans: list[StagePlan]) -> dict[str, Text]:
+    """Every stage's title: the template's, or the group's own for a stage it added."""
+    titles = {s.id: s.title for s in defn.stages}
+    for plan in plans:
+        if plan.is_custom:
+            title = plan.custom_title or plan.stage_key
+            titles[plan.stage_key] = Text(title, title)
+    return titles
+
+
+def move_titles(defn: WorkflowDef) -> dict[str, Text]:
+    return {t.trigger: t.title for t in defn.transitions}
+
+
+def move_title(titles: dict[str, Text], trigger: str) -> Text:
+    """A move's title, also for the moves the engine makes for skipped and own stages."""
+    if trigger in titles:
+        return titles[trigger]
+    if trigger.startswith("finish_"):
+        return CONTINUE_TITLE
+    base = trigger.rsplit("_to_", 1)[0]
+    return titles.get(base, Text(trigger, trigger))
+
+
+def load_events(
+    session: Session,
+    initiative: Initiative,
+    defn: WorkflowDef,
+    plans: list[StagePlan],
+    step_titles: dict[int, str],
+    known: dict[int, str],
+    *,
+    limit: int,
+    offset: int = 0,
+) -> History:
+    """Events newest first, with the names of the people they mention."""
+    rows = session.execute(
+        select(Event, Person.name)
+        .outerjoin(Person, Person.id == Event.actor_id)
+        .where(Event.initiative_id == initiative.id)
+        .order_by(Event.created_dt.desc(), Event.id.desc())
+        .limit(limit)
+        .offset(offset)
+    ).all()
+    total = session.scalar(
+        select(func.count()).select_from(Event).where(Event.initiative_id == initiative.id)
+    )
+    people = dict(known)
+    people.update({e.actor_id: name for e, name in rows if e.actor_id is not None})
+    wanted: set[int] = set()
+    for event, _ in rows:
+        data = event.data or {}
+        if isinstance(data.get("person"), int):
+            wanted.add(data["person"])
+        owner = (data.get("changes") or {}).get("owner")
+        if owner:
+            wanted.update(int(v) for v in owner if v and str(v).isdigit())
+    people.update(names(session, wanted - set(people)))
+    decisions = {
+        e.data["decision"]
+        for e, _ in rows
+        if isinstance((e.data or {}).get("decision"), int) and "trigger" not in e.data
+    }
+    triggers = {}
+    if decisions:
+        triggers = dict(
+            session.execute(
+                select(Decision.id, Decision.trigger).where(Decision.id.in_(decisions))
+            ).all()
+        )
+    step_titles = dict(step_titles)
+    gone = {
+        e.data["step"]
+        for e, _ in rows
+        if isinstance((e.data or {}).get("step"), int)
+        and "title" not in e.data
+        and e.data["step"] not in step_titles
+    }
+    if gone:  # steps removed since: their titles are in the history itself
+        for (data,) in session.execute(
+            select(Event.data).where(
+                Event.initiative_id == initiative.id,
+                Event.kind.in_(("step.added", "step.removed")),
+            )
+        ):
+            if (data or {}).get("step") in gone and data.get("title"):
+                step_titles[data["step"]] = data["title"]
+    return History(
+        events=[EventView(e, name) for e, name in rows],
+        total=total or 0,
+        people=people,
+        stage_titles=stage_titles(defn, plans),
+        move_titles=move_titles(defn),
+        step_titles=step_titles,
+        decision_triggers=triggers,
+    )
+
+
+def workflow_and_place(session: Session, initiative: Initiative):
+    """The template version's hash and number, the wijk and the stadsdeel, in one query."""
+    return session.execute(
+        select(
+            WorkflowVersion.content_hash,
+            WorkflowVersion.version,
+            Neighbourhood.name,
+            District.name,
+        )
+        .select_from(Initiative)
+        .join(WorkflowVersion, WorkflowVersion.id == Initiative.workflow_version_id)
+        .join(Neighbourhood, Neighbourhood.id == Initiative.neighbourhood_id)
+        .join(District, District.id == Neighbourhood.district_id)
+        .where(Initiative.id == initiative.id)
+    ).one()
+
+
+def stage_plans(session: Session, initiative: Initiative) -> list[StagePlan]:
+    return list(
+        session.scalars(
+            select(StagePlan)
+            .where(StagePlan.initiative_id == initiative.id)
+            .order_by(StagePlan.position)
+        )
+    )
+
+
+def load_history(
+    session: Session, initiative: Initiative, *, page: int = 1, per_page: int = 25
+) -> History:
+    """One page (1-based) of the whole history, newest first."""
+    digest = workflow_and_place(session, initiative)[0]
+    defn = definition_by_hash(session, digest)
+    step_titles = dict(
+        session.execute(
+            select(Step.id, Step.title).where(Step.initiative_id == initiative.id)
+        ).all()
+    )
+    return load_events(
+        session,
+        initiative,
+        defn,
+        stage_plans(session, initiative),
+        step_titles,
+        {},
+        limit=per_page,
+        offset=(max(page, 1) - 1) * per_page,
+    )

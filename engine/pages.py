@@ -1,0 +1,398 @@
+"""What an initiative's page shows, loaded with a fixed, small number of queries.
+
+The page shows the whole path of stages with their status, every stage's steps, the group,
+the documents, the decisions of the current stage, the possible moves and the latest history.
+Each list is one query (with the names it needs joined in), never one query per row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from engine.history import (
+    History,
+    load_events,
+    move_title,
+    move_titles,
+    names,
+    stage_plans,
+    workflow_and_place,
+)
+from engine.models import (
+    Decision,
+    Document,
+    Event,
+    Initiative,
+    Membership,
+    Person,
+    StagePlan,
+    Step,
+    Vote,
+)
+from engine.operations.decisions import CHOICES
+from engine.operations.plan import _order
+from engine.operations.transitions import Move, list_moves
+from engine.permissions import RESIDENT_ROLES
+from engine.workflows.definitions import Text, WorkflowDef
+from engine.workflows.versions import definition_by_hash
+
+#: what list_moves says about the actor's own role (engine.operations.transitions)
+ROLE_REASONS = frozenset(
+    {"Join this initiative to take part in its decisions.", "Only %(roles)s can do this."}
+)
+HISTORY_ON_PAGE = 8
+
+
+@dataclass
+class StepView:
+    step: Step
+    owner_name: str | None
+
+
+@dataclass
+class StageView:
+    """One stage on the path, with what the group planned for it."""
+
+    key: str
+    number: int
+    title: Text
+    description: Text | None
+    #: the participation level (None for a stage the group added itself)
+    participation: str | None
+    municipality_role: Text | None
+    #: done, current, skipped or upcoming ("to come")
+    status: str
+    is_custom: bool = False
+    optional: bool = False
+    final: bool = False
+    allows_insert_after: bool = False
+    duration_days: int | None = None
+    target_date: date | None = None
+    inserted_after: str | None = None
+    #: after the current stage on the path (skipped stages included)
+    ahead: bool = False
+    steps: list[StepView] = field(default_factory=list)
+    #: the template's suggested steps that are not in the plan yet
+    suggestions: list[Text] = field(default_factory=list)
+
+    @property
+    def editable(self) -> bool:
+        """Steps and dates of this stage may still change."""
+        return self.status in ("current", "upcoming")
+
+    @property
+    def can_skip(self) -> bool:
+        return self.optional and not self.is_custom and self.status == "upcoming"
+
+    @property
+    def can_restore(self) -> bool:
+        return self.status == "skipped" and self.ahead
+
+    @property
+    def can_insert_after(self) -> bool:
+        return (self.allows_insert_after or self.is_custom) and self.editable and not self.final
+
+    @property
+    def can_remove(self) -> bool:
+        return self.is_custom and self.status == "upcoming" and not self.steps
+
+    @property
+    def open_steps(self) -> int:
+        return sum(1 for s in self.steps if not s.step.is_done)
+
+
+@dataclass
+class MemberView:
+    person_id: int
+    name: str
+    role: str
+    organisation: str | None
+    joined_dt: datetime
+
+
+@dataclass
+class DocumentView:
+    document: Document
+    uploader_name: str
+    stage_title: Text | None
+
+    @property
+    def is_image(self) -> bool:
+        return self.document.content_type.startswith("image/")
+
+
+@dataclass
+class VoteView:
+    person_id: int
+    name: str
+    choice: str
+    comment: str | None
+    cast_dt: datetime
+
+
+@dataclass
+class DecisionView:
+    decision: Decision
+    move_title: Text
+    opened_by_name: str
+    votes: list[VoteView]
+    #: people who take part (initiators, members, partners); initiators for that rule
+    electorate: int
+    choices: tuple[str, ...]
+    my_choice: str | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.decision.status == "open"
+
+    def count(self, choice: str) -> int:
+        return sum(1 for v in self.votes if v.choice == choice)
+
+
+@dataclass
+class InitiativePage:
+    initiative: Initiative
+    workflow: WorkflowDef
+    workflow_version: int
+    district: str
+    neighbourhood: str
+    stages: list[StageView]
+    members: list[MemberView]
+    coaches: list[MemberView]
+    documents: list[DocumentView]
+    decisions: list[DecisionView]
+    moves: list[Move]
+    history: History
+    viewer_id: int | None
+    role: str | None
+
+    @property
+    def current(self) -> StageView:
+        return next(s for s in self.stages if s.status == "current")
+
+    def stage(self, key: str | None) -> StageView | None:
+        return next((s for s in self.stages if s.key == key), None)
+
+    def decision_for(self, trigger: str) -> DecisionView | None:
+        """The live decision about a move, else the latest one of this stage."""
+        found = [d for d in self.decisions if d.decision.trigger == trigger]
+        live = [d for d in found if d.decision.status in ("open", "approved")]
+        return (live or found or [None])[-1]
+
+    @property
+    def is_member(self) -> bool:
+        return self.role in RESIDENT_ROLES
+
+
+# --- loading ---------------------------------------------------------------------------------
+
+
+def _visited(session: Session, initiative: Initiative, initial: str) -> set[str]:
+    stages = session.scalars(
+        select(Event.to_stage).where(
+            Event.initiative_id == initiative.id, Event.kind == "transition"
+        )
+    )
+    return {initial, *stages}
+
+
+def _stage_views(
+    session: Session,
+    initiative: Initiative,
+    defn: WorkflowDef,
+    plans: list[StagePlan],
+    steps: list[StepView],
+) -> list[StageView]:
+    order = _order(defn, initiative)
+    here = order.index(initiative.state)
+    visited = _visited(session, initiative, defn.initial)
+    by_key = {p.stage_key: p for p in plans}
+    views = []
+    for index, key in enumerate(order):
+        plan = by_key.get(key)
+        if plan is not None and plan.is_skipped:
+            status = "skipped"
+        elif index == here:
+            status = "current"
+        elif index < here:
+            status = "done" if key in visited else "skipped"
+        else:
+            status = "upcoming"
+        own = [s for s in steps if s.step.stage_key == key]
+        if plan is not None and plan.is_custom:
+            title = plan.custom_title or key
+            text = plan.custom_description
+            view = StageView(
+                key=key, number=index + 1, title=Text(title, title),
+                description=Text(text, text) if text else None, participation=None,
+                municipality_role=None, status=status, is_custom=True,
+                inserted_after=plan.inserted_after,
+            )  # fmt: skip
+        else:
+            stage = defn.stage(key)
+            have = {s.step.title.casefold() for s in own}
+            view = StageView(
+                key=key, number=index + 1, title=stage.title, description=stage.description,
+                participation=stage.participation, municipality_role=stage.municipality_role,
+                status=status, optional=stage.optional, final=stage.final,
+                allows_insert_after=stage.allow_insert_after, duration_days=stage.duration_days,
+                suggestions=[
+                    t for t in stage.steps
+                    if t.nl.casefold() not in have and t.en.casefold() not in have
+                ],
+            )  # fmt: skip
+        view.target_date = plan.target_date if plan is not None else None
+        view.ahead = index > here
+        view.steps = own
+        views.append(view)
+    return views
+
+
+def _decisions(
+    session: Session,
+    initiative: Initiative,
+    titles: dict[str, Text],
+    members: list[MemberView],
+    viewer_id: int | None,
+) -> list[DecisionView]:
+    """Live decisions, and the ones taken since the group entered the current stage."""
+    decisions = list(
+        session.scalars(
+            select(Decision)
+            .where(
+                Decision.initiative_id == initiative.id,
+                or_(
+                    Decision.status.in_(("open", "approved")),
+                    (Decision.stage_key == initiative.state)
+                    & (Decision.opened_dt >= initiative.stage_entered_dt),
+                ),
+            )
+            .order_by(Decision.id)
+        )
+    )
+    if not decisions:
+        return []
+    group = {m.person_id: m for m in members}
+    votes: dict[int, list[VoteView]] = {}
+    rows = session.execute(
+        select(Vote, Person.name)
+        .join(Person, Person.id == Vote.person_id)
+        .where(Vote.decision_id.in_([d.id for d in decisions]))
+        .order_by(Vote.id)
+    ).all()
+    for vote, name in rows:
+        if vote.person_id in group:  # only the group's votes count, as in the engine
+            votes.setdefault(vote.decision_id, []).append(
+                VoteView(vote.person_id, name, vote.choice, vote.comment, vote.cast_dt)
+            )
+    openers = names(session, {d.opened_by_id for d in decisions} - set(group))
+    views = []
+    for d in decisions:
+        cast = votes.get(d.id, [])
+        electorate = sum(1 for m in members if d.rule != "initiators" or m.role == "initiator")
+        views.append(
+            DecisionView(
+                decision=d,
+                move_title=move_title(titles, d.trigger),
+                opened_by_name=group[d.opened_by_id].name
+                if d.opened_by_id in group
+                else openers.get(d.opened_by_id, "?"),
+                votes=cast,
+                electorate=electorate,
+                choices=CHOICES[d.rule],
+                my_choice=next((v.choice for v in cast if v.person_id == viewer_id), None),
+            )
+        )
+    return views
+
+
+def _moves(session: Session, viewer: Person | None, initiative: Initiative, role: str | None):
+    """The possible moves; someone outside the group is not told that only the group moves."""
+    moves = list_moves(session, viewer, initiative)
+    if role in RESIDENT_ROLES:
+        return moves
+    return [
+        replace(m, reasons=[r for r in m.reasons if r.msgid not in ROLE_REASONS]) for m in moves
+    ]
+
+
+def load_page(
+    session: Session,
+    initiative: Initiative,
+    viewer: Person | None,
+    *,
+    history_limit: int = HISTORY_ON_PAGE,
+) -> InitiativePage:
+    """Everything the initiative's page shows, for this viewer."""
+    digest, version, neighbourhood, district = workflow_and_place(session, initiative)
+    defn = definition_by_hash(session, digest)
+    plans = stage_plans(session, initiative)
+    steps = [
+        StepView(step, owner)
+        for step, owner in session.execute(
+            select(Step, Person.name)
+            .outerjoin(Person, Person.id == Step.owner_id)
+            .where(Step.initiative_id == initiative.id)
+            .order_by(Step.stage_key, Step.position, Step.id)
+        )
+    ]
+    group = [
+        MemberView(pid, name, role, organisation, joined)
+        for pid, name, role, organisation, joined in session.execute(
+            select(
+                Membership.person_id,
+                Person.name,
+                Membership.role,
+                Membership.organisation,
+                Membership.joined_dt,
+            )
+            .join(Person, Person.id == Membership.person_id)
+            .where(Membership.initiative_id == initiative.id)
+            .order_by(Membership.id)
+        )
+    ]
+    members = [m for m in group if m.role in RESIDENT_ROLES]
+    viewer_id = viewer.id if viewer is not None else None
+    role = next((m.role for m in group if m.person_id == viewer_id), None)
+    stages = _stage_views(session, initiative, defn, plans, steps)
+    titles = {s.key: s.title for s in stages}
+    documents = [
+        DocumentView(doc, name, titles.get(doc.stage_key) if doc.stage_key else None)
+        for doc, name in session.execute(
+            select(Document, Person.name)
+            .join(Person, Person.id == Document.uploaded_by_id)
+            .where(Document.initiative_id == initiative.id)
+            .order_by(Document.created_dt.desc(), Document.id.desc())
+        )
+    ]
+    titles_of_moves = move_titles(defn)
+    known = {m.person_id: m.name for m in group}
+    known.update({s.step.owner_id: s.owner_name for s in steps if s.step.owner_id and s.owner_name})
+    return InitiativePage(
+        initiative=initiative,
+        workflow=defn,
+        workflow_version=version,
+        district=district,
+        neighbourhood=neighbourhood,
+        stages=stages,
+        members=members,
+        coaches=[m for m in group if m.role not in RESIDENT_ROLES],
+        documents=documents,
+        decisions=_decisions(session, initiative, titles_of_moves, members, viewer_id),
+        moves=_moves(session, viewer, initiative, role),
+        history=load_events(
+            session,
+            initiative,
+            defn,
+            plans,
+            {s.step.id: s.step.title for s in steps},
+            known,
+            limit=history_limit,
+        ),
+        viewer_id=viewer_id,
+        role=role,
+    )

@@ -1,0 +1,306 @@
+"""The history in words: "Anna moved the initiative from Proposal to Visioning".
+
+Each kind of event has a describer; other blueprints add theirs with :func:`describes`. An event
+of a kind nobody describes still shows who did something, and when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from engine.history import EventView, History, move_title
+from web.i18n import text, when
+
+Describer = Callable[[EventView, History], str]
+DESCRIBERS: dict[str, Describer] = {}
+
+ROLE_NAMES = {
+    "initiator": _l("initiator"),
+    "member": _l("member"),
+    "partner": _l("partner"),
+    "coach": _l("process coach"),
+}
+
+
+def describes(*kinds: str) -> Callable[[Describer], Describer]:
+    """Register a function that puts events of these kinds into words."""
+
+    def register(fn: Describer) -> Describer:
+        for kind in kinds:
+            DESCRIBERS[kind] = fn
+        return fn
+
+    return register
+
+
+def describe(view: EventView, history: History) -> str:
+    describer = DESCRIBERS.get(view.event.kind)
+    if describer is None:
+        return _("%(name)s made a change (%(kind)s)", name=actor(view), kind=view.event.kind)
+    return describer(view, history)
+
+
+def actor(view: EventView) -> str:
+    return view.actor_name or _("Verbinding")
+
+
+def _data(view: EventView) -> dict[str, Any]:
+    return view.event.data or {}
+
+
+def _stage(history: History, key: str | None) -> str:
+    if not key:
+        return "?"
+    title = history.stage_titles.get(key)
+    return text(title) if title is not None else key
+
+
+def _person(history: History, person_id: Any) -> str:
+    try:
+        return history.people.get(int(person_id)) or _("someone")
+    except (TypeError, ValueError):
+        return _("someone")
+
+
+def _step(view: EventView, history: History) -> str:
+    data = _data(view)
+    return data.get("title") or history.step_titles.get(data.get("step", -1)) or _("a step")
+
+
+def _day(value: str | None) -> str:
+    try:
+        return when(date.fromisoformat(value)) if value else ""
+    except ValueError:
+        return value or ""
+
+
+@describes("created")
+def _created(view, history):
+    return _("%(name)s started the initiative", name=actor(view))
+
+
+@describes("updated")
+def _updated(view, history):
+    return _("%(name)s changed the title or the description", name=actor(view))
+
+
+@describes("visibility")
+def _visibility(view, history):
+    if _data(view).get("new") == "members":
+        return _("%(name)s made the initiative visible to its members only", name=actor(view))
+    return _("%(name)s made the initiative visible to everyone", name=actor(view))
+
+
+@describes("invited")
+def _invited(view, history):
+    role = ROLE_NAMES.get(_data(view).get("role"), "")
+    return _("%(name)s invited someone to join as %(role)s", name=actor(view), role=role)
+
+
+@describes("joined")
+def _joined(view, history):
+    role = ROLE_NAMES.get(_data(view).get("role"), "")
+    return _("%(name)s joined the group as %(role)s", name=actor(view), role=role)
+
+
+@describes("left")
+def _left(view, history):
+    return _("%(name)s left the group", name=actor(view))
+
+
+@describes("role")
+def _role(view, history):
+    data = _data(view)
+    return _(
+        "%(name)s made %(person)s %(role)s",
+        name=actor(view),
+        person=_person(history, data.get("person")),
+        role=ROLE_NAMES.get(data.get("new"), ""),
+    )
+
+
+@describes("step.added")
+def _step_added(view, history):
+    return _("%(name)s added the step ‘%(step)s’", name=actor(view), step=_step(view, history))
+
+
+@describes("step.changed")
+def _step_changed(view, history):
+    changes = _data(view).get("changes") or {}
+    parts = []
+    if "title" in changes:
+        parts.append(_("renamed it from ‘%(old)s’", old=changes["title"][0] or ""))
+    if "owner" in changes:
+        new = changes["owner"][1]
+        parts.append(
+            _("gave it to %(person)s", person=_person(history, new)) if new else _("unassigned it")
+        )
+    if "due" in changes:
+        new = changes["due"][1]
+        parts.append(
+            _("set its due date to %(date)s", date=_day(new)) if new else _("removed its due date")
+        )
+    step = (changes.get("title") or [None, None])[1] or _step(view, history)
+    return _(
+        "%(name)s changed the step ‘%(step)s’: %(what)s",
+        name=actor(view),
+        step=step,
+        what=", ".join(parts),
+    )
+
+
+@describes("step.moved")
+def _step_moved(view, history):
+    return _(
+        "%(name)s moved the step ‘%(step)s’ to place %(place)s",
+        name=actor(view),
+        step=_step(view, history),
+        place=int(_data(view).get("position", 0)) + 1,
+    )
+
+
+@describes("step.done")
+def _step_done(view, history):
+    return _("%(name)s completed the step ‘%(step)s’", name=actor(view), step=_step(view, history))
+
+
+@describes("step.reopened")
+def _step_reopened(view, history):
+    return _("%(name)s reopened the step ‘%(step)s’", name=actor(view), step=_step(view, history))
+
+
+@describes("step.removed")
+def _step_removed(view, history):
+    return _("%(name)s removed the step ‘%(step)s’", name=actor(view), step=_step(view, history))
+
+
+@describes("stage.target")
+def _stage_target(view, history):
+    data = _data(view)
+    stage = _stage(history, data.get("stage"))
+    if data.get("new"):
+        return _(
+            "%(name)s set the target date of %(stage)s to %(date)s",
+            name=actor(view),
+            stage=stage,
+            date=_day(data["new"]),
+        )
+    return _("%(name)s removed the target date of %(stage)s", name=actor(view), stage=stage)
+
+
+@describes("stage.skipped")
+def _stage_skipped(view, history):
+    stage = _stage(history, _data(view).get("stage"))
+    return _("%(name)s took the stage %(stage)s out of the path", name=actor(view), stage=stage)
+
+
+@describes("stage.restored")
+def _stage_restored(view, history):
+    stage = _stage(history, _data(view).get("stage"))
+    return _("%(name)s put the stage %(stage)s back on the path", name=actor(view), stage=stage)
+
+
+@describes("stage.inserted")
+def _stage_inserted(view, history):
+    data = _data(view)
+    return _(
+        "%(name)s added an own stage ‘%(title)s’ after %(stage)s",
+        name=actor(view),
+        title=data.get("title", ""),
+        stage=_stage(history, data.get("after")),
+    )
+
+
+@describes("stage.removed")
+def _stage_removed(view, history):
+    title = _data(view).get("title") or ""
+    return _("%(name)s removed the own stage ‘%(title)s’", name=actor(view), title=title)
+
+
+@describes("paused")
+def _paused(view, history):
+    return _("%(name)s paused the initiative", name=actor(view))
+
+
+@describes("resumed")
+def _resumed(view, history):
+    data = _data(view)
+    shifted = int(data.get("shifted") or 0)
+    if shifted:
+        return _(
+            "%(name)s resumed the initiative after %(days)s days and moved %(count)s open dates "
+            "on by as many days",
+            name=actor(view),
+            days=data.get("paused_days", 0),
+            count=shifted,
+        )
+    return _(
+        "%(name)s resumed the initiative after %(days)s days",
+        name=actor(view),
+        days=data.get("paused_days", 0),
+    )
+
+
+@describes("transition")
+def _transition(view, history):
+    return _(
+        "%(name)s moved the initiative from %(from)s to %(to)s",
+        name=actor(view),
+        **{
+            "from": _stage(history, view.event.from_stage),
+            "to": _stage(history, view.event.to_stage),
+        },
+    )
+
+
+def _move(view: EventView, history: History) -> str:
+    data = _data(view)
+    trigger = data.get("trigger") or history.decision_triggers.get(data.get("decision", -1), "")
+    return text(move_title(history.move_titles, trigger)) if trigger else _("a move")
+
+
+@describes("decision.opened")
+def _decision_opened(view, history):
+    return _(
+        "%(name)s asked the group to decide on ‘%(move)s’",
+        name=actor(view),
+        move=_move(view, history),
+    )
+
+
+@describes("decision.vote")
+def _decision_vote(view, history):
+    choice = _data(view).get("choice")
+    move = _move(view, history)
+    if choice == "object":
+        return _("%(name)s objected to ‘%(move)s’", name=actor(view), move=move)
+    if choice == "against":
+        return _("%(name)s voted against ‘%(move)s’", name=actor(view), move=move)
+    return _("%(name)s voted for ‘%(move)s’", name=actor(view), move=move)
+
+
+@describes("decision.approved")
+def _decision_approved(view, history):
+    return _("The group agreed to ‘%(move)s’", move=_move(view, history))
+
+
+@describes("decision.rejected")
+def _decision_rejected(view, history):
+    return _("The group did not agree to ‘%(move)s’", move=_move(view, history))
+
+
+@describes("document.attached")
+def _document_attached(view, history):
+    data = _data(view)
+    return _("%(name)s attached ‘%(file)s’", name=actor(view), file=data.get("filename", ""))
+
+
+@describes("document.removed")
+def _document_removed(view, history):
+    data = _data(view)
+    return _("%(name)s removed ‘%(file)s’", name=actor(view), file=data.get("filename", ""))

@@ -1,0 +1,260 @@
+"""The initiative page, shown by every view of the group's work: fresh, or again after a refusal.
+
+Every form on the page has a key (``step-12``, ``move-start``…). A view that fails hands its
+submitted form back under that key: the page shows the initiative as it now is, that form filled
+in as it was sent, and the reason right next to it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
+
+from engine.errors import (
+    Blocked,
+    Conflict,
+    InvalidInput,
+    NotFound,
+    PermissionDenied,
+    Refused,
+    VerbindingError,
+)
+from engine.models import Initiative
+from engine.pages import InitiativePage, StageView, load_page
+from web.database import db, perform
+from web.i18n import text
+from web.initiatives.forms import (
+    EditInitiativeForm,
+    MoveForm,
+    OpenDecisionForm,
+    PlainForm,
+    VisibilityForm,
+    VoteForm,
+)
+from web.initiatives.history import describe
+
+log = logging.getLogger(__name__)
+
+if TYPE_CHECKING:
+    from web.documents.forms import UploadForm
+    from web.members.forms import InviteForm, RoleForm
+    from web.plan.forms import (
+        InsertStageForm,
+        PauseForm,
+        ResumeForm,
+        SkipStageForm,
+        StepForm,
+        TargetDateForm,
+    )
+
+
+#: the kinds of form each step has on the page (their keys are ``<kind>-<step id>``)
+STEP_FORMS = ("step", "step-done", "step-reopen", "step-move", "step-remove")
+
+
+def identify(form: FlaskForm, key: str) -> FlaskForm:
+    """Give the form's fields ids of their own, so many forms can share one page."""
+    for field in form:
+        field.id = f"{key}-{field.name}"
+    return form
+
+
+class PageForms:
+    """The page's forms: the one that was sent back (filled in), fresh ones for the rest.
+
+    The forms of the plan, members and documents blueprints are imported when first needed:
+    those blueprints import this module for their views.
+    """
+
+    def __init__(self, page: InitiativePage, submitted: Mapping[str, FlaskForm]) -> None:
+        self.page = page
+        self.submitted = dict(submitted)
+
+    def _get(self, key: str, make: Callable[[], FlaskForm]) -> Any:
+        form = self.submitted.get(key)
+        if form is None:
+            form = make()
+        return identify(form, key)
+
+    def failed_in(self, stage: StageView) -> bool:
+        """Whether the form sent back belongs to this stage's checklist."""
+        keys = {f"step-new-{stage.key}"}
+        for view in stage.steps:
+            keys.update(f"{kind}-{view.step.id}" for kind in STEP_FORMS)
+        return not keys.isdisjoint(self.submitted)
+
+    def plain(self, key: str) -> PlainForm:
+        return self._get(key, lambda: PlainForm(formdata=None))
+
+    def edit(self) -> EditInitiativeForm:
+        i = self.page.initiative
+        data = {"title": i.title, "description": i.description}
+        return self._get("edit", lambda: EditInitiativeForm(formdata=None, data=data))
+
+    def visibility(self) -> VisibilityForm:
+        data = {"visibility": self.page.initiative.visibility}
+        return self._get("visibility", lambda: VisibilityForm(formdata=None, data=data))
+
+    def step_new(self, stage: StageView) -> StepForm:
+        from web.plan.forms import StepForm
+
+        key = f"step-new-{stage.key}"
+        form = self._get(key, lambda: StepForm(formdata=None, data={"stage_key": stage.key}))
+        return form.set_owners(self.page.members)
+
+    def step_edit(self, view) -> StepForm:
+        from web.plan.forms import StepForm
+
+        step = view.step
+        data = {
+            "title": step.title,
+            "owner": str(step.owner_id) if step.owner_id else "",
+            "due_date": step.due_date,
+        }
+        form = self._get(f"step-{step.id}", lambda: StepForm(formdata=None, data=data))
+        return form.set_owners(self.page.members)
+
+    def move(self, trigger: str) -> MoveForm:
+        return self._get(f"move-{trigger}", lambda: MoveForm(formdata=None))
+
+    def decide(self, trigger: str, question: str) -> OpenDecisionForm:
+        data = {"question": question}
+        return self._get(f"decide-{trigger}", lambda: OpenDecisionForm(formdata=None, data=data))
+
+    def vote(self, view) -> VoteForm:
+        data = {"choice": view.my_choice}
+        form = self._get(f"vote-{view.decision.id}", lambda: VoteForm(formdata=None, data=data))
+        return form.set_choices(view.choices)
+
+    def target(self, stage: StageView) -> TargetDateForm:
+        from web.plan.forms import TargetDateForm
+
+        data = {"target_date": stage.target_date}
+        form = self._get(f"target-{stage.key}", lambda: TargetDateForm(formdata=None, data=data))
+        form.target_date.label.text = _("Target date for %(stage)s", stage=text(stage.title))
+        return form
+
+    def skip(self, stage: StageView) -> SkipStageForm:
+        from web.plan.forms import SkipStageForm
+
+        return self._get(f"skip-{stage.key}", lambda: SkipStageForm(formdata=None))
+
+    def insert(self, stage: StageView) -> InsertStageForm:
+        from web.plan.forms import InsertStageForm
+
+        return self._get(f"insert-{stage.key}", lambda: InsertStageForm(formdata=None))
+
+    def pause(self) -> PauseForm:
+        from web.plan.forms import PauseForm
+
+        return self._get("pause", lambda: PauseForm(formdata=None))
+
+    def resume(self) -> ResumeForm:
+        from web.plan.forms import ResumeForm
+
+        return self._get("resume", lambda: ResumeForm(formdata=None, data={"shift_dates": True}))
+
+    def invite(self) -> InviteForm:
+        from web.members.forms import InviteForm
+
+        form = self._get("invite", lambda: InviteForm(formdata=None))
+        return form.for_role(self.page.role)
+
+    def role(self, member) -> RoleForm:
+        from web.members.forms import RoleForm
+
+        data = {"role": member.role, "organisation": member.organisation or ""}
+        return self._get(f"role-{member.person_id}", lambda: RoleForm(formdata=None, data=data))
+
+    def upload(self) -> UploadForm:
+        from web.documents.forms import UploadForm
+
+        form = self._get("upload", lambda: UploadForm(formdata=None))
+        return form.set_stages(self.page.stages)
+
+
+def status_for(error: VerbindingError) -> int:
+    """The HTTP status that fits an engine refusal."""
+    if isinstance(error, PermissionDenied):
+        return 403
+    if isinstance(error, NotFound):
+        return 404
+    if isinstance(error, Blocked):
+        return 422
+    if isinstance(error, Conflict | Refused):
+        return 409
+    if isinstance(error, InvalidInput):
+        return 400
+    return 400
+
+
+def render_initiative(
+    initiative: Initiative,
+    *,
+    status: int = 200,
+    forms: Mapping[str, FlaskForm] | None = None,
+    error: VerbindingError | None = None,
+):
+    """The initiative page as it now is; a sent-back form filled in, with the reason beside it."""
+    page = load_page(db(), initiative, current_user.person)
+    forms = forms or {}
+    context = {
+        "initiative": initiative,
+        "page": page,
+        "member_role": page.role,
+        "forms": PageForms(page, forms),
+        "error": error,
+        #: the key of the form the error (or the form's own errors) belongs to
+        "failed": next(iter(forms), None),
+        "describe": describe,
+    }
+    return render_template("initiatives/show.html", **context), status
+
+
+def show_again(key: str, form: FlaskForm):
+    """A form that did not validate: the page again, with the form's own errors."""
+    return render_initiative(g.initiative, status=400, forms={key: form})
+
+
+def act(
+    key: str,
+    form: FlaskForm,
+    operation: Callable[..., Any],
+    *args: Any,
+    done: str,
+    anchor: str | None = None,
+    then: Callable[[Any], None] | None = None,
+    **kwargs: Any,
+):
+    """Run one engine operation for a form of the page: redirect on success, else show why."""
+    initiative = g.initiative
+    try:
+        result = perform(operation, *args, **kwargs)
+    except VerbindingError as error:
+        return render_initiative(
+            initiative, status=status_for(error), forms={key: form}, error=error
+        )
+    except IntegrityError:
+        # two people wrote the same thing at once and the database kept the first: a lost race
+        log.info("initiative %s: %s lost a race", initiative.id, key, exc_info=True)
+        return render_initiative(initiative, status=409, forms={key: form}, error=Conflict())
+    if then is not None:
+        then(result)
+    flash(done, "success")
+    return redirect(url_for("initiatives.show", initiative_id=initiative.id, _anchor=anchor or key))
+
+
+def expected_version(form: FlaskForm) -> int | None:
+    """The version of the page the form was filled in on (None when a client sends none)."""
+    value = getattr(form, "expected_version", None)
+    if value is not None and value.data is not None:
+        return value.data
+    raw = request.form.get("expected_version", "")
+    return int(raw) if raw.isdigit() else None

@@ -1,0 +1,97 @@
+"""Forms for the process plan: steps, target dates, pace and the group's own stages."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.widgets import HiddenInput
+
+from web.initiatives.forms import VersionedForm
+
+_STEP_TITLE = [
+    DataRequired(message=_l("Give the step a title.")),
+    Length(max=300, message=_l("A step needs a title of at most 300 characters.")),
+]
+_DATE_MESSAGE = _l("Enter a date, for example 2027-03-01.")
+
+
+class StepForm(VersionedForm):
+    """A new step, or a changed one (title, owner, due date)."""
+
+    stage_key = HiddenField()
+    title = StringField(_l("Step"), validators=_STEP_TITLE)
+    #: the engine checks that the owner is a member
+    owner = SelectField(_l("Who takes it on"), validators=[Optional()], validate_choice=False)
+    due_date = DateField(_l("Due date"), validators=[Optional()], format="%Y-%m-%d")
+
+    def set_owners(self, members) -> StepForm:
+        self.owner.choices = [SelectChoice("", _l("Nobody yet"))] + [
+            SelectChoice(str(m.person_id), m.name) for m in members
+        ]
+        return self
+
+    @property
+    def owner_id(self) -> int | None:
+        value = (self.owner.data or "").strip()
+        if not value:
+            return None
+        return int(value) if value.isdigit() else -1  # nobody: the engine refuses it
+
+
+class StepMoveForm(VersionedForm):
+    position = IntegerField(
+        widget=HiddenInput(), validators=[InputRequired(message=_l("Choose a place."))]
+    )
+
+
+class TargetDateForm(VersionedForm):
+    target_date = DateField(_l("Target date"), validators=[Optional()], format="%Y-%m-%d")
+
+
+class PauseForm(VersionedForm):
+    reason = TextAreaField(
+        _l("Why does the group pause?"),
+        validators=[
+            DataRequired(message=_l("Say why the group pauses, so others understand.")),
+            Length(max=2000, message=_l("At most 2,000 characters.")),
+        ],
+    )
+
+
+class ResumeForm(VersionedForm):
+    shift_dates = BooleanField(_l("Shift open dates by the paused days"), default=True)
+    note = TextAreaField(
+        _l("Note for the history"),
+        validators=[Optional(), Length(max=2000, message=_l("At most 2,000 characters."))],
+    )
+
+
+class InsertStageForm(VersionedForm):
+    title = StringField(
+        _l("Title of the new stage"),
+        validators=[
+            DataRequired(message=_l("Give the stage a title.")),
+            Length(min=3, max=200, message=_l("A stage needs a title of 3 to 200 characters.")),
+        ],
+    )
+    description = TextAreaField(
+        _l("What happens in it"),
+        validators=[Optional(), Length(max=2000, message=_l("At most 2,000 characters."))],
+    )
+
+
+class SkipStageForm(VersionedForm):
+    note = StringField(
+        _l("Why the group skips it"),
+        validators=[Optional(), Length(max=500, message=_l("At most 500 characters."))],
+    )
