@@ -1,0 +1,150 @@
+"""Turns are done, missed or skipped, each with a short note: together they are the log.
+
+Anyone in the group may record a turn (a neighbour often knows the planters were watered);
+the log keeps who recorded it. A turn the sweeper marked missed can still be set to done.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from engine.errors import InvalidInput, NotFound, Refused
+from engine.i18n import msg
+from engine.maintenance.reminders import replan
+from engine.models import Occurrence, Person
+from engine.operations.common import get_initiative, record, require_change
+from engine.timeutil import local_date
+
+MAX_NOTE = 500
+#: a turn may be recorded as done this many days before its date (the rain came early…)
+EARLY_DAYS = 7
+LOGGED = ("done", "missed", "skipped")
+
+
+def get_occurrence(session: Session, initiative_id: int, occurrence_id: int) -> Occurrence:
+    turn = session.get(Occurrence, occurrence_id)
+    if turn is None or turn.initiative_id != initiative_id:
+        raise NotFound(msg("This turn does not exist."))
+    return turn
+
+
+def _clean_note(note: str | None) -> str | None:
+    note = " ".join((note or "").split())
+    if len(note) > MAX_NOTE:
+        raise InvalidInput(msg("A note has at most %(max)d characters.", max=MAX_NOTE))
+    return note or None
+
+
+def _resolve(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    occurrence_id: int,
+    status: str,
+    note: str | None,
+    now: datetime,
+) -> Occurrence:
+    initiative = get_initiative(session, initiative_id)
+    require_change(session, initiative, actor)
+    turn = get_occurrence(session, initiative.id, occurrence_id)
+    note = _clean_note(note)
+    today = local_date(now)
+    if status == "done":
+        if turn.status not in ("planned", "missed"):
+            raise Refused(msg("This turn is already recorded."))
+        if turn.due_date > today + timedelta(days=EARLY_DAYS):
+            raise Refused(msg("This turn is more than a week away; record it when it is done."))
+    elif turn.status != "planned":
+        raise Refused(msg("This turn is already recorded."))
+    elif status == "missed" and turn.due_date > today:
+        raise Refused(msg("This turn has not come yet, so it cannot be missed."))
+    old = turn.status
+    turn.status, turn.note = status, note
+    turn.resolved_dt, turn.resolved_by_id = now, actor.id
+    record(
+        session, initiative, actor, now, f"maintenance.{status}", note=note, task=turn.task_id,
+        turn=turn.id, date=turn.due_date.isoformat(), old=old,
+    )  # fmt: skip
+    session.flush()
+    replan(session, {initiative.id}, now)
+    return turn
+
+
+def mark_done(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    occurrence_id: int,
+    *,
+    now: datetime,
+    note: str | None = None,
+) -> Occurrence:
+    """Record that a turn was done, with what was done."""
+    return _resolve(session, actor, initiative_id, occurrence_id, "done", note, now)
+
+
+def mark_missed(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    occurrence_id: int,
+    *,
+    now: datetime,
+    note: str | None = None,
+) -> Occurrence:
+    """Record that a turn did not happen."""
+    return _resolve(session, actor, initiative_id, occurrence_id, "missed", note, now)
+
+
+def skip_occurrence(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    occurrence_id: int,
+    *,
+    now: datetime,
+    note: str | None = None,
+) -> Occurrence:
+    """Leave a date out (it rained, the street party): nobody's turn moves."""
+    return _resolve(session, actor, initiative_id, occurrence_id, "skipped", note, now)
+
+
+def log_of(session: Session, initiative_id: int, *, limit: int = 200) -> list[Occurrence]:
+    """What was done, missed or skipped, newest first."""
+    return list(
+        session.scalars(
+            select(Occurrence)
+            .options(
+                joinedload(Occurrence.task),
+                joinedload(Occurrence.assignee),
+                joinedload(Occurrence.resolved_by),
+            )
+            .where(Occurrence.initiative_id == initiative_id, Occurrence.status.in_(LOGGED))
+            .order_by(Occurrence.due_date.desc(), Occurrence.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def upcoming(
+    session: Session, initiative_id: int, today: date, *, days: int = 28, task_id: int | None = None
+) -> list[Occurrence]:
+    """Turns still open from a week ago up to ``days`` ahead, soonest first."""
+    query = (
+        select(Occurrence)
+        .options(joinedload(Occurrence.task), joinedload(Occurrence.assignee))
+        .where(
+            Occurrence.initiative_id == initiative_id,
+            Occurrence.status == "planned",
+            Occurrence.due_date.between(
+                today - timedelta(days=EARLY_DAYS), today + timedelta(days=days)
+            ),
+        )
+        .order_by(Occurrence.due_date, Occurrence.id)
+    )
+    if task_id is not None:
+        query = query.where(Occurrence.task_id == task_id)
+    return list(session.scalars(query))

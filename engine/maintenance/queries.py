@@ -1,0 +1,107 @@
+"""What the maintenance pages and the initiative page's panel show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from engine.guards import GUARDS
+from engine.i18n import Msg
+from engine.maintenance.agreement import active_agreement
+from engine.maintenance.association import get_association, members_of
+from engine.maintenance.occurrences import upcoming
+from engine.maintenance.recurrence import parse_rule
+from engine.maintenance.rota import active_volunteers
+from engine.maintenance.wording import describe
+from engine.models import (
+    Association,
+    AssociationMember,
+    Initiative,
+    MaintenanceAgreement,
+    MaintenanceTask,
+    Occurrence,
+    RotaMember,
+)
+from engine.operations.common import guard_context, machine_for
+
+
+def rule_in_words(task: MaintenanceTask) -> Msg:
+    return describe(parse_rule(task.rrule, task.starts_on), task.starts_on)
+
+
+@dataclass
+class TaskView:
+    task: MaintenanceTask
+    words: Msg
+    volunteers: list[RotaMember]
+    next_turn: Occurrence | None = None
+
+
+@dataclass
+class Overview:
+    initiative: Initiative
+    association: Association | None
+    members: list[AssociationMember]
+    #: what the association still lacks for the hand-over (None: complete)
+    missing: Msg | None
+    agreement: MaintenanceAgreement | None
+    tasks: list[TaskView] = field(default_factory=list)
+    upcoming: list[Occurrence] = field(default_factory=list)
+
+    @property
+    def board(self) -> list[AssociationMember]:
+        return [m for m in self.members if m.board_role]
+
+
+def tasks_of(session: Session, initiative_id: int, *, active: bool | None = True) -> list:
+    query = select(MaintenanceTask).where(MaintenanceTask.initiative_id == initiative_id)
+    if active is not None:
+        query = query.where(MaintenanceTask.is_active.is_(active))
+    return list(session.scalars(query.order_by(MaintenanceTask.id)))
+
+
+def task_view(session: Session, task: MaintenanceTask, today: date) -> TaskView:
+    next_turn = session.scalar(
+        select(Occurrence)
+        .where(
+            Occurrence.task_id == task.id,
+            Occurrence.status == "planned",
+            Occurrence.due_date >= today,
+        )
+        .order_by(Occurrence.due_date)
+        .limit(1)
+    )
+    return TaskView(task, rule_in_words(task), active_volunteers(session, task.id), next_turn)
+
+
+def overview(session: Session, initiative: Initiative, today: date) -> Overview:
+    association = get_association(session, initiative.id)
+    members = members_of(session, association.id) if association else []
+    missing = GUARDS["association_registered"].check(guard_context(session, initiative))
+    return Overview(
+        initiative=initiative,
+        association=association,
+        members=members,
+        missing=missing,
+        agreement=active_agreement(session, initiative.id),
+        tasks=[task_view(session, t, today) for t in tasks_of(session, initiative.id)],
+        upcoming=upcoming(session, initiative.id, today),
+    )
+
+
+def maintenance_matters(session: Session, initiative: Initiative) -> bool:
+    """Whether the initiative page shows the maintenance panel: the group has an association,
+    is in a stage of self-management, or its next move asks for an association."""
+    if get_association(session, initiative.id) is not None:
+        return True
+    defn, pm = machine_for(session, initiative)
+    if initiative.state in pm.graph.finals:
+        return True
+    return any(
+        guard.name == "association_registered"
+        for t in pm.graph.outgoing(initiative.state)
+        for guard in t.guards
+    )

@@ -1,0 +1,233 @@
+"""The rota: the association's volunteers take turns at a task.
+
+Each new occurrence goes to the volunteer after the one who had the turn before it, in rota
+order. A change to who is on the rota deals the open turns from today on again (a swap made
+earlier is then undone: the new order is the fair one); skipping a date does not move anyone's
+turn.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.errors import InvalidInput, NotFound, Refused
+from engine.i18n import msg
+from engine.maintenance.reminders import replan
+from engine.models import Association, AssociationMember, Occurrence, Person, RotaMember
+from engine.models.maintenance import MaintenanceTask
+from engine.operations.common import check_version, get_initiative, record, require_change
+from engine.timeutil import local_date
+
+
+def active_volunteers(session: Session, task_id: int) -> list[RotaMember]:
+    return list(
+        session.scalars(
+            select(RotaMember)
+            .where(RotaMember.task_id == task_id, RotaMember.is_active.is_(True))
+            .order_by(RotaMember.position, RotaMember.id)
+        )
+    )
+
+
+def _previous_position(session: Session, task: MaintenanceTask, before: date) -> int | None:
+    """The rota position of whoever had the last turn before ``before``."""
+    last = session.scalar(
+        select(Occurrence.assignee_id)
+        .where(
+            Occurrence.task_id == task.id,
+            Occurrence.due_date < before,
+            Occurrence.assignee_id.is_not(None),
+        )
+        .order_by(Occurrence.due_date.desc())
+        .limit(1)
+    )
+    if last is None:
+        return None
+    return session.scalar(
+        select(RotaMember.position).where(
+            RotaMember.task_id == task.id, RotaMember.person_id == last
+        )
+    )
+
+
+def next_assignees(session: Session, task: MaintenanceTask, before: date, count: int) -> list:
+    """Who gets the next ``count`` turns from ``before`` on (None for each if nobody is on it)."""
+    volunteers = active_volunteers(session, task.id)
+    if not volunteers:
+        return [None] * count
+    previous = _previous_position(session, task, before)
+    start = 0
+    if previous is not None:
+        later = [i for i, v in enumerate(volunteers) if v.position > previous]
+        start = later[0] if later else 0
+    return [volunteers[(start + i) % len(volunteers)].person_id for i in range(count)]
+
+
+def deal_again(session: Session, task: MaintenanceTask, now: datetime) -> int:
+    """Give the open turns from today on to the volunteers in rota order; return how many."""
+    today = local_date(now)
+    open_turns = list(
+        session.scalars(
+            select(Occurrence)
+            .where(
+                Occurrence.task_id == task.id,
+                Occurrence.status == "planned",
+                Occurrence.due_date >= today,
+            )
+            .order_by(Occurrence.due_date)
+        )
+    )
+    for turn, person_id in zip(
+        open_turns, next_assignees(session, task, today, len(open_turns)), strict=True
+    ):
+        turn.assignee_id = person_id
+    session.flush()
+    return len(open_turns)
+
+
+def check_volunteers(session: Session, initiative_id: int, person_ids: Sequence[int]) -> list[int]:
+    """The volunteers in order, each once; all of them members of the association."""
+    ordered = list(dict.fromkeys(person_ids))
+    if not ordered:
+        raise InvalidInput(msg("A rota needs at least one volunteer."))
+    known = set(
+        session.scalars(
+            select(AssociationMember.person_id)
+            .join(Association, Association.id == AssociationMember.association_id)
+            .where(
+                Association.initiative_id == initiative_id,
+                AssociationMember.person_id.in_(ordered),
+            )
+        )
+    )
+    if set(ordered) - known:
+        raise InvalidInput(msg("Only members of the residents' association can be on a rota."))
+    return ordered
+
+
+def put_on_rota(
+    session: Session, task: MaintenanceTask, person_ids: Sequence[int], now: datetime
+) -> None:
+    """Make exactly these people the rota, in this order (no checks, no history)."""
+    rows = {
+        r.person_id: r
+        for r in session.scalars(select(RotaMember).where(RotaMember.task_id == task.id))
+    }
+    base = (
+        session.scalar(select(func.max(RotaMember.position)).where(RotaMember.task_id == task.id))
+        or 0
+    ) + 1
+    for offset, person_id in enumerate(person_ids):
+        row = rows.get(person_id)
+        if row is None:
+            row = RotaMember(task_id=task.id, person_id=person_id, joined_dt=now, position=0)
+            session.add(row)
+        elif not row.is_active:
+            row.joined_dt = now
+        row.position, row.is_active, row.left_dt = base + offset, True, None
+    for person_id, row in rows.items():
+        if person_id not in person_ids and row.is_active:
+            row.is_active, row.left_dt = False, now
+    session.flush()
+
+
+def _task(session: Session, initiative_id: int, task_id: int) -> MaintenanceTask:
+    task = session.get(MaintenanceTask, task_id)
+    if task is None or task.initiative_id != initiative_id:
+        raise NotFound(msg("This maintenance task does not exist."))
+    return task
+
+
+def set_rota(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    task_id: int,
+    person_ids: Sequence[int],
+    *,
+    now: datetime,
+    expected_version: int | None = None,
+) -> list[RotaMember]:
+    """Set who is on the rota and in which order; the open turns are dealt again."""
+    initiative = get_initiative(session, initiative_id)
+    require_change(session, initiative, actor)
+    check_version(initiative, expected_version)
+    task = _task(session, initiative.id, task_id)
+    ordered = check_volunteers(session, initiative.id, person_ids)
+    put_on_rota(session, task, ordered, now)
+    deal_again(session, task, now)
+    record(session, initiative, actor, now, "maintenance.rota", task=task.id, volunteers=ordered)
+    session.flush()
+    replan(session, {initiative.id}, now)
+    return active_volunteers(session, task.id)
+
+
+def step_out(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    task_id: int,
+    person_id: int,
+    *,
+    now: datetime,
+    expected_version: int | None = None,
+) -> None:
+    """A volunteer steps out of the rota (or a neighbour takes them off it, e.g. after a move)."""
+    initiative = get_initiative(session, initiative_id)
+    require_change(session, initiative, actor)
+    check_version(initiative, expected_version)
+    task = _task(session, initiative.id, task_id)
+    volunteers = active_volunteers(session, task.id)
+    place = next((v for v in volunteers if v.person_id == person_id), None)
+    if place is None:
+        raise NotFound(msg("This person is not on the rota."))
+    if len(volunteers) == 1:
+        raise Refused(
+            msg(
+                "%(name)s is the only volunteer on this rota. Add someone else first.",
+                name=place.person.name,
+            )
+        )
+    place.is_active, place.left_dt = False, now
+    session.flush()
+    deal_again(session, task, now)
+    record(
+        session, initiative, actor, now, "maintenance.stepped_out", task=task.id, person=person_id
+    )
+    session.flush()
+    replan(session, {initiative.id}, now)
+
+
+def swap_turns(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    occurrence_id: int,
+    other_id: int,
+    *,
+    now: datetime,
+) -> tuple[Occurrence, Occurrence]:
+    """Two volunteers trade turns of the same task."""
+    initiative = get_initiative(session, initiative_id)
+    require_change(session, initiative, actor)
+    one, other = session.get(Occurrence, occurrence_id), session.get(Occurrence, other_id)
+    if one is None or one.initiative_id != initiative.id:
+        raise NotFound(msg("This turn does not exist."))
+    if other is None or other.task_id != one.task_id or other.id == one.id:
+        raise InvalidInput(msg("Choose another turn of the same task to swap with."))
+    if one.status != "planned" or other.status != "planned":
+        raise Refused(msg("Only turns that are still to come can be swapped."))
+    if one.due_date < local_date(now) or other.due_date < local_date(now):
+        raise Refused(msg("Only turns that are still to come can be swapped."))
+    one.assignee_id, other.assignee_id = other.assignee_id, one.assignee_id
+    record(
+        session, initiative, actor, now, "maintenance.swapped", task=one.task_id,
+        turns=[one.id, other.id],
+    )  # fmt: skip
+    session.flush()
+    replan(session, {initiative.id}, now)
+    return one, other
