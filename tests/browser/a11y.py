@@ -1,0 +1,114 @@
+"""Accessibility and keyboard checks for browser tests: axe-core (WCAG 2.1 A/AA) and focus."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import time
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page
+
+AXE_OPTIONS = {
+    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "resultTypes": ["violations"],  # passes are not reported: a third faster
+}
+_axe = Axe()
+#: check every page state, even one whose shape was checked already (slow; for a full audit)
+EVERY_STATE = os.environ.get("VERBINDING_AXE_EVERY_STATE") == "1"
+
+#: what axe looked at in this run, and how long it took (for the summary at the end)
+CHECKED: list[str] = []
+SKIPPED: list[str] = []
+SECONDS: list[float] = []
+_SHAPES: set[tuple[str, str]] = set()
+
+# The page's shape: every distinct kind of element (tag, classes, role, type, state
+# attributes) under its parent's kind. A page that only adds one more row of a kind already
+# checked — a step, a history entry — has the same shape; a new form, alert, error state or
+# panel changes it. Texts are left out; the language is part of the key.
+_SHAPE = r"""() => {
+  const attr = (el, name) => el.getAttribute(name) || '';
+  const kind = el => [el.tagName, attr(el, 'class'), attr(el, 'role'), attr(el, 'type'),
+    attr(el, 'aria-invalid'), attr(el, 'aria-current'), el.open ? 'open' : ''].join('|');
+  const seen = new Set();
+  for (const el of document.querySelectorAll('*')) {
+    seen.add((el.parentElement ? kind(el.parentElement) : '') + '>' + kind(el));
+  }
+  return document.documentElement.lang + '\n' + [...seen].sort().join('\n');
+}"""
+
+
+def _describe(violation: dict) -> str:
+    lines = [f"- {violation['id']} ({violation.get('impact')}): {violation['help']}"]
+    for node in violation.get("nodes", []):
+        target = " ".join(str(t) for t in node.get("target", []))
+        summary = (node.get("failureSummary") or "").replace("\n", " ")
+        lines.append(f"    at {target}: {summary}")
+        lines.append(f"       {node.get('html', '')[:200]}")
+    return "\n".join(lines)
+
+
+def assert_accessible(page: Page, label: str = "") -> None:
+    """Run axe on the page as it is now; fail with every violation, its nodes and how to fix.
+
+    A page state with exactly the shape of one checked before (see ``_SHAPE``) is skipped,
+    unless ``VERBINDING_AXE_EVERY_STATE=1``.
+    """
+    shape = page.evaluate(_SHAPE)
+    key = (shape.split("\n", 1)[0], hashlib.sha256(shape.encode()).hexdigest())
+    if key in _SHAPES and not EVERY_STATE:
+        SKIPPED.append(label)
+        return
+    started = time.monotonic()
+    result = _axe.run(page, options=AXE_OPTIONS)
+    SECONDS.append(time.monotonic() - started)
+    violations = result.response["violations"]
+    where = (
+        f"{label or page.title()} ({page.url}, lang={page.locator('html').get_attribute('lang')})"
+    )
+    CHECKED.append(where)
+    _SHAPES.add(key)
+    if violations:
+        pytest.fail(
+            f"axe found {len(violations)} accessibility violation(s) on {where}:\n"
+            + "\n".join(_describe(v) for v in violations),
+            pytrace=False,
+        )
+
+
+_FOCUS_STYLE = """() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return null;
+  const s = getComputedStyle(el);
+  return {
+    tag: el.tagName.toLowerCase(), id: el.id,
+    text: (el.innerText || el.value || '').trim().slice(0, 60),
+    outline: s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0,
+    shadow: s.boxShadow !== 'none',
+  };
+}"""
+
+
+def focused(page: Page) -> dict | None:
+    """What has the keyboard focus, and whether it shows an outline or a box shadow."""
+    return page.evaluate(_FOCUS_STYLE)
+
+
+def assert_focus_visible(page: Page) -> dict:
+    info = focused(page)
+    assert info is not None, f"nothing has focus on {page.url}"
+    assert info["outline"] or info["shadow"], f"focus is not visible on {info} at {page.url}"
+    return info
+
+
+def tab_to(page: Page, selector: str, limit: int = 60, backwards: bool = False) -> dict:
+    """Press Tab until the element matching ``selector`` has focus; check each stop shows it."""
+    key = "Shift+Tab" if backwards else "Tab"
+    for _ in range(limit):
+        page.keyboard.press(key)
+        info = assert_focus_visible(page)
+        if page.evaluate("s => document.activeElement.matches(s)", selector):
+            return info
+    raise AssertionError(f"{selector} not reached with {limit} presses of {key} on {page.url}")

@@ -1,0 +1,75 @@
+"""What a person does in the browser, as small steps the flow tests combine."""
+
+from __future__ import annotations
+
+import uuid
+
+from playwright.sync_api import Page, expect
+
+from tests.browser.a11y import assert_accessible
+
+PASSWORD = "wachtwoord-123"
+
+
+def t(lang: str, nl: str, en: str) -> str:
+    """The text a reader sees in their language."""
+    return nl if lang == "nl" else en
+
+
+def unique_email(prefix: str = "bewoner") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}@example.nl"
+
+
+def main_form(page: Page):
+    """The (first) form with a submit button inside the main content."""
+    return page.locator("main form:has(button[type=submit])").first
+
+
+def submit(page: Page) -> None:
+    with page.expect_navigation():
+        main_form(page).locator("button[type=submit]").first.click()
+
+
+def expect_lang(page: Page, lang: str) -> None:
+    expect(page.locator("html")).to_have_attribute("lang", lang)
+
+
+def expect_flash(page: Page, text: str) -> None:
+    expect(page.locator(".vb-flashes")).to_contain_text(text)
+
+
+def use_language(page: Page, lang: str) -> None:
+    """Switch the site's language with the link in the header (it wins over the account's)."""
+    link = page.locator(f"header a[hreflang='{lang}']")
+    if link.count():
+        with page.expect_navigation():
+            link.click()
+    expect_lang(page, lang)
+
+
+def register(page: Page, lang: str, name: str, email: str, password: str = PASSWORD) -> None:
+    page.goto("/register")
+    expect_lang(page, lang)
+    assert_accessible(page, "register")
+    page.fill("#name", name)
+    page.fill("#email", email)
+    page.fill("#password", password)
+    page.fill("#confirm", password)
+    submit(page)
+    expect_flash(page, t(lang, f"Welkom, {name}", f"Welcome, {name}"))
+
+
+def login(page: Page, email: str, password: str = PASSWORD, check: bool = True) -> None:
+    page.goto("/login")
+    if check:
+        assert_accessible(page, "login")
+    page.fill("#email", email)
+    page.fill("#password", password)
+    submit(page)
+    expect(page.locator("form[action$='/logout']")).to_have_count(1)
+
+
+def logout(page: Page) -> None:
+    with page.expect_navigation():
+        page.locator("form[action$='/logout'] button").click()
+    expect(page.locator("form[action$='/logout']")).to_have_count(0)
