@@ -1,13 +1,20 @@
 """APScheduler 3 runs the sweeper periodically; it never holds a job per reminder.
 
 Embedded in ``verbinding serve`` (one process) or alone as ``verbinding scheduler`` (beside
-several web workers, which then run without it). The job store is in memory: nothing is
-pickled and nothing is shared between processes; the database rows are the only state.
+several web workers, which then run without it: ``serve --no-scheduler``). The job store is in
+memory: nothing is pickled and nothing is shared between processes; the database rows are the
+only state, so several scheduler processes may run at once (each reminder and each mail is
+claimed by one of them) and one killed at any moment loses nothing.
+
+One job, the sweep, every ``VERBINDING_SWEEP_SECONDS``: ``coalesce`` (runs missed while the
+machine slept become one), ``max_instances=1`` (a slow sweep is never overtaken by the next)
+and an explicit misfire grace (APScheduler's default of one second would drop late runs).
 """
 
 from __future__ import annotations
 
 import logging
+import signal
 from datetime import UTC
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -20,7 +27,7 @@ from engine.sweeper import sweep
 
 log = logging.getLogger(__name__)
 
-SWEEP_SECONDS = 15
+SWEEP_SECONDS = 15  # the default of VERBINDING_SWEEP_SECONDS
 #: a sweep that starts late (a busy machine, a sleeping laptop) still runs within this window
 MISFIRE_GRACE_SECONDS = 60
 
@@ -33,8 +40,9 @@ def _run(runtime: Runtime) -> None:
 
 
 def build_scheduler(
-    runtime: Runtime, *, blocking: bool, seconds: int = SWEEP_SECONDS
+    runtime: Runtime, *, blocking: bool, seconds: int | None = None
 ) -> BaseScheduler:
+    seconds = seconds or runtime.config.sweep_seconds or SWEEP_SECONDS
     cls = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = cls(
         timezone=UTC,
@@ -47,4 +55,19 @@ def build_scheduler(
     scheduler.add_job(
         _run, "interval", seconds=seconds, args=[runtime], id="sweep", next_run_time=utcnow()
     )
+    log.info("scheduler: sweep every %s s", seconds)
     return scheduler
+
+
+def run_foreground(runtime: Runtime) -> None:
+    """``verbinding scheduler``: sweep until SIGINT or SIGTERM, finishing the running sweep."""
+    scheduler = build_scheduler(runtime, blocking=True)
+
+    def stop(_signum, _frame) -> None:
+        scheduler.shutdown(wait=False)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        pass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass
-from email.message import EmailMessage
+from email.message import Message
 from urllib.parse import unquote, urlsplit
 
 #: SMTP answers that will not get better by trying again
@@ -14,6 +14,11 @@ PERMANENT = range(500, 600)
 
 class TemporaryFailure(Exception):
     """The server is away or said 4xx: try again later."""
+
+
+class Unreachable(TemporaryFailure):
+    """The server could not be reached, or the connection broke: nothing is wrong with the
+    message itself, so the try does not count towards its limit."""
 
 
 class PermanentFailure(Exception):
@@ -68,14 +73,14 @@ class SmtpTransport:
             if s.username:
                 conn.login(s.username, s.password or "")
         except (OSError, smtplib.SMTPException) as exc:
-            raise TemporaryFailure(f"cannot connect to {s.host}:{s.port}: {exc}") from exc
+            raise Unreachable(f"cannot connect to {s.host}:{s.port}: {exc}") from exc
         return conn
 
     @property
     def connected(self) -> bool:
         return self._conn is not None
 
-    def send(self, message: EmailMessage) -> None:
+    def send(self, message: Message) -> None:
         if self._conn is None:
             self._conn = self._connect()
         try:
@@ -83,17 +88,24 @@ class SmtpTransport:
         except smtplib.SMTPRecipientsRefused as exc:
             codes = [code for code, _ in exc.recipients.values()]
             self._fail(exc, min(codes) if codes else 451)
+        except smtplib.SMTPServerDisconnected as exc:
+            self.close()
+            raise Unreachable(str(exc)) from exc
         except smtplib.SMTPResponseException as exc:
             self._fail(exc, exc.smtp_code)
         except (OSError, smtplib.SMTPException) as exc:
             self.close()
-            raise TemporaryFailure(str(exc)) from exc
+            raise Unreachable(str(exc)) from exc
 
     def _fail(self, exc: Exception, code: int) -> None:
         if code in PERMANENT:
             self._reset()
             raise PermanentFailure(f"{code} {exc}") from exc
-        self.close()
+        if code == 421:  # the server is closing the connection: come back later
+            self.close()
+            raise Unreachable(f"{code} {exc}") from exc
+        # a 4xx about this message: the connection stays good for the next one
+        self._reset()
         raise TemporaryFailure(f"{code} {exc}") from exc
 
     def _reset(self) -> None:

@@ -12,6 +12,7 @@ from engine.i18n import msg
 from engine.models import Initiative, Person, StagePlan, Step
 from engine.operations.common import definition_for, record
 from engine.operations.plan import _begin, _past_stages
+from engine.reminders import plan_for
 from engine.timeutil import local_date
 
 
@@ -34,6 +35,7 @@ def pause_initiative(
     initiative.is_paused, initiative.paused_dt, initiative.pause_reason = True, now, reason
     record(session, initiative, actor, now, "paused", note=reason)
     session.flush()
+    plan_for(session, initiative.id, now)  # cancels every pending reminder
     return initiative
 
 
@@ -59,6 +61,7 @@ def resume_initiative(
     initiative.is_paused, initiative.paused_dt, initiative.pause_reason = False, None, None
     record(session, initiative, actor, now, "resumed", note=note, paused_days=days, shifted=shifted)
     session.flush()
+    plan_for(session, initiative.id, now)  # reminders again, for the (shifted) dates
     return initiative
 
 

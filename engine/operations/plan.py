@@ -19,6 +19,7 @@ from engine.operations.common import (
     record,
     require_change,
 )
+from engine.reminders import PLAN_SOURCES, plan_for
 from engine.workflows.definitions import WorkflowDef
 
 MAX_STEP_TITLE = 300
@@ -117,6 +118,8 @@ def add_step(
     session.flush()
     record(session, initiative, actor, now, "step.added", step=step.id, title=title)
     session.flush()
+    if due_date is not None:
+        plan_for(session, initiative.id, now, sources=PLAN_SOURCES)
     return step
 
 
@@ -151,6 +154,7 @@ def update_step(
         step.title, step.owner_id, step.due_date = title, owner_id, due_date
         record(session, initiative, actor, now, "step.changed", step=step.id, changes=changes)
         session.flush()
+        plan_for(session, initiative.id, now, sources=PLAN_SOURCES)
     return step
 
 
@@ -201,6 +205,8 @@ def complete_step(
     step.is_done, step.done_dt, step.done_by_id = True, now, actor.id
     record(session, initiative, actor, now, "step.done", step=step.id, title=step.title)
     session.flush()
+    if step.due_date is not None:
+        plan_for(session, initiative.id, now, sources=PLAN_SOURCES)
     return step
 
 
@@ -220,6 +226,8 @@ def reopen_step(
     step.is_done, step.done_dt, step.done_by_id = False, None, None
     record(session, initiative, actor, now, "step.reopened", step=step.id, title=step.title)
     session.flush()
+    if step.due_date is not None:
+        plan_for(session, initiative.id, now, sources=PLAN_SOURCES)
     return step
 
 
@@ -237,8 +245,11 @@ def remove_step(
     if step.is_done:
         raise Refused(msg("A completed step is part of the history. Reopen it first."))
     record(session, initiative, actor, now, "step.removed", step=step.id, title=step.title)
+    dated = step.due_date is not None
     session.delete(step)
     session.flush()
+    if dated:
+        plan_for(session, initiative.id, now, sources=PLAN_SOURCES)
 
 
 def set_target_date(
@@ -267,4 +278,5 @@ def set_target_date(
             new=target_date.isoformat() if target_date else None,
         )
         session.flush()
+        plan_for(session, initiative.id, now, sources=PLAN_SOURCES)
     return plan

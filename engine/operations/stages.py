@@ -13,6 +13,7 @@ from engine.machines import build_graph, make_graph_key, parse_graph_key
 from engine.models import Initiative, Person, StagePlan, Step
 from engine.operations.common import definition_for, record
 from engine.operations.plan import _begin, _order, _past_stages, _stage_plan
+from engine.reminders import PLAN_SOURCES, plan_for
 from engine.workflows.definitions import WorkflowDef
 
 
@@ -61,6 +62,7 @@ def skip_stage(
     plan.is_skipped = True
     record(session, initiative, actor, now, "stage.skipped", note=note, stage=stage_key)
     session.flush()
+    plan_for(session, initiative.id, now, sources=PLAN_SOURCES)
     return plan
 
 
@@ -85,6 +87,7 @@ def restore_stage(
     plan.is_skipped = False
     record(session, initiative, actor, now, "stage.restored", stage=stage_key)
     session.flush()
+    plan_for(session, initiative.id, now, sources=PLAN_SOURCES)
     return plan
 
 
@@ -172,3 +175,5 @@ def remove_stage(
         session, initiative, actor, now, "stage.removed", stage=stage_key, title=plan.custom_title
     )
     session.flush()
+    if plan.target_date is not None:
+        plan_for(session, initiative.id, now, sources=PLAN_SOURCES)

@@ -19,6 +19,8 @@ PARTICIPATION_LEVELS = (
 )
 ROLES = ("initiator", "member", "partner", "coach")
 DECISION_RULES = ("initiators", "majority", "consent")
+#: reminder kinds a stage may set in its ``reminders:`` key (days before; negative = overdue)
+STAGE_REMINDER_KINDS = ("step_due", "stage_target")
 
 
 @dataclass(frozen=True)
@@ -67,6 +69,15 @@ class StageDef:
     steps: tuple[Text, ...] = ()
     allow_insert_after: bool = False
     final: bool = False
+    #: ``((kind, (days before, …)), …)`` from the ``reminders:`` key; None: the defaults
+    reminders: tuple[tuple[str, tuple[int, ...]], ...] | None = None
+
+    def reminder_days(self, kind: str) -> tuple[int, ...] | None:
+        """The days before (negative: after) a deadline of ``kind`` to remind; None: default."""
+        for name, days in self.reminders or ():
+            if name == kind:
+                return days
+        return None
 
 
 @dataclass(frozen=True)

@@ -239,6 +239,9 @@ def _stage_to_dict(stage: StageDef) -> dict[str, Any]:
     }
     if stage.duration_days is not None:
         data["duration_days"] = stage.duration_days
+    if stage.reminders is not None:
+        # only when set, so the stored form (and hash) of templates without it stays the same
+        data["reminders"] = {kind: list(days) for kind, days in stage.reminders}
     return data
 
 
@@ -289,7 +292,16 @@ def _stage_from_dict(data: dict[str, Any]) -> StageDef:
         steps=tuple(_text(step) for step in data.get("steps") or ()),
         allow_insert_after=data.get("allow_insert_after", False),
         final=data.get("final", False),
+        reminders=_reminders_from_data(data.get("reminders")),
     )
+
+
+def _reminders_from_data(
+    data: dict[str, Any] | None,
+) -> tuple[tuple[str, tuple[int, ...]], ...] | None:
+    if data is None:
+        return None
+    return tuple((kind, tuple(days)) for kind, days in data.items())
 
 
 def _transition_from_dict(data: dict[str, Any]) -> TransitionDef:

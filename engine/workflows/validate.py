@@ -18,6 +18,7 @@ from engine.workflows.definitions import (
     DECISION_RULES,
     PARTICIPATION_LEVELS,
     ROLES,
+    STAGE_REMINDER_KINDS,
     DecisionRule,
     GuardRef,
     StageDef,
@@ -37,10 +38,12 @@ WORKFLOW_KEYS = (
 )
 STAGE_KEYS = (
     {"id", "title", "description", "participation", "municipality_role"},
-    {"optional", "duration_days", "steps", "allow_insert_after", "final"},
+    {"optional", "duration_days", "steps", "allow_insert_after", "final", "reminders"},
 )
 TRANSITION_KEYS = ({"trigger", "title", "source", "dest"}, {"roles", "guards", "decision"})
 DECISION_KEYS = ({"rule"}, {"days"})
+#: how far from a deadline a reminder may be, in days (a year either way)
+REMINDER_DAYS_LIMIT = 365
 
 
 def is_int(value: Any) -> bool:
@@ -191,7 +194,44 @@ class Checker:
             steps=tuple(steps),
             allow_insert_after=self.value(data, "allow_insert_after", what, "flag", False),
             final=bool(final),
+            reminders=self.reminders(data, what),
         )
+
+    def reminders(self, data: dict, what: str) -> tuple[tuple[str, tuple[int, ...]], ...] | None:
+        """``reminders: {step_due: [7, 1, 0, -1], stage_target: [14, 1, -1]}``."""
+        if data.get("reminders") is None:
+            return None
+        label = f"reminders of {what}"
+        spec = self.shape(data["reminders"], dict, key_line(data, "reminders"), label)
+        if spec is None:
+            return None
+        rules: list[tuple[str, tuple[int, ...]]] = []
+        for kind, days in spec.items():
+            line = key_line(spec, kind)
+            if kind not in STAGE_REMINDER_KINDS:
+                self.choice(kind, line, label, "reminder kind", STAGE_REMINDER_KINDS)
+                continue
+            rules.append((kind, self.reminder_days(days, line, f"{kind} in {label}")))
+        return tuple(rules)
+
+    def reminder_days(self, days: Any, line: int, what: str) -> tuple[int, ...]:
+        if not isinstance(days, list):
+            self.report(line, f"{what} must be a list of days, e.g. [7, 1, 0, -1]")
+            return ()
+        seen: set[int] = set()
+        for i, day in enumerate(days):
+            day_line = item_line(days, i)
+            if not is_int(day) or abs(day) > REMINDER_DAYS_LIMIT:
+                self.report(
+                    day_line,
+                    f"{what}: a day must be a whole number from -{REMINDER_DAYS_LIMIT} to "
+                    f"{REMINDER_DAYS_LIMIT} (days before; negative = overdue), got {show(day)}",
+                )
+            elif day in seen:
+                self.report(day_line, f"{what}: day {day} is listed twice")
+            else:
+                seen.add(day)
+        return tuple(sorted(seen, reverse=True))
 
     # -- transitions ------------------------------------------------------------------------
 

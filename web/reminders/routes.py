@@ -1,5 +1,213 @@
+"""Reminder preferences, one-click unsubscribe, calendar feeds and the outbox status page."""
+
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from engine.db import utcnow
+from engine.errors import VerbindingError
+from engine.mail.outbox import retry_failed
+from engine.models import OutboxMessage
+from engine.reminders.calendar import find_feed, live_feed, make_feed, render_feed, revoke_feed
+from engine.reminders.preferences import modes_of, set_preferences, unsubscribe
+from engine.reminders.rules import MODE_LABELS, kind_of
+from engine.reminders.tokens import read_unsubscribe_token, signing_secret
+from web import access
+from web.database import db, perform, runtime
+from web.extensions import csrf
+from web.i18n import locale, render_msg
+from web.reminders.forms import PlainForm, preferences_form
+from web.reminders.panel import feed_url, reminders_panel_data
 
 bp = Blueprint("reminders", __name__)
+bp.add_app_template_global(reminders_panel_data, "reminders_panel")
+
+OUTBOX_PAGE = 50
+
+
+# -- preferences -----------------------------------------------------------------------------
+
+
+@bp.route("/reminders/preferences", methods=["GET", "POST"])
+@access.login
+def preferences():
+    person = current_user.person
+    modes = modes_of(db(), person)
+    form = preferences_form(list(modes), modes, person.locale)
+    if form.validate_on_submit():
+        try:
+            perform(
+                set_preferences, person, now=utcnow(), locale=form.language.data,
+                modes={kind: form[f"kind_{kind}"].data for kind in modes},
+            )  # fmt: skip
+        except VerbindingError as error:
+            form.form_errors.append(render_msg(error.message))
+        else:
+            flash(_("Your reminder settings are saved."), "success")
+            return redirect(url_for("reminders.preferences"))
+    feed = live_feed(db(), person.id)
+    followed = _initiative_feeds(person.id)
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template(
+        "reminders/preferences.html", form=form, kinds=[kind_of(k) for k in modes],
+        feed_url=feed_url(feed), initiative_feeds=followed, plain=PlainForm(),
+    ), status  # fmt: skip
+
+
+def _initiative_feeds(person_id: int) -> list[tuple[int, str, str]]:
+    from engine.models import Initiative
+    from engine.models.reminders import CalendarFeed
+
+    rows = db().execute(
+        select(Initiative.id, Initiative.title, CalendarFeed.token)
+        .join(CalendarFeed, CalendarFeed.initiative_id == Initiative.id)
+        .where(CalendarFeed.person_id == person_id, CalendarFeed.revoked_dt.is_(None))
+        .order_by(Initiative.title)
+    )
+    base = runtime().config.base_url
+    return [(iid, title, base + url_for("reminders.initiative_feed", token=t))
+            for iid, title, t in rows]  # fmt: skip
+
+
+@bp.post("/reminders/calendar")
+@access.login
+def new_feed():
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    perform(make_feed, current_user.person, utcnow())
+    flash(_("Your calendar has a new address. The old one no longer works."), "success")
+    return redirect(url_for("reminders.preferences") + "#calendar")
+
+
+@bp.post("/reminders/calendar/revoke")
+@access.login
+def revoke():
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    perform(revoke_feed, current_user.person, utcnow())
+    flash(_("The calendar address no longer works."), "success")
+    return redirect(url_for("reminders.preferences") + "#calendar")
+
+
+@bp.post("/initiatives/<int:initiative_id>/calendar")
+@access.member
+def new_initiative_feed(initiative_id: int):
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    try:
+        perform(make_feed, current_user.person, utcnow(), initiative_id)
+    except VerbindingError:
+        abort(403)
+    flash(_("This initiative's calendar has a new address for you."), "success")
+    return redirect(_back(f"/initiatives/{initiative_id}"))
+
+
+@bp.post("/initiatives/<int:initiative_id>/calendar/revoke")
+@access.login
+def revoke_initiative_feed(initiative_id: int):
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    perform(revoke_feed, current_user.person, utcnow(), initiative_id)
+    flash(_("The calendar address no longer works."), "success")
+    return redirect(_back(url_for("reminders.preferences") + "#calendar"))
+
+
+def _back(default: str) -> str:
+    from web.safety import safe_next
+
+    return safe_next(request.form.get("next")) if request.form.get("next") else default
+
+
+# -- one-click unsubscribe (RFC 8058) --------------------------------------------------------
+
+
+def _token_or_404(token: str) -> tuple[int, list[str]]:
+    found = read_unsubscribe_token(signing_secret(runtime().config), token)
+    if found is None or not found[1]:
+        abort(404)
+    return found
+
+
+@bp.route("/reminders/unsubscribe/<token>", methods=["GET", "POST"])
+@access.public
+def unsubscribe_link(token: str):
+    """GET: a page with a button. POST (the button, or a mail client's one-click): turn off."""
+    person_id, kinds = _token_or_404(token)
+    labels = [kind_of(k).label for k in kinds]
+    if request.method == "GET":
+        return render_template("reminders/unsubscribe.html", token=token, labels=labels)
+    try:
+        perform(unsubscribe, person_id, kinds, utcnow())
+    except VerbindingError:
+        abort(404)
+    return render_template("reminders/unsubscribed.html", labels=labels)
+
+
+csrf.exempt(unsubscribe_link)
+
+
+# -- calendar feeds --------------------------------------------------------------------------
+
+
+def _feed_response(token: str, *, for_initiative: bool) -> Response:
+    feed = find_feed(db(), token, for_initiative=for_initiative)
+    if feed is None:
+        abort(404)
+    body = render_feed(db(), feed, runtime().config.base_url, utcnow())
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Cache-Control"] = "private, max-age=300"
+    response.headers["Content-Disposition"] = 'inline; filename="verbinding.ics"'
+    return response
+
+
+@bp.get("/calendar/<token>.ics")
+@access.public
+def person_feed(token: str):
+    return _feed_response(token, for_initiative=False)
+
+
+@bp.get("/calendar/initiative/<token>.ics")
+@access.public
+def initiative_feed(token: str):
+    return _feed_response(token, for_initiative=True)
+
+
+# -- the outbox, for an operator --------------------------------------------------------------
+
+
+@bp.get("/reminders/outbox")
+@access.admin
+def outbox():
+    query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+    counts = {name: count for name, count in db().execute(query)}
+    status = request.args.get("status", "failed")
+    if status not in ("pending", "sending", "sent", "failed"):
+        status = "failed"
+    rows = db().scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == status)
+        .order_by(OutboxMessage.next_attempt_dt.desc(), OutboxMessage.id.desc())
+        .limit(OUTBOX_PAGE)
+    )
+    return render_template(
+        "reminders/outbox.html", counts=counts, status=status, rows=list(rows),
+        plain=PlainForm(), locale=locale(),
+    )  # fmt: skip
+
+
+@bp.post("/reminders/outbox/<int:message_id>/retry")
+@access.admin
+def retry(message_id: int):
+    if not PlainForm().validate_on_submit():
+        abort(400)
+    if perform(retry_failed, message_id, utcnow()) is None:
+        abort(404)
+    flash(_("The message is queued again."), "success")
+    return redirect(url_for("reminders.outbox", status="failed"))
+
+
+__all__ = ["MODE_LABELS", "bp"]

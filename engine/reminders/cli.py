@@ -1,0 +1,60 @@
+"""What ``verbinding reminders tick`` and ``replan`` do, printed for an operator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy import select
+
+from engine.db import unit_of_work
+from engine.models import Initiative, OutboxMessage
+from engine.reminders.dispatcher import dispatch
+from engine.reminders.planner import PlanReport, plan, sweep_sources
+from engine.reminders.steps import delivery_for
+from engine.runtime import Runtime
+from engine.sweeper import sweep
+
+CHUNK = 200
+
+
+def tick(runtime: Runtime, now: datetime, *, dry_run: bool, echo: Callable[[str], None]) -> None:
+    """One sweep at ``now``; with ``dry_run`` in a transaction that is rolled back."""
+    echo(f"tick at {now.isoformat()}{' (dry run: nothing is saved or sent)' if dry_run else ''}")
+    if dry_run:
+        with runtime.sessions() as session:
+            planned = sweep_sources(session, now)
+            report = dispatch(session, now, delivery_for(runtime), limit=10_000)
+            session.rollback()
+        echo(f"planned: {planned}")
+        echo(f"claimed: {report}")
+        for line in report.lines:
+            echo(f"  would send {line}")
+        return
+    result = sweep(runtime, now)
+    for name, step_report in result.steps.items():
+        echo(f"{name}: {step_report}")
+        for line in getattr(step_report, "lines", ()):
+            echo(f"  queued {line}")
+    mail = result.mail
+    echo(f"mail: {mail or 'nothing due'}")
+    if mail and mail.sent:
+        with runtime.sessions() as session:
+            rows = session.execute(
+                select(OutboxMessage.id, OutboxMessage.to_addr, OutboxMessage.message_id).where(
+                    OutboxMessage.id.in_(mail.sent)
+                )
+            )
+            for id_, to_addr, message_id in rows:
+                echo(f"  sent {id_} → {to_addr} {message_id}")
+
+
+def replan(runtime: Runtime, now: datetime, *, echo: Callable[[str], None]) -> None:
+    """Plan every initiative, a chunk per transaction."""
+    with runtime.sessions() as session:
+        ids = list(session.scalars(select(Initiative.id).order_by(Initiative.id)))
+    total = PlanReport()
+    for start in range(0, len(ids), CHUNK):
+        with unit_of_work(runtime.sessions) as session:
+            total += plan(session, ids[start : start + CHUNK], now)
+    echo(f"{len(ids)} initiatives: {total}")

@@ -1,0 +1,155 @@
+"""What a reminder says: one line per reminder, in the reader's language; a mail holds one or many.
+
+A reader who wants reminders at once gets one mail per reminder; a daily or weekly reader gets
+one digest per slot with every reminder that came due since the last one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+from babel.dates import format_date
+
+from engine.i18n import Msg, msg, nmsg, translate
+from engine.models import Person
+from engine.models.reminders import Reminder
+from engine.reminders.municipal import stall_days
+from engine.reminders.tokens import unsubscribe_token
+
+#: kind → (sentence before or on the day, sentence after it)
+SENTENCES: dict[str, tuple[str, str]] = {
+    "step_due": ("Step “%(title)s” is due %(when)s.", "Step “%(title)s” was due %(when)s."),
+    "stage_target": (
+        "The group aims to finish the stage “%(title)s” %(when)s.",
+        "The group aimed to finish the stage “%(title)s” %(when)s.",
+    ),
+    "support_due": (
+        "%(title)s must be answered %(when)s.",
+        "%(title)s should have been answered %(when)s.",
+    ),
+    "maintenance_due": ("“%(title)s” is due %(when)s.", "“%(title)s” was due %(when)s."),
+}
+GENERIC = ("“%(title)s” is due %(when)s.", "“%(title)s” was due %(when)s.")
+
+
+def when(deadline: date, today: date, locale: str) -> str:
+    """'in 7 days, on 5 December 2026', 'tomorrow, …', 'today, …', '2 days ago, on …'."""
+    shown = format_date(deadline, "long", locale=locale)
+    left = (deadline - today).days
+    if left > 1:
+        phrase: Msg = nmsg("in %(num)d day, on %(date)s", "in %(num)d days, on %(date)s", left,
+                           date=shown)  # fmt: skip
+    elif left == 1:
+        phrase = msg("tomorrow, %(date)s", date=shown)
+    elif left == 0:
+        phrase = msg("today, %(date)s", date=shown)
+    elif left == -1:
+        phrase = msg("yesterday, %(date)s", date=shown)
+    else:
+        phrase = nmsg("%(num)d day ago, on %(date)s", "%(num)d days ago, on %(date)s", -left,
+                      date=shown)  # fmt: skip
+    return translate(phrase, locale)
+
+
+def title_in(reminder: Reminder, locale: str) -> str:
+    titles = reminder.title or {}
+    return titles.get(locale) or titles.get("nl") or next(iter(titles.values()), "")
+
+
+def sentence(reminder: Reminder, today: date, locale: str) -> str:
+    """One line about one reminder, in the reader's language."""
+    title = title_in(reminder, locale)
+    if reminder.kind == "initiative_stalled":
+        days = stall_days()
+        return translate(
+            nmsg(
+                "Nothing has happened in “%(title)s” for more than %(num)d day.",
+                "Nothing has happened in “%(title)s” for more than %(num)d days.",
+                days,
+                title=title,
+            ),
+            locale,
+        )
+    upcoming, overdue = SENTENCES.get(reminder.kind, GENERIC)
+    text = upcoming if reminder.deadline_date >= today else overdue
+    return translate(msg(text, title=title, when=when(reminder.deadline_date, today, locale)),
+                     locale)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Item:
+    sentence: str
+    initiative: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Site:
+    """What a mail needs of the site: its address and the secret that signs links."""
+
+    base_url: str
+    secret: str
+
+    def url(self, path: str) -> str:
+        return self.base_url.rstrip("/") + path
+
+    @property
+    def domain(self) -> str:
+        return urlsplit(self.base_url).hostname or "verbinding.local"
+
+
+def items(reminders: list[Reminder], titles: dict[int, str], today: date, locale: str, site: Site):
+    return [
+        Item(
+            sentence=sentence(r, today, locale),
+            initiative=titles.get(r.initiative_id or 0, ""),
+            url=site.url(r.link),
+        )
+        for r in reminders
+    ]
+
+
+def subject(reminders: list[Reminder], titles: dict[int, str], locale: str, digest: bool) -> str:
+    if digest:
+        return translate(
+            nmsg("Your overview: %(num)d reminder", "Your overview: %(num)d reminders",
+                 len(reminders)),
+            locale,
+        )  # fmt: skip
+    (reminder,) = reminders
+    initiative = titles.get(reminder.initiative_id or 0)
+    if initiative:
+        return translate(
+            msg("Reminder for “%(initiative)s”: %(title)s", initiative=initiative,
+                title=title_in(reminder, locale)),
+            locale,
+        )  # fmt: skip
+    return translate(msg("Reminder: %(title)s", title=title_in(reminder, locale)), locale)
+
+
+def mail_context(
+    person: Person, reminders: list[Reminder], titles: dict[int, str], today: date, site: Site,
+    digest: bool,
+) -> tuple[str, dict]:  # fmt: skip
+    """The subject, and the context for the ``reminder`` mail template."""
+    locale = person.locale if person.locale in ("nl", "en") else "nl"
+    kinds = sorted({r.kind for r in reminders})
+    token = unsubscribe_token(site.secret, person.id, kinds)
+    return subject(reminders, titles, locale, digest), {
+        "name": person.name,
+        "items": items(reminders, titles, today, locale, site),
+        "digest": digest,
+        "preferences_url": site.url("/reminders/preferences"),
+        "unsubscribe_url": site.url(f"/reminders/unsubscribe/{token}"),
+    }
+
+
+def list_headers(context: dict, site: Site) -> dict[str, str]:
+    """RFC 2369/8058 headers: one-click unsubscribe for exactly the kinds in this mail."""
+    return {
+        "List-Id": f"Verbinding reminders <reminders.{site.domain}>",
+        "List-Unsubscribe": f"<{context['unsubscribe_url']}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }

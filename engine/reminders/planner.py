@@ -1,0 +1,320 @@
+"""The planner turns deadlines into reminder rows and calendar entries, in the caller's transaction.
+
+Operations call :func:`plan_for` after they change a date, a step or the pace, so the reminders
+change in the same transaction as what caused them: a moved date moves its reminders (new rows
+for the new date, the old ones cancelled), a removed or finished deadline cancels them, and a
+paused initiative has none pending. Rows are never deleted: a key (deadline, date, days before,
+person) that was sent once is never sent again.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import bindparam, exists, insert, or_, select, update
+from sqlalchemy.orm import Session
+
+from engine.models import Initiative, StagePlan, Step
+from engine.models.reminders import CalendarEntry, Reminder
+from engine.reminders.rules import kind_of, local_moment, remind_on, reminder_hour
+from engine.reminders.sources import SOURCES, Deadline, collect_safely
+from engine.timeutil import local_date
+
+log = logging.getLogger(__name__)
+
+#: the sources that follow the process plan (steps and stage target dates)
+PLAN_SOURCES = ("steps", "stages")
+CHUNK = 500
+
+
+@dataclass
+class PlanReport:
+    added: int = 0
+    revived: int = 0
+    changed: int = 0
+    cancelled: int = 0
+    calendar: int = 0
+
+    def __add__(self, other: PlanReport) -> PlanReport:
+        return PlanReport(
+            self.added + other.added,
+            self.revived + other.revived,
+            self.changed + other.changed,
+            self.cancelled + other.cancelled,
+            self.calendar + other.calendar,
+        )
+
+    def __str__(self) -> str:
+        return (
+            f"{self.added} planned, {self.revived} revived, {self.changed} changed, "
+            f"{self.cancelled} cancelled, {self.calendar} calendar changes"
+        )
+
+
+def plan_for(
+    session: Session, initiative_id: int, now: datetime, *, sources: Iterable[str] | None = None
+) -> PlanReport:
+    """Bring one initiative's reminders and calendar entries in line with its deadlines."""
+    return plan(session, [initiative_id], now, sources=sources)
+
+
+def plan(
+    session: Session,
+    initiative_ids: Collection[int] | None,
+    now: datetime,
+    *,
+    sources: Iterable[str] | None = None,
+) -> PlanReport:
+    """Plan the given initiatives (``None``: all) for the named sources (``None``: all)."""
+    names = list(sources) if sources is not None else list(SOURCES)
+    session.flush()
+    deadlines, names = collect_safely(session, initiative_ids, now, names)
+    paused = _paused(session, initiative_ids, deadlines)
+    report = PlanReport()
+    _sync_calendar(session, deadlines, initiative_ids, names, now, report)
+    _sync_reminders(session, deadlines, initiative_ids, names, paused, now, report)
+    if report.added or report.revived or report.changed or report.cancelled or report.calendar:
+        log.info("reminders planned for %s (%s): %s", initiative_ids or "all", names, report)
+    return report
+
+
+_PLAN_DATES = select(
+    or_(
+        exists().where(
+            Step.initiative_id == bindparam("iid"),
+            Step.due_date.is_not(None),
+            Step.is_done.is_(False),
+        ),
+        exists().where(
+            StagePlan.initiative_id == bindparam("iid"), StagePlan.target_date.is_not(None)
+        ),
+    )
+)
+
+
+def after_transition(session: Session, initiative_id: int, now: datetime) -> None:
+    """Re-plan after a stage change, but only when the plan has dates at all (one query)."""
+    if session.connection().execute(_PLAN_DATES, {"iid": initiative_id}).scalar():
+        plan_for(session, initiative_id, now, sources=PLAN_SOURCES)
+
+
+def sweep_sources(session: Session, now: datetime) -> PlanReport:
+    """Reconcile every source registered with ``swept=True`` over all initiatives."""
+    report = PlanReport()
+    for source in list(SOURCES.values()):
+        if source.swept:
+            report += plan(session, None, now, sources=[source.name])
+    return report
+
+
+# -- internals -------------------------------------------------------------------------------
+
+
+def _paused(
+    session: Session, initiative_ids: Collection[int] | None, deadlines: list[Deadline]
+) -> set[int]:
+    ids = set(initiative_ids) if initiative_ids is not None else set()
+    ids |= {d.initiative_id for d in deadlines if d.initiative_id is not None}
+    if not ids:
+        return set()
+    query = select(Initiative.id).where(Initiative.is_paused.is_(True))
+    found: set[int] = set()
+    for chunk in _chunks(sorted(ids)):
+        found.update(session.scalars(query.where(Initiative.id.in_(chunk))))
+    return found
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _scope(columns, initiative_ids: Collection[int] | None, names: list[str]) -> list:
+    where = [columns.source.in_(names)]
+    if initiative_ids is not None:
+        where.append(columns.initiative_id.in_(list(initiative_ids)))
+    return where
+
+
+def _wanted(
+    deadlines: list[Deadline], paused: set[int], now: datetime, *, stale: bool
+) -> dict[str, tuple[Deadline, int, int, datetime, bool, dict[str, str]]]:
+    """key → (deadline, days before, person, moment, may be made now, titles) for every
+    reminder that should exist. One whose moment has passed is kept if it is still waiting to be
+    sent (the scheduler may have been away), but not made anew: those keys are only worked out
+    when ``stale`` says some reminder is waiting at all."""
+    today, hour = local_date(now), reminder_hour()
+    wanted: dict[str, tuple[Deadline, int, int, datetime, bool, dict[str, str]]] = {}
+    for d in deadlines:
+        if d.initiative_id in paused:
+            continue
+        titles, date_text, people = d.titles(), d.date.isoformat(), dict.fromkeys(d.person_ids)
+        for days in d.days if d.days is not None else kind_of(d.kind).days:
+            day = remind_on(d.date, days)
+            fresh = day >= today or d.catch_up
+            if not fresh and not stale:
+                continue
+            moment = local_moment(day, hour)
+            for pid in people:
+                wanted[f"{d.key}:{date_text}:{days}:{pid}"] = (d, days, pid, moment, fresh, titles)
+    return wanted
+
+
+_R = Reminder.__table__
+_C = CalendarEntry.__table__
+_REVIVE = (
+    update(_R)
+    .where(_R.c.id == bindparam("rid"))
+    .values(
+        status="pending",
+        due_dt=bindparam("due"),
+        handled_dt=None,
+        title=bindparam("t"),
+        link=bindparam("l"),
+    )
+)
+_RETITLE = (
+    update(_R).where(_R.c.id == bindparam("rid")).values(title=bindparam("t"), link=bindparam("l"))
+)
+_CANCEL = (
+    update(_R)
+    .where(_R.c.id == bindparam("rid"))
+    .values(status="cancelled", handled_dt=bindparam("h"))
+)
+_ENTRY = (
+    update(_C)
+    .where(_C.c.id == bindparam("eid"))
+    .values(
+        entry_date=bindparam("d"),
+        title=bindparam("t"),
+        link=bindparam("l"),
+        is_cancelled=bindparam("x"),
+        sequence=bindparam("s"),
+        updated_dt=bindparam("u"),
+    )
+)
+
+
+def _execute_many(session: Session, statement, rows: list[dict]) -> None:
+    if rows:
+        session.connection().execute(statement, rows)
+
+
+def _insert_many(session: Session, table, rows: list[dict]) -> None:
+    if rows:
+        session.connection().execute(insert(table), rows)
+
+
+def expire_loaded(session: Session, *models) -> None:
+    """Forget loaded copies of rows changed by Core statements, so they are read again."""
+    for obj in list(session.identity_map.values()):
+        if isinstance(obj, models):
+            session.expire(obj)
+
+
+def _sync_reminders(session, deadlines, initiative_ids, names, paused, now, report) -> None:
+    columns = (_R.c.id, _R.c.key, _R.c.status, _R.c.title, _R.c.link)
+    scope = select(*columns).where(*_scope(_R.c, initiative_ids, names))
+    if initiative_ids is not None:
+        # a few initiatives: all their rows at once (sent and cancelled ones keep their keys)
+        existing = {r.key: r for r in session.execute(scope)}
+        stale = any(r.status == "pending" for r in existing.values())
+        wanted = _wanted(deadlines, paused, now, stale=stale)
+    else:
+        # everywhere: the pending rows, and the others only where a key is wanted again
+        existing = {r.key: r for r in session.execute(scope.where(_R.c.status == "pending"))}
+        wanted = _wanted(deadlines, paused, now, stale=bool(existing))
+        unknown = sorted(k for k, w in wanted.items() if k not in existing and w[4])
+        for chunk in _chunks(unknown):
+            for r in session.execute(select(*columns).where(_R.c.key.in_(chunk))):
+                existing[r.key] = r
+    rows, revive, retitle, cancel = [], [], [], []
+    for key, (d, days, pid, moment, fresh, titles) in wanted.items():
+        row = existing.get(key)
+        if row is None:
+            if fresh:
+                rows.append(
+                    {
+                        "key": key,
+                        "source": d.source,
+                        "deadline_key": d.key,
+                        "initiative_id": d.initiative_id,
+                        "person_id": pid,
+                        "kind": d.kind,
+                        "offset_days": days,
+                        "deadline_date": d.date,
+                        "title": titles,
+                        "link": d.link,
+                        "due_dt": moment,
+                        "status": "pending",
+                        "created_dt": now,
+                    }
+                )
+        elif row.status == "cancelled" and fresh:
+            revive.append({"rid": row.id, "due": moment, "t": titles, "l": d.link})
+        elif row.status == "pending" and (row.title != titles or row.link != d.link):
+            retitle.append({"rid": row.id, "t": titles, "l": d.link})
+    for key, row in existing.items():
+        if row.status == "pending" and key not in wanted:
+            cancel.append({"rid": row.id, "h": now})
+    # Core executemany: several times faster than the ORM's unit of work for many rows
+    _insert_many(session, _R, rows)
+    _execute_many(session, _REVIVE, revive)
+    _execute_many(session, _RETITLE, retitle)
+    _execute_many(session, _CANCEL, cancel)
+    report.added += len(rows)
+    report.revived += len(revive)
+    report.changed += len(retitle)
+    report.cancelled += len(cancel)
+    if revive or retitle or cancel:
+        expire_loaded(session, Reminder)
+
+
+def _sync_calendar(session, deadlines, initiative_ids, names, now, report) -> None:
+    wanted = {d.key: d for d in deadlines if d.in_calendar}
+    query = select(
+        _C.c.id, _C.c.key, _C.c.is_cancelled, _C.c.entry_date, _C.c.title, _C.c.link,
+        _C.c.sequence,
+    ).where(*_scope(_C.c, initiative_ids, names))  # fmt: skip
+    existing = {e.key: e for e in session.execute(query)}
+    rows, changes = [], []
+    for key, d in wanted.items():
+        entry, titles = existing.get(key), d.titles()
+        if entry is None:
+            rows.append(
+                {
+                    "key": key,
+                    "source": d.source,
+                    "initiative_id": d.initiative_id,
+                    "kind": d.kind,
+                    "title": titles,
+                    "link": d.link,
+                    "entry_date": d.date,
+                    "sequence": 0,
+                    "is_cancelled": False,
+                    "created_dt": now,
+                    "updated_dt": now,
+                }
+            )
+        elif (
+            entry.is_cancelled
+            or entry.entry_date != d.date
+            or entry.title != titles
+            or entry.link != d.link
+        ):
+            changes.append({"eid": entry.id, "d": d.date, "t": titles, "l": d.link, "x": False,
+                            "s": entry.sequence + 1, "u": now})  # fmt: skip
+    for key, entry in existing.items():
+        if key not in wanted and not entry.is_cancelled:
+            changes.append(
+                {"eid": entry.id, "d": entry.entry_date, "t": entry.title, "l": entry.link,
+                 "x": True, "s": entry.sequence + 1, "u": now}
+            )  # fmt: skip
+    _insert_many(session, _C, rows)
+    _execute_many(session, _ENTRY, changes)
+    report.calendar += len(rows) + len(changes)
+    if changes:
+        expire_loaded(session, CalendarEntry)

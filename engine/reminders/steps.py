@@ -1,0 +1,71 @@
+"""The reminders' part of the sweep: plan what is swept, dispatch what is due."""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import datetime
+
+from sqlalchemy import exists, literal_column
+from sqlalchemy.orm import Session
+
+from engine.db import unit_of_work
+from engine.models.reminders import Reminder
+from engine.reminders.digests import Site
+from engine.reminders.dispatcher import BATCH, Delivery, DispatchReport, dispatch
+from engine.reminders.planner import PlanReport, sweep_sources
+from engine.reminders.tokens import signing_secret
+from engine.runtime import Runtime
+from engine.sweeper import NOW, step
+
+log = logging.getLogger(__name__)
+
+#: the swept sources (support requests, stalls, …) are reconciled this often per process
+HOUSEKEEPING_SECONDS = 3600.0
+#: how long one sweep may keep dispatching batches of reminders
+DISPATCH_SECONDS = 30.0
+_last_housekeeping: list[float] = []
+
+
+def housekeeping_due(_now: datetime) -> bool:
+    return not _last_housekeeping or (
+        time.monotonic() - _last_housekeeping[-1] >= HOUSEKEEPING_SECONDS
+    )
+
+
+@step("reminders.plan", probe=housekeeping_due)
+def plan_swept(session: Session, now: datetime) -> PlanReport:
+    """Reconcile the swept sources; noted first, so a failing one waits an hour, too."""
+    _last_housekeeping[:] = [time.monotonic()]
+    return sweep_sources(session, now)
+
+
+#: the bare question the partial index answers: is any pending reminder due?
+REMINDERS_DUE = exists().where(
+    Reminder.status == literal_column("'pending'"), Reminder.due_dt <= NOW
+)
+
+
+def delivery_for(runtime: Runtime) -> Delivery:
+    config = runtime.config
+    return Delivery(
+        site=Site(config.base_url, signing_secret(config)),
+        mail_from=config.mail_from,
+        digest_hour=config.digest_hour,
+        digest_weekday=config.digest_weekday,
+    )
+
+
+@step("reminders.dispatch", probe=REMINDERS_DUE, own_transactions=True)
+def dispatch_due(runtime: Runtime, now: datetime, *, limit: int = BATCH) -> DispatchReport:
+    """Dispatch batch after batch, each in its own transaction, until nothing is due."""
+    delivery = delivery_for(runtime)
+    report = DispatchReport()
+    started = time.monotonic()
+    while time.monotonic() - started < DISPATCH_SECONDS:
+        with unit_of_work(runtime.sessions) as session:
+            batch = dispatch(session, now, delivery, limit=limit)
+        report += batch
+        if batch.claimed < limit:
+            break
+    return report

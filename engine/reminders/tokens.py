@@ -1,0 +1,67 @@
+"""Signed unsubscribe tokens and secret calendar addresses.
+
+An unsubscribe token names a person and the kinds a mail was about, signed with the site's
+secret (HMAC-SHA256), so a link in a mail turns exactly those kinds off and nothing else. It
+does not expire: RFC 8058 asks that the link keep working for the life of the mail.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+from pathlib import Path
+
+from engine.config import Config
+
+PURPOSE = b"verbinding-reminders-unsubscribe"
+
+
+def signing_secret(config: Config) -> str:
+    """The site's secret: ``VERBINDING_SECRET_KEY``, else the one the web app keeps on disk."""
+    if config.secret_key:
+        return config.secret_key
+    path = Path(config.instance_path) / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_hex(32)
+    path.write_text(secret)
+    path.chmod(0o600)
+    return secret
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _signature(secret: str, payload: str) -> str:
+    key = hmac.new(secret.encode(), PURPOSE, hashlib.sha256).digest()
+    return _b64(hmac.new(key, payload.encode(), hashlib.sha256).digest()[:18])
+
+
+def unsubscribe_token(secret: str, person_id: int, kinds: list[str]) -> str:
+    payload = _b64(f"{person_id}:{','.join(sorted(set(kinds)))}".encode())
+    return f"{payload}.{_signature(secret, payload)}"
+
+
+def read_unsubscribe_token(secret: str, token: str) -> tuple[int, list[str]] | None:
+    """The person and kinds a token names, or None when it is not one of ours."""
+    payload, _, signature = (token or "").partition(".")
+    if not payload or not hmac.compare_digest(signature, _signature(secret, payload)):
+        return None
+    try:
+        person, _, kinds = _unb64(payload).decode().partition(":")
+        return int(person), [k for k in kinds.split(",") if k]
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def new_feed_token() -> str:
+    """A secret for a calendar address: 256 bits, URL-safe."""
+    return secrets.token_urlsafe(32)

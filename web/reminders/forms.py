@@ -1,0 +1,44 @@
+"""Forms of the reminders pages."""
+
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired
+
+from engine.reminders.rules import MODE_LABELS, MODES, kind_of
+
+
+class PlainForm(FlaskForm):
+    """Only the CSRF token: for buttons."""
+
+
+class PreferencesForm(FlaskForm):
+    language = SelectField(
+        _l("Language of mail and pages"),
+        choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")],
+        validators=[InputRequired()],
+    )
+
+
+def preferences_form(kinds: list[str], modes: dict[str, str], language: str) -> PreferencesForm:
+    """A form with a choice per kind of reminder (at once, daily, weekly, off) and a language."""
+
+    class Form(PreferencesForm):
+        pass
+
+    for kind in kinds:
+        field = SelectField(
+            _(kind_of(kind).label),
+            choices=[SelectChoice(mode, _(MODE_LABELS[mode])) for mode in MODES],
+            default=modes[kind],
+            validators=[InputRequired()],
+        )
+        setattr(Form, f"kind_{kind}", field)
+    form = Form()
+    if not form.is_submitted():
+        form.language.data = language
+    return form
