@@ -28,7 +28,17 @@ class GuardContext:
     documents_in_stage: int = 0
     documents_total: int = 0
     open_support_requests: int = 0
-    association_registered: bool = False
+    #: the residents' association: whether it exists, and what it has so far
+    association_exists: bool = False
+    association_named: bool = False
+    association_contact: bool = False
+    association_board: int = 0
+    association_members: int = 0
+
+    @property
+    def association_registered(self) -> bool:
+        """The association is complete enough to take the maintenance over."""
+        return _association_missing(self) == []
 
 
 @dataclass(frozen=True)
@@ -128,12 +138,43 @@ def _support_requests_answered(ctx: GuardContext) -> Msg | None:
     )
 
 
+#: what a residents' association needs before it takes the maintenance over: a vereniging is
+#: founded by at least two people and has a board
+ASSOCIATION_MIN_MEMBERS = 2
+ASSOCIATION_MIN_BOARD = 1
+
+
+def _association_missing(ctx: GuardContext) -> list[Msg]:
+    missing = []
+    if not ctx.association_named:
+        missing.append(msg("its name"))
+    if not ctx.association_contact:
+        missing.append(msg("a contact person"))
+    if ctx.association_board < ASSOCIATION_MIN_BOARD:
+        missing.append(msg("a board member"))
+    if ctx.association_members < ASSOCIATION_MIN_MEMBERS:
+        missing.append(
+            nmsg(
+                "one more member",
+                "%(num)d more members",
+                ASSOCIATION_MIN_MEMBERS - ctx.association_members,
+            )
+        )
+    return missing
+
+
 def _association_registered(ctx: GuardContext) -> Msg | None:
-    if ctx.association_registered:
+    if not ctx.association_exists:
+        return msg(
+            "Register the residents' association that will maintain the result "
+            "(its name, a contact person, the board and its members)."
+        )
+    missing = _association_missing(ctx)
+    if not missing:
         return None
     return msg(
-        "Register the residents' association that will maintain the result "
-        "(name, contact person and its members)."
+        "The residents' association still needs %(missing)s: complete it on its page.",
+        missing=tuple(missing),
     )
 
 

@@ -5,7 +5,16 @@ has flushed its changes and an event, and leaves the commit to the caller (one p
 CLI command or scheduler tick).
 """
 
+from engine.coach.actions import (
+    add_coach_note,
+    assign_coach,
+    change_role,
+    clear_concern,
+    raise_concern,
+    unassign_coach,
+)
 from engine.operations.decisions import cast_vote, close_decision, open_decision
+from engine.operations.documents import attach_document, remove_document
 from engine.operations.initiatives import (
     accept_invitation,
     change_member_role,
@@ -27,17 +36,37 @@ from engine.operations.plan import (
     update_step,
 )
 from engine.operations.stages import insert_stage, remove_stage, restore_stage, skip_stage
+from engine.operations.support import (
+    accept_support_request,
+    acknowledge_support_request,
+    assign_support_request,
+    decline_support_request,
+    deliver_support_request,
+    file_support_request,
+    withdraw_support_request,
+)
 from engine.operations.transitions import Move, fire_transition, list_moves
 
 __all__ = [
     "Move",
     "accept_invitation",
+    "accept_support_request",
+    "acknowledge_support_request",
+    "add_coach_note",
     "add_step",
+    "assign_coach",
+    "assign_support_request",
+    "attach_document",
     "cast_vote",
     "change_member_role",
+    "change_role",
+    "clear_concern",
     "close_decision",
     "complete_step",
     "create_initiative",
+    "decline_support_request",
+    "deliver_support_request",
+    "file_support_request",
     "fire_transition",
     "insert_stage",
     "invite",
@@ -47,6 +76,8 @@ __all__ = [
     "move_step",
     "open_decision",
     "pause_initiative",
+    "raise_concern",
+    "remove_document",
     "remove_stage",
     "remove_step",
     "reopen_step",
@@ -55,6 +86,8 @@ __all__ = [
     "set_target_date",
     "set_visibility",
     "skip_stage",
+    "unassign_coach",
     "update_initiative",
     "update_step",
+    "withdraw_support_request",
 ]

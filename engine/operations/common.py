@@ -18,12 +18,14 @@ from engine.i18n import msg
 from engine.machines import ProcessMachine, machines
 from engine.models import (
     Association,
+    AssociationMember,
     Decision,
     Document,
     Event,
     Initiative,
     Membership,
     Person,
+    StagePlan,
     Step,
     SupportRequest,
     WorkflowVersion,
@@ -132,6 +134,8 @@ def _count(*where) -> ScalarSelect:
 
 
 _I = Initiative.__table__.c
+_A = Association.__table__.c
+_M = AssociationMember.__table__.c
 
 
 def _facts_statement():
@@ -159,15 +163,30 @@ def _facts_statement():
                 # plain comparisons, not IN: an IN list is expanded on every execution
                 or_(*(SupportRequest.status == status for status in OPEN_REQUEST_STATUSES)),
             ),
-            exists().where(
-                Association.initiative_id == _I.id, Association.registered_dt.is_not(None)
-            ),
+            _A.id,
             _count(
                 Decision.initiative_id == _I.id,
                 or_(Decision.status == "open", Decision.status == "approved"),
             ),
+            func.length(func.trim(_A.name)),
+            _A.contact_person_id,
+            _count(_M.association_id == _A.id, _M.board_role.is_not(None)),
+            _count(_M.association_id == _A.id),
+            # does the plan have dates at all? (then a stage change re-plans its reminders)
+            or_(
+                exists().where(
+                    Step.initiative_id == _I.id,
+                    Step.due_date.is_not(None),
+                    Step.is_done.is_(False),
+                ),
+                exists().where(
+                    StagePlan.initiative_id == _I.id, StagePlan.target_date.is_not(None)
+                ),
+            ),
         )
         .join(WorkflowVersion, WorkflowVersion.id == _I.workflow_version_id)
+        # at most one association per initiative (a unique key): its facts come along
+        .outerjoin(Association.__table__, _A.initiative_id == _I.id)
         .where(_I.id == bindparam("iid"))
     )
 
@@ -189,6 +208,8 @@ class Facts:
     context: GuardContext
     #: open or approved group decisions (they belong to the current stage)
     live_decisions: int
+    #: open steps with a due date or stages with a target date: reminders to re-plan
+    has_dates: bool
 
 
 def load_facts(session: Session, initiative_id: int, actor_id: int | None) -> Facts:
@@ -212,9 +233,14 @@ def load_facts(session: Session, initiative_id: int, actor_id: int | None) -> Fa
             documents_in_stage=row[11],
             documents_total=row[12],
             open_support_requests=row[13],
-            association_registered=bool(row[14]),
+            association_exists=row[14] is not None,
+            association_named=bool(row[16]),
+            association_contact=row[17] is not None,
+            association_board=row[18],
+            association_members=row[19],
         ),
         live_decisions=row[15],
+        has_dates=bool(row[20]),
     )
 
 

@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 from engine.errors import InvalidInput, NotFound, Refused
 from engine.i18n import msg
 from engine.models import Decision, Initiative, Membership, Person, Vote
-from engine.operations.common import get_initiative, machine_for, record, require_change
+from engine.operations.common import (
+    check_version,
+    get_initiative,
+    machine_for,
+    record,
+    require_change,
+)
 from engine.permissions import RESIDENT_ROLES
 
 CHOICES = {
@@ -40,10 +46,12 @@ def open_decision(
     now: datetime,
     *,
     question: str = "",
+    expected_version: int | None = None,
 ) -> Decision:
     """Ask the group to decide on a move out of the current stage."""
     initiative = get_initiative(session, initiative_id)
     require_change(session, initiative, actor)
+    check_version(initiative, expected_version)
     _, pm = machine_for(session, initiative)
     t = pm.graph.find(trigger, initiative.state)
     if t is None:
@@ -141,11 +149,13 @@ def cast_vote(
     now: datetime,
     *,
     comment: str | None = None,
+    expected_version: int | None = None,
 ) -> Decision:
     """Vote for or against, or object (consent). A later vote replaces an earlier one."""
     decision = _get_decision(session, decision_id)
     initiative = get_initiative(session, decision.initiative_id)
     require_change(session, initiative, actor)
+    check_version(initiative, expected_version)
     if decision.status != "open":
         raise Refused(msg("This decision is closed."))
     if choice not in CHOICES[decision.rule]:
@@ -170,12 +180,19 @@ def cast_vote(
 
 
 def close_decision(
-    session: Session, actor: Person | None, decision_id: int, now: datetime
+    session: Session,
+    actor: Person | None,
+    decision_id: int,
+    now: datetime,
+    *,
+    expected_version: int | None = None,
 ) -> Decision:
     """Close a decision and take its outcome (a consent period must have ended)."""
     decision = _get_decision(session, decision_id)
     if actor is not None:
-        require_change(session, get_initiative(session, decision.initiative_id), actor)
+        initiative = get_initiative(session, decision.initiative_id)
+        require_change(session, initiative, actor)
+        check_version(initiative, expected_version)
     if decision.status != "open":
         raise Refused(msg("This decision is closed."))
     if decision.rule == "consent" and decision.closes_dt and now < decision.closes_dt:

@@ -148,10 +148,12 @@ def invite(
     organisation: str | None = None,
     mailer: Mailer | None = None,
     locale: str = "nl",
+    expected_version: int | None = None,
 ) -> Invitation:
     """Create an invitation link for an e-mail address and queue the mail that carries it."""
     initiative = get_initiative(session, initiative_id)
     actor_role = require_change(session, initiative, actor)
+    check_version(initiative, expected_version)
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 254 or " " in email:
         raise InvalidInput(msg("Enter a valid e-mail address."))
@@ -245,11 +247,19 @@ def accept_invitation(session: Session, actor: Person, token: str, now: datetime
     return membership
 
 
-def join_initiative(session: Session, actor: Person, initiative_id: int, now: datetime):
+def join_initiative(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    now: datetime,
+    *,
+    expected_version: int | None = None,
+):
     """Join a public initiative as a member."""
     initiative = get_initiative(session, initiative_id)
     if initiative.visibility != "public" and not can_view(initiative, actor, None):
         raise NotFound(msg("This initiative does not exist."))
+    check_version(initiative, expected_version)
     return _add_member(session, initiative, actor, "member", now)
 
 
@@ -261,11 +271,19 @@ def _initiator_count(session: Session, initiative_id: int) -> int:
     )
 
 
-def leave_initiative(session: Session, actor: Person, initiative_id: int, now: datetime) -> None:
+def leave_initiative(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    now: datetime,
+    *,
+    expected_version: int | None = None,
+) -> None:
     initiative = get_initiative(session, initiative_id)
     role = member_role(session, initiative.id, actor.id)
     if role is None:
         raise Refused(msg("You are not a member of this initiative."))
+    check_version(initiative, expected_version)
     if role == "initiator" and _initiator_count(session, initiative.id) == 1:
         raise Refused(
             msg("You are the only initiator. Make another member initiator before you leave.")
@@ -287,11 +305,15 @@ def change_member_role(
     person_id: int,
     role: str,
     now: datetime,
+    *,
+    organisation: str | None = None,
+    expected_version: int | None = None,
 ) -> Membership:
-    """Initiators give members another role in the group."""
+    """Initiators give members another role in the group (a partner stands for an organisation)."""
     initiative = get_initiative(session, initiative_id)
     if not can_manage_members(member_role(session, initiative.id, actor.id)):
         raise PermissionDenied(msg("Only initiators can change the roles in the group."))
+    check_version(initiative, expected_version)
     if role not in RESIDENT_ROLES:
         raise InvalidInput(msg("Choose a role: initiator, member or partner."))
     membership = session.scalar(
@@ -304,6 +326,13 @@ def change_member_role(
     if membership.role == "initiator" and role != "initiator":
         if _initiator_count(session, initiative.id) == 1:
             raise Refused(msg("An initiative keeps at least one initiator."))
+    if role == "partner":
+        organisation = (organisation or membership.organisation or "").strip()
+        if not organisation:
+            raise InvalidInput(msg("Say which organisation the partner stands for."))
+        membership.organisation = organisation[:200]
+    else:
+        membership.organisation = None
     old, membership.role = membership.role, role
     record(session, initiative, actor, now, "role", person=person_id, old=old, new=role)
     session.flush()

@@ -18,6 +18,7 @@ from engine.machines import machines
 from engine.models import Decision, Event, Initiative, Person
 from engine.operations.common import Facts, load_facts
 from engine.permissions import can_fire
+from engine.reminders import PLAN_SOURCES, plan_for
 from engine.workflows.definitions import Text, TransitionDef
 from engine.workflows.versions import definition_by_hash
 
@@ -225,6 +226,8 @@ def fire_transition(
             # decisions about moves out of the stage we leave no longer apply
             connection.execute(_CANCEL_DECISIONS, {"iid": initiative_id, "now": now})
     _forget(session, initiative_id)
+    if dest != facts.state and facts.has_dates:
+        plan_for(session, initiative_id, now, sources=PLAN_SOURCES)
     log.info(
         "initiative %s: transition %s %s -> %s by %s",
         initiative_id, trigger, facts.state, dest, actor.id,

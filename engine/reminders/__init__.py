@@ -8,7 +8,7 @@
   calendar feeds are in engine.reminders.calendar.
 """
 
-from engine.reminders.planner import PLAN_SOURCES, after_transition, plan, plan_for
+from engine.reminders.planner import PLAN_SOURCES, plan, plan_for
 from engine.reminders.rules import Kind, register_kind
 from engine.reminders.sources import Deadline, register
 
@@ -16,7 +16,6 @@ __all__ = [
     "PLAN_SOURCES",
     "Deadline",
     "Kind",
-    "after_transition",
     "plan",
     "plan_for",
     "register",

@@ -14,10 +14,10 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, insert, or_, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from engine.models import Initiative, StagePlan, Step
+from engine.models import Initiative
 from engine.models.reminders import CalendarEntry, Reminder
 from engine.reminders.rules import kind_of, local_moment, remind_on, reminder_hour
 from engine.reminders.sources import SOURCES, Deadline, collect_safely
@@ -79,26 +79,6 @@ def plan(
     if report.added or report.revived or report.changed or report.cancelled or report.calendar:
         log.info("reminders planned for %s (%s): %s", initiative_ids or "all", names, report)
     return report
-
-
-_PLAN_DATES = select(
-    or_(
-        exists().where(
-            Step.initiative_id == bindparam("iid"),
-            Step.due_date.is_not(None),
-            Step.is_done.is_(False),
-        ),
-        exists().where(
-            StagePlan.initiative_id == bindparam("iid"), StagePlan.target_date.is_not(None)
-        ),
-    )
-)
-
-
-def after_transition(session: Session, initiative_id: int, now: datetime) -> None:
-    """Re-plan after a stage change, but only when the plan has dates at all (one query)."""
-    if session.connection().execute(_PLAN_DATES, {"iid": initiative_id}).scalar():
-        plan_for(session, initiative_id, now, sources=PLAN_SOURCES)
 
 
 def sweep_sources(session: Session, now: datetime) -> PlanReport:
