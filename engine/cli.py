@@ -116,10 +116,154 @@ def serve_command(host: str, port: int, threads: int, scheduler: bool) -> None:
 @main.command("scheduler")
 def scheduler_command() -> None:
     """Run only the scheduler (sweeps: decisions, reminders, mail), in the foreground."""
-    from engine.scheduler import build_scheduler
+    from engine.scheduler import run_foreground
 
     click.echo("scheduler running; stop with Ctrl-C")
+    run_foreground(runtime())
+
+
+@main.group("translations")
+def translations() -> None:
+    """Keep the nl and en catalogues of web and engine in step with the code."""
+
+
+def _parts(part: str | None):
+    from engine.i18n_tools import PARTS
+
+    return [PARTS[part]] if part else list(PARTS.values())
+
+
+_part_option = click.option(
+    "--part", type=click.Choice(["web", "engine"]), help="Only this catalogue (default: both)."
+)
+
+
+@translations.command("extract")
+@_part_option
+def translations_extract(part: str | None) -> None:
+    """Write messages.pot from the sources (web/translations, engine/translations)."""
+    from engine.i18n_tools import shown, write_template
+
+    for p in _parts(part):
+        changed = write_template(p)
+        click.echo(f"{shown(p.pot)}: {'updated' if changed else 'unchanged'}")
+
+
+@translations.command("update")
+@_part_option
+def translations_update(part: str | None) -> None:
+    """Extract, then merge new messages into nl and en (English is filled in automatically)."""
+    from engine.i18n_tools import shown, untranslated, update
+
+    for p in _parts(part):
+        for path in update(p):
+            click.echo(f"updated {shown(path)}")
+        todo = untranslated(p, "nl")
+        click.echo(f"{p.name}: {len(todo)} Dutch message(s) to translate in "
+                   f"{shown(p.po('nl'))}")  # fmt: skip
+
+
+@translations.command("compile")
+@_part_option
+def translations_compile(part: str | None) -> None:
+    """Compile the .po files to the .mo files the app reads (only those that changed)."""
+    from engine.i18n_tools import compile_catalogs, shown
+
+    for p in _parts(part):
+        written = compile_catalogs(p)
+        for path in written:
+            click.echo(f"compiled {shown(path)}")
+        if not written:
+            click.echo(f"{p.name}: compiled catalogues are current")
+
+
+@translations.command("check")
+@_part_option
+def translations_check(part: str | None) -> None:
+    """Exit 1 listing every message that is missing, untranslated or fuzzy, or a stale .mo."""
+    from engine.i18n_tools import check
+
+    problems = check(_parts(part))
+    for problem in problems:
+        click.echo(str(problem), err=True)
+    if problems:
+        click.echo(f"{len(problems)} problem(s); see docs/translations.md", err=True)
+        sys.exit(1)
+    click.echo("translations complete: nl and en, web and engine")
+
+
+# -- reminders (issue 5) ---------------------------------------------------------------------
+
+
+@main.group("reminders")
+def reminders() -> None:
+    """Plan and send reminders; for cron-style deployments and for checking a moment."""
+
+
+def _moment(value: str | None):
+    from datetime import UTC, datetime
+
+    if not value:
+        return utcnow()
     try:
-        build_scheduler(runtime(), blocking=True).start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+        moment = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"not an ISO-8601 moment: {value}") from exc
+    if moment.tzinfo is None:
+        from engine.timeutil import zone
+
+        moment = moment.replace(tzinfo=zone())  # a local time, like a person would type it
+    return moment.astimezone(UTC)
+
+
+@reminders.command("tick")
+@click.option("--now", "now_text", metavar="ISO-8601", help="Act as if it were this moment.")
+@click.option("--dry-run", is_flag=True, help="Show what would be sent; change and send nothing.")
+def reminders_tick(now_text: str | None, dry_run: bool) -> None:
+    """Plan and deliver once: swept deadlines, due reminders, due mail."""
+    from engine.reminders.cli import tick
+
+    tick(runtime(), _moment(now_text), dry_run=dry_run, echo=click.echo)
+
+
+@reminders.command("replan")
+@click.option("--now", "now_text", metavar="ISO-8601", help="Act as if it were this moment.")
+def reminders_replan(now_text: str | None) -> None:
+    """Re-plan every initiative's reminders and calendar entries (e.g. after a template change)."""
+    from engine.reminders.cli import replan
+
+    replan(runtime(), _moment(now_text), echo=click.echo)
+
+
+@main.group("users")
+def users() -> None:
+    """Accounts of process coaches and admins."""
+
+
+@users.command("create")
+@click.option("--email", required=True, help="Login name; lower-cased.")
+@click.option("--name", required=True, help="Name as shown to residents and colleagues.")
+@click.option(
+    "--role", type=click.Choice(["coach", "admin"]), required=True, help="The staff role."
+)
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="At least 8 characters; asked for (twice, hidden) when not given.",
+)
+def users_create(email: str, name: str, role: str, password: str) -> None:
+    """Create a process coach or an admin account."""
+    from engine.accounts import create_person
+
+    rt = runtime()
+    try:
+        with unit_of_work(rt.sessions) as session:
+            person = create_person(
+                session, email=email, name=name, role=role, password=password, now=utcnow()
+            )
+            made = (person.id, person.email)
+    except VerbindingError as error:
+        fail(error)
+    click.echo(f"created {role} {made[1]} (id {made[0]})")

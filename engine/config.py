@@ -37,6 +37,27 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("TIMEZONE", "Europe/Amsterdam", "Time zone in which times and dates are shown."),
     Setting("WORKFLOWS_DIR", "<repo>/workflows", "Folder with the process templates (*.yaml)."),
     Setting("MACHINE_CACHE_SIZE", "256", "How many state machines are kept in memory."),
+    Setting(
+        "UPLOAD_DIR",
+        "<INSTANCE_PATH>/uploads",
+        "Folder where attached documents and pictures are stored.",
+    ),
+    Setting(
+        "SUPPORT_RESPOND_DAYS",
+        "10",
+        "Working days the municipality has to answer a support request (weekends and Dutch "
+        "public holidays do not count).",
+    ),
+    Setting(
+        "STALLED_DAYS",
+        "30",
+        "Days without activity after which a coach sees an initiative as stalled (never a "
+        "paused one).",
+    ),
+    Setting("REMINDER_HOUR", "8", "Local hour (0-23) at which a day's reminders go out."),
+    Setting("DIGEST_HOUR", "8", "Local hour (0-23) at which daily and weekly digests go out."),
+    Setting("DIGEST_WEEKDAY", "1", "Day of the weekly digest: 1 = Monday … 7 = Sunday."),
+    Setting("SWEEP_SECONDS", "15", "How often the scheduler sweeps (reminders, mail, timers)."),
 )
 
 
@@ -50,6 +71,13 @@ class Config:
     base_url: str
     timezone: str
     machine_cache_size: int
+    upload_dir: Path
+    support_respond_days: int
+    stalled_days: int
+    reminder_hour: int = 8
+    digest_hour: int = 8
+    digest_weekday: int = 1
+    sweep_seconds: int = 15
 
 
 def load_config(env: Mapping[str, str] | None = None) -> Config:
@@ -69,4 +97,11 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         base_url=get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
         timezone=get("TIMEZONE", "Europe/Amsterdam"),
         machine_cache_size=int(get("MACHINE_CACHE_SIZE", "256")),
+        upload_dir=Path(get("UPLOAD_DIR", str(instance / "uploads"))).resolve(),
+        support_respond_days=int(get("SUPPORT_RESPOND_DAYS", "10")),
+        stalled_days=int(get("STALLED_DAYS", "30")),
+        reminder_hour=int(get("REMINDER_HOUR", "8")),
+        digest_hour=int(get("DIGEST_HOUR", "8")),
+        digest_weekday=int(get("DIGEST_WEEKDAY", "1")),
+        sweep_seconds=int(get("SWEEP_SECONDS", "15")),
     )

@@ -15,7 +15,6 @@ from sqlalchemy.orm import Session
 
 from engine.accounts import create_person, find_person
 from engine.models import (
-    Association,
     District,
     Document,
     Initiative,
@@ -38,6 +37,7 @@ from engine.operations import (
 )
 from engine.operations.common import machine_for
 from engine.timeutil import local_date
+from engine.workdays import add_working_days
 
 DATA = Path(__file__).parent / "data" / "groningen-wijken.csv"
 DEMO_PASSWORD = "verbinding-demo"
@@ -219,6 +219,7 @@ class _Walker:
                     )
                 )
             elif guard.name == "support_requests_answered":
+                filed = self.tick(2)
                 self.session.add(
                     SupportRequest(
                         initiative_id=self.item.id,
@@ -227,7 +228,13 @@ class _Walker:
                         stage_key=self.item.state,
                         status="delivered",
                         requested_by_id=self.initiator.id,
-                        created_dt=self.tick(2),
+                        created_dt=filed,
+                        respond_by_date=add_working_days(local_date(filed), 10),
+                        acknowledged_dt=filed + timedelta(days=1),
+                        answered_dt=filed + timedelta(days=6),
+                        answer="Akkoord: de wijkploeg haalt de stroken asfalt weg.",
+                        delivered_dt=self.tick(1),
+                        delivered_note="De stroken asfalt zijn weggehaald en afgevoerd.",
                     )
                 )
         self.session.flush()
@@ -286,18 +293,51 @@ def load_story(session: Session, story: Story, people: dict[str, Person], now: d
     for number in range(story.stages):
         walker.plan_steps()
         if number == story.stages - 1 and story.association:
-            session.add(
-                Association(
-                    initiative_id=item.id,
-                    name=story.association,
-                    contact_person_id=initiator.id,
-                    registered_dt=walker.tick(2),
-                )
-            )
+            from engine.maintenance.demo import register_association
+
+            register_association(session, item, group, walker.tick(2), story.association)
         walker.tick(max(days - 12, 1))
         walker.forward()
     walker.plan_steps(finish=1)
     return True
+
+
+def load_coaching(session: Session, people: dict[str, Person], now: datetime) -> str:
+    """Sanne coaches stadsdeel West; Coenderspark waits for an answer on a support request."""
+    from engine.models import CoachAssignment
+    from engine.operations import assign_coach, file_support_request
+
+    done = []
+    sanne = people["sanne@example.nl"]
+    west = session.scalar(select(District).where(District.name == "West"))
+    assigned = west is None or session.scalar(
+        select(CoachAssignment.id).where(
+            CoachAssignment.coach_id == sanne.id, CoachAssignment.district_id == west.id
+        )
+    )
+    if not assigned:
+        assign_coach(session, sanne, coach_id=sanne.id, district_id=west.id, now=now)
+        done.append("Sanne Visser assigned to West")
+    park = session.scalar(select(Initiative).where(Initiative.title == "Toekomstplan Coenderspark"))
+    if park is not None:
+        waiting = session.scalar(
+            select(SupportRequest.id).where(
+                SupportRequest.initiative_id == park.id, SupportRequest.status == "submitted"
+            )
+        )
+        if waiting is None:
+            file_support_request(
+                session, people["lotte@example.nl"], park.id, kind="advice",
+                description=(
+                    "Kan een stedenbouwkundige van de gemeente meekijken naar de nieuwe "
+                    "looproutes door het park, voordat we het plan indienen?"
+                ),
+                stage_key=park.state,
+                # a while ago, so its respond-by is near (never before the group's last step)
+                now=max(now - timedelta(days=12), park.last_activity_dt + timedelta(hours=1)),
+            )  # fmt: skip
+            done.append("an open support request for Coenderspark")
+    return ", ".join(done) if done else "already there"
 
 
 def load_demo(session: Session, now: datetime) -> str:
@@ -305,9 +345,15 @@ def load_demo(session: Session, now: datetime) -> str:
     new_d, new_n = load_places(session)
     people = load_people(session, now - timedelta(days=400))
     made = [s.title for s in STORIES if load_story(session, s, people, now)]
+    coaching = load_coaching(session, people, now)
+    from engine.maintenance.demo import load_maintenance
+
+    maintenance = load_maintenance(session, people, now)
     lines = [
         f"stadsdelen: {new_d} new; wijken: {new_n} new",
         f"people: {len(people)} (password for all demo accounts: {DEMO_PASSWORD})",
         "initiatives: " + (", ".join(made) if made else "already there"),
+        f"coaching: {coaching}",
+        f"maintenance: {maintenance}",
     ]
     return "\n".join(lines)

@@ -14,24 +14,45 @@ from engine.models.initiatives import (
     Step,
     Vote,
 )
+from engine.models.maintenance import (
+    AssociationMember,
+    MaintenanceAgreement,
+    MaintenanceTask,
+    Occurrence,
+    RotaMember,
+)
 from engine.models.outbox import OutboxMessage, PasswordReset
 from engine.models.people import District, Neighbourhood, Person
-from engine.models.support import Association, SupportRequest
+from engine.models.support import (
+    Association,
+    CoachAssignment,
+    CoachNote,
+    Concern,
+    SupportRequest,
+)
 from engine.models.workflows import WorkflowVersion
 
 __all__ = [
     "Association",
+    "AssociationMember",
+    "CoachAssignment",
+    "CoachNote",
+    "Concern",
     "Decision",
     "District",
     "Document",
     "Event",
     "Initiative",
     "Invitation",
+    "MaintenanceAgreement",
+    "MaintenanceTask",
     "Membership",
     "Neighbourhood",
+    "Occurrence",
     "OutboxMessage",
     "PasswordReset",
     "Person",
+    "RotaMember",
     "StagePlan",
     "Step",
     "SupportRequest",

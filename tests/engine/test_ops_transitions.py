@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from engine.errors import Blocked, Conflict, InvalidInput, PermissionDenied, Refused
-from engine.models import Association, Decision
+from engine.models import Decision
 from engine.operations import (
     add_step,
     cast_vote,
@@ -35,10 +35,8 @@ def _move(session, actor, item, trigger):
 
 
 def _register_association(session, item, now):
-    session.add(
-        Association(initiative_id=item.id, name="Vereniging Voermanhaven", registered_dt=now)
-    )
-    session.flush()
+    # complete: a name, a contact, a board and members (the guard asks for each)
+    factories.complete_association(session, item, now, name="Vereniging Voermanhaven")
 
 
 def _to_execution(session, item, now):

@@ -1,5 +1,71 @@
+"""Accounts and roles: an admin makes someone a resident, a process coach or an admin."""
+
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
 
-bp = Blueprint("admin", __name__)
+from engine.coach.queries import people_page
+from engine.db import utcnow
+from engine.errors import VerbindingError
+from engine.models.people import STAFF_ROLES as ROLES
+from engine.operations import change_role
+from web import access
+from web.database import db, perform
+from web.i18n import render_msg
+from web.safety import safe_next
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PER_PAGE = 50
+
+
+def role_label(role: str) -> str:
+    return {"resident": _("Resident"), "coach": _("Process coach"), "admin": _("Admin")}.get(
+        role, role
+    )
+
+
+bp.add_app_template_filter(role_label, "role_label")
+
+
+@bp.get("/people")
+@access.admin
+def people():
+    search = request.args.get("q", "")
+    role = request.args.get("role") if request.args.get("role") in ROLES else None
+    page = max(request.args.get("page", 1, type=int), 1)
+    rows, total = people_page(db(), search=search, role=role, page=page, per_page=PER_PAGE)
+    pages = max(1, -(-total // PER_PAGE))
+    args = {k: v for k, v in {"q": search, "role": role}.items() if v}
+    return render_template(
+        "admin/people.html",
+        rows=rows,
+        total=total,
+        page=min(page, pages),
+        pages=pages,
+        search=search,
+        role=role,
+        roles=ROLES,
+        args=args,
+        me=current_user.person.id,
+    )
+
+
+@bp.post("/people/<int:person_id>/role", endpoint="change_role")
+@access.admin
+def change_role_view(person_id: int):
+    role = request.form.get("role", "")
+    target = request.form.get("next")
+    back = safe_next(target) if target else url_for("admin.people")
+    try:
+        person = perform(change_role, current_user.person, person_id, role, utcnow())
+    except VerbindingError as error:
+        flash(render_msg(error.message), "error")
+    else:
+        flash(
+            _("%(name)s is now: %(role)s.", name=person.name, role=role_label(person.role)),
+            "success",
+        )
+    return redirect(back)

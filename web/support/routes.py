@@ -1,5 +1,338 @@
+"""Support requests: members file them, coaches answer, everyone who may see the initiative
+follows every state change and reason."""
+
 from __future__ import annotations
 
-from flask import Blueprint
+from dataclasses import dataclass
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from engine.coach.queries import coaches, inbox, request_history, requests_of
+from engine.db import utcnow
+from engine.errors import InvalidInput, NotFound, VerbindingError
+from engine.listing import places
+from engine.models import Initiative, SupportRequest
+from engine.operations import (
+    accept_support_request,
+    acknowledge_support_request,
+    assign_support_request,
+    decline_support_request,
+    deliver_support_request,
+    file_support_request,
+    withdraw_support_request,
+)
+from engine.operations.common import definition_for
+from engine.operations.support import (
+    KIND_LABELS,
+    STATUS_LABELS,
+    describe_event,
+    get_support_request,
+)
+from engine.permissions import can_change, is_staff
+from engine.timeutil import local_date
+from engine.workdays import working_days_between
+from web import access
+from web.database import db, perform, runtime
+from web.i18n import render_msg, text
+from web.support.forms import ACTION_FORMS, RequestForm
 
 bp = Blueprint("support", __name__)
+
+PER_PAGE = 25
+
+
+# --- what the initiative page's panel and the pages show ----------------------------------
+
+
+@dataclass
+class SupportPanel:
+    requests: list[SupportRequest]
+    can_file: bool
+    can_answer: bool
+
+
+def support_panel_data(initiative: Initiative, member_role: str | None = None) -> SupportPanel:
+    """The initiative's requests for ``support/_panel.html`` (an app template global)."""
+    return SupportPanel(
+        requests=requests_of(db(), initiative.id),
+        can_file=can_change(member_role),
+        can_answer=is_staff(current_user.person),
+    )
+
+
+def respond_by_text(row: SupportRequest) -> str:
+    """The respond-by of a waiting request in words: in how many working days, or how late."""
+    if row.respond_by_date is None or not row.is_waiting:
+        return ""
+    today = local_date(utcnow())
+    if row.respond_by_date < today:
+        late = (today - row.respond_by_date).days
+        return _("%(num)d days late", num=late) if late != 1 else _("1 day late")
+    if row.respond_by_date == today:
+        return _("answer due today")
+    left = working_days_between(today, row.respond_by_date)
+    return _("%(num)d working days left", num=left) if left != 1 else _("1 working day left")
+
+
+bp.add_app_template_global(support_panel_data, "support_panel")
+bp.add_app_template_filter(lambda kind: render_msg(KIND_LABELS.get(kind)), "support_kind")
+bp.add_app_template_filter(lambda status: render_msg(STATUS_LABELS.get(status)), "support_status")
+bp.add_app_template_filter(respond_by_text, "respond_by_text")
+
+
+def initiative_link(initiative: Initiative) -> str:
+    """Where "back to the initiative" goes: its page, or the coach's view of it."""
+    from web.access import RULES
+
+    if "initiatives.show" in RULES:
+        return url_for("initiatives.show", initiative_id=initiative.id)
+    if is_staff(current_user.person) and "coach.initiative" in RULES:
+        return url_for("coach.initiative", initiative_id=initiative.id)
+    return url_for("support.index", initiative_id=initiative.id)
+
+
+bp.add_app_template_global(initiative_link, "initiative_link")
+
+
+def stage_name(stage_key: str, initiative: Initiative) -> str:
+    """A stage's title in the reader's language (the residents' own title for their stages)."""
+    for plan in initiative.stage_plans:
+        if plan.stage_key == stage_key and plan.is_custom:
+            return plan.custom_title or stage_key
+    defn = definition_for(db(), initiative)[1]
+    for stage in defn.stages:
+        if stage.id == stage_key:
+            return text(stage.title)
+    return stage_key
+
+
+bp.add_app_template_filter(stage_name, "stage_name")
+
+
+def _stage_choices(initiative: Initiative) -> list[tuple[str, str]]:
+    defn = definition_for(db(), initiative)[1]
+    titles = {s.id: text(s.title) for s in defn.stages}
+    choices = [("", _("The initiative as a whole"))]
+    for plan in initiative.stage_plans:
+        if plan.is_skipped:
+            continue
+        choices.append((plan.stage_key, plan.custom_title or titles.get(plan.stage_key, "")))
+    return choices
+
+
+def _load(initiative_id: int, request_id: int) -> SupportRequest:
+    try:
+        return get_support_request(db(), request_id, initiative_id)
+    except NotFound:
+        abort(404)
+
+
+# --- residents: list and file ---------------------------------------------------------------
+
+
+@bp.get("/initiatives/<int:initiative_id>/support")
+@access.viewer
+def index(initiative_id: int):
+    panel = support_panel_data(g.initiative, g.member_role)
+    return render_template(
+        "support/index.html", initiative=g.initiative, member_role=g.member_role, panel=panel
+    )
+
+
+@bp.route("/initiatives/<int:initiative_id>/support/new", methods=["GET", "POST"])
+@access.member
+def new(initiative_id: int):
+    initiative = g.initiative
+    form = RequestForm()
+    form.kind.choices = [("", _("Choose a kind"))] + [
+        (kind, render_msg(label)) for kind, label in KIND_LABELS.items()
+    ]
+    form.stage_key.choices = _stage_choices(initiative)
+    if form.validate_on_submit():
+        try:
+            row = perform(
+                file_support_request,
+                current_user.person,
+                initiative.id,
+                kind=form.kind.data,
+                description=form.description.data,
+                stage_key=form.stage_key.data or None,
+                now=utcnow(),
+                respond_days=runtime().config.support_respond_days,
+            )
+        except InvalidInput as error:
+            form.description.errors = [*form.description.errors, render_msg(error.message)]
+        except VerbindingError as error:
+            flash(render_msg(error.message), "error")
+            return redirect(url_for("support.index", initiative_id=initiative.id))
+        else:
+            flash(
+                _(
+                    "The request is filed. The municipality answers by %(date)s.",
+                    date=_date(row.respond_by_date),
+                ),
+                "success",
+            )
+            return redirect(url_for("support.show", initiative_id=initiative.id, request_id=row.id))
+    status = 400 if form.errors else 200
+    return render_template("support/new.html", initiative=initiative, form=form), status
+
+
+def _date(value) -> str:
+    from web.i18n import when
+
+    return when(value, "long")
+
+
+# --- one request: its history, the answers ----------------------------------------------------
+
+
+def _forms(row: SupportRequest, posted: str | None = None) -> dict:
+    """Every action form of the page; the posted one keeps what was typed."""
+    forms = {}
+    for action, cls in ACTION_FORMS.items():
+        form = cls(prefix=action, formdata=request.form if action == posted else None)
+        if action != posted:
+            form.version.data = str(row.version)
+        forms[action] = form
+    forms["assign"].coach.choices = [("", _("Nobody"))] + [
+        (str(p.id), p.name) for p in coaches(db())
+    ]
+    if posted != "assign":
+        forms["assign"].coach.data = str(row.assigned_to_id or "")
+    return forms
+
+
+def _show(row: SupportRequest, forms: dict, status: int = 200):
+    history = [(e, describe_event(e.kind, e.data)) for e in request_history(db(), row)]
+    return (
+        render_template(
+            "support/show.html",
+            initiative=g.initiative,
+            member_role=g.member_role,
+            row=row,
+            history=history,
+            forms=forms,
+            can_answer=is_staff(current_user.person),
+            can_withdraw=can_change(g.member_role) and row.is_open,
+        ),
+        status,
+    )
+
+
+@bp.get("/initiatives/<int:initiative_id>/support/<int:request_id>")
+@access.viewer
+def show(initiative_id: int, request_id: int):
+    row = _load(initiative_id, request_id)
+    return _show(row, _forms(row))
+
+
+_OPERATIONS = {
+    "acknowledge": (acknowledge_support_request, "note", _l("You acknowledged the request.")),
+    "accept": (accept_support_request, "note", _l("You accepted the request.")),
+    "decline": (decline_support_request, "reason", _l("You declined the request.")),
+    "deliver": (deliver_support_request, "note", _l("The request is marked as delivered.")),
+    "withdraw": (withdraw_support_request, "reason", _l("The group withdrew the request.")),
+}
+
+
+def _act(action: str, initiative_id: int, request_id: int):
+    row = _load(initiative_id, request_id)
+    forms = _forms(row, posted=action)
+    form = forms[action]
+    back = url_for("support.show", initiative_id=initiative_id, request_id=request_id)
+    if not form.validate():
+        return _show(row, forms, 400)
+    version = form.version.data or ""
+    kwargs = {"now": utcnow(), "expected_version": int(version) if version.isdigit() else None}
+    if action == "assign":
+        operation, done = assign_support_request, _l("The request is assigned.")
+        chosen = form.coach.data
+        kwargs["coach_id"] = int(chosen) if chosen and chosen.isdigit() else None
+    else:
+        operation, argument, done = _OPERATIONS[action]
+        kwargs[argument] = form.note.data
+    try:
+        perform(operation, current_user.person, row.id, **kwargs)
+    except InvalidInput as error:
+        field = form.coach if action == "assign" else form.note
+        field.errors = [*field.errors, render_msg(error.message)]
+        return _show(row, forms, 400)
+    except VerbindingError as error:
+        flash(render_msg(error.message), "error")
+        return redirect(back)
+    flash(str(done), "success")
+    return redirect(back)
+
+
+@bp.post("/initiatives/<int:initiative_id>/support/<int:request_id>/acknowledge")
+@access.staff
+def acknowledge(initiative_id: int, request_id: int):
+    return _act("acknowledge", initiative_id, request_id)
+
+
+@bp.post("/initiatives/<int:initiative_id>/support/<int:request_id>/accept")
+@access.staff
+def accept(initiative_id: int, request_id: int):
+    return _act("accept", initiative_id, request_id)
+
+
+@bp.post("/initiatives/<int:initiative_id>/support/<int:request_id>/decline")
+@access.staff
+def decline(initiative_id: int, request_id: int):
+    return _act("decline", initiative_id, request_id)
+
+
+@bp.post("/initiatives/<int:initiative_id>/support/<int:request_id>/deliver")
+@access.staff
+def deliver(initiative_id: int, request_id: int):
+    return _act("deliver", initiative_id, request_id)
+
+
+@bp.post("/initiatives/<int:initiative_id>/support/<int:request_id>/assign")
+@access.staff
+def assign(initiative_id: int, request_id: int):
+    return _act("assign", initiative_id, request_id)
+
+
+@bp.post("/initiatives/<int:initiative_id>/support/<int:request_id>/withdraw")
+@access.member
+def withdraw(initiative_id: int, request_id: int):
+    return _act("withdraw", initiative_id, request_id)
+
+
+# --- the coaches' inbox -----------------------------------------------------------------------
+
+
+@bp.get("/support/", endpoint="inbox")
+@access.staff
+def inbox_page():
+    show = request.args.get("show", "all")
+    district = request.args.get("stadsdeel", type=int)
+    page = max(request.args.get("page", 1, type=int), 1)
+    me = current_user.person.id
+    rows, total = inbox(
+        db(),
+        assigned_to=me if show == "mine" else None,
+        unassigned=show == "unassigned",
+        district_id=district,
+        page=page,
+        per_page=PER_PAGE,
+    )
+    pages = max(1, -(-total // PER_PAGE))
+    return render_template(
+        "support/inbox.html",
+        rows=rows,
+        total=total,
+        page=min(page, pages),
+        pages=pages,
+        show=show,
+        district=district,
+        places=places(db()),
+    )
+
+
+from web.support import history as _history  # noqa: E402, F401  (registers history describers)

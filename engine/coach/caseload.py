@@ -1,0 +1,244 @@
+"""The coach's caseload: every initiative with its stage, pace and health, a page at a time.
+
+One statement makes a page, whatever its size (see :mod:`engine.coach.caseload_sql`): the rows
+with everything a row shows, each carrying the count of every row the filters take. Another
+reads the template versions only when the status filter needs their final stages, or when a
+page shows a template version this process has not seen before; a page past the end counts
+separately and shows the last page instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+
+from sqlalchemy.orm import Session
+
+from engine.coach.caseload_sql import COACH_SEPARATOR, SORTS, statements
+from engine.coach.health import STATUSES, Signal, health_signals, stalled_before
+from engine.coach.stages import facts_by_hash, load_versions, stage_title
+from engine.timeutil import local_date, zone
+from engine.workflows.definitions import Text
+
+PAGE_SIZES = (10, 25, 50, 100)
+DEFAULT_PAGE_SIZE = 25
+DEFAULT_STALLED_DAYS = 30
+DIRECTIONS = ("asc", "desc")
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the coach asked to see; every field optional. ``page`` counts from 1."""
+
+    district_id: int | None = None
+    neighbourhood_id: int | None = None
+    workflow: str | None = None
+    stage: str | None = None
+    status: str | None = None
+    coach_id: int | None = None
+    search: str = ""
+    sort: str = "last_activity"
+    direction: str = "asc"
+    page: int = 1
+    per_page: int = DEFAULT_PAGE_SIZE
+    #: one initiative only (the coach's view of an initiative uses the same signals)
+    initiative_id: int | None = None
+
+    def cleaned(self) -> Filters:
+        """The same filters with unknown values dropped and numbers in range."""
+        return replace(
+            self,
+            status=self.status if self.status in STATUSES else None,
+            search=" ".join((self.search or "").split())[:200],
+            sort=self.sort if self.sort in SORTS else "last_activity",
+            direction=self.direction if self.direction in DIRECTIONS else "asc",
+            page=max(1, self.page or 1),
+            per_page=self.per_page if self.per_page in PAGE_SIZES else DEFAULT_PAGE_SIZE,
+        )
+
+
+@dataclass(slots=True)
+class CaseloadRow:
+    id: int
+    title: str
+    district_id: int
+    district: str
+    neighbourhood: str
+    workflow: str
+    stage_key: str
+    stage_title: Text
+    status: str
+    visibility: str
+    stage_entered_dt: datetime
+    days_in_stage: int
+    last_activity_dt: datetime
+    overdue_steps: int
+    waiting_requests: int
+    respond_by: date | None
+    concern_reason: str | None
+    concern_by: str | None
+    signals: list[Signal]
+    coaches: list[str]
+
+
+@dataclass
+class Caseload:
+    rows: list[CaseloadRow]
+    total: int
+    filters: Filters
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.filters.per_page))
+
+
+def _shape(session: Session, filters: Filters) -> tuple:
+    finals = tuple(load_versions(session).final_pairs()) if filters.status else ()
+    return (
+        filters.initiative_id is not None,
+        filters.district_id is not None,
+        filters.neighbourhood_id is not None,
+        filters.workflow is not None,
+        filters.stage is not None,
+        filters.status,
+        filters.coach_id is not None,
+        bool(filters.search),
+        filters.sort,
+        filters.direction,
+        finals,
+    )
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+_PARAMS = {
+    "initiative_id": "initiative_id",
+    "district_id": "district_id",
+    "neighbourhood_id": "neighbourhood_id",
+    "workflow": "workflow",
+    "stage": "stage",
+    "coach_id": "coach_id",
+}
+
+
+def _params(filters: Filters, now: datetime, stalled_days: int) -> dict:
+    params: dict = {"today": local_date(now)}
+    for name in _PARAMS:
+        value = getattr(filters, name)
+        if value is not None:
+            params[name] = value
+    if filters.status in ("active", "stalled"):
+        params["cutoff"] = stalled_before(now, stalled_days)
+    if filters.search:
+        params["search"] = f"%{_escape_like(filters.search)}%"
+    return params
+
+
+class _RowMaker:
+    """Turns result rows into caseload rows with their status and health signals.
+
+    This runs for every row of every page, so it works with what it has: the city's time zone
+    resolved once, and no call for the health of a row that has nothing to signal.
+    """
+
+    def __init__(self, session: Session, now: datetime, stalled_days: int) -> None:
+        self.session, self.now = session, now
+        self.zone = zone()
+        self.today = now.astimezone(self.zone).date()
+        self.cutoff = stalled_before(now, stalled_days)
+
+    def rows(self, raws) -> list[CaseloadRow]:
+        facts = facts_by_hash(self.session, {raw[12] for raw in raws})
+        return [self.row(raw, facts[raw[12]]) for raw in raws]
+
+    def row(self, raw, facts) -> CaseloadRow:
+        (iid, title, state, _vid, is_paused, visibility, entered, last, hood, did, district,
+         workflow, _digest, overdue, waiting, respond_by, custom, concern, raiser,
+         coaches, district_coaches, _total) = raw  # fmt: skip
+        if entered.tzinfo is None:  # SQLite: times are stored in UTC (see caseload_sql)
+            entered, last = entered.replace(tzinfo=UTC), last.replace(tzinfo=UTC)
+        if district_coaches:
+            coaches = (
+                f"{coaches}{COACH_SEPARATOR}{district_coaches}" if coaches else district_coaches
+            )
+        if state in facts.finals:
+            status = "finished"
+        elif is_paused:
+            status = "paused"
+        else:
+            status = "stalled" if last < self.cutoff else "active"
+        signals = []
+        if status == "stalled" or overdue or respond_by is not None or concern is not None:
+            signals = health_signals(
+                status=status, last_activity_dt=last, overdue_steps=overdue,
+                respond_by=respond_by, concern_reason=concern, concern_by=raiser,
+                now=self.now, today=self.today,
+                idle_days=(self.today - last.astimezone(self.zone).date()).days,
+            )  # fmt: skip
+        title_text = facts.titles.get(state) or stage_title(facts, state, custom)
+        return CaseloadRow(
+            iid, title, did, district, hood, workflow, state, title_text, status, visibility,
+            entered, (self.today - entered.astimezone(self.zone).date()).days, last, overdue,
+            waiting, respond_by, concern, raiser, signals,
+            sorted(set(coaches.split(COACH_SEPARATOR))) if coaches else [],
+        )  # fmt: skip
+
+
+def caseload(
+    session: Session,
+    filters: Filters,
+    *,
+    now: datetime,
+    stalled_days: int = DEFAULT_STALLED_DAYS,
+) -> Caseload:
+    """One page of the caseload with the total count, health signals and coaches."""
+    filters = filters.cleaned()
+    connection = session.connection()
+    page_stmt, count_stmt = statements(_shape(session, filters), dialect=connection.dialect.name)
+    params = _params(filters, now, stalled_days)
+    params["limit"] = filters.per_page
+    params["offset"] = (filters.page - 1) * filters.per_page
+    raws = connection.execute(page_stmt, params).all()
+    if raws:
+        total = raws[0][-1]
+    elif filters.page == 1:
+        total = 0
+    else:  # past the last page: show the last one
+        total = connection.execute(count_stmt, params).scalar_one()
+        filters = replace(filters, page=max(1, -(-total // filters.per_page)))
+        params["offset"] = (filters.page - 1) * filters.per_page
+        raws = connection.execute(page_stmt, params).all() if total else []
+    rows = _RowMaker(session, now, stalled_days).rows(raws)
+    return Caseload(rows=rows, total=total, filters=filters)
+
+
+def caseload_row(
+    session: Session, initiative_id: int, *, now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS
+) -> CaseloadRow | None:
+    """One initiative as the caseload shows it, with its health signals."""
+    found = caseload(
+        session, Filters(initiative_id=initiative_id), now=now, stalled_days=stalled_days
+    )
+    return found.rows[0] if found.rows else None
+
+
+def iter_caseload(
+    session: Session,
+    filters: Filters,
+    *,
+    now: datetime,
+    stalled_days: int = DEFAULT_STALLED_DAYS,
+    chunk: int = 500,
+) -> Iterator[CaseloadRow]:
+    """Every row the filters select (all pages), in the chosen order, a chunk at a time."""
+    filters = filters.cleaned()
+    full_stmt, _ = statements(_shape(session, filters), paged=False)
+    params = _params(filters, now, stalled_days)
+    maker = _RowMaker(session, now, stalled_days)
+    # per statement: Connection.execution_options() would change the session's connection
+    result = session.connection().execute(full_stmt, params, execution_options={"yield_per": chunk})
+    for part in result.partitions(chunk):
+        yield from maker.rows(part)

@@ -1,0 +1,187 @@
+"""The city overview: initiatives per stage per stadsdeel, time spent in each stage, and how
+many support requests the municipality answered by their respond-by date.
+
+Time in a stage is measured from the history: an initiative enters its first stage when it is
+created, and every ``transition`` event ends one stay and starts the next. Only finished stays
+count (the current one is still running).
+"""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from engine.coach.stages import Versions, load_versions
+from engine.i18n import Msg, msg
+from engine.models import District, Event, Initiative, Neighbourhood, SupportRequest
+from engine.models.support import WAITING_STATUSES
+from engine.timeutil import local_date
+from engine.workflows.definitions import Text
+
+#: stages the residents inserted themselves are counted together under this key
+OWN_STAGE = "__own__"
+OWN_STAGE_TITLE = msg("Stages the residents added themselves")
+
+_I = Initiative.__table__.c
+_N = Neighbourhood.__table__.c
+_D = District.__table__.c
+_E = Event.__table__.c
+_R = SupportRequest.__table__.c
+
+
+@dataclass(frozen=True)
+class StageSpread:
+    """Days spent in one stage over all finished stays: median and quartiles."""
+
+    key: str
+    title: Text | Msg
+    stays: int
+    median: float
+    q1: float
+    q3: float
+    minimum: float
+    maximum: float
+
+
+@dataclass
+class OnTime:
+    """Support requests by whether they were (or are being) answered by their respond-by."""
+
+    answered_on_time: int = 0
+    answered_late: int = 0
+    waiting_in_time: int = 0
+    waiting_late: int = 0
+
+    @property
+    def answered(self) -> int:
+        return self.answered_on_time + self.answered_late
+
+    @property
+    def share_on_time(self) -> float | None:
+        """The share answered on time, of those answered (None when none were)."""
+        return self.answered_on_time / self.answered if self.answered else None
+
+
+@dataclass
+class CityOverview:
+    districts: list[str]
+    #: stage key → title, in the usual order of a process (own stages last)
+    stages: list[tuple[str, Text | Msg]]
+    #: (stage key, district name) → number of initiatives there now
+    counts: dict[tuple[str, str], int]
+    spreads: list[StageSpread]
+    on_time: OnTime
+    on_time_by_district: dict[str, OnTime] = field(default_factory=dict)
+
+    def stage_total(self, key: str) -> int:
+        return sum(n for (k, _), n in self.counts.items() if k == key)
+
+    def district_total(self, district: str) -> int:
+        return sum(n for (_, d), n in self.counts.items() if d == district)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+
+def _stage_key(versions: Versions, version_id: int, state: str) -> str:
+    return state if state in versions.facts[version_id].titles else OWN_STAGE
+
+
+def _counts(session: Session, versions: Versions) -> dict[tuple[str, str], int]:
+    rows = session.execute(
+        select(_D.name, _I.workflow_version_id, _I.state, func.count())
+        .select_from(Initiative.__table__)
+        .join(Neighbourhood.__table__, _N.id == _I.neighbourhood_id)
+        .join(District.__table__, _D.id == _N.district_id)
+        .group_by(_D.name, _I.workflow_version_id, _I.state)
+    )
+    counts: dict[tuple[str, str], int] = {}
+    for district, vid, state, n in rows:
+        key = (_stage_key(versions, vid, state), district)
+        counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+def _days(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() / 86400
+
+
+def _stays(session: Session, versions: Versions) -> dict[str, list[float]]:
+    """Days of every finished stay per stage, from creation and the transition events."""
+    rows = session.execute(
+        select(
+            _E.initiative_id, _E.created_dt, _E.from_stage, _I.created_dt, _I.workflow_version_id
+        )
+        .join(Initiative.__table__, _I.id == _E.initiative_id)
+        .where(_E.kind == "transition")
+        .order_by(_E.initiative_id, _E.created_dt, _E.id)
+    )
+    stays: dict[str, list[float]] = {}
+    current, entered = None, None
+    for initiative_id, moved, from_stage, created, vid in rows:
+        if initiative_id != current:
+            current, entered = initiative_id, created
+        key = _stage_key(versions, vid, from_stage) if from_stage else OWN_STAGE
+        stays.setdefault(key, []).append(max(0.0, _days(entered, moved)))
+        entered = moved
+    return stays
+
+
+def _spread(key: str, title: Text | Msg, days: list[float]) -> StageSpread:
+    days = sorted(days)
+    if len(days) > 1:
+        q1, median, q3 = statistics.quantiles(days, n=4, method="inclusive")
+    else:
+        q1 = median = q3 = days[0]
+    return StageSpread(key, title, len(days), median, q1, q3, days[0], days[-1])
+
+
+def _on_time(session: Session, now: datetime) -> tuple[OnTime, dict[str, OnTime]]:
+    today = local_date(now)
+    rows = session.execute(
+        select(_D.name, _R.status, _R.respond_by_date, _R.answered_dt)
+        .select_from(SupportRequest.__table__)
+        .join(Initiative.__table__, _I.id == _R.initiative_id)
+        .join(Neighbourhood.__table__, _N.id == _I.neighbourhood_id)
+        .join(District.__table__, _D.id == _N.district_id)
+        .where(_R.respond_by_date.is_not(None))
+    )
+    total = OnTime()
+    by_district: dict[str, OnTime] = {}
+    for district, status, respond_by, answered in rows:
+        part = by_district.setdefault(district, OnTime())
+        if answered is not None:
+            name = "answered_on_time" if local_date(answered) <= respond_by else "answered_late"
+        elif status in WAITING_STATUSES:
+            name = "waiting_in_time" if today <= respond_by else "waiting_late"
+        else:  # withdrawn before an answer: no verdict
+            continue
+        for bucket in (total, part):
+            setattr(bucket, name, getattr(bucket, name) + 1)
+    return total, by_district
+
+
+def city_overview(session: Session, *, now: datetime) -> CityOverview:
+    versions = load_versions(session)
+    districts = list(session.scalars(select(_D.name).order_by(_D.name)))
+    counts = _counts(session, versions)
+    stays = _stays(session, versions)
+    stages: list[tuple[str, Text | Msg]] = list(versions.stages())
+    if any(key == OWN_STAGE for key, _ in counts) or OWN_STAGE in stays:
+        stages.append((OWN_STAGE, OWN_STAGE_TITLE))
+    titles = dict(stages)
+    spreads = [_spread(key, titles[key], stays[key]) for key, _ in stages if stays.get(key)]
+    on_time, by_district = _on_time(session, now)
+    return CityOverview(
+        districts=districts,
+        stages=stages,
+        counts=counts,
+        spreads=spreads,
+        on_time=on_time,
+        on_time_by_district=by_district,
+    )

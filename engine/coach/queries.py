@@ -1,0 +1,195 @@
+"""What the support and coach pages read: requests and their history, notes, coaches, inbox."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from engine.models import (
+    CoachAssignment,
+    CoachNote,
+    Concern,
+    District,
+    Event,
+    Initiative,
+    Neighbourhood,
+    Person,
+    SupportRequest,
+)
+from engine.models.support import OPEN_REQUEST_STATUSES, WAITING_STATUSES
+from engine.permissions import STAFF_ROLES
+
+
+def requests_of(session: Session, initiative_id: int) -> list[SupportRequest]:
+    """An initiative's requests: open ones first (soonest respond-by first), then the rest."""
+    is_open = case((SupportRequest.status.in_(OPEN_REQUEST_STATUSES), 0), else_=1)
+    return list(
+        session.scalars(
+            select(SupportRequest)
+            .options(
+                joinedload(SupportRequest.requested_by), joinedload(SupportRequest.assigned_to)
+            )
+            .where(SupportRequest.initiative_id == initiative_id)
+            .order_by(
+                is_open,
+                SupportRequest.respond_by_date.asc().nulls_last(),
+                SupportRequest.created_dt.desc(),
+                SupportRequest.id.desc(),
+            )
+        )
+    )
+
+
+def request_history(session: Session, request: SupportRequest) -> list[Event]:
+    """Every change of one request, oldest first, each with who, when and why."""
+    events = session.scalars(
+        select(Event)
+        .options(joinedload(Event.actor))
+        .where(Event.initiative_id == request.initiative_id, Event.kind.like("support.%"))
+        .order_by(Event.created_dt, Event.id)
+    )
+    return [e for e in events if (e.data or {}).get("request") == request.id]
+
+
+def notes_of(session: Session, initiative_id: int, limit: int = 50) -> list[CoachNote]:
+    return list(
+        session.scalars(
+            select(CoachNote)
+            .options(joinedload(CoachNote.author))
+            .where(CoachNote.initiative_id == initiative_id)
+            .order_by(CoachNote.created_dt.desc(), CoachNote.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def concern_of(session: Session, initiative_id: int) -> Concern | None:
+    return session.scalar(
+        select(Concern)
+        .options(joinedload(Concern.raised_by))
+        .where(Concern.initiative_id == initiative_id, Concern.cleared_dt.is_(None))
+    )
+
+
+def coaches(session: Session) -> list[Person]:
+    """Active staff, by name: who a request or an initiative can be assigned to."""
+    return list(
+        session.scalars(
+            select(Person)
+            .where(Person.role.in_(sorted(STAFF_ROLES)), Person.is_active.is_(True))
+            .order_by(Person.name, Person.id)
+        )
+    )
+
+
+def assignments_of(session: Session, initiative: Initiative) -> list[CoachAssignment]:
+    """The coaches looking after an initiative: directly, or for its whole stadsdeel."""
+    return list(
+        session.scalars(
+            select(CoachAssignment)
+            .options(joinedload(CoachAssignment.coach), joinedload(CoachAssignment.district))
+            .where(
+                or_(
+                    CoachAssignment.initiative_id == initiative.id,
+                    CoachAssignment.district_id == initiative.neighbourhood.district_id,
+                )
+            )
+            .order_by(CoachAssignment.id)
+        )
+    )
+
+
+def all_assignments(session: Session) -> list[tuple[CoachAssignment, str | None]]:
+    """Every assignment with the initiative's title (None for a stadsdeel)."""
+    rows = session.execute(
+        select(CoachAssignment, Initiative.title)
+        .options(joinedload(CoachAssignment.coach), joinedload(CoachAssignment.district))
+        .outerjoin(Initiative, Initiative.id == CoachAssignment.initiative_id)
+        .order_by(CoachAssignment.district_id.is_(None), CoachAssignment.id)
+    )
+    return [(a, title) for a, title in rows]
+
+
+@dataclass
+class InboxRow:
+    request: SupportRequest
+    initiative_id: int
+    initiative_title: str
+    district: str
+    neighbourhood: str
+
+
+def inbox(
+    session: Session,
+    *,
+    assigned_to: int | None = None,
+    unassigned: bool = False,
+    district_id: int | None = None,
+    waiting_only: bool = False,
+    page: int = 1,
+    per_page: int = 25,
+) -> tuple[list[InboxRow], int]:
+    """Open requests across the city, soonest respond-by first; and how many there are."""
+    statuses = WAITING_STATUSES if waiting_only else OPEN_REQUEST_STATUSES
+    where = [SupportRequest.status.in_(statuses)]
+    if assigned_to is not None:
+        where.append(SupportRequest.assigned_to_id == assigned_to)
+    if unassigned:
+        where.append(SupportRequest.assigned_to_id.is_(None))
+    if district_id is not None:
+        where.append(Neighbourhood.district_id == district_id)
+    base = (
+        select(SupportRequest, Initiative.id, Initiative.title, District.name, Neighbourhood.name)
+        .join(Initiative, Initiative.id == SupportRequest.initiative_id)
+        .join(Neighbourhood, Neighbourhood.id == Initiative.neighbourhood_id)
+        .join(District, District.id == Neighbourhood.district_id)
+        .where(*where)
+    )
+    total = session.scalar(select(func.count()).select_from(base.subquery()))
+    rows = session.execute(
+        base.options(joinedload(SupportRequest.assigned_to))
+        .order_by(
+            SupportRequest.respond_by_date.asc().nulls_last(),
+            SupportRequest.created_dt,
+            SupportRequest.id,
+        )
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    )
+    return [InboxRow(r, iid, title, d, n) for r, iid, title, d, n in rows], total or 0
+
+
+def days_left(respond_by: date | None, today: date) -> int | None:
+    return None if respond_by is None else (respond_by - today).days
+
+
+def people_page(
+    session: Session,
+    *,
+    search: str = "",
+    role: str | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> tuple[list[Person], int]:
+    """Accounts for the admin, by name, filtered by a search on name or e-mail and by role."""
+    where = []
+    search = " ".join((search or "").split())
+    if search:
+        pattern = "%" + search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        where.append(
+            or_(Person.name.ilike(pattern, escape="\\"), Person.email.ilike(pattern, escape="\\"))
+        )
+    if role:
+        where.append(Person.role == role)
+    total = session.scalar(select(func.count()).select_from(Person).where(*where)) or 0
+    rows = session.scalars(
+        select(Person)
+        .where(*where)
+        .order_by(Person.name, Person.id)
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    )
+    return list(rows), total

@@ -1,0 +1,46 @@
+"""Forms of the coach pages. CSRF is checked app-wide (CSRFProtect) for every POST."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+#: Utrecht styles an empty ``required`` textarea as invalid before anyone typed: the server
+#: checks these fields, the browser does not
+NOT_REQUIRED = {"required": False}
+
+
+class _Form(FlaskForm):
+    class Meta:
+        csrf = False  # the app-wide CSRFProtect checks the token of every POST
+
+
+class NoteForm(_Form):
+    body = TextAreaField(
+        _l("Note for the group and colleagues"),
+        validators=[DataRequired(), Length(max=5000)],
+        render_kw=NOT_REQUIRED,
+    )
+
+
+class ConcernForm(_Form):
+    reason = TextAreaField(
+        _l("What worries you?"),
+        validators=[DataRequired(), Length(max=5000)],
+        render_kw=NOT_REQUIRED,
+    )
+
+
+class ClearConcernForm(_Form):
+    note = TextAreaField(_l("What changed?"), validators=[Optional(), Length(max=5000)])
+
+
+class AssignInitiativeForm(_Form):
+    coach = SelectField(_l("Process coach"), validators=[DataRequired()])
+
+
+class AssignDistrictForm(_Form):
+    coach = SelectField(_l("Process coach"), validators=[DataRequired()])
+    district = SelectField(_l("District"), validators=[DataRequired()])

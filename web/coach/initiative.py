@@ -1,0 +1,203 @@
+"""The coach's view of one initiative, notes and concerns (open to the group), assignments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import flash, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from engine.coach.caseload import caseload_row
+from engine.coach.queries import all_assignments, assignments_of, coaches, concern_of, notes_of
+from engine.db import utcnow
+from engine.errors import VerbindingError
+from engine.listing import places
+from engine.models import CoachNote, Concern, Initiative
+from engine.operations import (
+    add_coach_note,
+    assign_coach,
+    clear_concern,
+    raise_concern,
+    unassign_coach,
+)
+from engine.permissions import is_staff
+from web import access
+from web.coach.forms import (
+    AssignDistrictForm,
+    AssignInitiativeForm,
+    ClearConcernForm,
+    ConcernForm,
+    NoteForm,
+)
+from web.coach.routes import bp
+from web.database import db, perform, runtime
+from web.i18n import render_msg
+from web.safety import safe_next
+
+
+@dataclass
+class NotesPanel:
+    #: members and staff see notes and concerns; the wider public does not
+    visible: bool
+    can_write: bool
+    notes: list[CoachNote]
+    concern: Concern | None
+    note_form: NoteForm
+    concern_form: ConcernForm
+    clear_form: ClearConcernForm
+
+
+def coach_notes_panel_data(initiative: Initiative, member_role: str | None = None) -> NotesPanel:
+    """Notes and concern for ``coach/_notes_panel.html`` (an app template global)."""
+    staff = is_staff(current_user.person)
+    visible = staff or member_role is not None
+    return NotesPanel(
+        visible=visible,
+        can_write=staff,
+        notes=notes_of(db(), initiative.id) if visible else [],
+        concern=concern_of(db(), initiative.id) if visible else None,
+        note_form=NoteForm(formdata=None),
+        concern_form=ConcernForm(formdata=None),
+        clear_form=ClearConcernForm(formdata=None),
+    )
+
+
+bp.add_app_template_global(coach_notes_panel_data, "coach_notes_panel")
+
+
+def _coach_choices() -> list[tuple[str, str]]:
+    return [(str(p.id), p.name) for p in coaches(db())]
+
+
+def _back(initiative_id: int):
+    target = request.form.get("next")
+    if target:
+        return redirect(safe_next(target))
+    return redirect(url_for("coach.initiative", initiative_id=initiative_id))
+
+
+@bp.get("/initiatives/<int:initiative_id>")
+@access.staff
+def initiative(initiative_id: int):
+    config = runtime().config
+    row = caseload_row(db(), initiative_id, now=utcnow(), stalled_days=config.stalled_days)
+    form = AssignInitiativeForm(formdata=None)
+    form.coach.choices = _coach_choices()
+    form.coach.data = str(current_user.person.id)
+    return render_template(
+        "coach/initiative.html",
+        initiative=g.initiative,
+        member_role=g.member_role,
+        page="coach",
+        row=row,
+        assignments=assignments_of(db(), g.initiative),
+        assign_form=form,
+    )
+
+
+def _perform(initiative_id: int, operation, done: str, **kwargs):
+    try:
+        perform(operation, current_user.person, initiative_id=initiative_id, **kwargs)
+    except VerbindingError as error:
+        flash(render_msg(error.message), "error")
+    else:
+        flash(done, "success")
+    return _back(initiative_id)
+
+
+@bp.post("/initiatives/<int:initiative_id>/notes")
+@access.staff
+def add_note(initiative_id: int):
+    form = NoteForm()
+    if not form.validate():
+        flash(_("Write the note."), "error")
+        return _back(initiative_id)
+    return _perform(
+        initiative_id, add_coach_note, _("Your note is added."), body=form.body.data, now=utcnow()
+    )
+
+
+@bp.post("/initiatives/<int:initiative_id>/concern")
+@access.staff
+def concern(initiative_id: int):
+    form = ConcernForm()
+    if not form.validate():
+        flash(_("Say what worries you, so the group and colleagues understand."), "error")
+        return _back(initiative_id)
+    return _perform(
+        initiative_id, raise_concern, _("The concern is flagged."),
+        reason=form.reason.data, now=utcnow(),
+    )  # fmt: skip
+
+
+@bp.post("/initiatives/<int:initiative_id>/concern/clear")
+@access.staff
+def clear(initiative_id: int):
+    form = ClearConcernForm()
+    form.validate()
+    return _perform(
+        initiative_id, clear_concern, _("The concern is cleared."),
+        note=form.note.data, now=utcnow(),
+    )  # fmt: skip
+
+
+@bp.post("/initiatives/<int:initiative_id>/coaches")
+@access.staff
+def assign_initiative(initiative_id: int):
+    form = AssignInitiativeForm()
+    form.coach.choices = _coach_choices()
+    if not form.validate():
+        flash(_("Choose a process coach from the list."), "error")
+        return _back(initiative_id)
+    return _perform(
+        initiative_id, assign_coach, _("The coach is assigned."),
+        coach_id=int(form.coach.data), now=utcnow(),
+    )  # fmt: skip
+
+
+# --- assignments to stadsdelen ----------------------------------------------------------------
+
+
+@bp.route("/assignments", methods=["GET", "POST"])
+@access.staff
+def assignments():
+    form = AssignDistrictForm()
+    form.coach.choices = _coach_choices()
+    form.district.choices = [(str(d.id), d.name) for d in places(db())]
+    if request.method == "GET":
+        form.coach.data = str(current_user.person.id)
+    elif form.validate():
+        try:
+            perform(
+                assign_coach,
+                current_user.person,
+                coach_id=int(form.coach.data),
+                district_id=int(form.district.data),
+                now=utcnow(),
+            )
+        except VerbindingError as error:
+            form.form_errors.append(render_msg(error.message))
+        else:
+            flash(_("The coach is assigned to the district."), "success")
+            return redirect(url_for("coach.assignments"))
+    status = 400 if form.errors or form.form_errors else 200
+    rows = all_assignments(db())
+    return render_template("coach/assignments.html", form=form, rows=rows), status
+
+
+@bp.post("/assignments/remove")
+@access.staff
+def unassign():
+    raw = request.form.get("assignment_id", "")
+    if not raw.isdigit():
+        flash(_("Choose an assignment to end."), "error")
+        return redirect(url_for("coach.assignments"))
+    try:
+        perform(unassign_coach, current_user.person, int(raw), utcnow())
+    except VerbindingError as error:
+        flash(render_msg(error.message), "error")
+    else:
+        flash(_("The assignment has ended."), "success")
+    target = request.form.get("next")
+    return redirect(safe_next(target) if target else url_for("coach.assignments"))

@@ -1,0 +1,77 @@
+"""Forms of the support pages. CSRF is checked app-wide (CSRFProtect); the answer forms are
+prefixed so that several can share one page with unique field ids."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
+
+#: Utrecht styles an empty ``required`` textarea as invalid before anyone typed: the server
+#: checks these fields, the browser does not
+NOT_REQUIRED = {"required": False}
+
+
+class RequestForm(FlaskForm):
+    kind = SelectField(
+        _l("What kind of support does the group ask for?"), validators=[DataRequired()]
+    )
+    description = TextAreaField(
+        _l("What does the group ask the municipality for?"),
+        validators=[DataRequired(), Length(min=10, max=5000)],
+        render_kw=NOT_REQUIRED,
+    )
+    stage_key = SelectField(_l("Stage it belongs to"), validators=[Optional()])
+
+
+class _ActionForm(FlaskForm):
+    class Meta:
+        csrf = False  # the app-wide CSRFProtect checks the token of every POST
+
+    #: the request's version as the page showed it: a stale page gets a plain refusal
+    version = HiddenField()
+
+
+class AcknowledgeForm(_ActionForm):
+    note = TextAreaField(_l("Message to the group"), validators=[Length(max=5000)])
+
+
+class AcceptForm(_ActionForm):
+    note = TextAreaField(
+        _l("What the municipality will do, and when"), validators=[Length(max=5000)]
+    )
+
+
+class DeclineForm(_ActionForm):
+    note = TextAreaField(
+        _l("Why the municipality declines"),
+        validators=[DataRequired(), Length(max=5000)],
+        render_kw=NOT_REQUIRED,
+    )
+
+
+class DeliverForm(_ActionForm):
+    note = TextAreaField(
+        _l("What the municipality did"),
+        validators=[DataRequired(), Length(max=5000)],
+        render_kw=NOT_REQUIRED,
+    )
+
+
+class AssignForm(_ActionForm):
+    coach = SelectField(_l("Process coach"), validators=[Optional()])
+
+
+class WithdrawForm(_ActionForm):
+    note = TextAreaField(_l("Why the group withdraws the request"), validators=[Length(max=5000)])
+
+
+ACTION_FORMS = {
+    "acknowledge": AcknowledgeForm,
+    "accept": AcceptForm,
+    "decline": DeclineForm,
+    "deliver": DeliverForm,
+    "assign": AssignForm,
+    "withdraw": WithdrawForm,
+}
