@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
-from engine.coach.caseload_sql import COACH_SEPARATOR, SORTS, statements
+from engine.coach.caseload_sql import COACH_SEPARATOR, COUNT_CAP, SORTS, statements
 from engine.coach.health import STATUSES, Signal, health_signals, stalled_before
 from engine.coach.stages import facts_by_hash, load_versions, stage_title
 from engine.timeutil import local_date, zone
@@ -90,7 +90,12 @@ class Caseload:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // self.filters.per_page))
+        return max(1, -(-min(self.total, COUNT_CAP) // self.filters.per_page))
+
+    @property
+    def capped(self) -> bool:
+        """More rows than the caseload counts exactly (shown as "more than 10,000")."""
+        return self.total > COUNT_CAP
 
 
 def _shape(session: Session, filters: Filters) -> tuple:
@@ -208,7 +213,7 @@ def caseload(
         total = 0
     else:  # past the last page: show the last one
         total = connection.execute(count_stmt, params).scalar_one()
-        filters = replace(filters, page=max(1, -(-total // filters.per_page)))
+        filters = replace(filters, page=max(1, -(-min(total, COUNT_CAP) // filters.per_page)))
         params["offset"] = (filters.page - 1) * filters.per_page
         raws = connection.execute(page_stmt, params).all() if total else []
     rows = _RowMaker(session, now, stalled_days).rows(raws)

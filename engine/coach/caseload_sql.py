@@ -21,6 +21,7 @@ from sqlalchemy import (
     exists,
     false,
     func,
+    literal_column,
     not_,
     or_,
     select,
@@ -272,8 +273,7 @@ def statements(shape: tuple, paged: bool = True, dialect: str = "sqlite"):
     counted = Initiative.__table__
     if shape[1] or shape[6]:  # the district and coach filters look at the neighbourhood
         counted = counted.join(Neighbourhood.__table__, _N.id == _I.neighbourhood_id)
-    count = select(func.count()).select_from(counted).where(*where)
-    return page, count
+    return page, _capped_count(select(literal_column("1")).select_from(counted).where(*where))
 
 
 _COUNTED = Initiative.__table__.alias("counted")
@@ -286,4 +286,16 @@ def _total(shape: tuple):
     if shape[1] or shape[6]:
         counted = counted.join(_COUNTED_PLACE, _COUNTED_PLACE.c.id == _COUNTED.c.neighbourhood_id)
     where = _where(shape, _COUNTED.c, _COUNTED_PLACE.c)
-    return select(func.count()).select_from(counted).where(*where).scalar_subquery().label("total")
+    rows = select(literal_column("1")).select_from(counted).where(*where)
+    return _capped_count(rows).scalar_subquery().label("total")
+
+
+#: the caseload counts exactly up to this many rows and says "more than" beyond: an exact
+#: count(*) reads every row (PostgreSQL keeps no row count), so an uncapped count would make a
+#: national caseload's first page grow with the country
+COUNT_CAP = 10_000
+
+
+def _capped_count(rows):
+    """Count the rows, stopping one past COUNT_CAP."""
+    return select(func.count()).select_from(rows.limit(COUNT_CAP + 1).subquery("capped"))

@@ -298,3 +298,26 @@ def test_the_number_of_statements_per_page_does_not_grow_with_the_page_size(
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert sizes[10] == sizes[50] == expected, statements
+
+
+def test_a_caseload_beyond_the_cap_says_more_than_and_keeps_paging(session, now, monkeypatch):
+    import engine.coach.caseload as caseload_module
+    import engine.coach.caseload_sql as sql_module
+
+    monkeypatch.setattr(sql_module, "COUNT_CAP", 12)
+    monkeypatch.setattr(caseload_module, "COUNT_CAP", 12)
+    sql_module.statements.cache_clear()
+    try:
+        for n in range(15):
+            _make(session, now - n * DAY, f"Initiatief {n}")
+        first = caseload(session, Filters(per_page=10), now=now)
+        assert first.capped and first.total == 13  # counted one past the cap, then it stops
+        assert first.pages == 2 and len(first.rows) == 10
+        second = caseload(session, Filters(per_page=10, page=2), now=now)
+        assert len(second.rows) == 5  # the rows themselves are all there
+        beyond = caseload(session, Filters(per_page=10, page=9), now=now)
+        assert beyond.filters.page == 2 and len(beyond.rows) == 5
+        small = caseload(session, Filters(per_page=10, search="Initiatief 3"), now=now)
+        assert not small.capped and small.total == 1
+    finally:
+        sql_module.statements.cache_clear()
