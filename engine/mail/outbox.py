@@ -26,7 +26,7 @@ from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
 from typing import Any
 
-from sqlalchemy import insert, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from engine.mail.smtp import PermanentFailure, SmtpTransport, TemporaryFailure, Unreachable
@@ -324,3 +324,21 @@ def retry_failed(session: Session, message_id: int, now: datetime) -> OutboxMess
     session.flush()
     log.info("outbox %s: queued again by an operator", row.id)
     return row
+
+
+def outbox_overview(
+    session: Session, status: str, limit: int
+) -> tuple[dict[str, int], list[OutboxMessage]]:
+    """For an operator: how many messages are in each state, and the newest of one state."""
+    counts = dict(
+        session.execute(
+            select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
+        ).all()
+    )
+    rows = session.scalars(
+        select(OutboxMessage)
+        .where(OutboxMessage.status == status)
+        .order_by(OutboxMessage.next_attempt_dt.desc(), OutboxMessage.id.desc())
+        .limit(limit)
+    )
+    return counts, list(rows)

@@ -22,10 +22,13 @@ from engine.models import (
     Initiative,
     MaintenanceAgreement,
     MaintenanceTask,
+    Membership,
     Occurrence,
+    Person,
     RotaMember,
 )
 from engine.operations.common import guard_context, machine_for
+from engine.permissions import RESIDENT_ROLES
 
 
 def rule_in_words(task: MaintenanceTask) -> Msg:
@@ -104,4 +107,36 @@ def maintenance_matters(session: Session, initiative: Initiative) -> bool:
         guard.name == "association_registered"
         for t in pm.graph.outgoing(initiative.state)
         for guard in t.guards
+    )
+
+
+def resident_group(session: Session, initiative_id: int) -> list[Person]:
+    """The resident group, by name: who may belong to the association."""
+    return list(
+        session.scalars(
+            select(Person)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(
+                Membership.initiative_id == initiative_id,
+                Membership.role.in_(sorted(RESIDENT_ROLES)),
+            )
+            .order_by(Person.name, Person.id)
+        )
+    )
+
+
+def swap_candidates(session: Session, turn: Occurrence, today: date) -> list[Occurrence]:
+    """Turns of the same task still to come that a turn can be swapped with."""
+    return list(
+        session.scalars(
+            select(Occurrence)
+            .where(
+                Occurrence.task_id == turn.task_id,
+                Occurrence.status == "planned",
+                Occurrence.due_date >= today,
+                Occurrence.id != turn.id,
+            )
+            .order_by(Occurrence.due_date)
+            .limit(20)
+        )
     )

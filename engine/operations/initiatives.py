@@ -230,8 +230,12 @@ def _add_member(
     return membership
 
 
+def find_invitation(session: Session, token: str) -> Invitation | None:
+    return session.scalar(select(Invitation).where(Invitation.token == token))
+
+
 def accept_invitation(session: Session, actor: Person, token: str, now: datetime) -> Membership:
-    invitation = session.scalar(select(Invitation).where(Invitation.token == token))
+    invitation = find_invitation(session, token)
     if invitation is None:
         raise NotFound(msg("This invitation link is not valid."))
     if invitation.accepted_dt is not None:

@@ -8,16 +8,15 @@ from dataclasses import dataclass, field
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 
 from engine.db import utcnow
 from engine.errors import NotFound, VerbindingError
 from engine.maintenance.occurrences import get_occurrence, log_of
-from engine.maintenance.queries import maintenance_matters, overview
+from engine.maintenance.queries import maintenance_matters, overview, resident_group
 from engine.maintenance.tasks import get_task
-from engine.models import Initiative, MaintenanceTask, Membership, Occurrence, Person
+from engine.models import Initiative, MaintenanceTask, Occurrence, Person
 from engine.operations.common import definition_for
-from engine.permissions import RESIDENT_ROLES, can_change, is_staff
+from engine.permissions import can_change, is_staff
 from engine.timeutil import local_date
 from web import access
 from web.database import db
@@ -72,17 +71,7 @@ def load_turn(initiative_id: int, occurrence_id: int) -> Occurrence:
 
 def residents(initiative_id: int) -> list[Person]:
     """The resident group, by name: who may belong to the association."""
-    return list(
-        db().scalars(
-            select(Person)
-            .join(Membership, Membership.person_id == Person.id)
-            .where(
-                Membership.initiative_id == initiative_id,
-                Membership.role.in_(sorted(RESIDENT_ROLES)),
-            )
-            .order_by(Person.name, Person.id)
-        )
-    )
+    return resident_group(db(), initiative_id)
 
 
 def stage_title(initiative: Initiative, key: str) -> str:

@@ -6,18 +6,16 @@ from flask import flash, g, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
 from wtforms import SelectChoice
 
 from engine.db import utcnow
 from engine.errors import InvalidInput, VerbindingError
 from engine.maintenance.association import get_association, members_of
 from engine.maintenance.occurrences import log_of, mark_done, mark_missed, skip_occurrence, upcoming
-from engine.maintenance.queries import task_view, tasks_of
+from engine.maintenance.queries import swap_candidates, task_view, tasks_of
 from engine.maintenance.recurrence import build_rule, form_of, parse_rule
 from engine.maintenance.rota import set_rota, step_out, swap_turns
 from engine.maintenance.tasks import create_task, end_task, update_task
-from engine.models import Occurrence
 from web import access
 from web.database import db, perform
 from web.i18n import render_msg
@@ -229,19 +227,7 @@ def record(initiative_id: int, occurrence_id: int):
 @access.member
 def swap(initiative_id: int, occurrence_id: int):
     turn = load_turn(initiative_id, occurrence_id)
-    others = list(
-        db().scalars(
-            select(Occurrence)
-            .where(
-                Occurrence.task_id == turn.task_id,
-                Occurrence.status == "planned",
-                Occurrence.due_date >= today(),
-                Occurrence.id != turn.id,
-            )
-            .order_by(Occurrence.due_date)
-            .limit(20)
-        )
-    )
+    others = swap_candidates(db(), turn, today())
     form = SwapForm()
     form.other.choices = [SelectChoice(str(o.id), str(o.id)) for o in others]
     if form.validate_on_submit():

@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from engine.db import utcnow
 from engine.errors import NotFound, PermissionDenied, VerbindingError
@@ -18,6 +17,7 @@ from engine.operations import (
     leave_initiative,
 )
 from engine.operations.common import member_role
+from engine.operations.initiatives import find_invitation
 from web import access
 from web.database import db, perform
 from web.i18n import locale
@@ -52,7 +52,7 @@ def invite_someone(initiative_id: int):
 
 
 def _invitation(token: str) -> Invitation:
-    found = db().scalar(select(Invitation).where(Invitation.token == token))
+    found = find_invitation(db(), token)
     if found is None:
         abort(404)
     return found

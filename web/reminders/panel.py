@@ -6,11 +6,11 @@ from dataclasses import dataclass, field
 
 from flask import url_for
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from engine.db import utcnow
 from engine.models import Initiative
-from engine.models.reminders import CalendarEntry, CalendarFeed, Reminder
+from engine.models.reminders import CalendarFeed
+from engine.reminders.queries import initiative_feed, next_reminder, upcoming_entries
 from engine.timeutil import local_date
 from web.database import db, runtime
 
@@ -38,37 +38,13 @@ def reminders_panel_data(initiative: Initiative, member_role: str | None) -> Pan
     if member_role is None or not current_user.is_authenticated:
         return PanelData()
     person = current_user.person
-    feed = db().scalar(
-        select(CalendarFeed).where(
-            CalendarFeed.person_id == person.id,
-            CalendarFeed.initiative_id == initiative.id,
-            CalendarFeed.revoked_dt.is_(None),
-        )
-    )
-    today = local_date(utcnow())
-    upcoming = (
-        db()
-        .execute(
-            select(CalendarEntry.entry_date, CalendarEntry.kind, CalendarEntry.title)
-            .where(
-                CalendarEntry.initiative_id == initiative.id,
-                CalendarEntry.is_cancelled.is_(False),
-                CalendarEntry.entry_date >= today,
-            )
-            .order_by(CalendarEntry.entry_date, CalendarEntry.id)
-            .limit(5)
-        )
-        .all()
-    )
-    nxt = db().scalar(
-        select(func.min(Reminder.due_dt)).where(
-            Reminder.initiative_id == initiative.id, Reminder.status == "pending"
-        )
-    )
+    feed = initiative_feed(db(), person.id, initiative.id)
+    upcoming = upcoming_entries(db(), initiative.id, local_date(utcnow()))
+    nxt = next_reminder(db(), initiative.id)
     return PanelData(
         visible=True,
         is_paused=initiative.is_paused,
         feed_url=feed_url(feed),
-        upcoming=[tuple(row) for row in upcoming],
+        upcoming=upcoming,
         next_reminder=nxt,
     )

@@ -5,14 +5,13 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from engine.db import utcnow
 from engine.errors import VerbindingError
-from engine.mail.outbox import retry_failed
-from engine.models import OutboxMessage
+from engine.mail.outbox import outbox_overview, retry_failed
 from engine.reminders.calendar import find_feed, live_feed, make_feed, render_feed, revoke_feed
 from engine.reminders.preferences import modes_of, set_preferences, unsubscribe
+from engine.reminders.queries import followed_initiative_feeds
 from engine.reminders.rules import MODE_LABELS, kind_of
 from engine.reminders.tokens import read_unsubscribe_token, signing_secret
 from web import access
@@ -58,18 +57,9 @@ def preferences():
 
 
 def _initiative_feeds(person_id: int) -> list[tuple[int, str, str]]:
-    from engine.models import Initiative
-    from engine.models.reminders import CalendarFeed
-
-    rows = db().execute(
-        select(Initiative.id, Initiative.title, CalendarFeed.token)
-        .join(CalendarFeed, CalendarFeed.initiative_id == Initiative.id)
-        .where(CalendarFeed.person_id == person_id, CalendarFeed.revoked_dt.is_(None))
-        .order_by(Initiative.title)
-    )
     base = runtime().config.base_url
     return [(iid, title, base + url_for("reminders.initiative_feed", token=t))
-            for iid, title, t in rows]  # fmt: skip
+            for iid, title, t in followed_initiative_feeds(db(), person_id)]  # fmt: skip
 
 
 @bp.post("/reminders/calendar")
@@ -182,19 +172,12 @@ def initiative_feed(token: str):
 @bp.get("/reminders/outbox")
 @access.admin
 def outbox():
-    query = select(OutboxMessage.status, func.count()).group_by(OutboxMessage.status)
-    counts = {name: count for name, count in db().execute(query)}
     status = request.args.get("status", "failed")
     if status not in ("pending", "sending", "sent", "failed"):
         status = "failed"
-    rows = db().scalars(
-        select(OutboxMessage)
-        .where(OutboxMessage.status == status)
-        .order_by(OutboxMessage.next_attempt_dt.desc(), OutboxMessage.id.desc())
-        .limit(OUTBOX_PAGE)
-    )
+    counts, rows = outbox_overview(db(), status, OUTBOX_PAGE)
     return render_template(
-        "reminders/outbox.html", counts=counts, status=status, rows=list(rows),
+        "reminders/outbox.html", counts=counts, status=status, rows=rows,
         plain=PlainForm(), locale=locale(),
     )  # fmt: skip
 
