@@ -83,8 +83,3 @@ def translate(message: Msg | str, locale: str = DEFAULT_LOCALE) -> str:
     if isinstance(message, Msg):
         return message.render(get_translations(locale))
     return get_translations(locale).gettext(message)
-
-
-def pick(texts: Mapping[str, str], locale: str = DEFAULT_LOCALE) -> str:
-    """Choose the text for a locale from a ``{"nl": ..., "en": ...}`` mapping in a template."""
-    return texts.get(locale) or texts.get(DEFAULT_LOCALE) or next(iter(texts.values()), "")

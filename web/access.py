@@ -22,7 +22,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, g, request
+from flask import abort, g
 from flask_login import current_user
 
 from engine.models import Initiative
@@ -106,7 +106,3 @@ def register_rules(app) -> None:
         RULES[endpoint] = rule
     if missing:
         raise RuntimeError(f"views without an access rule in web/access.py: {sorted(missing)}")
-
-
-def wants_json() -> bool:
-    return request.accept_mimetypes.best == "application/json"

@@ -35,19 +35,6 @@ def stalled_before(now: datetime, stalled_days: int) -> datetime:
     return now - timedelta(days=stalled_days)
 
 
-def status_of(
-    *, is_paused: bool, is_final: bool, last_activity_dt: datetime, cutoff: datetime
-) -> str:
-    """Finished (in a final stage), paused (the group's choice: never stalled), stalled, active."""
-    if is_final:
-        return "finished"
-    if is_paused:
-        return "paused"
-    if last_activity_dt < cutoff:
-        return "stalled"
-    return "active"
-
-
 @lru_cache(maxsize=1024)
 def _late(days: int) -> Signal:
     return Signal(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -160,10 +159,6 @@ def inbox(
         .offset((max(page, 1) - 1) * per_page)
     )
     return [InboxRow(r, iid, title, d, n) for r, iid, title, d, n in rows], total or 0
-
-
-def days_left(respond_by: date | None, today: date) -> int | None:
-    return None if respond_by is None else (respond_by - today).days
 
 
 def people_page(

@@ -38,9 +38,6 @@ class Versions:
     names: dict[int, str]
     facts: dict[int, StageFacts]
 
-    def ids_of(self, name: str) -> list[int]:
-        return [vid for vid, n in self.names.items() if n == name]
-
     def is_final(self, version_id: int, state: str) -> bool:
         return state in self.facts[version_id].finals
 

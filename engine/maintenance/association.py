@@ -56,20 +56,6 @@ def members_of(session: Session, association_id: int) -> list[AssociationMember]
     return sorted(rows, key=lambda m: (order.get(m.board_role or "", 9), m.person.name))
 
 
-def is_association_member(session: Session, initiative_id: int, person_id: int) -> bool:
-    return (
-        session.scalar(
-            select(AssociationMember.id)
-            .join(Association, Association.id == AssociationMember.association_id)
-            .where(
-                Association.initiative_id == initiative_id,
-                AssociationMember.person_id == person_id,
-            )
-        )
-        is not None
-    )
-
-
 def _clean_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not 2 <= len(name) <= 200:

@@ -105,11 +105,6 @@ def remind_on(deadline: date, days_before: int) -> date:
     return deadline - timedelta(days=days_before)
 
 
-def due_moment(deadline: date, days_before: int, hour: int | None = None) -> datetime:
-    """When the reminder ``days_before`` a deadline goes out."""
-    return local_moment(remind_on(deadline, days_before), reminder_hour() if hour is None else hour)
-
-
 def next_slot(moment: datetime, mode: str, hour: int, weekday: int) -> datetime:
     """The first digest moment at or after ``moment``: daily at ``hour``, weekly on ``weekday``."""
     local = moment.astimezone(zone())
