@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine.db import make_engine, make_session_factory
 from engine.migrate import upgrade_engine
+from tests.support import SmtpServer
 
 PG_URL = os.environ.get(
     "VERBINDING_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -39,19 +40,20 @@ def _postgres_problem() -> str | None:
     return None
 
 
-_PG_PROBLEM = _postgres_problem()
+PG_PROBLEM = _postgres_problem()
 
 
 def pytest_sessionstart(session):
-    if REQUIRE_PG and _PG_PROBLEM:
+    if REQUIRE_PG and PG_PROBLEM:
         raise pytest.UsageError(
             f"PostgreSQL is required (VERBINDING_REQUIRE_POSTGRES=1) but {PG_URL} "
-            f"is not reachable: {_PG_PROBLEM}"
+            f"is not reachable: {PG_PROBLEM}"
         )
 
 
-def _pg_database_url(name: str) -> str:
-    """A fresh PostgreSQL database beside the test one (trust auth lets us create it)."""
+def pg_database_url(name: str) -> str:
+    """A fresh PostgreSQL database beside the test one, unique to this process."""
+    name = f"verbinding_{name}_{os.getpid()}"
     admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
@@ -61,36 +63,36 @@ def _pg_database_url(name: str) -> str:
     return f"{base}/{name}"
 
 
-def _new_database(kind: str, tmp_dir: Path, name: str) -> Engine:
+def new_database_url(kind: str, tmp_dir: Path, name: str) -> str:
+    """The URL of a new, empty database of this kind (skips when PostgreSQL is unreachable)."""
     if kind == "sqlite":
-        engine = make_engine(f"sqlite:///{tmp_dir / (name + '.db')}")
-    else:
-        if _PG_PROBLEM:
-            pytest.skip(f"PostgreSQL not reachable: {_PG_PROBLEM}")
-        engine = make_engine(_pg_database_url(f"verbinding_{name}_{os.getpid()}"))
+        return f"sqlite:///{tmp_dir / (name + '.db')}"
+    if PG_PROBLEM:
+        pytest.skip(f"PostgreSQL not reachable: {PG_PROBLEM}")
+    return pg_database_url(name)
+
+
+def migrated_database(kind: str, tmp_dir: Path, name: str) -> Engine:
+    """A new database of this kind with the newest schema and nothing in it."""
+    engine = make_engine(new_database_url(kind, tmp_dir, name))
     upgrade_engine(engine)
     return engine
 
 
-DB_KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+def prepared_database(kind: str, tmp_dir: Path, name: str) -> Engine:
+    """A migrated database with the shipped and the test templates and two wijken."""
+    from engine.workflows.versions import sync_workflows
 
-
-@pytest.fixture(scope="session", params=DB_KINDS)
-def db_engine(request, tmp_path_factory) -> Iterator[Engine]:
-    """One migrated database per kind for the whole run; tests roll back their changes."""
-    engine = _new_database(request.param, tmp_path_factory.mktemp("db"), "tx")
+    engine = migrated_database(kind, tmp_dir, name)
     with make_session_factory(engine)() as session:
-        from engine.workflows.versions import sync_workflows
-
         sync_workflows(session, NOW)
         sync_workflows(session, NOW, TEST_WORKFLOWS)
-        _seed_places(session)
+        seed_places(session)
         session.commit()
-    yield engine
-    engine.dispose()
+    return engine
 
 
-def _seed_places(session: Session) -> None:
+def seed_places(session: Session) -> None:
     from engine.models import District, Neighbourhood
 
     west = District(name="West")
@@ -103,6 +105,17 @@ def _seed_places(session: Session) -> None:
             Neighbourhood(district_id=zuid.id, name="Helpman"),
         ]
     )
+
+
+DB_KINDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+
+
+@pytest.fixture(scope="session", params=DB_KINDS)
+def db_engine(request, tmp_path_factory) -> Iterator[Engine]:
+    """One prepared database per kind for the whole run; tests roll back their changes."""
+    engine = prepared_database(request.param, tmp_path_factory.mktemp("db"), "tx")
+    yield engine
+    engine.dispose()
 
 
 @pytest.fixture
@@ -121,17 +134,31 @@ def session(db_engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture(scope="session", params=DB_KINDS)
 def committed_engine(request, tmp_path_factory) -> Iterator[Engine]:
-    """A database for tests that need real commits from several connections."""
-    engine = _new_database(request.param, tmp_path_factory.mktemp("cdb"), "commit")
-    with make_session_factory(engine)() as session:
-        from engine.workflows.versions import sync_workflows
-
-        sync_workflows(session, NOW)
-        sync_workflows(session, NOW, TEST_WORKFLOWS)
-        _seed_places(session)
-        session.commit()
+    """A prepared database for tests that need real commits from several connections."""
+    engine = prepared_database(request.param, tmp_path_factory.mktemp("cdb"), "commit")
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(params=DB_KINDS)
+def database_url(request, tmp_path) -> str:
+    """The URL of a new, empty database of each kind, for tests of the command line."""
+    return new_database_url(request.param, tmp_path, "cli")
+
+
+@pytest.fixture(scope="session")
+def smtp_sink() -> Iterator[SmtpServer]:
+    """A real SMTP server on loopback for the whole run; it keeps what it receives."""
+    server = SmtpServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp(smtp_sink: SmtpServer) -> SmtpServer:
+    """The SMTP server, emptied: a test sees only the mail sent while it runs."""
+    smtp_sink.clear()
+    return smtp_sink
 
 
 @pytest.fixture

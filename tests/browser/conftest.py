@@ -89,15 +89,8 @@ def make_live_app(tmp: Path, smtp: SmtpServer) -> tuple[LiveApp, LiveServer]:
 
 
 @pytest.fixture(scope="session")
-def mail_server() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture(scope="session")
-def live(tmp_path_factory, mail_server) -> Iterator[LiveApp]:
-    live_app, server = make_live_app(tmp_path_factory.mktemp("browser"), mail_server)
+def live(tmp_path_factory, smtp_sink) -> Iterator[LiveApp]:
+    live_app, server = make_live_app(tmp_path_factory.mktemp("browser"), smtp_sink)
     yield live_app
     server.stop()
     live_app.app.extensions["verbinding"].engine.dispose()

@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
 from engine.cli import main
 from engine.db import make_engine, make_session_factory
 from engine.models import Event, Initiative, Neighbourhood, Person
-from tests.conftest import _PG_PROBLEM, _pg_database_url
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def database_url(request, tmp_path):
-    if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'cli.db'}"
-    if _PG_PROBLEM:
-        pytest.skip(f"PostgreSQL not reachable: {_PG_PROBLEM}")
-    return _pg_database_url("verbinding_cli")
 
 
 def run(url: str, tmp_path, *args: str):

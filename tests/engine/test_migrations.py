@@ -69,10 +69,10 @@ def test_downgrade_to_base_and_up_again(tmp_path, now):
         # and the database works: an initiative can be started on it
         with make_session_factory(db)() as session:
             from engine.workflows.versions import sync_workflows
-            from tests.conftest import TEST_WORKFLOWS, _seed_places
+            from tests.conftest import TEST_WORKFLOWS, seed_places
 
             sync_workflows(session, now, TEST_WORKFLOWS)
-            _seed_places(session)
+            seed_places(session)
             item = factories.initiative(session, now)
             session.commit()
             assert factories.event_count(session, item.id) == 1

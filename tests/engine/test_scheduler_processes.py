@@ -29,7 +29,7 @@ from engine.operations import add_step
 from engine.timeutil import local_date
 from engine.workflows.versions import sync_workflows
 from tests import factories
-from tests.conftest import _PG_PROBLEM, TEST_WORKFLOWS, _pg_database_url, _seed_places
+from tests.conftest import PG_PROBLEM, TEST_WORKFLOWS, pg_database_url, seed_places
 from tests.support import SmtpServer, _Collector, free_port
 
 pytestmark = pytest.mark.postgres
@@ -59,16 +59,16 @@ def smtp_server(delay: float = 0.0) -> SmtpServer:
 @pytest.fixture
 def database(monkeypatch, tmp_path):
     """A fresh PostgreSQL database with 60 reminders due now (reminders go out at 00:00)."""
-    if _PG_PROBLEM:
-        pytest.skip(f"PostgreSQL not reachable: {_PG_PROBLEM}")
+    if PG_PROBLEM:
+        pytest.skip(f"PostgreSQL not reachable: {PG_PROBLEM}")
     monkeypatch.setenv("VERBINDING_REMINDER_HOUR", "0")
-    url = _pg_database_url(f"verbinding_procs_{os.getpid()}")
+    url = pg_database_url("procs")
     engine = make_engine(url)
     upgrade_engine(engine)
     now = utcnow()
     with make_session_factory(engine)() as s:
         sync_workflows(s, now, TEST_WORKFLOWS)
-        _seed_places(s)
+        seed_places(s)
         for n in range(GROUPS):
             item = factories.initiative(s, now, members=1, title=f"Buurtgroep {n}")
             anna = item.memberships[0].person

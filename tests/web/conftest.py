@@ -7,16 +7,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from engine.db import make_session_factory
-from tests.conftest import DB_KINDS, NOW, TEST_WORKFLOWS, _new_database, _seed_places
-from tests.support import SmtpServer
-
-
-@pytest.fixture(scope="session")
-def smtp() -> Iterator[SmtpServer]:
-    server = SmtpServer().start()
-    yield server
-    server.stop()
+from tests.conftest import DB_KINDS, prepared_database
 
 
 def make_app(database_url: str, instance, smtp_url: str, **extra) -> Flask:
@@ -36,20 +27,13 @@ def make_app(database_url: str, instance, smtp_url: str, **extra) -> Flask:
 
 
 @pytest.fixture(scope="session", params=DB_KINDS)
-def web_app(request, tmp_path_factory, smtp) -> Iterator[Flask]:
-    """The app on a freshly migrated database of each kind, templates and places loaded."""
+def web_app(request, tmp_path_factory, smtp_sink) -> Iterator[Flask]:
+    """The app on a freshly prepared database of each kind."""
     tmp = tmp_path_factory.mktemp("web")
-    engine = _new_database(request.param, tmp, "web")
-    with make_session_factory(engine)() as session:
-        from engine.workflows.versions import sync_workflows
-
-        sync_workflows(session, NOW)
-        sync_workflows(session, NOW, TEST_WORKFLOWS)
-        _seed_places(session)
-        session.commit()
+    engine = prepared_database(request.param, tmp, "web")
     url = engine.url.render_as_string(hide_password=False)
     engine.dispose()
-    app = make_app(url, tmp / "instance", smtp.url)
+    app = make_app(url, tmp / "instance", smtp_sink.url)
     yield app
     app.extensions["verbinding"].engine.dispose()
 

@@ -1,0 +1,71 @@
+"""`verbinding reminders tick [--now] [--dry-run]` on a fresh database, with a real SMTP server."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from click.testing import CliRunner
+
+from engine.cli import main
+from engine.db import make_engine, make_session_factory
+from engine.migrate import upgrade_engine
+from engine.operations import add_step
+from engine.timeutil import local_date
+from engine.workflows.versions import sync_workflows
+from tests import factories
+from tests.conftest import NOW, TEST_WORKFLOWS, seed_places
+
+
+@pytest.fixture
+def database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'tick.db'}"
+    engine = make_engine(url)
+    upgrade_engine(engine)
+    with make_session_factory(engine)() as s:
+        sync_workflows(s, NOW, TEST_WORKFLOWS)
+        seed_places(s)
+        item = factories.initiative(s, NOW)
+        anna = item.memberships[0].person
+        add_step(s, anna, item.id, stage_key="proposal", title="Foto's maken",
+                 due_date=local_date(NOW) + timedelta(days=3), now=NOW)  # fmt: skip
+        s.commit()
+    engine.dispose()
+    return url
+
+
+def tick(url, tmp_path, smtp, *args):
+    env = {
+        "VERBINDING_DATABASE_URL": url,
+        "VERBINDING_INSTANCE_PATH": str(tmp_path),
+        "VERBINDING_SMTP_URL": smtp.url,
+        "VERBINDING_SECRET_KEY": "cli-test",
+    }
+    result = CliRunner().invoke(main, ["reminders", "tick", *args], env=env,
+                                catch_exceptions=False)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return result.output
+
+
+def test_a_dry_run_shows_what_a_moment_would_send_and_sends_nothing(database, tmp_path, smtp):
+    output = tick(database, tmp_path, smtp, "--now", "2026-11-29T08:30", "--dry-run")
+    assert "would send reminder:" in output and "Foto's maken" in output
+    assert smtp.messages == []
+    assert "would send" in tick(database, tmp_path, smtp, "--now", "2026-11-29T08:30",
+                                "--dry-run")  # fmt: skip
+
+
+def test_a_tick_plans_claims_and_sends_once(database, tmp_path, smtp):
+    before = tick(database, tmp_path, smtp, "--now", "2026-11-29T07:30")
+    assert "queued" not in before and smtp.messages == []  # 7:30 local: not yet
+    output = tick(database, tmp_path, smtp, "--now", "2026-11-29T08:30")
+    assert "reminders.dispatch: 1 claimed, 1 mails queued" in output
+    assert "sent 1" in output and smtp.messages[0]["List-Unsubscribe-Post"]
+    again = tick(database, tmp_path, smtp, "--now", "2026-11-29T08:45")
+    assert "queued" not in again and len(smtp.messages) == 1
+
+
+def test_a_moment_that_is_not_iso_8601_is_refused(database, tmp_path, smtp):
+    result = CliRunner().invoke(main, ["reminders", "tick", "--now", "morgen"],
+                                env={"VERBINDING_DATABASE_URL": database})  # fmt: skip
+    assert result.exit_code == 2 and "ISO-8601" in result.output

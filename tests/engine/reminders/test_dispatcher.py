@@ -1,0 +1,179 @@
+"""Due reminders become mail in the outbox: at once, bundled in digests, or not at all."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from sqlalchemy import select
+
+from engine.mail.outbox import build_email
+from engine.models import Membership, OutboxMessage
+from engine.models.reminders import Reminder
+from engine.models.support import CoachAssignment
+from engine.operations import add_step, leave_initiative
+from engine.reminders.digests import Site
+from engine.reminders.dispatcher import Delivery, dispatch
+from engine.reminders.planner import sweep_sources
+from engine.reminders.preferences import modes_of, set_preferences, unsubscribe
+from engine.reminders.rules import local_moment
+from engine.reminders.tokens import read_unsubscribe_token
+from engine.timeutil import local_date
+from tests import factories
+
+DAY = timedelta(days=1)
+SITE = Site("https://verbinding.test", "geheim")
+DELIVERY = Delivery(SITE, "Verbinding <noreply@verbinding.test>", digest_hour=8, digest_weekday=1)
+FROM = DELIVERY.mail_from
+
+
+def outbox(session) -> list[OutboxMessage]:
+    return list(session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)))
+
+
+def morning(day):
+    return local_moment(day, 8) + timedelta(minutes=1)
+
+
+@pytest.fixture
+def anna_step(session, now):
+    """Anna's step, due in ten days, and the Monday its week-before reminder falls on."""
+    item = factories.initiative(session, now, members=1)
+    anna = item.memberships[0].person
+    due = local_date(now) + 10 * DAY
+    step = add_step(session, anna, item.id, stage_key="proposal", title="Foto's maken",
+                    owner_id=anna.id, due_date=due, now=now)  # fmt: skip
+    return item, anna, step, due
+
+
+def test_at_once_one_mail_per_reminder_with_link_and_one_click_unsubscribe(session, now, anna_step):
+    item, anna, step, due = anna_step
+    anna.locale = "en"
+    report = dispatch(session, morning(due - 7 * DAY), DELIVERY)
+    assert (report.claimed, report.mails, report.digests) == (1, 1, 0)
+    (row,) = outbox(session)
+    mail = message_from_bytes(build_email(row, FROM).as_bytes(), policy=policy.default)
+    assert mail["Subject"] == "Reminder for “Groen op de Voermanhaven”: Foto's maken"
+    assert mail["Auto-Submitted"] == "auto-generated"
+    assert mail["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    url = mail["List-Unsubscribe"].strip().strip("<>")
+    assert url.startswith("https://verbinding.test/reminders/unsubscribe/")
+    assert read_unsubscribe_token("geheim", url.rsplit("/", 1)[1]) == (anna.id, ["step_due"])
+    text = mail.get_body(("plain",)).get_content()
+    html = mail.get_body(("html",)).get_content()
+    assert "is due in 7 days" in text
+    link = f"https://verbinding.test/initiatives/{item.id}#step-{step.id}"
+    assert link in text and f'href="{link}"' in html
+    assert row.message_id.endswith("@verbinding.test>")
+    sent = session.scalar(select(Reminder).where(Reminder.outbox_id == row.id))
+    assert sent.status == "sent"
+
+
+def test_mail_speaks_the_readers_language(session, now, anna_step):
+    item, anna, step, due = anna_step
+    anna.locale = "nl"
+    dispatch(session, morning(due), DELIVERY)
+    (row,) = outbox(session)
+    assert row.subject.startswith("Herinnering")
+
+
+def test_nothing_is_claimed_before_it_is_due_and_nothing_twice(session, now, anna_step):
+    item, anna, step, due = anna_step
+    assert dispatch(session, morning(due - 8 * DAY), DELIVERY).claimed == 0
+    assert dispatch(session, morning(due - 7 * DAY), DELIVERY).mails == 1
+    assert dispatch(session, morning(due - 7 * DAY), DELIVERY).claimed == 0
+    assert len(outbox(session)) == 1
+
+
+def test_off_sends_nothing(session, now, anna_step):
+    item, anna, step, due = anna_step
+    set_preferences(session, anna, modes={"step_due": "off"}, now=now)
+    report = dispatch(session, morning(due + DAY), DELIVERY)
+    assert report.mails == 0 and report.skipped == report.claimed == 4
+    assert outbox(session) == []
+
+
+def test_a_late_dispatch_sends_only_the_newest_reminder_of_a_deadline(session, now, anna_step):
+    item, anna, step, due = anna_step
+    report = dispatch(session, morning(due), DELIVERY)  # the server was away for a week
+    assert (report.claimed, report.mails) == (3, 1)
+    (row,) = outbox(session)
+    assert "today" in row.body_text or "vandaag" in row.body_text
+
+
+def test_a_daily_digest_bundles_what_came_due(session, now, anna_step):
+    item, anna, step, due = anna_step
+    add_step(session, anna, item.id, stage_key="proposal", title="Buren vragen",
+             owner_id=anna.id, due_date=due, now=now)  # fmt: skip
+    set_preferences(session, anna, modes={"step_due": "daily"}, now=now, locale="en")
+    report = dispatch(session, morning(due - DAY), DELIVERY)
+    assert (report.mails, report.digests) == (1, 1)
+    (row,) = outbox(session)
+    assert row.subject == "Your overview: 2 reminders"
+    assert "Foto's maken" in row.body_text and "Buren vragen" in row.body_text
+    assert row.idempotency_key.startswith(f"digest:{anna.id}:daily:")
+
+
+def test_a_weekly_digest_waits_for_monday(session, now, anna_step):
+    item, anna, step, due = anna_step
+    set_preferences(session, anna, modes={"step_due": "weekly"}, now=now)
+    day_before = due - DAY
+    assert day_before.isoweekday() == 7  # a Sunday
+    report = dispatch(session, morning(day_before), DELIVERY)
+    assert report.deferred == 1 and report.mails == 0
+    monday = day_before + DAY
+    assert dispatch(session, morning(monday) - timedelta(minutes=5), DELIVERY).claimed == 0
+    later = dispatch(session, morning(monday), DELIVERY)
+    assert later.digests == 1
+
+
+def test_one_click_unsubscribe_turns_that_kind_off(session, now, anna_step):
+    item, anna, step, due = anna_step
+    unsubscribe(session, anna.id, ["step_due"], now)
+    assert modes_of(session, anna)["step_due"] == "off"
+    assert modes_of(session, anna)["stage_target"] == "immediate"
+    assert dispatch(session, morning(due), DELIVERY).mails == 0
+
+
+def test_someone_who_left_the_group_gets_no_reminder(session, now):
+    item = factories.initiative(session, now, members=1)
+    anna = item.memberships[0].person
+    joost = item.memberships[1].person
+    due = local_date(now) + 2 * DAY
+    add_step(session, anna, item.id, stage_key="proposal", title="Samen", due_date=due, now=now)
+    leave_initiative(session, joost, item.id, now)
+    report = dispatch(session, morning(due), DELIVERY)
+    assert report.mails == 1 and report.cancelled >= 1
+    assert {m.to_addr for m in outbox(session)} == {anna.email}
+
+
+def test_coaches_hear_of_a_stalled_initiative_once(session, now):
+    item = factories.initiative(session, now - 60 * DAY, members=1)
+    coach = factories.staff(session, now)
+    session.add(CoachAssignment(coach_id=coach.id, initiative_id=item.id, created_dt=now))
+    session.flush()
+    sweep_sources(session, now)
+    sweep_sources(session, now + timedelta(hours=1))
+    report = dispatch(session, now + timedelta(hours=2), DELIVERY)
+    assert report.mails == 1
+    (row,) = outbox(session)
+    assert row.to_addr == coach.email and item.title in row.body_text
+
+
+def test_a_coach_is_reminded_of_a_support_request_to_answer(session, now):
+    item = factories.initiative(session, now, members=1)
+    coach = factories.staff(session, now)
+    request = factories.filed_request(session, item, item.memberships[0].person, now)
+    request.respond_by_date = local_date(now) + 5 * DAY
+    request.assigned_to_id = coach.id
+    session.add(Membership(initiative_id=item.id, person_id=coach.id, role="coach", joined_dt=now))
+    session.flush()
+    sweep_sources(session, now)
+    rows = session.scalars(select(Reminder).where(Reminder.kind == "support_due")).all()
+    assert {(r.person_id, r.offset_days) for r in rows} == {(coach.id, 2), (coach.id, 0),
+                                                              (coach.id, -1)}  # fmt: skip
+    request.status = "accepted"  # answered: the reminders go
+    session.flush()
+    sweep_sources(session, now)
+    assert {r.status for r in rows} == {"cancelled"}
