@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from engine.coach.queries import coaches, inbox, request_history, requests_of
 from engine.db import utcnow
-from engine.errors import InvalidInput, NotFound, VerbindingError
+from engine.errors import NotFound, VerbindingError
 from engine.listing import places
 from engine.models import Initiative, SupportRequest
 from engine.operations import (
@@ -35,7 +36,8 @@ from engine.permissions import can_change, is_staff
 from engine.timeutil import local_date
 from engine.workdays import working_days_between
 from web import access
-from web.database import db, perform, runtime
+from web.database import db, runtime
+from web.form_action import form_action
 from web.i18n import render_msg, text
 from web.support.forms import ACTION_FORMS, RequestForm
 
@@ -81,20 +83,6 @@ bp.add_app_template_global(support_panel_data, "support_panel")
 bp.add_app_template_filter(lambda kind: render_msg(KIND_LABELS.get(kind)), "support_kind")
 bp.add_app_template_filter(lambda status: render_msg(STATUS_LABELS.get(status)), "support_status")
 bp.add_app_template_filter(respond_by_text, "respond_by_text")
-
-
-def initiative_link(initiative: Initiative) -> str:
-    """Where "back to the initiative" goes: its page, or the coach's view of it."""
-    from web.access import RULES
-
-    if "initiatives.show" in RULES:
-        return url_for("initiatives.show", initiative_id=initiative.id)
-    if is_staff(current_user.person) and "coach.initiative" in RULES:
-        return url_for("coach.initiative", initiative_id=initiative.id)
-    return url_for("support.index", initiative_id=initiative.id)
-
-
-bp.add_app_template_global(initiative_link, "initiative_link")
 
 
 def stage_name(stage_key: str, initiative: Initiative) -> str:
@@ -151,34 +139,31 @@ def new(initiative_id: int):
         (kind, render_msg(label)) for kind, label in KIND_LABELS.items()
     ]
     form.stage_key.choices = _stage_choices(initiative)
-    if form.validate_on_submit():
-        try:
-            row = perform(
-                file_support_request,
-                current_user.person,
-                initiative.id,
-                kind=form.kind.data,
-                description=form.description.data,
-                stage_key=form.stage_key.data or None,
-                now=utcnow(),
-                respond_days=runtime().config.support_respond_days,
-            )
-        except InvalidInput as error:
-            form.description.errors = [*form.description.errors, render_msg(error.message)]
-        except VerbindingError as error:
-            flash(render_msg(error.message), "error")
-            return redirect(url_for("support.index", initiative_id=initiative.id))
-        else:
-            flash(
-                _(
-                    "The request is filed. The municipality answers by %(date)s.",
-                    date=_date(row.respond_by_date),
-                ),
-                "success",
-            )
-            return redirect(url_for("support.show", initiative_id=initiative.id, request_id=row.id))
-    status = 400 if form.errors else 200
-    return render_template("support/new.html", initiative=initiative, form=form), status
+
+    def again(status: int, _error: VerbindingError | None = None) -> ResponseReturnValue:
+        return render_template("support/new.html", initiative=initiative, form=form), status
+
+    if request.method == "GET":
+        return again(200)
+    return form_action(
+        form,
+        lambda session: file_support_request(
+            session,
+            current_user.person,
+            initiative.id,
+            kind=form.kind.data,
+            description=form.description.data,
+            stage_key=form.stage_key.data or None,
+            now=utcnow(),
+            respond_days=runtime().config.support_respond_days,
+        ),  # fmt: skip
+        done=lambda row: _(
+            "The request is filed. The municipality answers by %(date)s.",
+            date=_date(row.respond_by_date),
+        ),
+        to=lambda row: url_for("support.show", initiative_id=initiative.id, request_id=row.id),
+        again=again,
+    )
 
 
 def _date(value) -> str:
@@ -239,13 +224,17 @@ _OPERATIONS = {
 }
 
 
-def _act(action: str, initiative_id: int, request_id: int):
+def _fresh(forms: dict, action: str, row: SupportRequest, status: int) -> dict:
+    """After a lost race the sent form keeps its text but carries the request's new version."""
+    if status == 409:
+        forms[action].version.data = str(row.version)
+    return forms
+
+
+def _act(action: str, initiative_id: int, request_id: int) -> ResponseReturnValue:
     row = _load(initiative_id, request_id)
     forms = _forms(row, posted=action)
     form = forms[action]
-    back = url_for("support.show", initiative_id=initiative_id, request_id=request_id)
-    if not form.validate():
-        return _show(row, forms, 400)
     version = form.version.data or ""
     kwargs = {"now": utcnow(), "expected_version": int(version) if version.isdigit() else None}
     if action == "assign":
@@ -255,17 +244,14 @@ def _act(action: str, initiative_id: int, request_id: int):
     else:
         operation, argument, done = _OPERATIONS[action]
         kwargs[argument] = form.note.data
-    try:
-        perform(operation, current_user.person, row.id, **kwargs)
-    except InvalidInput as error:
-        field = form.coach if action == "assign" else form.note
-        field.errors = [*field.errors, render_msg(error.message)]
-        return _show(row, forms, 400)
-    except VerbindingError as error:
-        flash(render_msg(error.message), "error")
-        return redirect(back)
-    flash(str(done), "success")
-    return redirect(back)
+    return form_action(
+        form,
+        lambda session: operation(session, current_user.person, row.id, **kwargs),
+        done=str(done),
+        to=url_for("support.show", initiative_id=initiative_id, request_id=request_id),
+        again=lambda status, _error: _show(row, _fresh(forms, action, row, status), status),
+        fields={"coach_id": "coach", "reason": "note"},
+    )
 
 
 @bp.post("/initiatives/<int:initiative_id>/support/<int:request_id>/acknowledge")
