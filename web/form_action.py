@@ -84,6 +84,7 @@ def form_action(
     to: str | Callable[[T], str],
     again: ShowAgain | None = None,
     back: str | None = None,
+    invalid: str | None = None,
     fields: Mapping[str, str] | None = None,
     status: Callable[[VerbindingError], int] = always_400,
     summary: bool = True,
@@ -94,7 +95,8 @@ def form_action(
     * ``call`` gets the session; it is called only when the form is valid.
     * ``done`` (flashed) and ``to`` (redirected to) may depend on the operation's result.
     * ``again(status, error)`` shows the page again; without it a refusal is flashed and the
-      visitor goes to ``back`` (by default ``to``, when that is a URL).
+      visitor goes to ``back`` (by default ``to``, when that is a URL); ``invalid`` is then
+      what is flashed for a form that does not validate (else each field's first error).
     * ``fields`` maps the engine's field names to the form's where they differ.
     * ``summary``: put a refusal no field took in the form's summary (else ``again`` shows it).
     """
@@ -103,8 +105,8 @@ def form_action(
     if form is not None and not form.validate_on_submit():
         if again is not None:
             return again(400, None)
-        for errors in form.errors.values():
-            flash(str(errors[0]), "error")
+        for message in [invalid] if invalid else [e[0] for e in form.errors.values()]:
+            flash(str(message), "error")
         return redirect(back or request.path)
     try:
         result = perform(call)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -31,8 +32,8 @@ from web.coach.forms import (
     NoteForm,
 )
 from web.coach.routes import bp
-from web.database import db, perform, runtime
-from web.i18n import render_msg
+from web.database import db, runtime
+from web.form_action import form_action
 from web.safety import safe_next
 
 
@@ -70,11 +71,12 @@ def _coach_choices() -> list[tuple[str, str]]:
     return [(str(p.id), p.name) for p in coaches(db())]
 
 
-def _back(initiative_id: int):
+def _back(initiative_id: int) -> str:
+    """Where the panel's forms go back to: the page they were on, else the coach's view."""
     target = request.form.get("next")
     if target:
-        return redirect(safe_next(target))
-    return redirect(url_for("coach.initiative", initiative_id=initiative_id))
+        return safe_next(target)
+    return url_for("coach.initiative", initiative_id=initiative_id)
 
 
 @bp.get("/initiatives/<int:initiative_id>")
@@ -96,25 +98,22 @@ def initiative(initiative_id: int):
     )
 
 
-def _perform(initiative_id: int, operation, done: str, **kwargs):
-    try:
-        perform(operation, current_user.person, initiative_id=initiative_id, **kwargs)
-    except VerbindingError as error:
-        flash(render_msg(error.message), "error")
-    else:
-        flash(done, "success")
-    return _back(initiative_id)
-
-
 @bp.post("/initiatives/<int:initiative_id>/notes")
 @access.staff
 def add_note(initiative_id: int):
     form = NoteForm()
-    if not form.validate():
-        flash(_("Write the note."), "error")
-        return _back(initiative_id)
-    return _perform(
-        initiative_id, add_coach_note, _("Your note is added."), body=form.body.data, now=utcnow()
+    return form_action(
+        form,
+        lambda session: add_coach_note(
+            session,
+            current_user.person,
+            initiative_id=initiative_id,
+            body=form.body.data,
+            now=utcnow(),
+        ),  # fmt: skip
+        done=_("Your note is added."),
+        to=_back(initiative_id),
+        invalid=_("Write the note."),
     )
 
 
@@ -122,24 +121,37 @@ def add_note(initiative_id: int):
 @access.staff
 def concern(initiative_id: int):
     form = ConcernForm()
-    if not form.validate():
-        flash(_("Say what worries you, so the group and colleagues understand."), "error")
-        return _back(initiative_id)
-    return _perform(
-        initiative_id, raise_concern, _("The concern is flagged."),
-        reason=form.reason.data, now=utcnow(),
-    )  # fmt: skip
+    return form_action(
+        form,
+        lambda session: raise_concern(
+            session,
+            current_user.person,
+            initiative_id=initiative_id,
+            reason=form.reason.data,
+            now=utcnow(),
+        ),  # fmt: skip
+        done=_("The concern is flagged."),
+        to=_back(initiative_id),
+        invalid=_("Say what worries you, so the group and colleagues understand."),
+    )
 
 
 @bp.post("/initiatives/<int:initiative_id>/concern/clear")
 @access.staff
 def clear(initiative_id: int):
     form = ClearConcernForm()
-    form.validate()
-    return _perform(
-        initiative_id, clear_concern, _("The concern is cleared."),
-        note=form.note.data, now=utcnow(),
-    )  # fmt: skip
+    return form_action(
+        form,
+        lambda session: clear_concern(
+            session,
+            current_user.person,
+            initiative_id=initiative_id,
+            note=form.note.data,
+            now=utcnow(),
+        ),  # fmt: skip
+        done=_("The concern is cleared."),
+        to=_back(initiative_id),
+    )
 
 
 @bp.post("/initiatives/<int:initiative_id>/coaches")
@@ -147,13 +159,19 @@ def clear(initiative_id: int):
 def assign_initiative(initiative_id: int):
     form = AssignInitiativeForm()
     form.coach.choices = _coach_choices()
-    if not form.validate():
-        flash(_("Choose a process coach from the list."), "error")
-        return _back(initiative_id)
-    return _perform(
-        initiative_id, assign_coach, _("The coach is assigned."),
-        coach_id=int(form.coach.data), now=utcnow(),
-    )  # fmt: skip
+    return form_action(
+        form,
+        lambda session: assign_coach(
+            session,
+            current_user.person,
+            initiative_id=initiative_id,
+            coach_id=int(form.coach.data),
+            now=utcnow(),
+        ),  # fmt: skip
+        done=_("The coach is assigned."),
+        to=_back(initiative_id),
+        invalid=_("Choose a process coach from the list."),
+    )
 
 
 # --- assignments to stadsdelen ----------------------------------------------------------------
@@ -165,39 +183,42 @@ def assignments():
     form = AssignDistrictForm()
     form.coach.choices = _coach_choices()
     form.district.choices = [(str(d.id), d.name) for d in places(db())]
+
+    def again(status: int, _error: VerbindingError | None = None) -> ResponseReturnValue:
+        rows = all_assignments(db())
+        return render_template("coach/assignments.html", form=form, rows=rows), status
+
     if request.method == "GET":
         form.coach.data = str(current_user.person.id)
-    elif form.validate():
-        try:
-            perform(
-                assign_coach,
-                current_user.person,
-                coach_id=int(form.coach.data),
-                district_id=int(form.district.data),
-                now=utcnow(),
-            )
-        except VerbindingError as error:
-            form.form_errors.append(render_msg(error.message))
-        else:
-            flash(_("The coach is assigned to the district."), "success")
-            return redirect(url_for("coach.assignments"))
-    status = 400 if form.errors or form.form_errors else 200
-    rows = all_assignments(db())
-    return render_template("coach/assignments.html", form=form, rows=rows), status
+        return again(200)
+    return form_action(
+        form,
+        lambda session: assign_coach(
+            session,
+            current_user.person,
+            coach_id=int(form.coach.data),
+            district_id=int(form.district.data),
+            now=utcnow(),
+        ),  # fmt: skip
+        done=_("The coach is assigned to the district."),
+        to=url_for("coach.assignments"),
+        again=again,
+        fields={"coach_id": "coach", "district_id": "district"},
+    )
 
 
 @bp.post("/assignments/remove")
 @access.staff
 def unassign():
     raw = request.form.get("assignment_id", "")
+    target = request.form.get("next")
+    back = safe_next(target) if target else url_for("coach.assignments")
     if not raw.isdigit():
         flash(_("Choose an assignment to end."), "error")
         return redirect(url_for("coach.assignments"))
-    try:
-        perform(unassign_coach, current_user.person, int(raw), utcnow())
-    except VerbindingError as error:
-        flash(render_msg(error.message), "error")
-    else:
-        flash(_("The assignment has ended."), "success")
-    target = request.form.get("next")
-    return redirect(safe_next(target) if target else url_for("coach.assignments"))
+    return form_action(
+        None,
+        lambda session: unassign_coach(session, current_user.person, int(raw), utcnow()),
+        done=_("The assignment has ended."),
+        to=back,
+    )
