@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, g, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from engine.db import utcnow
-from engine.errors import NotFound, VerbindingError
+from engine.errors import NotFound
 from engine.maintenance.occurrences import get_occurrence, log_of
 from engine.maintenance.queries import maintenance_matters, overview, resident_group
 from engine.maintenance.tasks import get_task
@@ -49,12 +49,6 @@ def can_act() -> bool:
     return can_change(g.member_role)
 
 
-def fail(error: VerbindingError) -> None:
-    flash(render_msg(error.message), "error")
-    for reason in error.reasons:
-        flash(render_msg(reason), "error")
-
-
 def load_task(initiative_id: int, task_id: int) -> MaintenanceTask:
     try:
         return get_task(db(), initiative_id, task_id)
@@ -88,10 +82,6 @@ def page(template: str, status: int = 200, **context):
     context.setdefault("can_act", can_act())
     context.setdefault("today", today())
     return render_template(f"maintenance/{template}", **context), status
-
-
-def back(endpoint: str, anchor: str | None = None, **values):
-    return redirect(url_for(f"maintenance.{endpoint}", _anchor=anchor, **values))
 
 
 # --- template helpers -------------------------------------------------------------------------
