@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from engine.coach.caseload import caseload_row
 from engine.coach.queries import all_assignments, assignments_of, coaches, concern_of, notes_of
 from engine.db import utcnow
 from engine.errors import VerbindingError
 from engine.listing import places
-from engine.models import CoachNote, Concern, Initiative
+from engine.models import CoachNote, Concern, Person
 from engine.operations import (
     add_coach_note,
     assign_coach,
@@ -22,6 +24,7 @@ from engine.operations import (
     raise_concern,
     unassign_coach,
 )
+from engine.pages import InitiativePage
 from engine.permissions import is_staff
 from web import access
 from web.coach.forms import (
@@ -34,13 +37,13 @@ from web.coach.forms import (
 from web.coach.routes import bp
 from web.database import db, runtime
 from web.form_action import form_action
+from web.panels import Panel, group_and_staff, register_panel
 from web.safety import safe_next
+from web.support.routes import support_panel
 
 
 @dataclass
 class NotesPanel:
-    #: members and staff see notes and concerns; the wider public does not
-    visible: bool
     can_write: bool
     notes: list[CoachNote]
     concern: Concern | None
@@ -49,22 +52,28 @@ class NotesPanel:
     clear_form: ClearConcernForm
 
 
-def coach_notes_panel_data(initiative: Initiative, member_role: str | None = None) -> NotesPanel:
-    """Notes and concern for ``coach/_notes_panel.html`` (an app template global)."""
-    staff = is_staff(current_user.person)
-    visible = staff or member_role is not None
+def notes_panel(session: Session, initiative_id: int, person: Person | None) -> NotesPanel:
+    """Notes and concern for ``coach/_notes_panel.html``: the group and staff see them."""
     return NotesPanel(
-        visible=visible,
-        can_write=staff,
-        notes=notes_of(db(), initiative.id) if visible else [],
-        concern=concern_of(db(), initiative.id) if visible else None,
+        can_write=is_staff(person),
+        notes=notes_of(session, initiative_id),
+        concern=concern_of(session, initiative_id),
         note_form=NoteForm(formdata=None),
         concern_form=ConcernForm(formdata=None),
         clear_form=ClearConcernForm(formdata=None),
     )
 
 
-bp.add_app_template_global(coach_notes_panel_data, "coach_notes_panel")
+def load_notes_panel(
+    session: Session, page: InitiativePage, person: Person | None, now: datetime
+) -> NotesPanel:
+    return notes_panel(session, page.initiative.id, person)
+
+
+register_panel(
+    bp,
+    Panel("coach-notes", "coach/_notes_panel.html", "side", 40, load_notes_panel, group_and_staff),
+)
 
 
 def _coach_choices() -> list[tuple[str, str]]:
@@ -95,6 +104,8 @@ def initiative(initiative_id: int):
         row=row,
         assignments=assignments_of(db(), g.initiative),
         assign_form=form,
+        support=support_panel(db(), initiative_id, g.member_role, current_user.person),
+        notes=notes_panel(db(), initiative_id, current_user.person),
     )
 
 

@@ -19,8 +19,11 @@ from web.documents.forms import UploadForm
 from web.form_action import form_action
 from web.initiatives.forms import PlainForm
 from web.initiatives.page import act, again_on_page, expected_version, status_for
+from web.panels import Panel, register_panel
 
 bp = Blueprint("documents", __name__)
+# its panels on the initiative page render from the page itself: no loader
+register_panel(bp, Panel("documents", "documents/_panel.html", "side", 30))
 
 
 def storage() -> Storage:

@@ -11,12 +11,13 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from flask import g, render_template, request, url_for
+from flask import current_app, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
+from engine.db import utcnow
 from engine.errors import (
     Blocked,
     Conflict,
@@ -40,6 +41,7 @@ from web.initiatives.forms import (
     VoteForm,
 )
 from web.initiatives.history import describe
+from web.panels import load_panels
 
 log = logging.getLogger(__name__)
 
@@ -204,11 +206,13 @@ def render_initiative(
     error: VerbindingError | None = None,
 ):
     """The initiative page as it now is; a sent-back form filled in, with the reason beside it."""
-    page = load_page(db(), initiative, current_user.person)
+    person = current_user.person
+    page = load_page(db(), initiative, person)
     forms = forms or {}
     context = {
         "initiative": initiative,
         "page": page,
+        "panels": load_panels(current_app, db(), page, person, utcnow()),
         "member_role": page.role,
         "forms": PageForms(page, forms),
         "error": error,

@@ -27,8 +27,11 @@ from web.initiatives.forms import PlainForm
 from web.initiatives.page import act, expected_version, status_for
 from web.mailing import deliver_soon, mailer
 from web.members.forms import InviteForm, RoleForm
+from web.panels import Panel, register_panel
 
 bp = Blueprint("members", __name__)
+# its panels on the initiative page render from the page itself: no loader
+register_panel(bp, Panel("members", "members/_panel.html", "side", 20))
 
 
 @bp.post("/initiatives/<int:initiative_id>/invitations")

@@ -18,9 +18,13 @@ from engine.operations import (
 from web import access
 from web.initiatives.forms import PlainForm
 from web.initiatives.page import act, expected_version
+from web.panels import Panel, register_panel
 from web.plan.forms import StepForm, StepMoveForm
 
 bp = Blueprint("plan", __name__)
+# its panels on the initiative page render from the page itself: no loader
+register_panel(bp, Panel("plan", "plan/_plan.html", "main", 10))
+register_panel(bp, Panel("pace", "plan/_pace.html", "side", 10))
 
 
 def _anchor(step_id: int) -> str:

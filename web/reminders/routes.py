@@ -21,11 +21,12 @@ from web.database import db, perform, runtime
 from web.extensions import csrf
 from web.form_action import form_action
 from web.i18n import locale
+from web.panels import Panel, group, register_panel
 from web.reminders.forms import PlainForm, preferences_form
-from web.reminders.panel import feed_url, reminders_panel_data
+from web.reminders.panel import feed_url, load_panel
 
 bp = Blueprint("reminders", __name__)
-bp.add_app_template_global(reminders_panel_data, "reminders_panel")
+register_panel(bp, Panel("reminders", "reminders/_panel.html", "side", 50, load_panel, group))
 
 OUTBOX_PAGE = 50
 

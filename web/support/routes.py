@@ -4,18 +4,20 @@ follows every state change and reason."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import Blueprint, abort, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from engine.coach.queries import coaches, inbox, request_history, requests_of
 from engine.db import utcnow
 from engine.errors import NotFound, VerbindingError
 from engine.listing import places
-from engine.models import Initiative, SupportRequest
+from engine.models import Initiative, Person, SupportRequest
 from engine.operations import (
     accept_support_request,
     acknowledge_support_request,
@@ -32,6 +34,7 @@ from engine.operations.support import (
     describe_event,
     get_support_request,
 )
+from engine.pages import InitiativePage
 from engine.permissions import can_change, is_staff
 from engine.timeutil import local_date
 from engine.workdays import working_days_between
@@ -39,6 +42,7 @@ from web import access
 from web.database import db, runtime
 from web.form_action import form_action
 from web.i18n import render_msg, text
+from web.panels import Panel, register_panel
 from web.support.forms import ACTION_FORMS, RequestForm
 
 bp = Blueprint("support", __name__)
@@ -56,13 +60,25 @@ class SupportPanel:
     can_answer: bool
 
 
-def support_panel_data(initiative: Initiative, member_role: str | None = None) -> SupportPanel:
-    """The initiative's requests for ``support/_panel.html`` (an app template global)."""
+def support_panel(
+    session: Session, initiative_id: int, role: str | None, person: Person | None
+) -> SupportPanel:
+    """The initiative's requests, and what the visitor may do with them."""
     return SupportPanel(
-        requests=requests_of(db(), initiative.id),
-        can_file=can_change(member_role),
-        can_answer=is_staff(current_user.person),
+        requests=requests_of(session, initiative_id),
+        can_file=can_change(role),
+        can_answer=is_staff(person),
     )
+
+
+def load_panel(
+    session: Session, page: InitiativePage, person: Person | None, now: datetime
+) -> SupportPanel:
+    """What ``support/_panel.html`` shows on the initiative page."""
+    return support_panel(session, page.initiative.id, page.role, person)
+
+
+register_panel(bp, Panel("support", "support/_panel.html", "main", 20, load_panel))
 
 
 def respond_by_text(row: SupportRequest) -> str:
@@ -79,7 +95,6 @@ def respond_by_text(row: SupportRequest) -> str:
     return _("%(num)d working days left", num=left) if left != 1 else _("1 working day left")
 
 
-bp.add_app_template_global(support_panel_data, "support_panel")
 bp.add_app_template_filter(lambda kind: render_msg(KIND_LABELS.get(kind)), "support_kind")
 bp.add_app_template_filter(lambda status: render_msg(STATUS_LABELS.get(status)), "support_status")
 bp.add_app_template_filter(respond_by_text, "respond_by_text")
@@ -124,7 +139,7 @@ def _load(initiative_id: int, request_id: int) -> SupportRequest:
 @bp.get("/initiatives/<int:initiative_id>/support")
 @access.viewer
 def index(initiative_id: int):
-    panel = support_panel_data(g.initiative, g.member_role)
+    panel = support_panel(db(), g.initiative.id, g.member_role, current_user.person)
     return render_template(
         "support/index.html", initiative=g.initiative, member_role=g.member_role, panel=panel
     )
