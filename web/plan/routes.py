@@ -27,6 +27,10 @@ register_panel(bp, Panel("plan", "plan/_plan.html", "main", 10))
 register_panel(bp, Panel("pace", "plan/_pace.html", "side", 10))
 
 
+#: the engine's name for the step's owner, and the form's
+OWNER = {"owner_id": "owner"}
+
+
 def _anchor(step_id: int) -> str:
     return f"step-{step_id}"
 
@@ -40,7 +44,7 @@ def add(initiative_id: int):
         key, form, add_step, current_user.person, initiative_id,
         stage_key=form.stage_key.data or "", title=form.title.data, owner_id=form.owner_id,
         due_date=form.due_date.data, now=utcnow(), expected_version=expected_version(form),
-        done=_("The step is added."), anchor=f"stage-{form.stage_key.data}",
+        done=_("The step is added."), anchor=f"stage-{form.stage_key.data}", fields=OWNER,
     )  # fmt: skip
 
 
@@ -53,6 +57,7 @@ def edit(initiative_id: int, step_id: int):
         key, form, update_step, current_user.person, initiative_id, step_id,
         title=form.title.data, owner_id=form.owner_id, due_date=form.due_date.data,
         now=utcnow(), expected_version=expected_version(form), done=_("The step is saved."),
+        fields=OWNER,
     )  # fmt: skip
 
 
