@@ -33,7 +33,7 @@ T = TypeVar("T")
 class ShowAgain(Protocol):
     """The page again with the form as sent; ``error`` is the refusal no field took, if any."""
 
-    def __call__(self, status: int, error: VerbindingError | None) -> ResponseReturnValue: ...
+    def __call__(self, status: int, error: VerbindingError | None, /) -> ResponseReturnValue: ...
 
 
 def lost_race() -> Conflict:

@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from flask import Blueprint, Flask
+from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
+from flask.sansio.app import App
 from sqlalchemy.orm import Session
 
 from engine.models import Person
@@ -30,7 +31,7 @@ EXTENSION = "verbinding.panels"
 
 class Loader(Protocol):
     def __call__(
-        self, session: Session, page: InitiativePage, person: Person | None, now: datetime
+        self, session: Session, page: InitiativePage, person: Person | None, now: datetime, /
     ) -> Any: ...
 
 
@@ -95,13 +96,13 @@ def register_panel(bp: Blueprint, panel: Panel) -> None:
     bp.record_once(add)
 
 
-def panels_of(app: Flask) -> list[Panel]:
+def panels_of(app: App) -> list[Panel]:
     """Every panel registered on ``app``, in page order."""
     return app.extensions.setdefault(EXTENSION, [])
 
 
 def load_panels(
-    app: Flask, session: Session, page: InitiativePage, person: Person | None, now: datetime
+    app: App, session: Session, page: InitiativePage, person: Person | None, now: datetime
 ) -> dict[str, list[LoadedPanel]]:
     """The panels the visitor may see, per slot, each loader called once."""
     shown: dict[str, list[LoadedPanel]] = {slot: [] for slot in SLOTS}

@@ -3,8 +3,10 @@ follows every state change and reason."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import Blueprint, abort, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -230,7 +232,8 @@ def show(initiative_id: int, request_id: int):
     return _show(row, _forms(row))
 
 
-_OPERATIONS = {
+#: action → (operation, the argument its text goes in, what is flashed when done)
+_OPERATIONS: dict[str, tuple[Callable[..., SupportRequest], str, Any]] = {
     "acknowledge": (acknowledge_support_request, "note", _l("You acknowledged the request.")),
     "accept": (accept_support_request, "note", _l("You accepted the request.")),
     "decline": (decline_support_request, "reason", _l("You declined the request.")),
@@ -251,7 +254,11 @@ def _act(action: str, initiative_id: int, request_id: int) -> ResponseReturnValu
     forms = _forms(row, posted=action)
     form = forms[action]
     version = form.version.data or ""
-    kwargs = {"now": utcnow(), "expected_version": int(version) if version.isdigit() else None}
+    kwargs: dict[str, Any] = {
+        "now": utcnow(),
+        "expected_version": int(version) if version.isdigit() else None,
+    }
+    operation: Callable[..., SupportRequest]
     if action == "assign":
         operation, done = assign_support_request, _l("The request is assigned.")
         chosen = form.coach.data
