@@ -42,15 +42,15 @@ def create_person(
     email = normalise_email(email)
     name = " ".join((name or "").split())
     if "@" not in email or " " in email or len(email) > 254:
-        raise InvalidInput(msg("Enter a valid e-mail address."))
+        raise InvalidInput(msg("Enter a valid e-mail address."), field="email")
     if not 1 <= len(name) <= 200:
-        raise InvalidInput(msg("Enter your name (at most 200 characters)."))
+        raise InvalidInput(msg("Enter your name (at most 200 characters)."), field="name")
     if role not in STAFF_ROLES:
-        raise InvalidInput(msg("Choose a role: resident, coach or admin."))
+        raise InvalidInput(msg("Choose a role: resident, coach or admin."), field="role")
     if password is not None and len(password) < MIN_PASSWORD:
-        raise InvalidInput(msg("A password has at least 8 characters."))
+        raise InvalidInput(msg("A password has at least 8 characters."), field="password")
     if find_person(session, email) is not None:
-        raise Refused(msg("An account with this e-mail address already exists."))
+        raise Refused(msg("An account with this e-mail address already exists."), field="email")
     person = Person(
         email=email,
         name=name,
@@ -70,7 +70,7 @@ def check_password(person: Person, password: str) -> bool:
 
 def set_password(person: Person, password: str) -> None:
     if len(password or "") < MIN_PASSWORD:
-        raise InvalidInput(msg("A password has at least 8 characters."))
+        raise InvalidInput(msg("A password has at least 8 characters."), field="password")
     person.password_hash = generate_password_hash(password)
 
 

@@ -8,11 +8,19 @@ from engine.i18n import Msg, msg
 
 
 class VerbindingError(Exception):
-    """Base of every refusal; carries a translatable message."""
+    """Base of every refusal; carries a translatable message.
 
-    def __init__(self, message: Msg, reasons: Sequence[Msg] = ()) -> None:
+    ``field`` names the input the refusal concerns, when there is one: the operation's keyword
+    argument (``kvk_number``, ``review_date``…). Forms name their fields after those arguments,
+    so a page shows the reason next to the field instead of guessing from the message text.
+    """
+
+    def __init__(
+        self, message: Msg, reasons: Sequence[Msg] = (), *, field: str | None = None
+    ) -> None:
         self.message = message
         self.reasons = list(reasons)
+        self.field = field
         super().__init__(str(message))
 
 
@@ -43,11 +51,12 @@ class Paused(Refused):
 class Conflict(VerbindingError):
     """Someone else changed the same initiative at the same time; nothing was written."""
 
-    def __init__(self, message: Msg | None = None) -> None:
+    def __init__(self, message: Msg | None = None, *, field: str | None = None) -> None:
         super().__init__(
             message
             or msg(
                 "Someone else changed this initiative at the same moment. "
                 "Nothing was saved; look at the current state and try again."
-            )
+            ),
+            field=field,
         )

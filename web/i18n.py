@@ -56,7 +56,3 @@ def install(app: Any) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(msg=render_msg, text=text, when=when)
     app.jinja_env.globals.update(current_locale=locale, LOCALES=LOCALES)
-
-    @app.context_processor
-    def endpoints() -> dict[str, Any]:
-        return {"url_rules": app.view_functions}

@@ -36,7 +36,7 @@ def _text(text: str | None, required) -> str:
 def _coach(session: Session, coach_id: int) -> Person:
     coach = session.get(Person, coach_id)
     if coach is None or not is_staff(coach) or not coach.is_active:
-        raise InvalidInput(msg("Choose a process coach from the list."))
+        raise InvalidInput(msg("Choose a process coach from the list."), field="coach_id")
     return coach
 
 
@@ -57,7 +57,7 @@ def assign_coach(
     if initiative_id is not None:
         get_initiative(session, initiative_id)
     elif session.get(District, district_id) is None:
-        raise InvalidInput(msg("Choose a district from the list."))
+        raise InvalidInput(msg("Choose a district from the list."), field="district_id")
     assignment = CoachAssignment(
         coach_id=coach.id,
         initiative_id=initiative_id,
@@ -160,7 +160,7 @@ def change_role(
     if actor.role != "admin":
         raise PermissionDenied(msg("Only admins can change roles."))
     if role not in ROLES:
-        raise InvalidInput(msg("Choose a role: resident, coach or admin."))
+        raise InvalidInput(msg("Choose a role: resident, coach or admin."), field="role")
     person = session.get(Person, person_id)
     if person is None:
         raise NotFound(msg("This person does not exist."))

@@ -58,8 +58,12 @@ def _duties(text: str, what: str) -> str:
     text = (text or "").strip()
     if not text:
         if what == "association":
-            raise InvalidInput(msg("Describe what the association takes on."))
-        raise InvalidInput(msg("Describe what the municipality keeps doing."))
+            raise InvalidInput(
+                msg("Describe what the association takes on."), field="association_duties"
+            )
+        raise InvalidInput(
+            msg("Describe what the municipality keeps doing."), field="municipality_duties"
+        )
     if len(text) > MAX_DUTIES:
         raise InvalidInput(msg("Keep each part of the agreement under 5,000 characters."))
     return text
@@ -87,7 +91,7 @@ def save_agreement(
     ours, theirs = _duties(association_duties, "association"), _duties(municipality_duties, "")
     review_date = review_date or one_year_after(start_date)
     if review_date <= start_date:
-        raise InvalidInput(msg("The review date comes after the start date."))
+        raise InvalidInput(msg("The review date comes after the start date."), field="review_date")
     agreement = active_agreement(session, initiative.id)
     first = agreement is None
     if agreement is None:
@@ -202,12 +206,14 @@ def review_agreement(
         )
     check_version(initiative, expected_version)
     if outcome not in REVIEW_OUTCOMES:
-        raise InvalidInput(msg("Choose what the review decides: renew, end or go back."))
+        raise InvalidInput(
+            msg("Choose what the review decides: renew, end or go back."), field="outcome"
+        )
     agreement = _require_agreement(session, initiative)
     today = local_date(now)
     note = (note or "").strip() or None
     if outcome != "renew" and not note:
-        raise InvalidInput(msg("Say in a few words why, so everyone understands."))
+        raise InvalidInput(msg("Say in a few words why, so everyone understands."), field="note")
     if outcome == "end":
         agreement.status, agreement.ended_on, agreement.last_reviewed_on = "ended", today, today
         for task in session.scalars(
@@ -225,7 +231,7 @@ def review_agreement(
         return agreement
     next_review = next_review or one_year_after(today)
     if next_review <= today:
-        raise InvalidInput(msg("The next review date lies in the future."))
+        raise InvalidInput(msg("The next review date lies in the future."), field="next_review")
     if outcome == "send_back":
         _send_back(session, actor, initiative, back_to, now, note, agreement.id)
     else:
@@ -253,7 +259,9 @@ def _send_back(
     if not allowed:
         raise Refused(msg("Only an initiative in its last stage can be sent back by a review."))
     if back_to not in allowed:
-        raise InvalidInput(msg("Choose an earlier stage of the plan to go back to."))
+        raise InvalidInput(
+            msg("Choose an earlier stage of the plan to go back to."), field="back_to"
+        )
     from_stage = initiative.state
     initiative.state, initiative.stage_entered_dt = back_to, now
     # a move like any other in the stage history (kind "transition"), marked as the review's

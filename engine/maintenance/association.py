@@ -39,7 +39,9 @@ def clean_kvk(value: str | None) -> str | None:
     if not value:
         return None
     if not KVK.match(value):
-        raise InvalidInput(msg("A KvK number has exactly 8 digits, for example 41012345."))
+        raise InvalidInput(
+            msg("A KvK number has exactly 8 digits, for example 41012345."), field="kvk_number"
+        )
     return value
 
 
@@ -59,7 +61,9 @@ def members_of(session: Session, association_id: int) -> list[AssociationMember]
 def _clean_name(name: str) -> str:
     name = " ".join((name or "").split())
     if not 2 <= len(name) <= 200:
-        raise InvalidInput(msg("The association needs a name of 2 to 200 characters."))
+        raise InvalidInput(
+            msg("The association needs a name of 2 to 200 characters."), field="name"
+        )
     return name
 
 
@@ -67,7 +71,9 @@ def _check_members(
     session: Session, initiative_id: int, members: Mapping[int, str], contact_person_id: int | None
 ) -> None:
     if any(role not in ASSOCIATION_ROLES for role in members.values()):
-        raise InvalidInput(msg("Choose member or a place on the board for each person."))
+        raise InvalidInput(
+            msg("Choose member or a place on the board for each person."), field="members"
+        )
     residents = set(
         session.scalars(
             select(Membership.person_id).where(
@@ -79,10 +85,14 @@ def _check_members(
     )
     if set(members) - residents:
         raise InvalidInput(
-            msg("Only members of the initiative can belong to its residents' association.")
+            msg("Only members of the initiative can belong to its residents' association."),
+            field="members",
         )
     if contact_person_id is not None and contact_person_id not in members:
-        raise InvalidInput(msg("The contact person must be a member of the association."))
+        raise InvalidInput(
+            msg("The contact person must be a member of the association."),
+            field="contact_person_id",
+        )
 
 
 def _leaving_volunteers(

@@ -34,7 +34,9 @@ def get_occurrence(session: Session, initiative_id: int, occurrence_id: int) -> 
 def _clean_note(note: str | None) -> str | None:
     note = " ".join((note or "").split())
     if len(note) > MAX_NOTE:
-        raise InvalidInput(msg("A note has at most %(max)d characters.", max=MAX_NOTE))
+        raise InvalidInput(
+            msg("A note has at most %(max)d characters.", max=MAX_NOTE), field="note"
+        )
     return note or None
 
 

@@ -93,7 +93,7 @@ def check_volunteers(session: Session, initiative_id: int, person_ids: Sequence[
     """The volunteers in order, each once; all of them members of the association."""
     ordered = list(dict.fromkeys(person_ids))
     if not ordered:
-        raise InvalidInput(msg("A rota needs at least one volunteer."))
+        raise InvalidInput(msg("A rota needs at least one volunteer."), field="volunteer_ids")
     known = set(
         session.scalars(
             select(AssociationMember.person_id)
@@ -105,7 +105,10 @@ def check_volunteers(session: Session, initiative_id: int, person_ids: Sequence[
         )
     )
     if set(ordered) - known:
-        raise InvalidInput(msg("Only members of the residents' association can be on a rota."))
+        raise InvalidInput(
+            msg("Only members of the residents' association can be on a rota."),
+            field="volunteer_ids",
+        )
     return ordered
 
 
@@ -218,7 +221,9 @@ def swap_turns(
     if one is None or one.initiative_id != initiative.id:
         raise NotFound(msg("This turn does not exist."))
     if other is None or other.task_id != one.task_id or other.id == one.id:
-        raise InvalidInput(msg("Choose another turn of the same task to swap with."))
+        raise InvalidInput(
+            msg("Choose another turn of the same task to swap with."), field="other_id"
+        )
     if one.status != "planned" or other.status != "planned":
         raise Refused(msg("Only turns that are still to come can be swapped."))
     if one.due_date < local_date(now) or other.due_date < local_date(now):

@@ -40,10 +40,12 @@ def get_task(session: Session, initiative_id: int, task_id: int) -> MaintenanceT
 def _clean(title: str, description: str) -> tuple[str, str]:
     title = " ".join((title or "").split())
     if not 2 <= len(title) <= MAX_TITLE:
-        raise InvalidInput(msg("A task needs a name of 2 to 200 characters."))
+        raise InvalidInput(msg("A task needs a name of 2 to 200 characters."), field="title")
     description = (description or "").strip()
     if len(description) > MAX_DESCRIPTION:
-        raise InvalidInput(msg("A task description has at most 2,000 characters."))
+        raise InvalidInput(
+            msg("A task description has at most 2,000 characters."), field="description"
+        )
     return title, description
 
 

@@ -108,17 +108,20 @@ def check_file(filename: str, data: bytes) -> tuple[str, str, Kind]:
     """The cleaned name, its extension and its kind; refuse what is not allowed."""
     name = clean_filename(filename)
     if not name:
-        raise InvalidInput(msg("Choose a file to attach."))
+        raise InvalidInput(msg("Choose a file to attach."), field="data")
     extension = name.rpartition(".")[2].lower() if "." in name else ""
     kind = KINDS.get(extension)
     if kind is None:
         raise InvalidInput(
-            msg("This kind of file cannot be attached. Allowed are: %(kinds)s.", kinds=ALLOWED)
+            msg("This kind of file cannot be attached. Allowed are: %(kinds)s.", kinds=ALLOWED),
+            field="filename",
         )
     if not data:
-        raise InvalidInput(msg("The file is empty."))
+        raise InvalidInput(msg("The file is empty."), field="data")
     if len(data) > MAX_DOCUMENT_BYTES:
-        raise InvalidInput(msg("Files can be at most 10 MB. Make the file smaller and try again."))
+        raise InvalidInput(
+            msg("Files can be at most 10 MB. Make the file smaller and try again."), field="data"
+        )
     if not kind.matches(data):
         raise InvalidInput(
             msg(
@@ -126,7 +129,8 @@ def check_file(filename: str, data: bytes) -> tuple[str, str, Kind]:
                 "its name.",
                 name=name,
                 kind=kind.label,
-            )
+            ),
+            field="data",
         )
     return name, extension, kind
 
@@ -162,7 +166,7 @@ def attach_document(
             )
         )
         if known is None:
-            raise InvalidInput(msg("Choose a stage of this initiative's plan."))
+            raise InvalidInput(msg("Choose a stage of this initiative's plan."), field="stage_key")
     stored = storage.save(data, extension)
     on_rollback(session, lambda: storage.delete(stored))
     try:

@@ -31,14 +31,14 @@ ROLE_LABELS = {"initiator": N_("initiator"), "member": N_("member"), "partner": 
 def _clean_title(title: str) -> str:
     title = " ".join((title or "").split())
     if not 3 <= len(title) <= 200:
-        raise InvalidInput(msg("A title has between 3 and 200 characters."))
+        raise InvalidInput(msg("A title has between 3 and 200 characters."), field="title")
     return title
 
 
 def _clean_description(description: str) -> str:
     description = (description or "").strip()
     if len(description) > 20000:
-        raise InvalidInput(msg("A description has at most 20,000 characters."))
+        raise InvalidInput(msg("A description has at most 20,000 characters."), field="description")
     return description
 
 
@@ -57,9 +57,9 @@ def create_initiative(
     title = _clean_title(title)
     description = _clean_description(description)
     if visibility not in ("public", "members"):
-        raise InvalidInput(msg("Choose who can see the initiative."))
+        raise InvalidInput(msg("Choose who can see the initiative."), field="visibility")
     if session.get(Neighbourhood, neighbourhood_id) is None:
-        raise InvalidInput(msg("Choose a neighbourhood from the list."))
+        raise InvalidInput(msg("Choose a neighbourhood from the list."), field="neighbourhood_id")
     version = latest_version(session, workflow)
     defn = definition_of(version)
     initiative = Initiative(
@@ -129,7 +129,7 @@ def set_visibility(
     require_change(session, initiative, actor)
     check_version(initiative, expected_version)
     if visibility not in ("public", "members"):
-        raise InvalidInput(msg("Choose who can see the initiative."))
+        raise InvalidInput(msg("Choose who can see the initiative."), field="visibility")
     if visibility != initiative.visibility:
         old, initiative.visibility = initiative.visibility, visibility
         record(session, initiative, actor, now, "visibility", old=old, new=visibility)
@@ -156,13 +156,15 @@ def invite(
     check_version(initiative, expected_version)
     email = (email or "").strip().lower()
     if "@" not in email or len(email) > 254 or " " in email:
-        raise InvalidInput(msg("Enter a valid e-mail address."))
+        raise InvalidInput(msg("Enter a valid e-mail address."), field="email")
     if role not in INVITABLE_ROLES:
-        raise InvalidInput(msg("Choose a role: initiator, member or partner."))
+        raise InvalidInput(msg("Choose a role: initiator, member or partner."), field="role")
     if role == "initiator" and not can_manage_members(actor_role):
         raise PermissionDenied(msg("Only initiators can invite someone as initiator."))
     if role == "partner" and not (organisation or "").strip():
-        raise InvalidInput(msg("Say which organisation the partner stands for."))
+        raise InvalidInput(
+            msg("Say which organisation the partner stands for."), field="organisation"
+        )
     already = session.scalar(
         select(Membership.id)
         .join(Person)
@@ -319,7 +321,7 @@ def change_member_role(
         raise PermissionDenied(msg("Only initiators can change the roles in the group."))
     check_version(initiative, expected_version)
     if role not in RESIDENT_ROLES:
-        raise InvalidInput(msg("Choose a role: initiator, member or partner."))
+        raise InvalidInput(msg("Choose a role: initiator, member or partner."), field="role")
     membership = session.scalar(
         select(Membership).where(
             Membership.initiative_id == initiative.id, Membership.person_id == person_id
@@ -333,7 +335,9 @@ def change_member_role(
     if role == "partner":
         organisation = (organisation or membership.organisation or "").strip()
         if not organisation:
-            raise InvalidInput(msg("Say which organisation the partner stands for."))
+            raise InvalidInput(
+                msg("Say which organisation the partner stands for."), field="organisation"
+            )
         membership.organisation = organisation[:200]
     else:
         membership.organisation = None

@@ -29,7 +29,7 @@ def pause_initiative(
     initiative = _begin(session, actor, initiative_id, expected_version)
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput(msg("Say why the group pauses, so others understand."))
+        raise InvalidInput(msg("Say why the group pauses, so others understand."), field="reason")
     if initiative.is_paused:
         raise Refused(msg("This initiative is already paused."))
     initiative.is_paused, initiative.paused_dt, initiative.pause_reason = True, now, reason

@@ -68,13 +68,15 @@ def _editable_stage(session: Session, initiative: Initiative, stage_key: str) ->
 def _clean_step_title(title: str) -> str:
     title = " ".join((title or "").split())
     if not 1 <= len(title) <= MAX_STEP_TITLE:
-        raise InvalidInput(msg("A step needs a title of at most 300 characters."))
+        raise InvalidInput(msg("A step needs a title of at most 300 characters."), field="title")
     return title
 
 
 def _check_owner(session: Session, initiative: Initiative, owner_id: int | None) -> None:
     if owner_id is not None and member_role(session, initiative.id, owner_id) is None:
-        raise InvalidInput(msg("A step can only be assigned to a member of the initiative."))
+        raise InvalidInput(
+            msg("A step can only be assigned to a member of the initiative."), field="owner_id"
+        )
 
 
 def _get_step(session: Session, initiative: Initiative, step_id: int) -> Step:

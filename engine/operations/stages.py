@@ -106,7 +106,7 @@ def insert_stage(
     initiative = _begin(session, actor, initiative_id, expected_version)
     title = " ".join((title or "").split())
     if not 3 <= len(title) <= 200:
-        raise InvalidInput(msg("A stage needs a title of 3 to 200 characters."))
+        raise InvalidInput(msg("A stage needs a title of 3 to 200 characters."), field="title")
     after_plan = _stage_plan(session, initiative, after)
     _, defn = definition_for(session, initiative)
     if not after_plan.is_custom and not defn.stage(after).allow_insert_after:

@@ -101,7 +101,7 @@ def file_support_request(
     initiative = get_initiative(session, initiative_id)
     require_change(session, initiative, actor)
     if kind not in REQUEST_KINDS:
-        raise InvalidInput(msg("Choose what kind of support the group asks for."))
+        raise InvalidInput(msg("Choose what kind of support the group asks for."), field="kind")
     description = _clean(
         description,
         required=msg("Describe what the group asks the municipality for."),
@@ -115,7 +115,7 @@ def file_support_request(
             )
         )
         if known is None:
-            raise InvalidInput(msg("Choose a stage of this initiative's plan."))
+            raise InvalidInput(msg("Choose a stage of this initiative's plan."), field="stage_key")
     request = SupportRequest(
         initiative_id=initiative.id,
         kind=kind,
@@ -318,7 +318,7 @@ def assign_support_request(
     if coach_id is not None:
         coach = session.get(Person, coach_id)
         if coach is None or not is_staff(coach) or not coach.is_active:
-            raise InvalidInput(msg("Choose a process coach from the list."))
+            raise InvalidInput(msg("Choose a process coach from the list."), field="coach_id")
     if request.assigned_to_id == coach_id:
         return request
     old_id, request.assigned_to_id, request.updated_dt = request.assigned_to_id, coach_id, now

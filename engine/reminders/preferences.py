@@ -79,7 +79,7 @@ def set_preferences(
         if kind not in allowed or mode not in MODES:
             raise InvalidInput(msg("Choose at once, daily, weekly or off for each reminder."))
     if locale is not None and locale not in LOCALES:
-        raise InvalidInput(msg("Choose Dutch or English."))
+        raise InvalidInput(msg("Choose Dutch or English."), field="locale")
     changed = [kind for kind, mode in modes.items() if _set(session, actor.id, kind, mode, now)]
     if locale is not None and actor.locale != locale:
         actor.locale = locale

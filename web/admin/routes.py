@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from engine.coach.queries import people_page
 from engine.db import utcnow
-from engine.errors import VerbindingError
 from engine.models.people import STAFF_ROLES as ROLES
 from engine.operations import change_role
 from web import access
-from web.database import db, perform
-from web.i18n import render_msg
+from web.database import db
+from web.form_action import form_action
 from web.safety import safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -59,13 +58,11 @@ def change_role_view(person_id: int):
     role = request.form.get("role", "")
     target = request.form.get("next")
     back = safe_next(target) if target else url_for("admin.people")
-    try:
-        person = perform(change_role, current_user.person, person_id, role, utcnow())
-    except VerbindingError as error:
-        flash(render_msg(error.message), "error")
-    else:
-        flash(
-            _("%(name)s is now: %(role)s.", name=person.name, role=role_label(person.role)),
-            "success",
-        )
-    return redirect(back)
+    return form_action(
+        None,
+        lambda session: change_role(session, current_user.person, person_id, role, utcnow()),
+        done=lambda person: _(
+            "%(name)s is now: %(role)s.", name=person.name, role=role_label(person.role)
+        ),
+        to=back,
+    )

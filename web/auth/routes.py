@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -15,8 +16,9 @@ from engine.db import utcnow
 from engine.errors import VerbindingError
 from web import access
 from web.auth.forms import LoginForm, NewPasswordForm, RegisterForm, ResetRequestForm
-from web.database import db, perform
-from web.i18n import locale, render_msg
+from web.database import db
+from web.form_action import flash_error, form_action
+from web.i18n import locale
 from web.mailing import deliver_soon, mailer
 from web.safety import safe_next
 from web.users import CurrentUser
@@ -28,23 +30,23 @@ bp = Blueprint("auth", __name__)
 @access.public
 def register():
     form = RegisterForm()
-    if form.validate_on_submit():
-        try:
-            person = perform(
-                create_person,
-                email=form.email.data,
-                name=form.name.data,
-                password=form.password.data,
-                locale=locale(),
-                now=utcnow(),
-            )
-        except VerbindingError as error:
-            form.email.errors.append(render_msg(error.message))
-        else:
-            login_user(CurrentUser(person))
-            flash(_("Welcome, %(name)s. Your account is ready.", name=person.name), "success")
-            return redirect(safe_next(request.args.get("next")))
-    return render_template("auth/register.html", form=form), 400 if form.errors else 200
+    if request.method == "GET":
+        return render_template("auth/register.html", form=form)
+    return form_action(
+        form,
+        lambda session: create_person(
+            session,
+            email=form.email.data,
+            name=form.name.data,
+            password=form.password.data,
+            locale=locale(),
+            now=utcnow(),
+        ),  # fmt: skip
+        done=lambda person: _("Welcome, %(name)s. Your account is ready.", name=person.name),
+        to=safe_next(request.args.get("next")),
+        again=lambda status, _error: (render_template("auth/register.html", form=form), status),
+        then=lambda person: login_user(CurrentUser(person)),
+    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -74,33 +76,48 @@ def logout():
 @access.public
 def reset_request():
     form = ResetRequestForm()
-    if form.validate_on_submit():
-        perform(request_password_reset, form.email.data, utcnow(), mailer())
-        deliver_soon()
-        flash(
-            _(
-                "If there is an account for %(email)s, we sent it a link to set a new password. "
-                "The link works for 2 hours.",
-                email=form.email.data,
-            ),
-            "info",
-        )
-        return redirect(url_for("auth.login"))
-    return render_template("auth/reset_request.html", form=form), 400 if form.errors else 200
+    if request.method == "GET":
+        return render_template("auth/reset_request.html", form=form)
+    return form_action(
+        form,
+        lambda session: request_password_reset(session, form.email.data, utcnow(), mailer()),
+        done=_(
+            "If there is an account for %(email)s, we sent it a link to set a new password. "
+            "The link works for 2 hours.",
+            email=form.email.data,
+        ),
+        to=url_for("auth.login"),
+        again=lambda status, _error: (
+            render_template("auth/reset_request.html", form=form),
+            status,
+        ),
+        then=lambda _result: deliver_soon(),
+    )
 
 
 @bp.route("/password/new/<token>", methods=["GET", "POST"])
 @access.public
 def reset_password_page(token: str):
     form = NewPasswordForm()
-    if form.validate_on_submit():
-        try:
-            perform(reset_password, token, form.password.data, utcnow())
-        except VerbindingError as error:
-            flash(render_msg(error.message), "error")
+
+    def again(status: int, error: VerbindingError | None) -> ResponseReturnValue:
+        if error is not None:  # the link itself is no good (any more): ask for a new one
+            flash_error(error)
             return redirect(url_for("auth.reset_request"))
+        return render_template("auth/new_password.html", form=form), status
+
+    def done(_result: object) -> str:
         if current_user.is_authenticated:
             logout_user()
-        flash(_("Your new password is set. Log in with it."), "success")
-        return redirect(url_for("auth.login"))
-    return render_template("auth/new_password.html", form=form), 400 if form.errors else 200
+        return _("Your new password is set. Log in with it.")
+
+    if request.method == "GET":
+        return again(200, None)
+    return form_action(
+        form,
+        lambda session: reset_password(session, token, form.password.data, utcnow()),
+        done=done,
+        to=url_for("auth.login"),
+        again=again,
+        summary=False,
+    )

@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import flash, g, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from engine.coach.caseload import caseload_row
 from engine.coach.queries import all_assignments, assignments_of, coaches, concern_of, notes_of
 from engine.db import utcnow
 from engine.errors import VerbindingError
 from engine.listing import places
-from engine.models import CoachNote, Concern, Initiative
+from engine.models import CoachNote, Concern, Person
 from engine.operations import (
     add_coach_note,
     assign_coach,
@@ -21,6 +24,7 @@ from engine.operations import (
     raise_concern,
     unassign_coach,
 )
+from engine.pages import InitiativePage
 from engine.permissions import is_staff
 from web import access
 from web.coach.forms import (
@@ -31,15 +35,15 @@ from web.coach.forms import (
     NoteForm,
 )
 from web.coach.routes import bp
-from web.database import db, perform, runtime
-from web.i18n import render_msg
+from web.database import db, runtime
+from web.form_action import form_action
+from web.panels import Panel, group_and_staff, register_panel
 from web.safety import safe_next
+from web.support.routes import support_panel
 
 
 @dataclass
 class NotesPanel:
-    #: members and staff see notes and concerns; the wider public does not
-    visible: bool
     can_write: bool
     notes: list[CoachNote]
     concern: Concern | None
@@ -48,33 +52,40 @@ class NotesPanel:
     clear_form: ClearConcernForm
 
 
-def coach_notes_panel_data(initiative: Initiative, member_role: str | None = None) -> NotesPanel:
-    """Notes and concern for ``coach/_notes_panel.html`` (an app template global)."""
-    staff = is_staff(current_user.person)
-    visible = staff or member_role is not None
+def notes_panel(session: Session, initiative_id: int, person: Person | None) -> NotesPanel:
+    """Notes and concern for ``coach/_notes_panel.html``: the group and staff see them."""
     return NotesPanel(
-        visible=visible,
-        can_write=staff,
-        notes=notes_of(db(), initiative.id) if visible else [],
-        concern=concern_of(db(), initiative.id) if visible else None,
+        can_write=is_staff(person),
+        notes=notes_of(session, initiative_id),
+        concern=concern_of(session, initiative_id),
         note_form=NoteForm(formdata=None),
         concern_form=ConcernForm(formdata=None),
         clear_form=ClearConcernForm(formdata=None),
     )
 
 
-bp.add_app_template_global(coach_notes_panel_data, "coach_notes_panel")
+def load_notes_panel(
+    session: Session, page: InitiativePage, person: Person | None, now: datetime
+) -> NotesPanel:
+    return notes_panel(session, page.initiative.id, person)
+
+
+register_panel(
+    bp,
+    Panel("coach-notes", "coach/_notes_panel.html", "side", 40, load_notes_panel, group_and_staff),
+)
 
 
 def _coach_choices() -> list[tuple[str, str]]:
     return [(str(p.id), p.name) for p in coaches(db())]
 
 
-def _back(initiative_id: int):
+def _back(initiative_id: int) -> str:
+    """Where the panel's forms go back to: the page they were on, else the coach's view."""
     target = request.form.get("next")
     if target:
-        return redirect(safe_next(target))
-    return redirect(url_for("coach.initiative", initiative_id=initiative_id))
+        return safe_next(target)
+    return url_for("coach.initiative", initiative_id=initiative_id)
 
 
 @bp.get("/initiatives/<int:initiative_id>")
@@ -93,28 +104,27 @@ def initiative(initiative_id: int):
         row=row,
         assignments=assignments_of(db(), g.initiative),
         assign_form=form,
+        support=support_panel(db(), initiative_id, g.member_role, current_user.person),
+        notes=notes_panel(db(), initiative_id, current_user.person),
     )
-
-
-def _perform(initiative_id: int, operation, done: str, **kwargs):
-    try:
-        perform(operation, current_user.person, initiative_id=initiative_id, **kwargs)
-    except VerbindingError as error:
-        flash(render_msg(error.message), "error")
-    else:
-        flash(done, "success")
-    return _back(initiative_id)
 
 
 @bp.post("/initiatives/<int:initiative_id>/notes")
 @access.staff
 def add_note(initiative_id: int):
     form = NoteForm()
-    if not form.validate():
-        flash(_("Write the note."), "error")
-        return _back(initiative_id)
-    return _perform(
-        initiative_id, add_coach_note, _("Your note is added."), body=form.body.data, now=utcnow()
+    return form_action(
+        form,
+        lambda session: add_coach_note(
+            session,
+            current_user.person,
+            initiative_id=initiative_id,
+            body=form.body.data,
+            now=utcnow(),
+        ),  # fmt: skip
+        done=_("Your note is added."),
+        to=_back(initiative_id),
+        invalid=_("Write the note."),
     )
 
 
@@ -122,24 +132,37 @@ def add_note(initiative_id: int):
 @access.staff
 def concern(initiative_id: int):
     form = ConcernForm()
-    if not form.validate():
-        flash(_("Say what worries you, so the group and colleagues understand."), "error")
-        return _back(initiative_id)
-    return _perform(
-        initiative_id, raise_concern, _("The concern is flagged."),
-        reason=form.reason.data, now=utcnow(),
-    )  # fmt: skip
+    return form_action(
+        form,
+        lambda session: raise_concern(
+            session,
+            current_user.person,
+            initiative_id=initiative_id,
+            reason=form.reason.data,
+            now=utcnow(),
+        ),  # fmt: skip
+        done=_("The concern is flagged."),
+        to=_back(initiative_id),
+        invalid=_("Say what worries you, so the group and colleagues understand."),
+    )
 
 
 @bp.post("/initiatives/<int:initiative_id>/concern/clear")
 @access.staff
 def clear(initiative_id: int):
     form = ClearConcernForm()
-    form.validate()
-    return _perform(
-        initiative_id, clear_concern, _("The concern is cleared."),
-        note=form.note.data, now=utcnow(),
-    )  # fmt: skip
+    return form_action(
+        form,
+        lambda session: clear_concern(
+            session,
+            current_user.person,
+            initiative_id=initiative_id,
+            note=form.note.data,
+            now=utcnow(),
+        ),  # fmt: skip
+        done=_("The concern is cleared."),
+        to=_back(initiative_id),
+    )
 
 
 @bp.post("/initiatives/<int:initiative_id>/coaches")
@@ -147,13 +170,19 @@ def clear(initiative_id: int):
 def assign_initiative(initiative_id: int):
     form = AssignInitiativeForm()
     form.coach.choices = _coach_choices()
-    if not form.validate():
-        flash(_("Choose a process coach from the list."), "error")
-        return _back(initiative_id)
-    return _perform(
-        initiative_id, assign_coach, _("The coach is assigned."),
-        coach_id=int(form.coach.data), now=utcnow(),
-    )  # fmt: skip
+    return form_action(
+        form,
+        lambda session: assign_coach(
+            session,
+            current_user.person,
+            initiative_id=initiative_id,
+            coach_id=int(form.coach.data),
+            now=utcnow(),
+        ),  # fmt: skip
+        done=_("The coach is assigned."),
+        to=_back(initiative_id),
+        invalid=_("Choose a process coach from the list."),
+    )
 
 
 # --- assignments to stadsdelen ----------------------------------------------------------------
@@ -165,39 +194,42 @@ def assignments():
     form = AssignDistrictForm()
     form.coach.choices = _coach_choices()
     form.district.choices = [(str(d.id), d.name) for d in places(db())]
+
+    def again(status: int, _error: VerbindingError | None = None) -> ResponseReturnValue:
+        rows = all_assignments(db())
+        return render_template("coach/assignments.html", form=form, rows=rows), status
+
     if request.method == "GET":
         form.coach.data = str(current_user.person.id)
-    elif form.validate():
-        try:
-            perform(
-                assign_coach,
-                current_user.person,
-                coach_id=int(form.coach.data),
-                district_id=int(form.district.data),
-                now=utcnow(),
-            )
-        except VerbindingError as error:
-            form.form_errors.append(render_msg(error.message))
-        else:
-            flash(_("The coach is assigned to the district."), "success")
-            return redirect(url_for("coach.assignments"))
-    status = 400 if form.errors or form.form_errors else 200
-    rows = all_assignments(db())
-    return render_template("coach/assignments.html", form=form, rows=rows), status
+        return again(200)
+    return form_action(
+        form,
+        lambda session: assign_coach(
+            session,
+            current_user.person,
+            coach_id=int(form.coach.data),
+            district_id=int(form.district.data),
+            now=utcnow(),
+        ),  # fmt: skip
+        done=_("The coach is assigned to the district."),
+        to=url_for("coach.assignments"),
+        again=again,
+        fields={"coach_id": "coach", "district_id": "district"},
+    )
 
 
 @bp.post("/assignments/remove")
 @access.staff
 def unassign():
     raw = request.form.get("assignment_id", "")
+    target = request.form.get("next")
+    back = safe_next(target) if target else url_for("coach.assignments")
     if not raw.isdigit():
         flash(_("Choose an assignment to end."), "error")
         return redirect(url_for("coach.assignments"))
-    try:
-        perform(unassign_coach, current_user.person, int(raw), utcnow())
-    except VerbindingError as error:
-        flash(render_msg(error.message), "error")
-    else:
-        flash(_("The assignment has ended."), "success")
-    target = request.form.get("next")
-    return redirect(safe_next(target) if target else url_for("coach.assignments"))
+    return form_action(
+        None,
+        lambda session: unassign_coach(session, current_user.person, int(raw), utcnow()),
+        done=_("The assignment has ended."),
+        to=back,
+    )

@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, render_template, send_file
+from flask import Blueprint, abort, current_app, g, render_template, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from engine.db import utcnow
 from engine.errors import NotFound
+from engine.models import Document
 from engine.operations import attach_document, remove_document
 from engine.operations.documents import get_document
 from engine.storage import Storage
 from web import MAX_UPLOAD_BYTES, access
 from web.database import db
 from web.documents.forms import UploadForm
+from web.form_action import form_action
 from web.initiatives.forms import PlainForm
-from web.initiatives.page import act, expected_version, show_again
+from web.initiatives.page import act, again_on_page, expected_version, status_for
+from web.panels import Panel, register_panel
 
 bp = Blueprint("documents", __name__)
+# its panels on the initiative page render from the page itself: no loader
+register_panel(bp, Panel("documents", "documents/_panel.html", "side", 30))
 
 
 def storage() -> Storage:
@@ -28,17 +34,25 @@ def storage() -> Storage:
 @access.member
 def upload(initiative_id: int):
     form = UploadForm()
-    if not form.validate_on_submit():
-        return show_again("upload", form)
-    sent = form.file.data
-    data = sent.read(MAX_UPLOAD_BYTES + 1)  # one byte more than allowed: the engine says no
-    name = sent.filename or ""
-    return act(
-        "upload", form, attach_document, current_user.person, initiative_id, filename=name,
-        data=data, storage=storage(), stage_key=form.stage_key.data or None, now=utcnow(),
-        expected_version=expected_version(form), done=_("The file is attached."),
-        anchor="documents",
-    )  # fmt: skip
+
+    def attach(session: Session) -> Document:
+        sent = form.file.data
+        data = sent.read(MAX_UPLOAD_BYTES + 1)  # one byte more than allowed: the engine says no
+        return attach_document(
+            session, current_user.person, initiative_id, filename=sent.filename or "", data=data,
+            storage=storage(), stage_key=form.stage_key.data or None, now=utcnow(),
+            expected_version=expected_version(form),
+        )  # fmt: skip
+
+    return form_action(
+        form,
+        attach,
+        done=_("The file is attached."),
+        to=url_for("initiatives.show", initiative_id=initiative_id, _anchor="documents"),
+        again=again_on_page("upload", form),
+        status=status_for,
+        summary=False,
+    )
 
 
 @bp.get("/initiatives/<int:initiative_id>/documents/<int:document_id>")
@@ -72,8 +86,6 @@ def download(initiative_id: int, document_id: int):
 def remove(initiative_id: int, document_id: int):
     key = f"document-{document_id}"
     form = PlainForm()
-    if not form.validate_on_submit():
-        return show_again(key, form)
     return act(
         key, form, remove_document, current_user.person, initiative_id, document_id, utcnow(),
         storage=storage(), expected_version=expected_version(form),

@@ -13,7 +13,7 @@ from engine.operations.decisions import CHOICES
 from web import access
 from web.database import db
 from web.initiatives.forms import MoveForm, OpenDecisionForm, PlainForm, VoteForm
-from web.initiatives.page import act, expected_version, show_again
+from web.initiatives.page import act, expected_version
 from web.initiatives.routes import bp
 
 
@@ -29,8 +29,6 @@ def _decision(initiative_id: int, decision_id: int) -> Decision:
 def fire(initiative_id: int, trigger: str):
     key = f"move-{trigger}"
     form = MoveForm()
-    if not form.validate_on_submit():
-        return show_again(key, form)
     return act(
         key, form, fire_transition, current_user.person, initiative_id, trigger, utcnow(),
         note=(form.note.data or "").strip() or None, expected_version=expected_version(form),
@@ -43,8 +41,6 @@ def fire(initiative_id: int, trigger: str):
 def decide(initiative_id: int, trigger: str):
     key = f"decide-{trigger}"
     form = OpenDecisionForm()
-    if not form.validate_on_submit():
-        return show_again(key, form)
     return act(
         key, form, open_decision, current_user.person, initiative_id, trigger, utcnow(),
         question=form.question.data, expected_version=expected_version(form),
@@ -59,8 +55,6 @@ def vote(initiative_id: int, decision_id: int):
     decision = _decision(initiative_id, decision_id)
     key = f"vote-{decision_id}"
     form = VoteForm().set_choices(CHOICES[decision.rule])
-    if not form.validate_on_submit():
-        return show_again(key, form)
     return act(
         key, form, cast_vote, current_user.person, decision_id, form.choice.data, utcnow(),
         comment=form.comment.data, expected_version=expected_version(form),
@@ -74,8 +68,6 @@ def close(initiative_id: int, decision_id: int):
     decision = _decision(initiative_id, decision_id)
     key = f"close-{decision_id}"
     form = PlainForm()
-    if not form.validate_on_submit():
-        return show_again(key, form)
     return act(
         key, form, close_decision, current_user.person, decision_id, utcnow(),
         expected_version=expected_version(form), done=_("The decision is closed."),

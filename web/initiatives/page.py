@@ -11,12 +11,13 @@ import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, g, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy.exc import IntegrityError
 
+from engine.db import utcnow
 from engine.errors import (
     Blocked,
     Conflict,
@@ -28,7 +29,8 @@ from engine.errors import (
 )
 from engine.models import Initiative
 from engine.pages import InitiativePage, StageView, load_page
-from web.database import db, perform
+from web.database import db
+from web.form_action import ShowAgain, form_action
 from web.i18n import text
 from web.initiatives.forms import (
     EditInitiativeForm,
@@ -39,6 +41,7 @@ from web.initiatives.forms import (
     VoteForm,
 )
 from web.initiatives.history import describe
+from web.panels import load_panels
 
 log = logging.getLogger(__name__)
 
@@ -203,11 +206,13 @@ def render_initiative(
     error: VerbindingError | None = None,
 ):
     """The initiative page as it now is; a sent-back form filled in, with the reason beside it."""
-    page = load_page(db(), initiative, current_user.person)
+    person = current_user.person
+    page = load_page(db(), initiative, person)
     forms = forms or {}
     context = {
         "initiative": initiative,
         "page": page,
+        "panels": load_panels(current_app, db(), page, person, utcnow()),
         "member_role": page.role,
         "forms": PageForms(page, forms),
         "error": error,
@@ -218,9 +223,13 @@ def render_initiative(
     return render_template("initiatives/show.html", **context), status
 
 
-def show_again(key: str, form: FlaskForm):
-    """A form that did not validate: the page again, with the form's own errors."""
-    return render_initiative(g.initiative, status=400, forms={key: form})
+def again_on_page(key: str, form: FlaskForm) -> ShowAgain:
+    """The initiative page again, with the form under ``key`` as it was sent."""
+
+    def again(status: int, error: VerbindingError | None) -> ResponseReturnValue:
+        return render_initiative(g.initiative, status=status, forms={key: form}, error=error)
+
+    return again
 
 
 def act(
@@ -231,24 +240,27 @@ def act(
     done: str,
     anchor: str | None = None,
     then: Callable[[Any], None] | None = None,
+    fields: Mapping[str, str] | None = None,
+    status: Callable[[VerbindingError], int] = status_for,
+    to: str | None = None,
     **kwargs: Any,
-):
-    """Run one engine operation for a form of the page: redirect on success, else show why."""
+) -> ResponseReturnValue:
+    """Run one engine operation for a form of the page: redirect on success, else show why.
+
+    A refusal about one field shows next to that field; any other shows above the form.
+    """
     initiative = g.initiative
-    try:
-        result = perform(operation, *args, **kwargs)
-    except VerbindingError as error:
-        return render_initiative(
-            initiative, status=status_for(error), forms={key: form}, error=error
-        )
-    except IntegrityError:
-        # two people wrote the same thing at once and the database kept the first: a lost race
-        log.info("initiative %s: %s lost a race", initiative.id, key, exc_info=True)
-        return render_initiative(initiative, status=409, forms={key: form}, error=Conflict())
-    if then is not None:
-        then(result)
-    flash(done, "success")
-    return redirect(url_for("initiatives.show", initiative_id=initiative.id, _anchor=anchor or key))
+    return form_action(
+        form,
+        lambda session: operation(session, *args, **kwargs),
+        done=done,
+        to=to or url_for("initiatives.show", initiative_id=initiative.id, _anchor=anchor or key),
+        again=again_on_page(key, form),
+        fields=fields,
+        status=status,
+        summary=False,
+        then=then,
+    )
 
 
 def expected_version(form: FlaskForm) -> int | None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from math import ceil
 
-from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, g, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms import SelectChoice
@@ -16,11 +17,11 @@ from engine.listing import places
 from engine.operations import create_initiative, set_visibility, update_initiative
 from engine.workflows.versions import definition_of, latest_versions
 from web import access
-from web.database import db, perform
-from web.i18n import render_msg
+from web.database import db
+from web.form_action import form_action
 from web.initiatives.forms import EditInitiativeForm, NewInitiativeForm, VisibilityForm
 from web.initiatives.history import describe
-from web.initiatives.page import act, expected_version, render_initiative, show_again
+from web.initiatives.page import act, expected_version, render_initiative
 
 bp = Blueprint("initiatives", __name__)
 
@@ -48,33 +49,31 @@ def _new_form() -> tuple[NewInitiativeForm, list, list]:
 @access.login
 def new():
     form, templates, districts = _new_form()
-    error = None
-    if form.validate_on_submit():
-        try:
-            initiative = perform(
-                create_initiative,
-                current_user.person,
-                workflow=form.workflow.data,
-                neighbourhood_id=int(form.neighbourhood.data),
-                title=form.title.data,
-                description=form.description.data or "",
-                visibility=form.visibility.data or "public",
-                now=utcnow(),
-            )
-        except VerbindingError as exc:
-            error = exc
-        else:
-            flash(
-                _("Your initiative has started. Invite your neighbours and plan the first steps."),
-                "success",
-            )
-            return redirect(url_for("initiatives.show", initiative_id=initiative.id))
-    if error is not None:
-        form.form_errors.append(render_msg(error.message))
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template(
-        "initiatives/new.html", form=form, templates=templates, districts=districts
-    ), status
+
+    def again(status: int, _error: VerbindingError | None = None) -> ResponseReturnValue:
+        return render_template(
+            "initiatives/new.html", form=form, templates=templates, districts=districts
+        ), status
+
+    if request.method == "GET":
+        return again(200)
+    return form_action(
+        form,
+        lambda session: create_initiative(
+            session,
+            current_user.person,
+            workflow=form.workflow.data,
+            neighbourhood_id=int(form.neighbourhood.data),
+            title=form.title.data,
+            description=form.description.data or "",
+            visibility=form.visibility.data or "public",
+            now=utcnow(),
+        ),  # fmt: skip
+        done=_("Your initiative has started. Invite your neighbours and plan the first steps."),
+        to=lambda initiative: url_for("initiatives.show", initiative_id=initiative.id),
+        again=again,
+        fields={"neighbourhood_id": "neighbourhood"},
+    )
 
 
 @bp.get("/initiatives/<int:initiative_id>")
@@ -87,8 +86,6 @@ def show(initiative_id: int):
 @access.member
 def edit(initiative_id: int):
     form = EditInitiativeForm()
-    if not form.validate_on_submit():
-        return show_again("edit", form)
     return act(
         "edit", form, update_initiative, current_user.person, initiative_id,
         title=form.title.data, description=form.description.data or "", now=utcnow(),
@@ -100,8 +97,6 @@ def edit(initiative_id: int):
 @access.member
 def visibility(initiative_id: int):
     form = VisibilityForm()
-    if not form.validate_on_submit():
-        return show_again("visibility", form)
     done = (
         _("Everyone can now see the initiative.")
         if form.visibility.data == "public"

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from flask import flash, g, request
+from flask import g, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import Session
 from wtforms import SelectChoice, SelectField
 
 from engine.db import utcnow
-from engine.errors import InvalidInput, VerbindingError
+from engine.errors import VerbindingError
 from engine.maintenance.agreement import (
     active_agreement,
     confirm_agreement,
@@ -21,10 +24,10 @@ from engine.maintenance.association import get_association, members_of, save_ass
 from engine.maintenance.queries import overview
 from engine.permissions import is_staff
 from web import access
-from web.database import db, perform
-from web.i18n import render_msg
+from web.database import db
+from web.form_action import form_action
 from web.maintenance.forms import BOARD_CHOICES, AgreementForm, AssociationForm, ReviewForm
-from web.maintenance.routes import PREFIX, back, bp, fail, page, residents, stage_title, today
+from web.maintenance.routes import PREFIX, bp, page, residents, stage_title, today
 
 
 @bp.get(PREFIX + "/association")
@@ -59,9 +62,6 @@ def _association_form(people, association, members):
     return form
 
 
-_FIELD_OF = {"KvK": "kvk_number", "contact person": "contact_person", "name of": "name"}
-
-
 @bp.route(PREFIX + "/association/edit", methods=["GET", "POST"])
 @access.member
 def edit_association(initiative_id: int):
@@ -69,27 +69,30 @@ def edit_association(initiative_id: int):
     people = residents(initiative.id)
     existing = get_association(db(), initiative.id)
     form = _association_form(people, existing, members_of(db(), existing.id) if existing else [])
-    if form.validate_on_submit():
+
+    def again(status: int, _error: VerbindingError | None = None) -> ResponseReturnValue:
+        return page("association_form.html", status, form=form, people=people, is_new=not existing)
+
+    def save(session: Session) -> object:
         places = {p.id: form[f"place_{p.id}"].data for p in people}
         contact = form.contact_person.data
-        contact_id = int(contact) if contact and contact.isdigit() else None
-        try:
-            perform(
-                save_association, current_user.person, initiative.id, name=form.name.data,
-                kvk_number=form.kvk_number.data, contact_person_id=contact_id,
-                members={pid: place for pid, place in places.items() if place}, now=utcnow(),
-            )  # fmt: skip
-        except InvalidInput as error:
-            name = next((f for key, f in _FIELD_OF.items() if key in error.message.msgid), None)
-            target = form[name].errors if name else form.form_errors
-            target.append(render_msg(error.message))
-        except VerbindingError as error:
-            form.form_errors.append(render_msg(error.message))
-        else:
-            flash(_("The association is saved."), "success")
-            return back("association", initiative_id=initiative.id)
-    status = 400 if form.errors or form.form_errors else 200
-    return page("association_form.html", status, form=form, people=people, is_new=not existing)
+        return save_association(
+            session, current_user.person, initiative.id, name=form.name.data,
+            kvk_number=form.kvk_number.data,
+            contact_person_id=int(contact) if contact and contact.isdigit() else None,
+            members={pid: place for pid, place in places.items() if place}, now=utcnow(),
+        )  # fmt: skip
+
+    if request.method == "GET":
+        return again(200)
+    return form_action(
+        form,
+        save,
+        done=_("The association is saved."),
+        to=url_for("maintenance.association", initiative_id=initiative.id),
+        again=again,
+        fields={"contact_person_id": "contact_person"},
+    )
 
 
 # --- the agreement ----------------------------------------------------------------------------
@@ -117,36 +120,48 @@ def edit_agreement(initiative_id: int):
         form = AgreementForm(obj=current)
     else:
         form = AgreementForm(data={"start_date": today()})
-    if form.validate_on_submit():
-        try:
-            perform(
-                save_agreement, current_user.person, initiative.id,
-                association_duties=form.association_duties.data,
-                municipality_duties=form.municipality_duties.data,
-                start_date=form.start_date.data, review_date=form.review_date.data, now=utcnow(),
-            )  # fmt: skip
-        except InvalidInput as error:
-            target = form.review_date if "review date" in error.message.msgid else None
-            (target.errors if target else form.form_errors).append(render_msg(error.message))
-        except VerbindingError as error:
-            form.form_errors.append(render_msg(error.message))
-        else:
-            flash(_("The agreement is saved. A coach confirms it for the municipality."), "success")
-            return back("agreement", initiative_id=initiative.id)
-    status = 400 if form.errors or form.form_errors else 200
-    return page("agreement_form.html", status, form=form, is_new=current is None)
+
+    def again(status: int, _error: VerbindingError | None = None) -> ResponseReturnValue:
+        return page("agreement_form.html", status, form=form, is_new=current is None)
+
+    if request.method == "GET":
+        return again(200)
+    return form_action(
+        form,
+        lambda session: save_agreement(
+            session,
+            current_user.person,
+            initiative.id,
+            association_duties=form.association_duties.data,
+            municipality_duties=form.municipality_duties.data,
+            start_date=form.start_date.data,
+            review_date=form.review_date.data,
+            now=utcnow(),
+        ),  # fmt: skip
+        done=_("The agreement is saved. A coach confirms it for the municipality."),
+        to=url_for("maintenance.agreement", initiative_id=initiative.id),
+        again=again,
+    )
 
 
 @bp.post(PREFIX + "/agreement/confirm")
 @access.staff
 def confirm(initiative_id: int):
-    try:
-        perform(confirm_agreement, current_user.person, initiative_id, now=utcnow())
-    except VerbindingError as error:
-        fail(error)
-    else:
-        flash(_("You confirmed the agreement for the municipality."), "success")
-    return back("agreement", initiative_id=initiative_id)
+    return form_action(
+        None,
+        lambda session: confirm_agreement(
+            session, current_user.person, initiative_id, now=utcnow()
+        ),
+        done=_("You confirmed the agreement for the municipality."),
+        to=url_for("maintenance.agreement", initiative_id=initiative_id),
+    )
+
+
+_REVIEWED = {
+    "renew": _l("The agreement is renewed."),
+    "end": _l("The agreement has ended."),
+    "send_back": _l("The initiative is back in an earlier stage."),
+}
 
 
 @bp.route(PREFIX + "/agreement/review", methods=["GET", "POST"])
@@ -160,30 +175,27 @@ def review(initiative_id: int):
         form.outcome.choices = [c for c in form.outcome.choices if c.value != "send_back"]
     allowed = may_review(db(), initiative, current_user.person)
     current = active_agreement(db(), initiative.id)
-    if allowed and current is not None and form.validate_on_submit():
-        try:
-            perform(
-                review_agreement, current_user.person, initiative.id,
-                outcome=form.outcome.data, next_review=form.next_review.data,
-                back_to=form.back_to.data or None, note=form.note.data, now=utcnow(),
-            )  # fmt: skip
-        except InvalidInput as error:
-            msgid = error.message.msgid
-            target = next(
-                (f for key, f in (("review date", form.next_review), ("why", form.note),
-                                  ("stage", form.back_to)) if key in msgid),
-                None,
-            )  # fmt: skip
-            (target.errors if target else form.form_errors).append(render_msg(error.message))
-        except VerbindingError as error:
-            form.form_errors.append(render_msg(error.message))
-        else:
-            done = {
-                "renew": _("The agreement is renewed."),
-                "end": _("The agreement has ended."),
-                "send_back": _("The initiative is back in an earlier stage."),
-            }[form.outcome.data]
-            flash(done, "success")
-            return back("agreement", initiative_id=initiative.id)
-    status = 400 if form.errors or form.form_errors else 200
-    return page("review.html", status, form=form, allowed=allowed, agreement=current, stages=stages)
+
+    def again(status: int, _error: VerbindingError | None = None) -> ResponseReturnValue:
+        return page(
+            "review.html", status, form=form, allowed=allowed, agreement=current, stages=stages
+        )
+
+    if request.method == "GET" or not allowed or current is None:
+        return again(200)
+    return form_action(
+        form,
+        lambda session: review_agreement(
+            session,
+            current_user.person,
+            initiative.id,
+            outcome=form.outcome.data,
+            next_review=form.next_review.data,
+            back_to=form.back_to.data or None,
+            note=form.note.data,
+            now=utcnow(),
+        ),  # fmt: skip
+        done=str(_REVIEWED.get(form.outcome.data or "", "")),
+        to=url_for("maintenance.agreement", initiative_id=initiative.id),
+        again=again,
+    )

@@ -4,23 +4,27 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, g, render_template
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from engine.db import utcnow
-from engine.errors import NotFound, VerbindingError
+from engine.errors import NotFound
 from engine.maintenance.occurrences import get_occurrence, log_of
-from engine.maintenance.queries import maintenance_matters, overview, resident_group
+from engine.maintenance.queries import Overview, maintenance_matters, overview, resident_group
 from engine.maintenance.tasks import get_task
 from engine.models import Initiative, MaintenanceTask, Occurrence, Person
 from engine.operations.common import definition_for
+from engine.pages import InitiativePage
 from engine.permissions import can_change, is_staff
 from engine.timeutil import local_date
 from web import access
 from web.database import db
 from web.i18n import render_msg, text
+from web.panels import Panel, register_panel
 
 bp = Blueprint("maintenance", __name__)
 
@@ -47,12 +51,6 @@ def today():
 
 def can_act() -> bool:
     return can_change(g.member_role)
-
-
-def fail(error: VerbindingError) -> None:
-    flash(render_msg(error.message), "error")
-    for reason in error.reasons:
-        flash(render_msg(reason), "error")
 
 
 def load_task(initiative_id: int, task_id: int) -> MaintenanceTask:
@@ -90,31 +88,28 @@ def page(template: str, status: int = 200, **context):
     return render_template(f"maintenance/{template}", **context), status
 
 
-def back(endpoint: str, anchor: str | None = None, **values):
-    return redirect(url_for(f"maintenance.{endpoint}", _anchor=anchor, **values))
-
-
 # --- template helpers -------------------------------------------------------------------------
 
 
 @dataclass
-class Panel:
-    visible: bool = False
-    data: object = None
+class MaintenancePanel:
+    data: Overview
     can_act: bool = False
-    turns: list = field(default_factory=list)
+    turns: list[Occurrence] = field(default_factory=list)
 
 
-def maintenance_panel(initiative: Initiative, member_role: str | None = None) -> Panel:
-    """What ``maintenance/_panel.html`` shows on the initiative page (an app template global)."""
-    session = db()
+def load_panel(
+    session: Session, page: InitiativePage, person: Person | None, now: datetime
+) -> MaintenancePanel | None:
+    """What ``maintenance/_panel.html`` shows: only once zelfbeheer matters to the group."""
+    initiative = page.initiative
     if not maintenance_matters(session, initiative):
-        return Panel()
-    data = overview(session, initiative, today())
-    return Panel(True, data, can_change(member_role), data.upcoming[:3])
+        return None
+    data = overview(session, initiative, local_date(now))
+    return MaintenancePanel(data, can_change(page.role), data.upcoming[:3])
 
 
-bp.add_app_template_global(maintenance_panel, "maintenance_panel")
+register_panel(bp, Panel("maintenance", "maintenance/_panel.html", "main", 30, load_panel))
 bp.add_app_template_filter(lambda s: render_msg(STATUS_LABELS.get(s, s)), "turn_status")
 bp.add_app_template_filter(lambda s: STATUS_TAGS.get(s, "plain"), "turn_tag")
 bp.add_app_template_filter(lambda r: render_msg(BOARD_LABELS.get(r, r)) if r else "", "board_role")

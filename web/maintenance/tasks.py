@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from flask import flash, g, request
+from flask import g, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import Session
 from wtforms import SelectChoice
 
 from engine.db import utcnow
@@ -16,11 +18,13 @@ from engine.maintenance.queries import swap_candidates, task_view, tasks_of
 from engine.maintenance.recurrence import build_rule, form_of, parse_rule
 from engine.maintenance.rota import set_rota, step_out, swap_turns
 from engine.maintenance.tasks import create_task, end_task, update_task
+from engine.models import MaintenanceTask
 from web import access
-from web.database import db, perform
+from web.database import db
+from web.form_action import form_action
 from web.i18n import render_msg
 from web.maintenance.forms import SwapForm, TaskForm, TurnForm
-from web.maintenance.routes import PREFIX, back, bp, fail, load_task, load_turn, page, today
+from web.maintenance.routes import PREFIX, bp, load_task, load_turn, page, today
 
 
 @bp.get(PREFIX + "/tasks")
@@ -35,44 +39,49 @@ def tasks(initiative_id: int):
     )
 
 
-def _rule_text(form: TaskForm) -> str | None:
-    """The checked RRULE of the form, or None with the reason on the field it belongs to."""
+def _rule_text(form: TaskForm) -> str:
+    """The checked RRULE of the form; a refusal names the field the rule came from."""
     starts_on = form.starts_on.data
+    advanced = (form.advanced.data or "").strip()
     try:
-        if (form.advanced.data or "").strip():
+        if advanced:
             return parse_rule(form.advanced.data, starts_on).text
         return build_rule(form.rule_form(), starts_on).text
     except InvalidInput as error:
-        target = form.advanced if (form.advanced.data or "").strip() else form.freq
-        target.errors = [*target.errors, render_msg(error.message)]
-        return None
+        raise InvalidInput(
+            error.message, error.reasons, field="advanced" if advanced else "freq"
+        ) from error
 
 
-def _save_task(form: TaskForm, task=None):
-    """Create or change the task; None on success, else the page again with the reasons."""
-    rule = _rule_text(form) if form.validate_on_submit() else None
-    if rule is None:
-        return None
-    kwargs = {
-        "title": form.title.data, "description": form.description.data or "", "rule": rule,
-        "starts_on": form.starts_on.data, "now": utcnow(),
-    }  # fmt: skip
-    try:
+def _save_task(form: TaskForm, task: MaintenanceTask | None, done: str) -> ResponseReturnValue:
+    """Create or change the task, or the form again with the reasons beside their fields."""
+    initiative_id = g.initiative.id
+
+    def save(session: Session) -> MaintenanceTask:
+        kwargs = {
+            "title": form.title.data, "description": form.description.data or "",
+            "rule": _rule_text(form), "starts_on": form.starts_on.data, "now": utcnow(),
+        }  # fmt: skip
         if task is None:
             volunteers = [int(v) for v in form.volunteers.data or () if str(v).isdigit()]
-            return perform(
-                create_task, current_user.person, g.initiative.id, volunteer_ids=volunteers,
-                **kwargs,
-            )  # fmt: skip
-        return perform(update_task, current_user.person, g.initiative.id, task.id, **kwargs)
-    except InvalidInput as error:
-        msgid = error.message.msgid
-        target = form.volunteers if "volunteer" in msgid or "rota" in msgid else None
-        target = target or (form.title if "name of" in msgid else None)
-        (target.errors if target else form.form_errors).append(render_msg(error.message))
-    except VerbindingError as error:
-        form.form_errors.append(render_msg(error.message))
-    return None
+            return create_task(
+                session, current_user.person, initiative_id, volunteer_ids=volunteers, **kwargs
+            )
+        return update_task(session, current_user.person, initiative_id, task.id, **kwargs)
+
+    def again(status: int, _error: VerbindingError | None = None) -> ResponseReturnValue:
+        return page("task_form.html", status, form=form, task=task)
+
+    if request.method == "GET":
+        return again(200)
+    return form_action(
+        form,
+        save,
+        done=done,
+        to=lambda saved: url_for("maintenance.task", initiative_id=initiative_id, task_id=saved.id),
+        again=again,
+        fields={"volunteer_ids": "volunteers"},
+    )
 
 
 def _volunteer_choices(form: TaskForm) -> None:
@@ -86,12 +95,7 @@ def _volunteer_choices(form: TaskForm) -> None:
 def new_task(initiative_id: int):
     form = TaskForm() if request.method == "POST" else TaskForm(data={"starts_on": today()})
     _volunteer_choices(form)
-    task = _save_task(form)
-    if task is not None:
-        flash(_("The task is added and its turns are planned."), "success")
-        return back("task", initiative_id=initiative_id, task_id=task.id)
-    status = 400 if form.errors or form.form_errors else 200
-    return page("task_form.html", status, form=form, task=None)
+    return _save_task(form, None, _("The task is added and its turns are planned."))
 
 
 @bp.get(PREFIX + "/tasks/<int:task_id>")
@@ -116,25 +120,25 @@ def edit_task(initiative_id: int, task_id: int):
     else:
         form = TaskForm(obj=item)
         form.fill_from(form_of(parse_rule(item.rrule, item.starts_on)), item.rrule)
-    saved = _save_task(form, item)
-    if saved is not None:
-        flash(_("The task is saved."), "success")
-        return back("task", initiative_id=initiative_id, task_id=item.id)
-    status = 400 if form.errors or form.form_errors else 200
-    return page("task_form.html", status, form=form, task=item)
+    return _save_task(form, item, _("The task is saved."))
+
+
+def _task_url(initiative_id: int, task_id: int, anchor: str | None = None) -> str:
+    return url_for("maintenance.task", initiative_id=initiative_id, task_id=task_id, _anchor=anchor)
 
 
 @bp.post(PREFIX + "/tasks/<int:task_id>/end")
 @access.member
 def end(initiative_id: int, task_id: int):
     load_task(initiative_id, task_id)
-    try:
-        perform(end_task, current_user.person, initiative_id, task_id, now=utcnow())
-    except VerbindingError as error:
-        fail(error)
-    else:
-        flash(_("The task has ended; its log stays."), "success")
-    return back("task", initiative_id=initiative_id, task_id=task_id)
+    return form_action(
+        None,
+        lambda session: end_task(
+            session, current_user.person, initiative_id, task_id, now=utcnow()
+        ),
+        done=_("The task has ended; its log stays."),
+        to=_task_url(initiative_id, task_id),
+    )
 
 
 # --- the rota ---------------------------------------------------------------------------------
@@ -161,33 +165,41 @@ def rota(initiative_id: int, task_id: int):
     association = get_association(db(), initiative_id)
     members = members_of(db(), association.id) if association else []
     current = [v.person_id for v in task_view(db(), item, today()).volunteers]
-    error, orders, chosen = None, {}, current
-    if request.method == "POST":
-        chosen, orders = _rota_choice(members, current)
-        try:
-            perform(set_rota, current_user.person, initiative_id, item.id, chosen, now=utcnow())
-        except VerbindingError as failed:
-            error = render_msg(failed.message)
-        else:
-            flash(_("The rota is saved; the turns to come are dealt again."), "success")
-            return back("task", initiative_id=initiative_id, task_id=item.id)
-    return page(
-        "rota.html", 400 if error else 200, task=item, members=members, chosen=chosen,
-        orders=orders, error=error,
-    )  # fmt: skip
+
+    def again(
+        status: int, error: VerbindingError | None, chosen: list[int] = current, orders=None
+    ) -> ResponseReturnValue:
+        return page(
+            "rota.html", status, task=item, members=members, chosen=chosen, orders=orders or {},
+            error=render_msg(error.message) if error is not None else None,
+        )  # fmt: skip
+
+    if request.method == "GET":
+        return again(200, None)
+    chosen, orders = _rota_choice(members, current)
+    return form_action(
+        None,
+        lambda session: set_rota(
+            session, current_user.person, initiative_id, item.id, chosen, now=utcnow()
+        ),
+        done=_("The rota is saved; the turns to come are dealt again."),
+        to=_task_url(initiative_id, item.id),
+        again=lambda status, error: again(status, error, chosen, orders),
+    )
 
 
 @bp.post(PREFIX + "/tasks/<int:task_id>/rota/<int:person_id>/step-out")
 @access.member
 def leave_rota(initiative_id: int, task_id: int, person_id: int):
     load_task(initiative_id, task_id)
-    try:
-        perform(step_out, current_user.person, initiative_id, task_id, person_id, now=utcnow())
-    except VerbindingError as error:
-        fail(error)
-    else:
-        flash(_("Stepped out of the rota; the others take over the turns."), "success")
-    return back("task", "rota", initiative_id=initiative_id, task_id=task_id)
+    return form_action(
+        None,
+        lambda session: step_out(
+            session, current_user.person, initiative_id, task_id, person_id, now=utcnow()
+        ),
+        done=_("Stepped out of the rota; the others take over the turns."),
+        to=_task_url(initiative_id, task_id, "rota"),
+    )
 
 
 # --- turns ------------------------------------------------------------------------------------
@@ -204,23 +216,24 @@ _RECORD = {
 def record(initiative_id: int, occurrence_id: int):
     turn = load_turn(initiative_id, occurrence_id)
     form = TurnForm()
-    if not form.validate_on_submit():
-        for errors in form.errors.values():
-            flash(str(errors[0]), "error")
-        return back("task", f"turn-{turn.id}", initiative_id=initiative_id, task_id=turn.task_id)
-    operation, done = _RECORD[form.outcome.data]
-    try:
-        perform(
-            operation, current_user.person, initiative_id, turn.id, note=form.note.data,
-            now=utcnow(),
-        )  # fmt: skip
-    except VerbindingError as error:
-        fail(error)
-    else:
-        flash(str(done), "success")
     if request.form.get("next") == "overview":
-        return back("overview_page", "turns", initiative_id=initiative_id)
-    return back("task", f"turn-{turn.id}", initiative_id=initiative_id, task_id=turn.task_id)
+        to = url_for("maintenance.overview_page", initiative_id=initiative_id, _anchor="turns")
+    else:
+        to = _task_url(initiative_id, turn.task_id, f"turn-{turn.id}")
+    operation, done = _RECORD.get(form.outcome.data or "", _RECORD["done"])
+    return form_action(
+        form,
+        lambda session: operation(
+            session,
+            current_user.person,
+            initiative_id,
+            turn.id,
+            note=form.note.data,
+            now=utcnow(),
+        ),  # fmt: skip
+        done=str(done),
+        to=to,
+    )
 
 
 @bp.route(PREFIX + "/turns/<int:occurrence_id>/swap", methods=["GET", "POST"])
@@ -230,19 +243,24 @@ def swap(initiative_id: int, occurrence_id: int):
     others = swap_candidates(db(), turn, today())
     form = SwapForm()
     form.other.choices = [SelectChoice(str(o.id), str(o.id)) for o in others]
-    if form.validate_on_submit():
-        try:
-            perform(
-                swap_turns, current_user.person, initiative_id, turn.id, int(form.other.data),
-                now=utcnow(),
-            )  # fmt: skip
-        except (VerbindingError, ValueError) as error:
-            message = error.message if isinstance(error, VerbindingError) else None
-            form.other.errors = [render_msg(message) if message else _("Choose a turn.")]
-        else:
-            flash(_("The turns are swapped."), "success")
-            return back(
-                "task", f"turn-{turn.id}", initiative_id=initiative_id, task_id=turn.task_id
-            )
-    status = 400 if form.errors else 200
-    return page("swap.html", status, turn=turn, others=others, form=form)
+
+    def again(status: int, _error: VerbindingError | None = None) -> ResponseReturnValue:
+        return page("swap.html", status, turn=turn, others=others, form=form)
+
+    if request.method == "GET":
+        return again(200)
+    return form_action(
+        form,
+        lambda session: swap_turns(
+            session,
+            current_user.person,
+            initiative_id,
+            turn.id,
+            int(form.other.data),
+            now=utcnow(),
+        ),  # fmt: skip
+        done=_("The turns are swapped."),
+        to=_task_url(initiative_id, turn.task_id, f"turn-{turn.id}"),
+        again=again,
+        fields={"other_id": "other"},
+    )

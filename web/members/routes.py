@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask import Blueprint, abort, g, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,28 +20,24 @@ from engine.operations import (
 from engine.operations.common import member_role
 from engine.operations.initiatives import find_invitation
 from web import access
-from web.database import db, perform
+from web.database import db
+from web.form_action import form_action
 from web.i18n import locale
 from web.initiatives.forms import PlainForm
-from web.initiatives.page import (
-    act,
-    expected_version,
-    render_initiative,
-    show_again,
-    status_for,
-)
+from web.initiatives.page import act, expected_version, status_for
 from web.mailing import deliver_soon, mailer
 from web.members.forms import InviteForm, RoleForm
+from web.panels import Panel, register_panel
 
 bp = Blueprint("members", __name__)
+# its panels on the initiative page render from the page itself: no loader
+register_panel(bp, Panel("members", "members/_panel.html", "side", 20))
 
 
 @bp.post("/initiatives/<int:initiative_id>/invitations")
 @access.member
 def invite_someone(initiative_id: int):
     form = InviteForm()
-    if not form.validate_on_submit():
-        return show_again("invite", form)
     email = (form.email.data or "").strip().lower()
     done = _("We sent an invitation to %(email)s. The link in it works for 14 days.", email=email)
     return act(
@@ -86,60 +83,55 @@ def invitation(token: str):
 @access.login
 def accept(token: str):
     found = _invitation(token)
-    form = PlainForm()
-    if not form.validate_on_submit():
-        return _invitation_page(found, status=400)
-    try:
-        perform(accept_invitation, current_user.person, token, utcnow())
-    except NotFound:
-        abort(404)
-    except VerbindingError as error:
+
+    def again(status: int, error: VerbindingError | None) -> ResponseReturnValue:
+        if isinstance(error, NotFound):
+            abort(404)
+        return _invitation_page(found, error=error, status=status)
+
+    return form_action(
+        PlainForm(),
+        lambda session: accept_invitation(session, current_user.person, token, utcnow()),
+        done=_("Welcome to the group of “%(title)s”.", title=found.initiative.title),
+        to=url_for("initiatives.show", initiative_id=found.initiative_id),
+        again=again,
         # the link is theirs to use; what stands in the way is the invitation's state
-        return _invitation_page(found, error=error, status=409)
-    flash(_("Welcome to the group of “%(title)s”.", title=found.initiative.title), "success")
-    return redirect(url_for("initiatives.show", initiative_id=found.initiative_id))
+        status=lambda _error: 409,
+        summary=False,
+    )
+
+
+def _join_status(error: VerbindingError) -> int:
+    """Anyone logged in may ask to join; staff are refused for who they are, not for lack of
+    access (they may see the page): that is a conflict, not a 403."""
+    return 409 if isinstance(error, PermissionDenied) else status_for(error)
 
 
 @bp.post("/initiatives/<int:initiative_id>/join")
 @access.login
 def join(initiative_id: int):
     form = PlainForm()
-    if not form.validate_on_submit():
-        return show_again("join", form)
-    try:
-        perform(
-            join_initiative, current_user.person, initiative_id, utcnow(),
-            expected_version=expected_version(form),
-        )  # fmt: skip
-    except VerbindingError as error:
-        # anyone logged in may ask to join; staff are refused for who they are, not for
-        # lack of access (they may see the page): that is a conflict, not a 403
-        status = 409 if isinstance(error, PermissionDenied) else status_for(error)
-        return render_initiative(g.initiative, status=status, forms={"join": form}, error=error)
-    flash(_("Welcome to the group. You can now take part in its steps and decisions."), "success")
-    return redirect(url_for("initiatives.show", initiative_id=initiative_id, _anchor="group"))
+    return act(
+        "join", form, join_initiative, current_user.person, initiative_id, utcnow(),
+        expected_version=expected_version(form), status=_join_status, anchor="group",
+        done=_("Welcome to the group. You can now take part in its steps and decisions."),
+    )  # fmt: skip
 
 
 @bp.post("/initiatives/<int:initiative_id>/leave")
 @access.member
 def leave(initiative_id: int):
     form = PlainForm()
-    if not form.validate_on_submit():
-        return show_again("leave", form)
     initiative = g.initiative
-    try:
-        perform(
-            leave_initiative, current_user.person, initiative_id, utcnow(),
-            expected_version=expected_version(form),
-        )  # fmt: skip
-    except VerbindingError as error:
-        return render_initiative(
-            initiative, status=status_for(error), forms={"leave": form}, error=error
-        )
-    flash(_("You have left the group of “%(title)s”.", title=initiative.title), "info")
     if initiative.visibility == "public":
-        return redirect(url_for("initiatives.show", initiative_id=initiative_id))
-    return redirect(url_for("main.home"))
+        to = url_for("initiatives.show", initiative_id=initiative_id)
+    else:
+        to = url_for("main.home")
+    return act(
+        "leave", form, leave_initiative, current_user.person, initiative_id, utcnow(),
+        expected_version=expected_version(form), to=to,
+        done=_("You have left the group of “%(title)s”.", title=initiative.title),
+    )  # fmt: skip
 
 
 @bp.post("/initiatives/<int:initiative_id>/members/<int:person_id>/role")
@@ -147,8 +139,6 @@ def leave(initiative_id: int):
 def change_role(initiative_id: int, person_id: int):
     key = f"role-{person_id}"
     form = RoleForm()
-    if not form.validate_on_submit():
-        return show_again(key, form)
     return act(
         key, form, change_member_role, current_user.person, initiative_id, person_id,
         form.role.data, utcnow(), organisation=form.organisation.data,

@@ -17,10 +17,18 @@ from engine.operations import (
 )
 from web import access
 from web.initiatives.forms import PlainForm
-from web.initiatives.page import act, expected_version, show_again
+from web.initiatives.page import act, expected_version
+from web.panels import Panel, register_panel
 from web.plan.forms import StepForm, StepMoveForm
 
 bp = Blueprint("plan", __name__)
+# its panels on the initiative page render from the page itself: no loader
+register_panel(bp, Panel("plan", "plan/_plan.html", "main", 10))
+register_panel(bp, Panel("pace", "plan/_pace.html", "side", 10))
+
+
+#: the engine's name for the step's owner, and the form's
+OWNER = {"owner_id": "owner"}
 
 
 def _anchor(step_id: int) -> str:
@@ -32,13 +40,11 @@ def _anchor(step_id: int) -> str:
 def add(initiative_id: int):
     form = StepForm()
     key = f"step-new-{form.stage_key.data or ''}"
-    if not form.validate_on_submit():
-        return show_again(key, form)
     return act(
         key, form, add_step, current_user.person, initiative_id,
         stage_key=form.stage_key.data or "", title=form.title.data, owner_id=form.owner_id,
         due_date=form.due_date.data, now=utcnow(), expected_version=expected_version(form),
-        done=_("The step is added."), anchor=f"stage-{form.stage_key.data}",
+        done=_("The step is added."), anchor=f"stage-{form.stage_key.data}", fields=OWNER,
     )  # fmt: skip
 
 
@@ -47,12 +53,11 @@ def add(initiative_id: int):
 def edit(initiative_id: int, step_id: int):
     key = _anchor(step_id)
     form = StepForm()
-    if not form.validate_on_submit():
-        return show_again(key, form)
     return act(
         key, form, update_step, current_user.person, initiative_id, step_id,
         title=form.title.data, owner_id=form.owner_id, due_date=form.due_date.data,
         now=utcnow(), expected_version=expected_version(form), done=_("The step is saved."),
+        fields=OWNER,
     )  # fmt: skip
 
 
@@ -61,8 +66,6 @@ def edit(initiative_id: int, step_id: int):
 def move(initiative_id: int, step_id: int):
     key = f"step-move-{step_id}"
     form = StepMoveForm()
-    if not form.validate_on_submit():
-        return show_again(key, form)
     return act(
         key, form, move_step, current_user.person, initiative_id, step_id,
         position=form.position.data, now=utcnow(), expected_version=expected_version(form),
@@ -72,8 +75,6 @@ def move(initiative_id: int, step_id: int):
 
 def _simple(operation, key: str, done: str, initiative_id: int, step_id: int):
     form = PlainForm()
-    if not form.validate_on_submit():
-        return show_again(key, form)
     return act(
         key, form, operation, current_user.person, initiative_id, step_id, utcnow(),
         expected_version=expected_version(form), done=done, anchor=_anchor(step_id),
@@ -103,8 +104,6 @@ def reopen(initiative_id: int, step_id: int):
 def remove(initiative_id: int, step_id: int):
     form = PlainForm()
     key = f"step-remove-{step_id}"
-    if not form.validate_on_submit():
-        return show_again(key, form)
     return act(
         key, form, remove_step, current_user.person, initiative_id, step_id, utcnow(),
         expected_version=expected_version(form), done=_("The step is removed."), anchor="now",

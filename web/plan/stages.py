@@ -17,7 +17,7 @@ from engine.operations import (
 )
 from web import access
 from web.initiatives.forms import PlainForm
-from web.initiatives.page import act, expected_version, show_again
+from web.initiatives.page import act, expected_version
 from web.plan.forms import InsertStageForm, PauseForm, ResumeForm, SkipStageForm, TargetDateForm
 from web.plan.routes import bp
 
@@ -27,8 +27,6 @@ from web.plan.routes import bp
 def target(initiative_id: int, stage_key: str):
     key = f"target-{stage_key}"
     form = TargetDateForm()
-    if not form.validate_on_submit():
-        return show_again(key, form)
     saved = form.target_date.data is not None
     done = _("The target date is saved.") if saved else _("The target date is cleared.")
     return act(
@@ -43,8 +41,6 @@ def target(initiative_id: int, stage_key: str):
 def skip(initiative_id: int, stage_key: str):
     key = f"skip-{stage_key}"
     form = SkipStageForm()
-    if not form.validate_on_submit():
-        return show_again(key, form)
     return act(
         key, form, skip_stage, current_user.person, initiative_id, stage_key, utcnow(),
         note=(form.note.data or "").strip() or None, expected_version=expected_version(form),
@@ -57,8 +53,6 @@ def skip(initiative_id: int, stage_key: str):
 def restore(initiative_id: int, stage_key: str):
     key = f"restore-{stage_key}"
     form = PlainForm()
-    if not form.validate_on_submit():
-        return show_again(key, form)
     return act(
         key, form, restore_stage, current_user.person, initiative_id, stage_key, utcnow(),
         expected_version=expected_version(form), done=_("The stage is back on the path."),
@@ -71,8 +65,6 @@ def restore(initiative_id: int, stage_key: str):
 def insert(initiative_id: int, stage_key: str):
     key = f"insert-{stage_key}"
     form = InsertStageForm()
-    if not form.validate_on_submit():
-        return show_again(key, form)
     return act(
         key, form, insert_stage, current_user.person, initiative_id, after=stage_key,
         title=form.title.data, description=form.description.data or "", now=utcnow(),
@@ -86,8 +78,6 @@ def insert(initiative_id: int, stage_key: str):
 def remove_own(initiative_id: int, stage_key: str):
     key = f"remove-{stage_key}"
     form = PlainForm()
-    if not form.validate_on_submit():
-        return show_again(key, form)
     return act(
         key, form, remove_stage, current_user.person, initiative_id, stage_key, utcnow(),
         expected_version=expected_version(form), done=_("The own stage is removed."),
@@ -99,8 +89,6 @@ def remove_own(initiative_id: int, stage_key: str):
 @access.member
 def pause(initiative_id: int):
     form = PauseForm()
-    if not form.validate_on_submit():
-        return show_again("pause", form)
     return act(
         "pause", form, pause_initiative, current_user.person, initiative_id,
         reason=form.reason.data, now=utcnow(), expected_version=expected_version(form),
@@ -113,8 +101,6 @@ def pause(initiative_id: int):
 @access.member
 def resume(initiative_id: int):
     form = ResumeForm()
-    if not form.validate_on_submit():
-        return show_again("resume", form)
     return act(
         "resume", form, resume_initiative, current_user.person, initiative_id, now=utcnow(),
         shift_dates=bool(form.shift_dates.data), note=(form.note.data or "").strip() or None,

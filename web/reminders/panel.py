@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from flask import url_for
-from flask_login import current_user
+from sqlalchemy.orm import Session
 
-from engine.db import utcnow
-from engine.models import Initiative
+from engine.models import Person
 from engine.models.reminders import CalendarFeed
+from engine.pages import InitiativePage
 from engine.reminders.queries import initiative_feed, next_reminder, upcoming_entries
 from engine.timeutil import local_date
-from web.database import db, runtime
+from web.database import runtime
 
 
 def feed_url(feed: CalendarFeed | None) -> str | None:
@@ -24,7 +25,6 @@ def feed_url(feed: CalendarFeed | None) -> str | None:
 
 @dataclass
 class PanelData:
-    visible: bool = False
     is_paused: bool = False
     feed_url: str | None = None
     #: (date, kind, title) of the coming deadlines
@@ -33,18 +33,16 @@ class PanelData:
     next_reminder: object = None
 
 
-def reminders_panel_data(initiative: Initiative, member_role: str | None) -> PanelData:
-    """What the panel shows; members (and the group's coach) only."""
-    if member_role is None or not current_user.is_authenticated:
-        return PanelData()
-    person = current_user.person
-    feed = initiative_feed(db(), person.id, initiative.id)
-    upcoming = upcoming_entries(db(), initiative.id, local_date(utcnow()))
-    nxt = next_reminder(db(), initiative.id)
+def load_panel(
+    session: Session, page: InitiativePage, person: Person | None, now: datetime
+) -> PanelData | None:
+    """What ``reminders/_panel.html`` shows; the group's members (and its coach) only."""
+    if person is None:
+        return None
+    initiative = page.initiative
     return PanelData(
-        visible=True,
         is_paused=initiative.is_paused,
-        feed_url=feed_url(feed),
-        upcoming=upcoming,
-        next_reminder=nxt,
+        feed_url=feed_url(initiative_feed(session, person.id, initiative.id)),
+        upcoming=upcoming_entries(session, initiative.id, local_date(now)),
+        next_reminder=next_reminder(session, initiative.id),
     )

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from engine.db import utcnow
 from engine.errors import VerbindingError
@@ -17,12 +19,14 @@ from engine.reminders.tokens import read_unsubscribe_token, signing_secret
 from web import access
 from web.database import db, perform, runtime
 from web.extensions import csrf
-from web.i18n import locale, render_msg
+from web.form_action import form_action
+from web.i18n import locale
+from web.panels import Panel, group, register_panel
 from web.reminders.forms import PlainForm, preferences_form
-from web.reminders.panel import feed_url, reminders_panel_data
+from web.reminders.panel import feed_url, load_panel
 
 bp = Blueprint("reminders", __name__)
-bp.add_app_template_global(reminders_panel_data, "reminders_panel")
+register_panel(bp, Panel("reminders", "reminders/_panel.html", "side", 50, load_panel, group))
 
 OUTBOX_PAGE = 50
 
@@ -36,24 +40,31 @@ def preferences():
     person = current_user.person
     modes = modes_of(db(), person)
     form = preferences_form(list(modes), modes, person.locale)
-    if form.validate_on_submit():
-        try:
-            perform(
-                set_preferences, person, now=utcnow(), locale=form.language.data,
-                modes={kind: form[f"kind_{kind}"].data for kind in modes},
-            )  # fmt: skip
-        except VerbindingError as error:
-            form.form_errors.append(render_msg(error.message))
-        else:
-            flash(_("Your reminder settings are saved."), "success")
-            return redirect(url_for("reminders.preferences"))
-    feed = live_feed(db(), person.id)
-    followed = _initiative_feeds(person.id)
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template(
-        "reminders/preferences.html", form=form, kinds=[kind_of(k) for k in modes],
-        feed_url=feed_url(feed), initiative_feeds=followed, plain=PlainForm(),
-    ), status  # fmt: skip
+
+    def again(status: int, _error: VerbindingError | None = None) -> ResponseReturnValue:
+        feed = live_feed(db(), person.id)
+        return render_template(
+            "reminders/preferences.html", form=form, kinds=[kind_of(k) for k in modes],
+            feed_url=feed_url(feed), initiative_feeds=_initiative_feeds(person.id),
+            plain=PlainForm(),
+        ), status  # fmt: skip
+
+    if request.method == "GET":
+        return again(200)
+    return form_action(
+        form,
+        lambda session: set_preferences(
+            session,
+            person,
+            now=utcnow(),
+            locale=form.language.data,
+            modes={kind: form[f"kind_{kind}"].data for kind in modes},
+        ),  # fmt: skip
+        done=_("Your reminder settings are saved."),
+        to=url_for("reminders.preferences"),
+        again=again,
+        fields={"locale": "language"},
+    )
 
 
 def _initiative_feeds(person_id: int) -> list[tuple[int, str, str]]:
@@ -65,44 +76,45 @@ def _initiative_feeds(person_id: int) -> list[tuple[int, str, str]]:
 @bp.post("/reminders/calendar")
 @access.login
 def new_feed():
-    if not PlainForm().validate_on_submit():
-        abort(400)
-    perform(make_feed, current_user.person, utcnow())
-    flash(_("Your calendar has a new address. The old one no longer works."), "success")
-    return redirect(url_for("reminders.preferences") + "#calendar")
+    return form_action(
+        PlainForm(),
+        lambda session: make_feed(session, current_user.person, utcnow()),
+        done=_("Your calendar has a new address. The old one no longer works."),
+        to=url_for("reminders.preferences") + "#calendar",
+    )
 
 
 @bp.post("/reminders/calendar/revoke")
 @access.login
 def revoke():
-    if not PlainForm().validate_on_submit():
-        abort(400)
-    perform(revoke_feed, current_user.person, utcnow())
-    flash(_("The calendar address no longer works."), "success")
-    return redirect(url_for("reminders.preferences") + "#calendar")
+    return form_action(
+        PlainForm(),
+        lambda session: revoke_feed(session, current_user.person, utcnow()),
+        done=_("The calendar address no longer works."),
+        to=url_for("reminders.preferences") + "#calendar",
+    )
 
 
 @bp.post("/initiatives/<int:initiative_id>/calendar")
 @access.member
 def new_initiative_feed(initiative_id: int):
-    if not PlainForm().validate_on_submit():
-        abort(400)
-    try:
-        perform(make_feed, current_user.person, utcnow(), initiative_id)
-    except VerbindingError:
-        abort(403)
-    flash(_("This initiative's calendar has a new address for you."), "success")
-    return redirect(_back(f"/initiatives/{initiative_id}"))
+    return form_action(
+        PlainForm(),
+        lambda session: make_feed(session, current_user.person, utcnow(), initiative_id),
+        done=_("This initiative's calendar has a new address for you."),
+        to=_back(url_for("initiatives.show", initiative_id=initiative_id)),
+    )
 
 
 @bp.post("/initiatives/<int:initiative_id>/calendar/revoke")
 @access.login
 def revoke_initiative_feed(initiative_id: int):
-    if not PlainForm().validate_on_submit():
-        abort(400)
-    perform(revoke_feed, current_user.person, utcnow(), initiative_id)
-    flash(_("The calendar address no longer works."), "success")
-    return redirect(_back(url_for("reminders.preferences") + "#calendar"))
+    return form_action(
+        PlainForm(),
+        lambda session: revoke_feed(session, current_user.person, utcnow(), initiative_id),
+        done=_("The calendar address no longer works."),
+        to=_back(url_for("reminders.preferences") + "#calendar"),
+    )
 
 
 def _back(default: str) -> str:
@@ -185,12 +197,18 @@ def outbox():
 @bp.post("/reminders/outbox/<int:message_id>/retry")
 @access.admin
 def retry(message_id: int):
-    if not PlainForm().validate_on_submit():
-        abort(400)
-    if perform(retry_failed, message_id, utcnow()) is None:
-        abort(404)
-    flash(_("The message is queued again."), "success")
-    return redirect(url_for("reminders.outbox", status="failed"))
+    def call(session: Session) -> object:
+        retried = retry_failed(session, message_id, utcnow())
+        if retried is None:
+            abort(404)
+        return retried
+
+    return form_action(
+        PlainForm(),
+        call,
+        done=_("The message is queued again."),
+        to=url_for("reminders.outbox", status="failed"),
+    )
 
 
 __all__ = ["MODE_LABELS", "bp"]

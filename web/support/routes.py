@@ -3,18 +3,23 @@ follows every state change and reason."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, g, render_template, request, url_for
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from engine.coach.queries import coaches, inbox, request_history, requests_of
 from engine.db import utcnow
-from engine.errors import InvalidInput, NotFound, VerbindingError
+from engine.errors import NotFound, VerbindingError
 from engine.listing import places
-from engine.models import Initiative, SupportRequest
+from engine.models import Initiative, Person, SupportRequest
 from engine.operations import (
     accept_support_request,
     acknowledge_support_request,
@@ -31,12 +36,15 @@ from engine.operations.support import (
     describe_event,
     get_support_request,
 )
+from engine.pages import InitiativePage
 from engine.permissions import can_change, is_staff
 from engine.timeutil import local_date
 from engine.workdays import working_days_between
 from web import access
-from web.database import db, perform, runtime
+from web.database import db, runtime
+from web.form_action import form_action
 from web.i18n import render_msg, text
+from web.panels import Panel, register_panel
 from web.support.forms import ACTION_FORMS, RequestForm
 
 bp = Blueprint("support", __name__)
@@ -54,13 +62,25 @@ class SupportPanel:
     can_answer: bool
 
 
-def support_panel_data(initiative: Initiative, member_role: str | None = None) -> SupportPanel:
-    """The initiative's requests for ``support/_panel.html`` (an app template global)."""
+def support_panel(
+    session: Session, initiative_id: int, role: str | None, person: Person | None
+) -> SupportPanel:
+    """The initiative's requests, and what the visitor may do with them."""
     return SupportPanel(
-        requests=requests_of(db(), initiative.id),
-        can_file=can_change(member_role),
-        can_answer=is_staff(current_user.person),
+        requests=requests_of(session, initiative_id),
+        can_file=can_change(role),
+        can_answer=is_staff(person),
     )
+
+
+def load_panel(
+    session: Session, page: InitiativePage, person: Person | None, now: datetime
+) -> SupportPanel:
+    """What ``support/_panel.html`` shows on the initiative page."""
+    return support_panel(session, page.initiative.id, page.role, person)
+
+
+register_panel(bp, Panel("support", "support/_panel.html", "main", 20, load_panel))
 
 
 def respond_by_text(row: SupportRequest) -> str:
@@ -77,24 +97,9 @@ def respond_by_text(row: SupportRequest) -> str:
     return _("%(num)d working days left", num=left) if left != 1 else _("1 working day left")
 
 
-bp.add_app_template_global(support_panel_data, "support_panel")
 bp.add_app_template_filter(lambda kind: render_msg(KIND_LABELS.get(kind)), "support_kind")
 bp.add_app_template_filter(lambda status: render_msg(STATUS_LABELS.get(status)), "support_status")
 bp.add_app_template_filter(respond_by_text, "respond_by_text")
-
-
-def initiative_link(initiative: Initiative) -> str:
-    """Where "back to the initiative" goes: its page, or the coach's view of it."""
-    from web.access import RULES
-
-    if "initiatives.show" in RULES:
-        return url_for("initiatives.show", initiative_id=initiative.id)
-    if is_staff(current_user.person) and "coach.initiative" in RULES:
-        return url_for("coach.initiative", initiative_id=initiative.id)
-    return url_for("support.index", initiative_id=initiative.id)
-
-
-bp.add_app_template_global(initiative_link, "initiative_link")
 
 
 def stage_name(stage_key: str, initiative: Initiative) -> str:
@@ -136,7 +141,7 @@ def _load(initiative_id: int, request_id: int) -> SupportRequest:
 @bp.get("/initiatives/<int:initiative_id>/support")
 @access.viewer
 def index(initiative_id: int):
-    panel = support_panel_data(g.initiative, g.member_role)
+    panel = support_panel(db(), g.initiative.id, g.member_role, current_user.person)
     return render_template(
         "support/index.html", initiative=g.initiative, member_role=g.member_role, panel=panel
     )
@@ -151,34 +156,31 @@ def new(initiative_id: int):
         (kind, render_msg(label)) for kind, label in KIND_LABELS.items()
     ]
     form.stage_key.choices = _stage_choices(initiative)
-    if form.validate_on_submit():
-        try:
-            row = perform(
-                file_support_request,
-                current_user.person,
-                initiative.id,
-                kind=form.kind.data,
-                description=form.description.data,
-                stage_key=form.stage_key.data or None,
-                now=utcnow(),
-                respond_days=runtime().config.support_respond_days,
-            )
-        except InvalidInput as error:
-            form.description.errors = [*form.description.errors, render_msg(error.message)]
-        except VerbindingError as error:
-            flash(render_msg(error.message), "error")
-            return redirect(url_for("support.index", initiative_id=initiative.id))
-        else:
-            flash(
-                _(
-                    "The request is filed. The municipality answers by %(date)s.",
-                    date=_date(row.respond_by_date),
-                ),
-                "success",
-            )
-            return redirect(url_for("support.show", initiative_id=initiative.id, request_id=row.id))
-    status = 400 if form.errors else 200
-    return render_template("support/new.html", initiative=initiative, form=form), status
+
+    def again(status: int, _error: VerbindingError | None = None) -> ResponseReturnValue:
+        return render_template("support/new.html", initiative=initiative, form=form), status
+
+    if request.method == "GET":
+        return again(200)
+    return form_action(
+        form,
+        lambda session: file_support_request(
+            session,
+            current_user.person,
+            initiative.id,
+            kind=form.kind.data,
+            description=form.description.data,
+            stage_key=form.stage_key.data or None,
+            now=utcnow(),
+            respond_days=runtime().config.support_respond_days,
+        ),  # fmt: skip
+        done=lambda row: _(
+            "The request is filed. The municipality answers by %(date)s.",
+            date=_date(row.respond_by_date),
+        ),
+        to=lambda row: url_for("support.show", initiative_id=initiative.id, request_id=row.id),
+        again=again,
+    )
 
 
 def _date(value) -> str:
@@ -230,7 +232,8 @@ def show(initiative_id: int, request_id: int):
     return _show(row, _forms(row))
 
 
-_OPERATIONS = {
+#: action → (operation, the argument its text goes in, what is flashed when done)
+_OPERATIONS: dict[str, tuple[Callable[..., SupportRequest], str, Any]] = {
     "acknowledge": (acknowledge_support_request, "note", _l("You acknowledged the request.")),
     "accept": (accept_support_request, "note", _l("You accepted the request.")),
     "decline": (decline_support_request, "reason", _l("You declined the request.")),
@@ -239,15 +242,23 @@ _OPERATIONS = {
 }
 
 
-def _act(action: str, initiative_id: int, request_id: int):
+def _fresh(forms: dict, action: str, row: SupportRequest, status: int) -> dict:
+    """After a lost race the sent form keeps its text but carries the request's new version."""
+    if status == 409:
+        forms[action].version.data = str(row.version)
+    return forms
+
+
+def _act(action: str, initiative_id: int, request_id: int) -> ResponseReturnValue:
     row = _load(initiative_id, request_id)
     forms = _forms(row, posted=action)
     form = forms[action]
-    back = url_for("support.show", initiative_id=initiative_id, request_id=request_id)
-    if not form.validate():
-        return _show(row, forms, 400)
     version = form.version.data or ""
-    kwargs = {"now": utcnow(), "expected_version": int(version) if version.isdigit() else None}
+    kwargs: dict[str, Any] = {
+        "now": utcnow(),
+        "expected_version": int(version) if version.isdigit() else None,
+    }
+    operation: Callable[..., SupportRequest]
     if action == "assign":
         operation, done = assign_support_request, _l("The request is assigned.")
         chosen = form.coach.data
@@ -255,17 +266,14 @@ def _act(action: str, initiative_id: int, request_id: int):
     else:
         operation, argument, done = _OPERATIONS[action]
         kwargs[argument] = form.note.data
-    try:
-        perform(operation, current_user.person, row.id, **kwargs)
-    except InvalidInput as error:
-        field = form.coach if action == "assign" else form.note
-        field.errors = [*field.errors, render_msg(error.message)]
-        return _show(row, forms, 400)
-    except VerbindingError as error:
-        flash(render_msg(error.message), "error")
-        return redirect(back)
-    flash(str(done), "success")
-    return redirect(back)
+    return form_action(
+        form,
+        lambda session: operation(session, current_user.person, row.id, **kwargs),
+        done=str(done),
+        to=url_for("support.show", initiative_id=initiative_id, request_id=request_id),
+        again=lambda status, _error: _show(row, _fresh(forms, action, row, status), status),
+        fields={"coach_id": "coach", "reason": "note"},
+    )
 
 
 @bp.post("/initiatives/<int:initiative_id>/support/<int:request_id>/acknowledge")

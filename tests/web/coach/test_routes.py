@@ -9,16 +9,11 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from flask import render_template
-from flask_login import login_user
 from sqlalchemy import event
 
-from engine.accounts import find_person
 from engine.db import utcnow
-from engine.models import Initiative
 from tests import factories
 from tests.support import login, post_form
-from web.users import CurrentUser
 
 DAY = timedelta(days=1)
 
@@ -122,19 +117,13 @@ def test_a_coach_writes_a_note_and_flags_a_concern_the_group_reads_both(
     listed = coach.get(f"/coach/?q={city['tag']}+tuin").get_data(as_text=True)
     assert "Concern flagged by Sanne Visser: Al weken stil." in listed
 
-    item = db_session.get(Initiative, iid)
-    anna = find_person(db_session, city["anna"])
-    with web_app.test_request_context():
-        login_user(CurrentUser(anna))
-        member_view = render_template(
-            "coach/_notes_panel.html", initiative=item, member_role="initiator", page=None
-        )
-        outsider_view = render_template(
-            "coach/_notes_panel.html", initiative=item, member_role=None, page=None
-        )
+    # the group reads the panel on its initiative page; a visitor from outside does not see it
+    member_view = _as(web_app.test_client(), city["anna"]).get(f"/initiatives/{iid}")
+    member_view = member_view.get_data(as_text=True)
     assert "Zal ik een keer langskomen?" in member_view and "Al weken stil." in member_view
-    assert "csrf_token" not in member_view  # the group reads; only coaches write
-    assert outsider_view.strip() == ""
+    assert f"/coach/initiatives/{iid}/notes" not in member_view  # only coaches write
+    outsider_view = web_app.test_client().get(f"/initiatives/{iid}").get_data(as_text=True)
+    assert 'id="coach-notes-heading"' not in outsider_view
 
 
 def test_an_empty_note_changes_nothing_and_says_why(coach, city, db_session):

@@ -8,8 +8,6 @@ from datetime import timedelta
 import icalendar
 import pytest
 import vobject
-from flask import render_template_string
-from flask_login import login_user
 from sqlalchemy import select
 
 from engine.db import utcnow
@@ -134,22 +132,16 @@ def test_an_initiative_calendar_for_members(client, anna, db_session):
     assert refused.status_code == 403
 
 
-def test_the_panel_shows_the_next_dates_and_the_calendar_button(web_app, db_session, anna):
+def test_the_panel_shows_the_next_dates_and_the_calendar_button(client, web_app, anna):
     person, item = anna
-    from web.users import CurrentUser
-
-    with web_app.test_request_context(f"/initiatives/{item.id}"):
-        login_user(CurrentUser(db_session.get(Person, person.id)))
-        html = render_template_string(
-            '{% include "reminders/_panel.html" %}', initiative=item, member_role="initiator",
-            page=None,
-        )  # fmt: skip
-        assert "Foto&#39;s maken" in html or "Foto's maken" in html
-        assert f"/initiatives/{item.id}/calendar" in html
-        hidden = render_template_string(
-            '{% include "reminders/_panel.html" %}', initiative=item, member_role=None, page=None
-        )
-        assert hidden.strip() == ""
+    login(client, person.email)
+    html = client.get(f"/initiatives/{item.id}").get_data(as_text=True)
+    assert 'id="reminders-heading"' in html
+    assert "Foto&#39;s maken" in html or "Foto's maken" in html
+    assert f"/initiatives/{item.id}/calendar" in html
+    # a visitor outside the group does not get the panel
+    hidden = web_app.test_client().get(f"/initiatives/{item.id}").get_data(as_text=True)
+    assert 'id="reminders-heading"' not in hidden
 
 
 def test_the_outbox_page_shows_failures_to_an_admin_only(client, db_session):

@@ -182,10 +182,11 @@ def test_an_answer_from_a_stale_page_is_refused_plainly(client, db_session, scen
     seen = row.version
     first = _answer(coach, scene, row.id, "acknowledge", **{"acknowledge-version": seen})
     assert first.status_code == 302
-    stale = _answer(coach, scene, row.id, "accept", "Ja.", **{"accept-version": seen})
-    assert stale.status_code == 302
-    page = coach.get(stale.headers["Location"]).get_data(as_text=True)
+    stale = _answer(coach, scene, row.id, "accept", "Ja, we doen het.", **{"accept-version": seen})
+    assert stale.status_code == 409
+    page = stale.get_data(as_text=True)
     assert "answered this support request at the same moment" in page
+    assert "Ja, we doen het.</textarea>" in page  # the answer typed is not lost
     assert _only_request(db_session, scene).status == "acknowledged"
 
 
