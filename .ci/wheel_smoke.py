@@ -73,10 +73,11 @@ def build_wheel(python: str, dest: Path, root: Path = ROOT) -> Path:
     dest.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="verbinding-src-") as tmp:
         source = copy_source(Path(tmp) / "src", root)
-        done = subprocess.run(
-            [python, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dest), str(source)],
-            capture_output=True, text=True,
-        )  # fmt: skip
+        command = [python, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dest), str(source)]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        except subprocess.TimeoutExpired as error:
+            raise SmokeFailure("building the wheel took more than 300 seconds") from error
     if done.returncode != 0:
         raise SmokeFailure(f"building the wheel failed:\n{done.stdout}{done.stderr}")
     wheels = sorted(dest.glob("verbinding-*.whl"))
