@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib.util
 import sys
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -28,7 +29,7 @@ NOT_SHIPPED = ("engine/babel.cfg", "web/babel.cfg", "engine/translations/message
 
 
 @pytest.fixture(scope="module")
-def wheel(tmp_path_factory) -> zipfile.ZipFile:
+def wheel(tmp_path_factory) -> Iterator[zipfile.ZipFile]:
     path = wheel_smoke.build_wheel(sys.executable, tmp_path_factory.mktemp("dist"))
     with zipfile.ZipFile(path) as built:
         yield built
