@@ -51,6 +51,15 @@ def init_database(rt: Runtime) -> None:
     upgrade_engine(rt.engine)
     with unit_of_work(rt.sessions) as session:
         versions = sync_workflows(session, utcnow())
+    if not versions:
+        from engine.workflows.loader import workflows_dir
+
+        click.echo(
+            f"error: no process templates (*.yaml) in {workflows_dir()}; set "
+            "VERBINDING_WORKFLOWS_DIR to a folder that holds them",
+            err=True,
+        )
+        sys.exit(1)
     click.echo(
         "database ready; templates: " + ", ".join(f"{v.name} v{v.version}" for v in versions)
     )
@@ -223,7 +232,10 @@ def reminders_tick(now_text: str | None, dry_run: bool) -> None:
     """Plan and deliver once: swept deadlines, due reminders, due mail."""
     from engine.reminders.cli import tick
 
-    tick(runtime(), _moment(now_text), dry_run=dry_run, echo=click.echo)
+    failed = tick(runtime(), _moment(now_text), dry_run=dry_run, echo=click.echo)
+    if failed:
+        click.echo(f"error: sweep step failed: {', '.join(failed)} (traceback above)", err=True)
+        sys.exit(1)
 
 
 @reminders.command("replan")

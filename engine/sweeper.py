@@ -123,6 +123,8 @@ MAIL_DUE = exists().where(
 class SweepReport:
     steps: dict[str, Any] = field(default_factory=dict)
     mail: Any = ""
+    #: the steps that raised (logged, rolled back); the others ran all the same
+    failed: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         parts = [f"{k}: {v}" for k, v in self.steps.items()]
@@ -202,6 +204,7 @@ def sweep(runtime: Runtime, now: datetime, *, deliver: bool = True) -> SweepRepo
         except Exception:  # noqa: BLE001 - one failing step must not stop the others
             log.exception("sweep step %s failed", name)
             report.steps[name] = "failed (see log)"
+            report.failed.append(name)
     if deliver and (mail or active):
         report.mail = deliver_due(
             runtime.sessions,

@@ -18,8 +18,13 @@ from engine.sweeper import sweep
 CHUNK = 200
 
 
-def tick(runtime: Runtime, now: datetime, *, dry_run: bool, echo: Callable[[str], None]) -> None:
-    """One sweep at ``now``; with ``dry_run`` in a transaction that is rolled back."""
+def tick(
+    runtime: Runtime, now: datetime, *, dry_run: bool, echo: Callable[[str], None]
+) -> list[str]:
+    """One sweep at ``now``; with ``dry_run`` in a transaction that is rolled back.
+
+    Return the names of the sweep steps that failed (each is logged with its traceback).
+    """
     echo(f"tick at {now.isoformat()}{' (dry run: nothing is saved or sent)' if dry_run else ''}")
     if dry_run:
         with runtime.sessions() as session:
@@ -30,7 +35,7 @@ def tick(runtime: Runtime, now: datetime, *, dry_run: bool, echo: Callable[[str]
         echo(f"claimed: {report}")
         for line in report.lines:
             echo(f"  would send {line}")
-        return
+        return []
     result = sweep(runtime, now)
     for name, step_report in result.steps.items():
         echo(f"{name}: {step_report}")
@@ -47,6 +52,7 @@ def tick(runtime: Runtime, now: datetime, *, dry_run: bool, echo: Callable[[str]
             )
             for id_, to_addr, message_id in rows:
                 echo(f"  sent {id_} → {to_addr} {message_id}")
+    return result.failed
 
 
 def replan(runtime: Runtime, now: datetime, *, echo: Callable[[str], None]) -> None:

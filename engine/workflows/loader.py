@@ -24,7 +24,20 @@ from engine.workflows.definitions import (
 )
 from engine.workflows.validate import check_document, key_line
 
-DEFAULT_WORKFLOWS_DIR = Path(__file__).parents[2] / "workflows"
+
+def shipped_workflows_dir() -> Path:
+    """Return the folder of the templates that come with Verbinding.
+
+    The top-level ``workflows/`` folder is their one source. A built package carries it as
+    ``engine/shipped_workflows`` (mapped in setup.py); a source checkout, also one installed
+    with ``pip install -e``, has no such folder and reads ``workflows/`` itself.
+    """
+    engine_dir = Path(__file__).parents[1]
+    installed = engine_dir / "shipped_workflows"
+    return installed if installed.is_dir() else engine_dir.parent / "workflows"
+
+
+DEFAULT_WORKFLOWS_DIR = shipped_workflows_dir()
 WORKFLOWS_DIR_ENV = "VERBINDING_WORKFLOWS_DIR"
 
 

@@ -42,3 +42,14 @@ def test_demo_loads_groningen_and_three_initiatives_and_is_safe_twice(database_u
         history = s.scalar(moves)
         assert history == 7  # 1 + 2 + 4 moves, each with its history
     engine.dispose()
+
+
+def test_init_without_templates_says_where_it_looked_and_fails(tmp_path, monkeypatch):
+    empty = tmp_path / "no-templates"
+    empty.mkdir()
+    monkeypatch.setenv("VERBINDING_WORKFLOWS_DIR", str(empty))
+    for command in ("init", "demo"):
+        result = run(f"sqlite:///{tmp_path / 'cli.db'}", tmp_path, command)
+        assert result.exit_code == 1, result.output
+        assert f"error: no process templates (*.yaml) in {empty}" in result.output
+        assert "VERBINDING_WORKFLOWS_DIR" in result.output

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import timedelta
 
 import pytest
@@ -34,7 +35,7 @@ def database(tmp_path):
     return url
 
 
-def tick(url, tmp_path, smtp, *args):
+def tick(url, tmp_path, smtp, *args, exit_code=0):
     env = {
         "VERBINDING_DATABASE_URL": url,
         "VERBINDING_INSTANCE_PATH": str(tmp_path),
@@ -43,7 +44,7 @@ def tick(url, tmp_path, smtp, *args):
     }
     result = CliRunner().invoke(main, ["reminders", "tick", *args], env=env,
                                 catch_exceptions=False)  # fmt: skip
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == exit_code, result.output
     return result.output
 
 
@@ -69,3 +70,22 @@ def test_a_moment_that_is_not_iso_8601_is_refused(database, tmp_path, smtp):
     result = CliRunner().invoke(main, ["reminders", "tick", "--now", "morgen"],
                                 env={"VERBINDING_DATABASE_URL": database})  # fmt: skip
     assert result.exit_code == 2 and "ISO-8601" in result.output
+
+
+def test_a_tick_whose_mail_cannot_be_composed_fails_and_loses_nothing(
+    database, tmp_path, smtp, monkeypatch
+):
+    compose = importlib.import_module("engine.mail.compose")  # the module, not the function
+    # the mail templates missing, as in a package built without them
+    monkeypatch.setattr(compose, "TEMPLATES", tmp_path / "no-mail-templates")
+    compose._environment.cache_clear()
+    try:
+        output = tick(database, tmp_path, smtp, "--now", "2026-11-29T08:30", exit_code=1)
+    finally:
+        monkeypatch.undo()
+        compose._environment.cache_clear()
+    assert "reminders.dispatch: failed" in output
+    assert "error: sweep step failed: reminders.dispatch" in output
+    assert smtp.messages == []
+    output = tick(database, tmp_path, smtp, "--now", "2026-11-29T08:45")  # the reminder waited
+    assert "1 mails queued" in output and len(smtp.messages) == 1

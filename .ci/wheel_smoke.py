@@ -1,0 +1,222 @@
+"""Helpers of .ci/wheel-smoke (standard library only); also used by tests/test_packaging.py.
+
+    python3 .ci/wheel_smoke.py build-wheel PYTHON DEST      build the wheel from a clean copy
+    python3 .ci/wheel_smoke.py free-port                    print a free TCP port on loopback
+    python3 .ci/wheel_smoke.py wait-port PORT SECONDS       wait until something listens there
+    python3 .ci/wheel_smoke.py fetch URL [--contains T]… [--lacks T]…   GET, expect 200
+    python3 .ci/wheel_smoke.py due-moment DATABASE          a moment when a step reminder is due
+    python3 .ci/wheel_smoke.py check-mail MAILDIR           at least one Dutch reminder arrived
+
+Each prints what it found; on a problem it prints one line saying what failed and exits 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import mailbox
+import shutil
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from email.header import decode_header, make_header
+from email.message import Message
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+#: never copied into the build: local state that is not part of the source
+LOCAL = (".git", ".venv", "venv", "build", "dist", "instance", "__pycache__", "*.egg-info")
+
+
+class SmokeFailure(Exception):
+    """What failed, in one line."""
+
+
+# -- the wheel -------------------------------------------------------------------------------
+
+
+def source_files(root: Path = ROOT) -> list[Path]:
+    """The files a clean checkout would have: tracked and new ones, not ignored, not deleted."""
+    try:
+        listed = subprocess.run(
+            ["git", "-C", str(root), "ls-files", "-z", "--cached", "--others",
+             "--exclude-standard"],
+            check=True, capture_output=True,
+        ).stdout  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return []
+    names = [name for name in listed.decode().split("\0") if name]
+    return [Path(name) for name in names if (root / name).is_file()]
+
+
+def copy_source(dest: Path, root: Path = ROOT) -> Path:
+    """Copy the source tree to ``dest``: a build there leaves nothing behind in the tree, and
+    sees no stale ``build/`` folder from an earlier one."""
+    files = source_files(root)
+    if not files:  # not a git checkout: everything but local state
+        shutil.copytree(root, dest, ignore=shutil.ignore_patterns(*LOCAL))
+        return dest
+    for name in files:
+        target = dest / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / name, target)
+    return dest
+
+
+def build_wheel(python: str, dest: Path, root: Path = ROOT) -> Path:
+    """Build the wheel with ``python -m pip wheel`` from a clean copy; return its path."""
+    dest.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="verbinding-src-") as tmp:
+        source = copy_source(Path(tmp) / "src", root)
+        command = [python, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(dest), str(source)]
+        try:
+            done = subprocess.run(command, capture_output=True, text=True, timeout=300)
+        except subprocess.TimeoutExpired as error:
+            raise SmokeFailure("building the wheel took more than 300 seconds") from error
+    if done.returncode != 0:
+        raise SmokeFailure(f"building the wheel failed:\n{done.stdout}{done.stderr}")
+    wheels = sorted(dest.glob("verbinding-*.whl"))
+    if len(wheels) != 1:
+        raise SmokeFailure(f"expected one wheel in {dest}, found {[w.name for w in wheels]}")
+    return wheels[0]
+
+
+# -- the running site ------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            s.settimeout(1)
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.2)
+    raise SmokeFailure(f"nothing listens on 127.0.0.1:{port} after {seconds:g} seconds")
+
+
+def fetch(url: str, contains: list[str], lacks: list[str]) -> None:
+    try:
+        with urllib.request.urlopen(url, timeout=20) as response:
+            status, body = response.status, response.read().decode("utf-8", "replace")
+    except urllib.error.HTTPError as error:
+        raise SmokeFailure(f"GET {url} answered {error.code}, not 200") from error
+    except (urllib.error.URLError, OSError) as error:
+        raise SmokeFailure(f"GET {url} failed: {error}") from error
+    if status != 200:
+        raise SmokeFailure(f"GET {url} answered {status}, not 200")
+    missing = [text for text in contains if text not in body]
+    if missing:
+        raise SmokeFailure(f"GET {url}: the page lacks {missing}")
+    present = [text for text in lacks if text in body]
+    if present:
+        raise SmokeFailure(f"GET {url}: the page shows {present}")
+    print(f"GET {url}: 200, {len(body)} characters")
+
+
+# -- reminders -------------------------------------------------------------------------------
+
+
+def due_moment(database: Path, now: datetime | None = None) -> datetime:
+    """A moment at which step reminders of the demo are due: just after the newest one that
+    is due already (the demo's dates are relative to the day it ran), else the first one."""
+    now = now or datetime.now(UTC)
+    with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
+        rows = connection.execute(
+            "SELECT due_dt FROM reminders WHERE status = 'pending' AND kind = 'step_due'"
+        ).fetchall()
+    moments = sorted(datetime.fromisoformat(due).replace(tzinfo=UTC) for (due,) in rows)
+    if not moments:
+        raise SmokeFailure(f"the demo planned no step reminders in {database}")
+    passed = [moment for moment in moments if moment <= now]
+    return (passed[-1] if passed else moments[0]) + timedelta(minutes=1)
+
+
+def _text_of(message: Message) -> str:
+    for part in message.walk():
+        if part.get_content_type() == "text/plain":
+            payload = part.get_payload(decode=True)
+            if isinstance(payload, bytes):
+                return payload.decode(part.get_content_charset() or "utf-8")
+    return ""
+
+
+#: what a Dutch reader gets (catalogue phrases of the reminder mail), and its English ids
+DUTCH_SUBJECT, ENGLISH_SUBJECT = "Herinnering", "Reminder"
+DUTCH_BODY = ("Hallo ", "Kies hoe en wanneer je herinneringen krijgt:")
+ENGLISH_BODY = ("Hello ", "Choose how and when you get reminders:")
+
+
+def check_mail(maildir: Path) -> int:
+    """At least one reminder arrived, and every one reads Dutch; return how many."""
+    messages = list(mailbox.Maildir(maildir, create=False)) if maildir.is_dir() else []
+    if not messages:
+        raise SmokeFailure(f"no mail arrived at the SMTP sink ({maildir})")
+    for message in messages:
+        subject = str(make_header(decode_header(message["Subject"] or "")))
+        text = _text_of(message)
+        where = f"mail to {message['To']} ({subject!r})"
+        if not subject.startswith(DUTCH_SUBJECT) or subject.startswith(ENGLISH_SUBJECT):
+            raise SmokeFailure(f"{where}: the subject is not the Dutch reminder subject")
+        missing = [phrase for phrase in DUTCH_BODY if phrase not in text]
+        english = [phrase for phrase in ENGLISH_BODY if phrase in text]
+        if missing or english:
+            raise SmokeFailure(
+                f"{where}: the text lacks Dutch {missing} or has English {english}:\n{text}"
+            )
+    first = str(make_header(decode_header(messages[0]["Subject"] or "")))
+    print(f"{len(messages)} mail(s) arrived, in Dutch; the first: {first}")
+    return len(messages)
+
+
+def main(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build-wheel")
+    build.add_argument("python")
+    build.add_argument("dest", type=Path)
+    commands.add_parser("free-port")
+    wait = commands.add_parser("wait-port")
+    wait.add_argument("port", type=int)
+    wait.add_argument("seconds", type=float)
+    get = commands.add_parser("fetch")
+    get.add_argument("url")
+    get.add_argument("--contains", action="append", default=[])
+    get.add_argument("--lacks", action="append", default=[])
+    due = commands.add_parser("due-moment")
+    due.add_argument("database", type=Path)
+    mail = commands.add_parser("check-mail")
+    mail.add_argument("maildir", type=Path)
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "build-wheel":
+            print(build_wheel(args.python, args.dest))
+        elif args.command == "free-port":
+            print(free_port())
+        elif args.command == "wait-port":
+            wait_port(args.port, args.seconds)
+        elif args.command == "fetch":
+            fetch(args.url, args.contains, args.lacks)
+        elif args.command == "due-moment":
+            print(due_moment(args.database).isoformat())
+        elif args.command == "check-mail":
+            check_mail(args.maildir)
+    except SmokeFailure as failure:
+        print(f"wheel-smoke: FAILED: {failure}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
