@@ -24,7 +24,6 @@ from engine.operations import (
     file_support_request,
     withdraw_support_request,
 )
-from engine.operations.common import definition_for
 from engine.operations.support import (
     KIND_LABELS,
     STATUS_LABELS,
@@ -34,6 +33,7 @@ from engine.operations.support import (
 from engine.permissions import can_change, is_staff
 from engine.timeutil import local_date
 from engine.workdays import working_days_between
+from engine.workflows.process_plan import plan_of
 from web import access
 from web.database import db, perform, runtime
 from web.i18n import render_msg, text
@@ -99,27 +99,18 @@ bp.add_app_template_global(initiative_link, "initiative_link")
 
 def stage_name(stage_key: str, initiative: Initiative) -> str:
     """A stage's title in the reader's language (the residents' own title for their stages)."""
-    for plan in initiative.stage_plans:
-        if plan.stage_key == stage_key and plan.is_custom:
-            return plan.custom_title or stage_key
-    defn = definition_for(db(), initiative)[1]
-    for stage in defn.stages:
-        if stage.id == stage_key:
-            return text(stage.title)
-    return stage_key
+    return text(plan_of(db(), initiative, initiative.stage_plans).title(stage_key))
 
 
 bp.add_app_template_filter(stage_name, "stage_name")
 
 
 def _stage_choices(initiative: Initiative) -> list[tuple[str, str]]:
-    defn = definition_for(db(), initiative)[1]
-    titles = {s.id: text(s.title) for s in defn.stages}
+    plan = plan_of(db(), initiative, initiative.stage_plans)
     choices = [("", _("The initiative as a whole"))]
-    for plan in initiative.stage_plans:
-        if plan.is_skipped:
-            continue
-        choices.append((plan.stage_key, plan.custom_title or titles.get(plan.stage_key, "")))
+    for key in plan.stages:
+        if not plan.is_skipped(key):
+            choices.append((key, text(plan.title(key))))
     return choices
 
 
