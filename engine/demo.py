@@ -38,6 +38,7 @@ from engine.operations import (
 from engine.operations.common import machine_for
 from engine.timeutil import local_date
 from engine.workdays import add_working_days
+from engine.workflows.process_plan import plan_of
 
 DATA = Path(__file__).parent / "data" / "groningen-wijken.csv"
 DEMO_PASSWORD = "verbinding-demo"
@@ -253,7 +254,7 @@ class _Walker:
 
     def forward(self) -> None:
         moves = list_moves(self.session, self.initiator, self.item)
-        order = list(machine_for(self.session, self.item)[1].graph.stages)
+        order = plan_of(self.session, self.item, ()).path
         here = order.index(self.item.state)
         move = next(m for m in moves if order.index(m.dest) > here)
         self.satisfy(move)

@@ -20,6 +20,7 @@ from engine.models import (
     WorkflowVersion,
 )
 from engine.workflows.definitions import Text, WorkflowDef
+from engine.workflows.process_plan import ProcessPlan, own_titles, process_plan
 from engine.workflows.versions import definition_by_hash
 
 
@@ -51,16 +52,6 @@ def names(session: Session, ids: set[int]) -> dict[int, str]:
     return dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all())
 
 
-def stage_titles(defn: WorkflowDef, plans: list[StagePlan]) -> dict[str, Text]:
-    """Every stage's title: the template's, or the group's own for a stage it added."""
-    titles = {s.id: s.title for s in defn.stages}
-    for plan in plans:
-        if plan.is_custom:
-            title = plan.custom_title or plan.stage_key
-            titles[plan.stage_key] = Text(title, title)
-    return titles
-
-
 def move_titles(defn: WorkflowDef) -> dict[str, Text]:
     return {t.trigger: t.title for t in defn.transitions}
 
@@ -78,8 +69,7 @@ def move_title(titles: dict[str, Text], trigger: str) -> Text:
 def load_events(
     session: Session,
     initiative: Initiative,
-    defn: WorkflowDef,
-    plans: list[StagePlan],
+    plan: ProcessPlan,
     step_titles: dict[int, str],
     known: dict[int, str],
     *,
@@ -142,8 +132,8 @@ def load_events(
         events=[EventView(e, name) for e, name in rows],
         total=total or 0,
         people=people,
-        stage_titles=stage_titles(defn, plans),
-        move_titles=move_titles(defn),
+        stage_titles=plan.titles(),
+        move_titles=move_titles(plan.definition),
         step_titles=step_titles,
         decision_triggers=triggers,
     )
@@ -182,6 +172,7 @@ def load_history(
     """One page (1-based) of the whole history, newest first."""
     digest = workflow_and_place(session, initiative)[0]
     defn = definition_by_hash(session, digest)
+    plans = stage_plans(session, initiative)
     step_titles = dict(
         session.execute(
             select(Step.id, Step.title).where(Step.initiative_id == initiative.id)
@@ -190,8 +181,7 @@ def load_history(
     return load_events(
         session,
         initiative,
-        defn,
-        stage_plans(session, initiative),
+        process_plan(digest, defn, initiative.graph_key, own_titles(plans)),
         step_titles,
         {},
         limit=per_page,

@@ -7,8 +7,18 @@ from dataclasses import dataclass, field
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, contains_eager
 
-from engine.models import District, Initiative, Membership, Neighbourhood, Person, WorkflowVersion
+from engine.models import (
+    District,
+    Initiative,
+    Membership,
+    Neighbourhood,
+    Person,
+    StagePlan,
+    WorkflowVersion,
+)
 from engine.permissions import is_staff
+from engine.workflows.process_plan import process_plan
+from engine.workflows.versions import definitions_by_hash
 
 
 @dataclass
@@ -28,14 +38,6 @@ class Overview:
     count: int = 0
 
 
-def _stage_title(definition: dict, state: str, custom: dict[str, str]) -> dict[str, str]:
-    for stage in definition.get("stages", []):
-        if stage["id"] == state:
-            return stage["title"]
-    title = custom.get(state, state)
-    return {"nl": title, "en": title}
-
-
 def overview(
     session: Session,
     viewer: Person | None,
@@ -45,7 +47,7 @@ def overview(
 ) -> Overview:
     """Every initiative the viewer may see, grouped by place; their own listed first."""
     query = (
-        select(Initiative, WorkflowVersion.name, WorkflowVersion.definition)
+        select(Initiative, WorkflowVersion.name, WorkflowVersion.content_hash)
         .join(Initiative.neighbourhood)
         .join(Neighbourhood.district)
         .join(WorkflowVersion, WorkflowVersion.id == Initiative.workflow_version_id)
@@ -68,14 +70,17 @@ def overview(
     if neighbourhood_id:
         query = query.where(Initiative.neighbourhood_id == neighbourhood_id)
     result = Overview()
+    found = session.execute(query).all()
+    defs = definitions_by_hash(session, {digest for _, _, digest in found})
     custom = _custom_titles(session)
-    for initiative, workflow, definition in session.execute(query):
+    for initiative, workflow, digest in found:
+        plan = process_plan(digest, defs[digest], initiative.graph_key, custom.get(initiative.id))
         row = Row(
             initiative,
             initiative.neighbourhood.district.name,
             initiative.neighbourhood.name,
             workflow,
-            _stage_title(definition, initiative.state, custom.get(initiative.id, {})),
+            plan.title(initiative.state).as_dict(),
         )
         result.count += 1
         if initiative.id in mine_ids:
@@ -85,8 +90,6 @@ def overview(
 
 
 def _custom_titles(session: Session) -> dict[int, dict[str, str]]:
-    from engine.models import StagePlan
-
     titles: dict[int, dict[str, str]] = {}
     rows = session.execute(
         select(StagePlan.initiative_id, StagePlan.stage_key, StagePlan.custom_title).where(

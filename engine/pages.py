@@ -34,10 +34,10 @@ from engine.models import (
     Vote,
 )
 from engine.operations.decisions import CHOICES
-from engine.operations.plan import _order
 from engine.operations.transitions import Move, list_moves
 from engine.permissions import RESIDENT_ROLES
 from engine.workflows.definitions import Text, WorkflowDef
+from engine.workflows.process_plan import ProcessPlan, own_titles, process_plan
 from engine.workflows.versions import definition_by_hash
 
 #: what list_moves says about the actor's own role (engine.operations.transitions)
@@ -203,18 +203,18 @@ def _visited(session: Session, initiative: Initiative, initial: str) -> set[str]
 def _stage_views(
     session: Session,
     initiative: Initiative,
-    defn: WorkflowDef,
+    plan: ProcessPlan,
     plans: list[StagePlan],
     steps: list[StepView],
 ) -> list[StageView]:
-    order = _order(defn, initiative)
+    order = plan.stages
     here = order.index(initiative.state)
-    visited = _visited(session, initiative, defn.initial)
+    visited = _visited(session, initiative, plan.definition.initial)
     by_key = {p.stage_key: p for p in plans}
     views = []
     for index, key in enumerate(order):
-        plan = by_key.get(key)
-        if plan is not None and plan.is_skipped:
+        stored = by_key.get(key)
+        if plan.is_skipped(key):
             status = "skipped"
         elif index == here:
             status = "current"
@@ -223,29 +223,28 @@ def _stage_views(
         else:
             status = "upcoming"
         own = [s for s in steps if s.step.stage_key == key]
-        if plan is not None and plan.is_custom:
-            title = plan.custom_title or key
-            text = plan.custom_description
+        stage = plan.template_stage(key)
+        if stage is None:
+            text = stored.custom_description if stored is not None else None
             view = StageView(
-                key=key, number=index + 1, title=Text(title, title),
+                key=key, number=index + 1, title=plan.title(key),
                 description=Text(text, text) if text else None, participation=None,
                 municipality_role=None, status=status, is_custom=True,
-                inserted_after=plan.inserted_after,
+                inserted_after=plan.inserted_after(key),
             )  # fmt: skip
         else:
-            stage = defn.stage(key)
             have = {s.step.title.casefold() for s in own}
             view = StageView(
-                key=key, number=index + 1, title=stage.title, description=stage.description,
+                key=key, number=index + 1, title=plan.title(key), description=stage.description,
                 participation=stage.participation, municipality_role=stage.municipality_role,
-                status=status, optional=stage.optional, final=stage.final,
+                status=status, optional=stage.optional, final=plan.is_final(key),
                 allows_insert_after=stage.allow_insert_after, duration_days=stage.duration_days,
                 suggestions=[
                     t for t in stage.steps
                     if t.nl.casefold() not in have and t.en.casefold() not in have
                 ],
             )  # fmt: skip
-        view.target_date = plan.target_date if plan is not None else None
+        view.target_date = stored.target_date if stored is not None else None
         view.ahead = index > here
         view.steps = own
         views.append(view)
@@ -331,6 +330,7 @@ def load_page(
     digest, version, neighbourhood, district = workflow_and_place(session, initiative)
     defn = definition_by_hash(session, digest)
     plans = stage_plans(session, initiative)
+    plan = process_plan(digest, defn, initiative.graph_key, own_titles(plans))
     steps = [
         StepView(step, owner)
         for step, owner in session.execute(
@@ -358,7 +358,7 @@ def load_page(
     members = [m for m in group if m.role in RESIDENT_ROLES]
     viewer_id = viewer.id if viewer is not None else None
     role = next((m.role for m in group if m.person_id == viewer_id), None)
-    stages = _stage_views(session, initiative, defn, plans, steps)
+    stages = _stage_views(session, initiative, plan, plans, steps)
     titles = {s.key: s.title for s in stages}
     documents = [
         DocumentView(doc, name, titles.get(doc.stage_key) if doc.stage_key else None)
@@ -387,8 +387,7 @@ def load_page(
         history=load_events(
             session,
             initiative,
-            defn,
-            plans,
+            plan,
             {s.step.id: s.step.title for s in steps},
             known,
             limit=history_limit,

@@ -17,9 +17,11 @@ from sqlalchemy.orm import Session
 
 from engine.coach.caseload_sql import COACH_SEPARATOR, COUNT_CAP, SORTS, statements
 from engine.coach.health import STATUSES, Signal, health_signals, stalled_before
-from engine.coach.stages import facts_by_hash, load_versions, stage_title
+from engine.coach.stages import load_versions
 from engine.timeutil import local_date, zone
 from engine.workflows.definitions import Text
+from engine.workflows.process_plan import ProcessPlan, process_plan
+from engine.workflows.versions import definitions_by_hash
 
 PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
@@ -156,10 +158,11 @@ class _RowMaker:
         self.cutoff = stalled_before(now, stalled_days)
 
     def rows(self, raws) -> list[CaseloadRow]:
-        facts = facts_by_hash(self.session, {raw[12] for raw in raws})
-        return [self.row(raw, facts[raw[12]]) for raw in raws]
+        defs = definitions_by_hash(self.session, {raw[12] for raw in raws})
+        plans = {digest: process_plan(digest, defn) for digest, defn in defs.items()}
+        return [self.row(raw, plans[raw[12]]) for raw in raws]
 
-    def row(self, raw, facts) -> CaseloadRow:
+    def row(self, raw, plan: ProcessPlan) -> CaseloadRow:
         (iid, title, state, _vid, is_paused, visibility, entered, last, hood, did, district,
          workflow, _digest, overdue, waiting, respond_by, custom, concern, raiser,
          coaches, district_coaches, _total) = raw  # fmt: skip
@@ -169,7 +172,7 @@ class _RowMaker:
             coaches = (
                 f"{coaches}{COACH_SEPARATOR}{district_coaches}" if coaches else district_coaches
             )
-        if state in facts.finals:
+        if plan.is_final(state):
             status = "finished"
         elif is_paused:
             status = "paused"
@@ -183,7 +186,7 @@ class _RowMaker:
                 now=self.now, today=self.today,
                 idle_days=(self.today - last.astimezone(self.zone).date()).days,
             )  # fmt: skip
-        title_text = facts.titles.get(state) or stage_title(facts, state, custom)
+        title_text = plan.with_own_titles({state: custom} if custom else {}).title(state)
         return CaseloadRow(
             iid, title, did, district, hood, workflow, state, title_text, status, visibility,
             entered, (self.today - entered.astimezone(self.zone).date()).days, last, overdue,

@@ -89,7 +89,7 @@ class CityOverview:
 
 
 def _stage_key(versions: Versions, version_id: int, state: str) -> str:
-    return state if state in versions.facts[version_id].titles else OWN_STAGE
+    return state if versions.plans[version_id].kind(state) == "template" else OWN_STAGE
 
 
 def _counts(session: Session, versions: Versions) -> dict[tuple[str, str], int]:

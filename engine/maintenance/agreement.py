@@ -30,7 +30,6 @@ from engine.models import (
 from engine.operations.common import (
     check_version,
     get_initiative,
-    machine_for,
     member_role,
     record,
     require_change,
@@ -38,6 +37,7 @@ from engine.operations.common import (
 )
 from engine.permissions import RESIDENT_ROLES, is_staff
 from engine.timeutil import local_date
+from engine.workflows.process_plan import plan_of
 
 MAX_DUTIES = 5000
 REVIEW_OUTCOMES = ("renew", "end", "send_back")
@@ -174,11 +174,10 @@ def may_review(session: Session, initiative: Initiative, person: Person | None) 
 
 def send_back_stages(session: Session, initiative: Initiative) -> list[str]:
     """The stages a review may send the initiative back to: earlier ones on its path."""
-    _, pm = machine_for(session, initiative)
-    if initiative.state not in pm.graph.finals:
+    plan = plan_of(session, initiative, ())
+    if not plan.is_final(initiative.state):
         return []
-    stages = list(pm.graph.stages)
-    return stages[: stages.index(initiative.state)]
+    return list(plan.path_before(initiative.state))
 
 
 def review_agreement(

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 from engine.errors import InvalidInput, Refused
 from engine.i18n import msg
 from engine.models import Initiative, Person, StagePlan, Step
-from engine.operations.common import definition_for, record
-from engine.operations.plan import _begin, _past_stages
+from engine.operations.common import record
+from engine.operations.plan import _begin, _past_stages, _plan
 from engine.reminders import plan_for
 from engine.timeutil import local_date
 
@@ -67,8 +67,7 @@ def resume_initiative(
 
 def _shift_open_dates(session: Session, initiative: Initiative, delta: timedelta) -> int:
     """Move due dates of open steps and target dates of stages not yet done."""
-    _, defn = definition_for(session, initiative)
-    past = _past_stages(defn, initiative)
+    past = _past_stages(_plan(session, initiative), initiative)
     count = 0
     steps = session.scalars(
         select(Step).where(

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Session
 
 from engine.errors import InvalidInput, NotFound, Refused
 from engine.i18n import msg
-from engine.machines import build_graph, make_graph_key, parse_graph_key
 from engine.models import Initiative, Person, StagePlan, Step
 from engine.operations.common import (
     check_version,
@@ -20,7 +19,7 @@ from engine.operations.common import (
     require_change,
 )
 from engine.reminders import PLAN_SOURCES, plan_for
-from engine.workflows.definitions import WorkflowDef
+from engine.workflows.process_plan import ProcessPlan, process_plan
 
 MAX_STEP_TITLE = 300
 
@@ -32,15 +31,14 @@ def _begin(session: Session, actor: Person, initiative_id: int, expected_version
     return initiative
 
 
-def _order(defn: WorkflowDef, initiative: Initiative) -> list[str]:
-    """All stages of the plan in path order, skipped ones included."""
-    ops = [op for op in parse_graph_key(initiative.graph_key) if op[0] != "skip"]
-    return list(build_graph(defn, make_graph_key(ops)).stages)
+def _plan(session: Session, initiative: Initiative) -> ProcessPlan:
+    """The initiative's process plan (own stages' titles left out: operations need no titles)."""
+    digest, defn = definition_for(session, initiative)
+    return process_plan(digest, defn, initiative.graph_key)
 
 
-def _past_stages(defn: WorkflowDef, initiative: Initiative) -> set[str]:
-    order = _order(defn, initiative)
-    return set(order[: order.index(initiative.state)])
+def _past_stages(plan: ProcessPlan, initiative: Initiative) -> set[str]:
+    return set(plan.before(initiative.state))
 
 
 def _stage_plan(session: Session, initiative: Initiative, stage_key: str) -> StagePlan:
@@ -57,8 +55,7 @@ def _stage_plan(session: Session, initiative: Initiative, stage_key: str) -> Sta
 def _editable_stage(session: Session, initiative: Initiative, stage_key: str) -> StagePlan:
     """A stage whose steps and dates may still change: not behind the group, not skipped."""
     plan = _stage_plan(session, initiative, stage_key)
-    _, defn = definition_for(session, initiative)
-    if stage_key in _past_stages(defn, initiative):
+    if stage_key in _past_stages(_plan(session, initiative), initiative):
         raise Refused(msg("This stage is done; its history cannot be changed."))
     if plan.is_skipped:
         raise Refused(msg("This stage is skipped. Restore it first."))

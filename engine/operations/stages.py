@@ -11,30 +11,30 @@ from engine.errors import InvalidInput, Refused
 from engine.i18n import msg
 from engine.machines import build_graph, make_graph_key, parse_graph_key
 from engine.models import Initiative, Person, StagePlan, Step
-from engine.operations.common import definition_for, record
-from engine.operations.plan import _begin, _order, _past_stages, _stage_plan
+from engine.operations.common import record
+from engine.operations.plan import _begin, _past_stages, _plan, _stage_plan
 from engine.reminders import PLAN_SOURCES, plan_for
-from engine.workflows.definitions import WorkflowDef
+from engine.workflows.process_plan import ProcessPlan, process_plan
 
 
 def _apply_graph_change(
-    session: Session, initiative: Initiative, defn: WorkflowDef, ops: list[tuple[str, ...]]
+    session: Session, initiative: Initiative, current: ProcessPlan, ops: list[tuple[str, ...]]
 ) -> None:
     """Store a new stage graph if every stage can still reach the end; renumber the plan."""
     key = make_graph_key(ops)
-    graph = build_graph(defn, key)
+    graph = build_graph(current.definition, key)
     if initiative.state not in graph.stages or not graph.reaches_final():
         raise Refused(msg("With this change the process could no longer reach its end."))
     initiative.graph_key = key
-    order = {stage: i for i, stage in enumerate(_order(defn, initiative))}
+    order = process_plan(current.content_hash, current.definition, key).shape.index
     for plan in session.scalars(select(StagePlan).where(StagePlan.initiative_id == initiative.id)):
         plan.position = order[plan.stage_key]
 
 
-def _check_ahead(defn: WorkflowDef, initiative: Initiative, stage_key: str) -> None:
+def _check_ahead(plan: ProcessPlan, initiative: Initiative, stage_key: str) -> None:
     if stage_key == initiative.state:
         raise Refused(msg("The group is in this stage now; it cannot be taken out of the path."))
-    if stage_key in _past_stages(defn, initiative):
+    if stage_key in _past_stages(plan, initiative):
         raise Refused(msg("This stage is done; its history cannot be changed."))
 
 
@@ -51,14 +51,15 @@ def skip_stage(
     """Leave an optional stage out of the path."""
     initiative = _begin(session, actor, initiative_id, expected_version)
     plan = _stage_plan(session, initiative, stage_key)
-    _, defn = definition_for(session, initiative)
-    if plan.is_custom or not defn.stage(stage_key).optional:
+    path = _plan(session, initiative)
+    stage = path.template_stage(stage_key)
+    if plan.is_custom or stage is None or not stage.optional:
         raise Refused(msg("Only an optional stage of the template can be skipped."))
     if plan.is_skipped:
         raise Refused(msg("This stage is already skipped."))
-    _check_ahead(defn, initiative, stage_key)
+    _check_ahead(path, initiative, stage_key)
     ops = parse_graph_key(initiative.graph_key) + [("skip", stage_key)]
-    _apply_graph_change(session, initiative, defn, ops)
+    _apply_graph_change(session, initiative, path, ops)
     plan.is_skipped = True
     record(session, initiative, actor, now, "stage.skipped", note=note, stage=stage_key)
     session.flush()
@@ -80,10 +81,10 @@ def restore_stage(
     plan = _stage_plan(session, initiative, stage_key)
     if not plan.is_skipped:
         raise Refused(msg("This stage is not skipped."))
-    _, defn = definition_for(session, initiative)
-    _check_ahead(defn, initiative, stage_key)
+    path = _plan(session, initiative)
+    _check_ahead(path, initiative, stage_key)
     ops = [op for op in parse_graph_key(initiative.graph_key) if op != ("skip", stage_key)]
-    _apply_graph_change(session, initiative, defn, ops)
+    _apply_graph_change(session, initiative, path, ops)
     plan.is_skipped = False
     record(session, initiative, actor, now, "stage.restored", stage=stage_key)
     session.flush()
@@ -108,14 +109,15 @@ def insert_stage(
     if not 3 <= len(title) <= 200:
         raise InvalidInput(msg("A stage needs a title of 3 to 200 characters."), field="title")
     after_plan = _stage_plan(session, initiative, after)
-    _, defn = definition_for(session, initiative)
-    if not after_plan.is_custom and not defn.stage(after).allow_insert_after:
+    path = _plan(session, initiative)
+    stage = path.template_stage(after)
+    if not after_plan.is_custom and not (stage is not None and stage.allow_insert_after):
         raise Refused(msg("The template does not allow an own stage after this one."))
     if after_plan.is_skipped:
         raise Refused(msg("This stage is skipped. Restore it first."))
-    if after in _past_stages(defn, initiative):
+    if after in _past_stages(path, initiative):
         raise Refused(msg("This stage is done; its history cannot be changed."))
-    if any(s.final for s in defn.stages if s.id == after):
+    if path.is_final(after):
         raise Refused(msg("Nothing can follow the last stage."))
     taken = session.scalars(
         select(StagePlan.stage_key).where(
@@ -136,7 +138,7 @@ def insert_stage(
     session.add(plan)
     session.flush()
     ops = parse_graph_key(initiative.graph_key) + [("insert", key, after)]
-    _apply_graph_change(session, initiative, defn, ops)
+    _apply_graph_change(session, initiative, path, ops)
     record(session, initiative, actor, now, "stage.inserted", stage=key, after=after, title=title)
     session.flush()
     return plan
@@ -156,8 +158,8 @@ def remove_stage(
     plan = _stage_plan(session, initiative, stage_key)
     if not plan.is_custom:
         raise Refused(msg("Only a stage the group added itself can be removed; skip others."))
-    _, defn = definition_for(session, initiative)
-    _check_ahead(defn, initiative, stage_key)
+    path = _plan(session, initiative)
+    _check_ahead(path, initiative, stage_key)
     has_steps = session.scalar(
         select(func.count()).where(Step.initiative_id == initiative.id, Step.stage_key == stage_key)
     )
@@ -170,7 +172,7 @@ def remove_stage(
     ops = [op for op in parse_graph_key(initiative.graph_key) if op[:2] != ("insert", stage_key)]
     session.delete(plan)
     session.flush()
-    _apply_graph_change(session, initiative, defn, ops)
+    _apply_graph_change(session, initiative, path, ops)
     record(
         session, initiative, actor, now, "stage.removed", stage=stage_key, title=plan.custom_title
     )

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from engine.i18n import LOCALES, msg, translate
 from engine.models import Initiative
 from engine.models.support import SupportRequest
-from engine.reminders.plan_dates import definitions
 from engine.reminders.sources import Deadline, coaches, register
 from engine.timeutil import local_date
-from engine.workflows.definitions import WorkflowDef
+from engine.workflows.process_plan import process_plan
+from engine.workflows.versions import definitions_by_id
 
 
 def support_source(session: Session, initiative_ids, now: datetime) -> Iterable[Deadline]:
@@ -74,8 +74,8 @@ def stalled_source(session: Session, initiative_ids, now: datetime) -> Iterable[
     rows = session.execute(query.order_by(Initiative.id)).all()
     if not rows:
         return
-    defs = definitions(session, {r.workflow_version_id for r in rows})
-    rows = [r for r in rows if not _is_final(defs[r.workflow_version_id], r.state)]
+    defs = definitions_by_id(session, {r.workflow_version_id for r in rows})
+    rows = [r for r in rows if not process_plan(*defs[r.workflow_version_id]).is_final(r.state)]
     found = coaches(session, {r.id for r in rows})
     for row in rows:
         if not found.get(row.id):
@@ -92,10 +92,6 @@ def stalled_source(session: Session, initiative_ids, now: datetime) -> Iterable[
             catch_up=True,
             in_calendar=False,
         )
-
-
-def _is_final(defn: WorkflowDef, state: str) -> bool:
-    return state in defn.stage_ids and defn.stage(state).final
 
 
 register("support", support_source, swept=True)

@@ -11,12 +11,12 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.machines import build_graph, make_graph_key, parse_graph_key
 from engine.models import Initiative, StagePlan, Step
 from engine.reminders.rules import stage_days
 from engine.reminders.sources import Deadline, group_members, register
-from engine.workflows.definitions import Text, WorkflowDef
-from engine.workflows.versions import definition_of
+from engine.workflows.definitions import WorkflowDef
+from engine.workflows.process_plan import ProcessPlan, own_titles, process_plan
+from engine.workflows.versions import definitions_by_id
 
 
 def _initiatives(session: Session, initiative_ids: Collection[int] | None):
@@ -28,35 +28,25 @@ def _initiatives(session: Session, initiative_ids: Collection[int] | None):
     return session.execute(query).all()
 
 
-def definitions(session: Session, version_ids: set[int]) -> dict[int, WorkflowDef]:
-    from engine.models import WorkflowVersion
-
-    rows = session.scalars(select(WorkflowVersion).where(WorkflowVersion.id.in_(version_ids)))
-    return {row.id: definition_of(row) for row in rows}
-
-
 @dataclass
 class PlanShape:
-    """What the plan sources need of each initiative: its template and the stages ahead."""
+    """What the plan sources need of each initiative: its plan and the stages ahead."""
 
-    defn: WorkflowDef
+    plan: ProcessPlan
     ahead: set[str]
+
+    @property
+    def defn(self) -> WorkflowDef:
+        return self.plan.definition
 
 
 def plan_shapes(session: Session, initiative_ids: Collection[int] | None) -> dict[int, PlanShape]:
     rows = _initiatives(session, initiative_ids)
-    defs = definitions(session, {r.workflow_version_id for r in rows})
+    defs = definitions_by_id(session, {r.workflow_version_id for r in rows})
     shapes = {}
-    orders: dict[tuple[int, str], list[str]] = {}  # most initiatives share a graph
     for row in rows:
-        defn = defs[row.workflow_version_id]
-        order = orders.get((row.workflow_version_id, row.graph_key))
-        if order is None:
-            ops = [op for op in parse_graph_key(row.graph_key) if op[0] != "skip"]
-            order = list(build_graph(defn, make_graph_key(ops)).stages)
-            orders[(row.workflow_version_id, row.graph_key)] = order
-        here = order.index(row.state) if row.state in order else 0
-        shapes[row.id] = PlanShape(defn, set(order[here:]))
+        plan = process_plan(*defs[row.workflow_version_id], row.graph_key)
+        shapes[row.id] = PlanShape(plan, set(plan.from_here(row.state)))
     return shapes
 
 
@@ -77,15 +67,6 @@ def _live_stages(session: Session, initiative_ids, shapes) -> dict[int, dict[str
         if shape is not None and plan.stage_key in shape.ahead:
             live[plan.initiative_id][plan.stage_key] = plan
     return live
-
-
-def stage_title(defn: WorkflowDef, plan: Any) -> dict[str, str]:
-    """A stage's title in both languages (a StagePlan, or a row with its columns)."""
-    if plan.is_custom or plan.stage_key not in defn.stage_ids:
-        title = plan.custom_title or plan.stage_key
-        return {"nl": title, "en": title}
-    text: Text = defn.stage(plan.stage_key).title
-    return text.as_dict()
 
 
 def steps_source(session: Session, initiative_ids, now: datetime) -> Iterable[Deadline]:
@@ -132,6 +113,7 @@ def stages_source(session: Session, initiative_ids, now: datetime) -> Iterable[D
     members = group_members(session, ids)
     for iid, plans in sorted(_live_stages(session, ids, shapes).items()):
         defn = shapes[iid].defn
+        path = shapes[iid].plan.with_own_titles(own_titles(plans.values()))
         for key, plan in plans.items():
             if plan.target_date is None:
                 continue
@@ -141,7 +123,7 @@ def stages_source(session: Session, initiative_ids, now: datetime) -> Iterable[D
                 person_ids=tuple(members.get(iid, ())),
                 kind="stage_target",
                 date=plan.target_date,
-                title=stage_title(defn, plan),
+                title=path.title(key).as_dict(),
                 link=f"/initiatives/{iid}#stage-{key}",
                 days=stage_days(defn, key, "stage_target"),
             )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Collection
 from datetime import datetime
-from threading import Lock
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,13 +14,16 @@ from sqlalchemy.orm import Session
 from engine.errors import InvalidInput, NotFound
 from engine.i18n import msg
 from engine.models import WorkflowVersion
+from engine.workflows.cache import BoundedCache
 from engine.workflows.definitions import WorkflowDef
 from engine.workflows.loader import from_dict, load_directory, to_dict, workflows_dir
 
 log = logging.getLogger(__name__)
 
-_definitions: dict[str, WorkflowDef] = {}
-_lock = Lock()
+_W = WorkflowVersion.__table__.c
+
+#: the one cache of parsed definitions, by content hash (a stored version never changes)
+definitions: BoundedCache[str, WorkflowDef] = BoundedCache(maxsize=256)
 
 
 def content_hash(data: dict) -> str:
@@ -99,28 +102,58 @@ def latest_versions(session: Session) -> list[WorkflowVersion]:
 
 def definition_of(row: WorkflowVersion) -> WorkflowDef:
     """The parsed definition of a stored version (cached by content, never changes)."""
-    found = _definitions.get(row.content_hash)
+    found = definitions.get(row.content_hash)
     if found is None:
-        found = from_dict(row.definition)
-        with _lock:
-            _definitions[row.content_hash] = found
+        found = definitions.put(row.content_hash, from_dict(row.definition))
+    return found
+
+
+def definitions_by_hash(session: Session, digests: Collection[str]) -> dict[str, WorkflowDef]:
+    """The definitions of some versions by content hash; one query, only for unseen hashes."""
+    found: dict[str, WorkflowDef] = {}
+    missing = []
+    for digest in digests:
+        defn = definitions.get(digest)
+        if defn is None:
+            missing.append(digest)
+        else:
+            found[digest] = defn
+    if missing:
+        rows = session.execute(
+            select(_W.content_hash, _W.definition).where(_W.content_hash.in_(missing))
+        )
+        for digest, data in rows:
+            found[digest] = definitions.put(digest, from_dict(data))
     return found
 
 
 def definition_by_hash(session: Session, digest: str) -> WorkflowDef:
-    found = _definitions.get(digest)
-    if found is not None:
-        return found
-    row = session.scalar(select(WorkflowVersion).where(WorkflowVersion.content_hash == digest))
-    if row is None:
+    found = definitions_by_hash(session, (digest,)).get(digest)
+    if found is None:
         raise NotFound(msg("This process template version is unknown."))
-    return definition_of(row)
+    return found
+
+
+def definitions_by_id(
+    session: Session, version_ids: Collection[int]
+) -> dict[int, tuple[str, WorkflowDef]]:
+    """Content hash and definition of some versions by id, in one query (two for unseen ones)."""
+    if not version_ids:
+        return {}
+    hashes = dict(
+        session.execute(select(_W.id, _W.content_hash).where(_W.id.in_(list(version_ids)))).all()
+    )
+    defs = definitions_by_hash(session, set(hashes.values()))
+    return {vid: (digest, defs[digest]) for vid, digest in hashes.items()}
 
 
 __all__ = [
     "content_hash",
     "definition_by_hash",
     "definition_of",
+    "definitions",
+    "definitions_by_hash",
+    "definitions_by_id",
     "latest_version",
     "latest_versions",
     "register_workflow",

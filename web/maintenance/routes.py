@@ -17,10 +17,10 @@ from engine.maintenance.occurrences import get_occurrence, log_of
 from engine.maintenance.queries import Overview, maintenance_matters, overview, resident_group
 from engine.maintenance.tasks import get_task
 from engine.models import Initiative, MaintenanceTask, Occurrence, Person
-from engine.operations.common import definition_for
 from engine.pages import InitiativePage
 from engine.permissions import can_change, is_staff
 from engine.timeutil import local_date
+from engine.workflows.process_plan import plan_of
 from web import access
 from web.database import db
 from web.i18n import render_msg, text
@@ -73,11 +73,7 @@ def residents(initiative_id: int) -> list[Person]:
 
 
 def stage_title(initiative: Initiative, key: str) -> str:
-    for plan in initiative.stage_plans:
-        if plan.stage_key == key and plan.is_custom:
-            return plan.custom_title or key
-    _, defn = definition_for(db(), initiative)
-    return next((text(s.title) for s in defn.stages if s.id == key), key)
+    return text(plan_of(db(), initiative, initiative.stage_plans).title(key))
 
 
 def page(template: str, status: int = 200, **context):

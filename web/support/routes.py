@@ -29,7 +29,6 @@ from engine.operations import (
     file_support_request,
     withdraw_support_request,
 )
-from engine.operations.common import definition_for
 from engine.operations.support import (
     KIND_LABELS,
     STATUS_LABELS,
@@ -40,6 +39,7 @@ from engine.pages import InitiativePage
 from engine.permissions import can_change, is_staff
 from engine.timeutil import local_date
 from engine.workdays import working_days_between
+from engine.workflows.process_plan import plan_of
 from web import access
 from web.database import db, runtime
 from web.form_action import form_action
@@ -104,27 +104,18 @@ bp.add_app_template_filter(respond_by_text, "respond_by_text")
 
 def stage_name(stage_key: str, initiative: Initiative) -> str:
     """A stage's title in the reader's language (the residents' own title for their stages)."""
-    for plan in initiative.stage_plans:
-        if plan.stage_key == stage_key and plan.is_custom:
-            return plan.custom_title or stage_key
-    defn = definition_for(db(), initiative)[1]
-    for stage in defn.stages:
-        if stage.id == stage_key:
-            return text(stage.title)
-    return stage_key
+    return text(plan_of(db(), initiative, initiative.stage_plans).title(stage_key))
 
 
 bp.add_app_template_filter(stage_name, "stage_name")
 
 
 def _stage_choices(initiative: Initiative) -> list[tuple[str, str]]:
-    defn = definition_for(db(), initiative)[1]
-    titles = {s.id: text(s.title) for s in defn.stages}
+    plan = plan_of(db(), initiative, initiative.stage_plans)
     choices = [("", _("The initiative as a whole"))]
-    for plan in initiative.stage_plans:
-        if plan.is_skipped:
-            continue
-        choices.append((plan.stage_key, plan.custom_title or titles.get(plan.stage_key, "")))
+    for key in plan.stages:
+        if not plan.is_skipped(key):
+            choices.append((key, text(plan.title(key))))
     return choices
 
 
