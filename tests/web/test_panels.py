@@ -42,7 +42,7 @@ def scene(web_app):
         people = {
             "initiator": anna,
             "member": bram,
-            "outsider": factories.resident(session, now, "Buiten Staander"),
+            "outsider": factories.person(session, now, "Buiten Staander"),
             "coach": factories.staff(session, now, name="Sanne Visser"),
         }
         session.commit()
