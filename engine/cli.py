@@ -212,7 +212,8 @@ def _moment(value: str | None):
     if moment.tzinfo is None:
         from engine.timeutil import zone
 
-        moment = moment.replace(tzinfo=zone())  # a local time, like a person would type it
+        # a local time, like a person would type it, in the configured time zone
+        moment = moment.replace(tzinfo=zone(runtime().config.timezone))
     return moment.astimezone(UTC)
 
 

@@ -19,7 +19,7 @@ from engine.operations.common import (
     record,
     require_change,
 )
-from engine.reminders import PLAN_SOURCES, plan_for
+from engine.reminders.planner import PLAN_SOURCES, plan_for
 from engine.workflows.definitions import WorkflowDef
 
 MAX_STEP_TITLE = 300

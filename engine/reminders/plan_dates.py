@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 
 from engine.machines import build_graph, make_graph_key, parse_graph_key
 from engine.models import Initiative, StagePlan, Step
+from engine.reminders.deadlines import Deadline, group_members
 from engine.reminders.rules import stage_days
-from engine.reminders.sources import Deadline, group_members, register
 from engine.workflows.definitions import Text, WorkflowDef
 from engine.workflows.versions import definition_of
 
@@ -145,7 +145,3 @@ def stages_source(session: Session, initiative_ids, now: datetime) -> Iterable[D
                 link=f"/initiatives/{iid}#stage-{key}",
                 days=stage_days(defn, key, "stage_target"),
             )
-
-
-register("steps", steps_source)
-register("stages", stages_source)

@@ -25,12 +25,11 @@ from engine.workflows.definitions import (
 from engine.workflows.validate import check_document, key_line
 
 DEFAULT_WORKFLOWS_DIR = Path(__file__).parents[2] / "workflows"
-WORKFLOWS_DIR_ENV = "VERBINDING_WORKFLOWS_DIR"
 
 
-def workflows_dir() -> Path:
-    """Return the folder of templates: ``$VERBINDING_WORKFLOWS_DIR`` or the shipped one."""
-    configured = os.environ.get(WORKFLOWS_DIR_ENV)
+def workflows_dir(configured: Path | None = None) -> Path:
+    """Return the folder of templates: the configured one (``Config.workflows_dir``, from
+    ``VERBINDING_WORKFLOWS_DIR``) or the shipped one."""
     return Path(configured) if configured else DEFAULT_WORKFLOWS_DIR
 
 

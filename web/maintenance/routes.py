@@ -19,7 +19,7 @@ from engine.operations.common import definition_for
 from engine.permissions import can_change, is_staff
 from engine.timeutil import local_date
 from web import access
-from web.database import db
+from web.database import db, runtime
 from web.i18n import render_msg, text
 
 bp = Blueprint("maintenance", __name__)
@@ -42,7 +42,7 @@ STATUS_TAGS = {"done": "ok", "missed": "bad", "skipped": "warn"}
 
 
 def today():
-    return local_date(utcnow())
+    return local_date(utcnow(), runtime().config.timezone)
 
 
 def can_act() -> bool:

@@ -39,7 +39,8 @@ def reminders_panel_data(initiative: Initiative, member_role: str | None) -> Pan
         return PanelData()
     person = current_user.person
     feed = initiative_feed(db(), person.id, initiative.id)
-    upcoming = upcoming_entries(db(), initiative.id, local_date(utcnow()))
+    today = local_date(utcnow(), runtime().config.timezone)
+    upcoming = upcoming_entries(db(), initiative.id, today)
     nxt = next_reminder(db(), initiative.id)
     return PanelData(
         visible=True,
