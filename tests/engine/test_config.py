@@ -8,8 +8,10 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy.orm import Session
 
+from engine.cli import main
 from engine.config import (
     DEFAULTS,
     SETTINGS,
@@ -138,3 +140,11 @@ def test_the_stalled_reminder_follows_the_sessions_configuration(session):
     (found,) = stalled_source(session, [item.id], NOW)
     assert found.person_ids == (coach.id,)
     assert found.date == (NOW - 10 * DAY + 5 * DAY).date()
+
+
+def test_the_cli_stops_on_an_unusable_value_naming_the_setting(tmp_path):
+    env = {"VERBINDING_INSTANCE_PATH": str(tmp_path), "VERBINDING_REMINDER_HOUR": "25"}
+    result = CliRunner().invoke(main, ["init"], env=env)
+    assert result.exit_code == 1
+    assert "error: VERBINDING_REMINDER_HOUR must be from 0 to 23, not 25" in result.stderr
+    assert not (tmp_path / "verbinding.db").exists()
