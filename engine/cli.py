@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from engine.config import ConfigError
 from engine.db import unit_of_work, utcnow
 from engine.errors import VerbindingError
 from engine.i18n import translate
@@ -30,7 +31,11 @@ def runtime() -> Runtime:
     ctx = click.get_current_context()
     found = ctx.obj.get("runtime") if ctx.obj else None
     if found is None:
-        found = Runtime.from_env()
+        try:
+            found = Runtime.from_env()
+        except ConfigError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
         ctx.ensure_object(dict)["runtime"] = found
         ctx.find_root().call_on_close(found.close)
     return found
@@ -221,7 +226,8 @@ def _moment(value: str | None):
     if moment.tzinfo is None:
         from engine.timeutil import zone
 
-        moment = moment.replace(tzinfo=zone())  # a local time, like a person would type it
+        # a local time, like a person would type it, in the configured time zone
+        moment = moment.replace(tzinfo=zone(runtime().config.timezone))
     return moment.astimezone(UTC)
 
 

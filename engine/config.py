@@ -1,7 +1,9 @@
 """Settings from ``VERBINDING_*`` environment variables, each with its default.
 
-This module is the one place where configuration is documented; the README's table is made
-from :data:`SETTINGS`.
+This module is the one place where configuration is documented and read; the README's table is
+checked against :data:`SETTINGS`, whose defaults :func:`load_config` uses. The engine never reads
+the environment itself: a :class:`~engine.runtime.Runtime` puts its :class:`Config` on every
+session it makes, and :func:`config_of` gives it back.
 """
 
 from __future__ import annotations
@@ -9,12 +11,19 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
 class Setting:
     name: str
+    #: as documented; ``<INSTANCE_PATH>`` stands for the instance folder
     default: str
     help: str
 
@@ -60,48 +69,103 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SWEEP_SECONDS", "15", "How often the scheduler sweeps (reminders, mail, timers)."),
 )
 
+#: setting name → its documented default
+DEFAULTS: dict[str, str] = {s.name: s.default for s in SETTINGS}
+#: the city's time zone when nothing else is said (pure functions called without one)
+DEFAULT_TIMEZONE = DEFAULTS["TIMEZONE"]
+
 
 @dataclass(frozen=True)
 class Config:
+    """Every setting, parsed; each field is its setting's name in lower case."""
+
     instance_path: Path
     database_url: str
+    #: None: the web app makes one and keeps it in the instance folder
     secret_key: str | None
     smtp_url: str
     mail_from: str
     base_url: str
     timezone: str
+    #: None: the templates shipped with the package
+    workflows_dir: Path | None
     machine_cache_size: int
     upload_dir: Path
     support_respond_days: int
     stalled_days: int
-    reminder_hour: int = 8
-    digest_hour: int = 8
-    digest_weekday: int = 1
-    sweep_seconds: int = 15
+    reminder_hour: int
+    digest_hour: int
+    digest_weekday: int
+    sweep_seconds: int
+
+
+class ConfigError(ValueError):
+    """A setting has a value the app cannot use."""
 
 
 def load_config(env: Mapping[str, str] | None = None) -> Config:
-    """Read the configuration from the environment (or a given mapping)."""
+    """Read the configuration from the environment (or a given mapping); unset or empty
+    settings take their default from :data:`SETTINGS`."""
     env = os.environ if env is None else env
 
-    def get(name: str, default: str) -> str:
-        return env.get(f"VERBINDING_{name}", default)
+    def given(name: str) -> str | None:
+        return env.get(f"VERBINDING_{name}") or None
 
-    instance = Path(get("INSTANCE_PATH", "instance")).resolve()
+    instance = Path(given("INSTANCE_PATH") or DEFAULTS["INSTANCE_PATH"]).resolve()
+
+    def text(name: str) -> str:
+        value = given(name)
+        if value is None:
+            value = DEFAULTS[name].replace("<INSTANCE_PATH>", str(instance))
+        return value
+
+    def number(name: str, low: int, high: int | None = None) -> int:
+        value = text(name)
+        try:
+            found = int(value)
+        except ValueError:
+            raise ConfigError(f"VERBINDING_{name} must be a whole number, not {value!r}") from None
+        if found < low or (high is not None and found > high):
+            limits = f"from {low} to {high}" if high is not None else f"at least {low}"
+            raise ConfigError(f"VERBINDING_{name} must be {limits}, not {found}")
+        return found
+
+    workflows = given("WORKFLOWS_DIR")
     return Config(
         instance_path=instance,
-        database_url=get("DATABASE_URL", f"sqlite:///{instance / 'verbinding.db'}"),
-        secret_key=env.get("VERBINDING_SECRET_KEY"),
-        smtp_url=get("SMTP_URL", "smtp://127.0.0.1:25"),
-        mail_from=get("MAIL_FROM", "Verbinding <noreply@localhost>"),
-        base_url=get("BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
-        timezone=get("TIMEZONE", "Europe/Amsterdam"),
-        machine_cache_size=int(get("MACHINE_CACHE_SIZE", "256")),
-        upload_dir=Path(get("UPLOAD_DIR", str(instance / "uploads"))).resolve(),
-        support_respond_days=int(get("SUPPORT_RESPOND_DAYS", "10")),
-        stalled_days=int(get("STALLED_DAYS", "30")),
-        reminder_hour=int(get("REMINDER_HOUR", "8")),
-        digest_hour=int(get("DIGEST_HOUR", "8")),
-        digest_weekday=int(get("DIGEST_WEEKDAY", "1")),
-        sweep_seconds=int(get("SWEEP_SECONDS", "15")),
+        database_url=text("DATABASE_URL"),
+        secret_key=given("SECRET_KEY"),
+        smtp_url=text("SMTP_URL"),
+        mail_from=text("MAIL_FROM"),
+        base_url=text("BASE_URL").rstrip("/"),
+        timezone=_zone_name(text("TIMEZONE")),
+        workflows_dir=Path(workflows) if workflows else None,
+        machine_cache_size=number("MACHINE_CACHE_SIZE", 1),
+        upload_dir=Path(text("UPLOAD_DIR")).resolve(),
+        support_respond_days=number("SUPPORT_RESPOND_DAYS", 0),
+        stalled_days=number("STALLED_DAYS", 0),
+        reminder_hour=number("REMINDER_HOUR", 0, 23),
+        digest_hour=number("DIGEST_HOUR", 0, 23),
+        digest_weekday=number("DIGEST_WEEKDAY", 1, 7),
+        sweep_seconds=number("SWEEP_SECONDS", 1),
     )
+
+
+def _zone_name(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"VERBINDING_TIMEZONE: unknown time zone {name!r}") from None
+    return name
+
+
+@cache
+def default_config() -> Config:
+    """The configuration with every setting at its default (for sessions made without one)."""
+    return load_config({})
+
+
+def config_of(session: Session) -> Config:
+    """The configuration of the process that made ``session`` (see Runtime.sessions)."""
+    found = session.info.get("config")
+    return found if isinstance(found, Config) else default_config()

@@ -15,6 +15,7 @@ from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
+from engine.config import Config
 from engine.errors import Conflict
 
 log = logging.getLogger(__name__)
@@ -79,8 +80,10 @@ def make_engine(url: str, **kwargs) -> Engine:
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, config: Config | None = None) -> sessionmaker[Session]:
+    """Sessions on ``engine``; each carries ``config`` (see engine.config.config_of)."""
+    info = {"config": config} if config is not None else None
+    return sessionmaker(engine, expire_on_commit=False, info=info)
 
 
 def is_conflict(exc: BaseException) -> bool:

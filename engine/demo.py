@@ -7,13 +7,14 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.accounts import create_person, find_person
+from engine.config import config_of
 from engine.models import (
     District,
     Document,
@@ -165,11 +166,15 @@ class _Walker:
 
     def __init__(self, session: Session, item: Initiative, people: list[Person], clock: datetime):
         self.session, self.item, self.people, self.clock = session, item, people, clock
+        self.config = config_of(session)
         self.initiator = people[0]
 
     def tick(self, days: float) -> datetime:
         self.clock += timedelta(days=days)
         return self.clock
+
+    def today(self) -> date:
+        return local_date(self.clock, self.config.timezone)
 
     def plan_steps(self, finish: int | None = None) -> None:
         """Add the template's suggested steps of the current stage; finish some or all."""
@@ -178,7 +183,7 @@ class _Walker:
         steps = []
         for i, suggestion in enumerate(stage.steps):
             owner = self.people[i % len(self.people)]
-            due = local_date(self.clock) + timedelta(days=10 + 7 * i)
+            due = self.today() + timedelta(days=10 + 7 * i)
             steps.append(
                 add_step(
                     self.session,
@@ -194,7 +199,7 @@ class _Walker:
         if stage.duration_days:
             set_target_date(
                 self.session, self.initiator, self.item.id, stage_key=stage.id,
-                target_date=local_date(self.clock) + timedelta(days=stage.duration_days),
+                target_date=self.today() + timedelta(days=stage.duration_days),
                 now=self.tick(0.1),
             )  # fmt: skip
         for step in steps[: len(steps) if finish is None else finish]:
@@ -230,7 +235,10 @@ class _Walker:
                         status="delivered",
                         requested_by_id=self.initiator.id,
                         created_dt=filed,
-                        respond_by_date=add_working_days(local_date(filed), 10),
+                        respond_by_date=add_working_days(
+                            local_date(filed, self.config.timezone),
+                            self.config.support_respond_days,
+                        ),
                         acknowledged_dt=filed + timedelta(days=1),
                         answered_dt=filed + timedelta(days=6),
                         answer="Akkoord: de wijkploeg haalt de stroken asfalt weg.",

@@ -17,6 +17,7 @@ from threading import Lock
 
 from transitions import Machine, MachineError
 
+from engine.config import DEFAULTS
 from engine.workflows.definitions import GuardRef, Text, TransitionDef, WorkflowDef
 
 log = logging.getLogger(__name__)
@@ -202,7 +203,7 @@ def compile_machine(graph: Graph) -> Machine:
 class MachineCache:
     """A bounded LRU of compiled machines keyed by (template content hash, graph key)."""
 
-    def __init__(self, maxsize: int = 256) -> None:
+    def __init__(self, maxsize: int = int(DEFAULTS["MACHINE_CACHE_SIZE"])) -> None:
         self.maxsize = maxsize
         self._items: OrderedDict[tuple[str, str], ProcessMachine] = OrderedDict()
         self._lock = Lock()
@@ -229,4 +230,5 @@ class MachineCache:
         return len(self._items)
 
 
+#: the process's cache; a Runtime sets its size from VERBINDING_MACHINE_CACHE_SIZE
 machines = MachineCache()

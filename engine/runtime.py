@@ -1,4 +1,9 @@
-"""Wiring for a running process (CLI, web, scheduler): configuration and database."""
+"""Wiring for a running process (CLI, web, scheduler): configuration and database.
+
+Every session a Runtime makes carries its :class:`~engine.config.Config`
+(``engine.config.config_of(session)``), so the engine reads settings from the session it was
+given, never from the environment.
+"""
 
 from __future__ import annotations
 
@@ -17,11 +22,13 @@ from engine.machines import machines
 class Runtime:
     config: Config
 
+    def __post_init__(self) -> None:
+        # the machine cache is one per process: the last Runtime made sets its size
+        machines.maxsize = self.config.machine_cache_size
+
     @classmethod
     def from_env(cls) -> Runtime:
-        config = load_config()
-        machines.maxsize = config.machine_cache_size
-        return cls(config)
+        return cls(load_config())
 
     @cached_property
     def engine(self) -> Engine:
@@ -29,7 +36,7 @@ class Runtime:
 
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
-        return make_session_factory(self.engine)
+        return make_session_factory(self.engine, self.config)
 
     def close(self) -> None:
         """Close the database connections (if any were opened)."""

@@ -27,7 +27,6 @@ from engine.sweeper import sweep
 
 log = logging.getLogger(__name__)
 
-SWEEP_SECONDS = 15  # the default of VERBINDING_SWEEP_SECONDS
 #: a sweep that starts late (a busy machine, a sleeping laptop) still runs within this window
 MISFIRE_GRACE_SECONDS = 60
 
@@ -42,7 +41,7 @@ def _run(runtime: Runtime) -> None:
 def build_scheduler(
     runtime: Runtime, *, blocking: bool, seconds: int | None = None
 ) -> BaseScheduler:
-    seconds = seconds or runtime.config.sweep_seconds or SWEEP_SECONDS
+    seconds = seconds or runtime.config.sweep_seconds
     cls = BlockingScheduler if blocking else BackgroundScheduler
     scheduler = cls(
         timezone=UTC,

@@ -6,70 +6,41 @@ and delivers the outbox. APScheduler only calls :func:`sweep` every few seconds 
 engine.scheduler); nothing holds a job per initiative or per reminder. ``verbinding reminders
 tick`` runs one sweep at a chosen moment.
 
-Register a step with ``@step(name)``: ``fn(session, now) -> report``, run in a transaction of
-its own; ``own_transactions=True`` gives it ``(runtime, now)`` instead, to commit batch by batch.
-A *probe* lets the sweep skip a step cheaply when nothing is due. Best is a SQL boolean built
-once with the bind parameters :data:`NOW` (aware UTC) and :data:`TODAY` (the local date), e.g.
-``probe=exists().where(Thing.due_dt <= NOW)``: every such probe is compiled into one cached
-SELECT. A callable ``probe(now)`` returning a SQL boolean or a bool is built on every sweep; with
-``probe_every=N`` it is asked at most every N seconds while it answers "nothing to do" (for work
-that goes by the day). ``verbinding reminders tick`` starts afresh, so it always asks.
+The steps are listed in :data:`STEPS`, in the order they run (a
+:class:`~engine.sweepstep.SweepStep` each): ``fn(session, now) -> report``, run in a transaction
+of its own; ``own_transactions=True`` gives it ``(runtime, now)`` instead, to commit batch by
+batch. A *probe* lets the sweep skip a step cheaply when nothing is due. Best is a SQL boolean
+built once with the bind parameters :data:`NOW` (aware UTC) and :data:`TODAY` (the local date in
+the configured time zone), e.g. ``probe=exists().where(Thing.due_dt <= NOW)``: every such probe
+is compiled into one cached SELECT. A callable ``probe(now, config)`` returning a SQL boolean or
+a bool is built on every sweep; with ``probe_every=N`` it is asked at most every N seconds while
+it answers "nothing to do" (for work that goes by the day). ``verbinding reminders tick`` starts
+afresh, so it always asks.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Date, bindparam, exists, literal_column, select
+from sqlalchemy import exists, literal_column, select
 from sqlalchemy.orm import Session
 
-from engine.db import UTCDateTime, unit_of_work
+from engine.config import Config
+from engine.db import unit_of_work
 from engine.mail import deliver_due
 from engine.models import Decision, OutboxMessage
+from engine.reminders import steps as reminder_steps
 from engine.runtime import Runtime
+from engine.sweepstep import NOW, TODAY, Probe, SweepStep
+from engine.timeutil import local_date
+
+__all__ = ["NOW", "STEPS", "TODAY", "Probe", "SweepReport", "SweepStep", "sweep"]
 
 log = logging.getLogger(__name__)
-
-#: the moment of the sweep and its local date, for probes built once
-NOW = bindparam("now", type_=UTCDateTime())
-TODAY = bindparam("today", type_=Date())
-#: a probe: a SQL boolean over NOW/TODAY, or a callable(now) -> SQL boolean or bool
-Probe = Any
-
-
-@dataclass(frozen=True)
-class SweepStep:
-    name: str
-    fn: Callable[..., Any]
-    probe: Probe | None = None
-    own_transactions: bool = False
-    #: ask a callable probe at most this often (seconds) while it answers "nothing to do"
-    probe_every: float = 0.0
-
-
-#: name → step, run in this order
-STEPS: dict[str, SweepStep] = {}
-
-
-def step(
-    name: str,
-    *,
-    probe: Probe | None = None,
-    own_transactions: bool = False,
-    probe_every: float = 0.0,
-):
-    """Register a sweep step."""
-
-    def register(fn: Callable[..., Any]):
-        STEPS[name] = SweepStep(name, fn, probe, own_transactions, probe_every)
-        return fn
-
-    return register
 
 
 _decisions_due = exists().where(
@@ -79,7 +50,6 @@ _decisions_due = exists().where(
 )
 
 
-@step("decisions", probe=_decisions_due)
 def _close_decisions(session: Session, now: datetime) -> str:
     from engine.operations.decisions import close_due_decisions
 
@@ -90,26 +60,35 @@ def _close_decisions(session: Session, now: datetime) -> str:
 _maintenance_probe: dict[object, Any] = {}
 
 
-def _maintenance_due(now: datetime):
+def _maintenance_due(now: datetime, config: Config):
     """The maintenance probe depends only on the local date: build it once a day."""
     from engine.maintenance.sweep import work_due
-    from engine.timeutil import local_date
 
-    today = local_date(now)
-    found = _maintenance_probe.get(today)
+    key = (config.timezone, local_date(now, config.timezone))
+    found = _maintenance_probe.get(key)
     if found is None:
         _maintenance_probe.clear()
-        found = _maintenance_probe[today] = work_due(now)
+        found = _maintenance_probe[key] = work_due(now, config.timezone)
     return found
 
 
-# the maintenance work goes by the day (turns are dates): asking once a minute is plenty
-@step("maintenance", probe=_maintenance_due, probe_every=60)
 def _maintenance(session: Session, now: datetime) -> str:
     """Plan maintenance turns ahead; settle the ones that went by (engine.maintenance.sweep)."""
     from engine.maintenance.sweep import sweep_maintenance
 
     return sweep_maintenance(session, now)
+
+
+#: name → step, run in this order
+STEPS: dict[str, SweepStep] = {
+    s.name: s
+    for s in (
+        SweepStep("decisions", _close_decisions, probe=_decisions_due),
+        # the maintenance work goes by the day (turns are dates): asking once a minute is plenty
+        SweepStep("maintenance", _maintenance, probe=_maintenance_due, probe_every=60),
+        *reminder_steps.STEPS,
+    )
+}
 
 
 #: a superset of what the outbox would claim (a row being sent has an older attempt time)
@@ -148,8 +127,7 @@ def _probe_select(static: tuple[str, ...], dynamic: tuple[Any, ...]):
 
 def _probe(runtime: Runtime, now: datetime, deliver: bool) -> tuple[set[str], bool]:
     """Which steps have work, and whether mail is due, in one round trip."""
-    from engine.timeutil import local_date
-
+    tz = runtime.config.timezone
     active: set[str] = set()
     static: list[str] = []
     dynamic: list[tuple[str, Any]] = []
@@ -159,7 +137,7 @@ def _probe(runtime: Runtime, now: datetime, deliver: bool) -> tuple[set[str], bo
         elif callable(s.probe):
             if _resting(s):
                 continue
-            verdict = s.probe(now)
+            verdict = s.probe(now, runtime.config)
             if isinstance(verdict, bool):
                 active.update([name] if verdict else [])
             else:
@@ -168,7 +146,7 @@ def _probe(runtime: Runtime, now: datetime, deliver: bool) -> tuple[set[str], bo
             static.append(name)
     statement = _probe_select(tuple(static), tuple(expr for _, expr in dynamic))
     with runtime.engine.connect() as connection:
-        row = connection.execute(statement, {"now": now, "today": local_date(now)}).one()
+        row = connection.execute(statement, {"now": now, "today": local_date(now, tz)}).one()
     names = static + [name for name, _ in dynamic]
     active.update(name for name, answer in zip(names, row[:-1], strict=True) if answer)
     for name, _ in dynamic:
@@ -215,9 +193,3 @@ def sweep(runtime: Runtime, now: datetime, *, deliver: bool = True) -> SweepRepo
     if report.steps or report.mail:
         log.info("sweep at %s: %s", now.isoformat(), report)
     return report
-
-
-# the reminders register their steps (plan, dispatch) on import; maintenance registers its
-# deadline sources (turns, reviews) with the reminders
-import engine.maintenance.reminders  # noqa: E402, F401
-import engine.reminders.steps  # noqa: E402, F401

@@ -1,16 +1,21 @@
-"""Times are stored in UTC and shown, and counted in days, in the city's time zone."""
+"""Times are stored in UTC and shown, and counted in days, in the city's time zone.
+
+The zone is a parameter (``config_of(session).timezone``); without one, the default of
+``VERBINDING_TIMEZONE`` applies. Nothing here reads the environment.
+"""
 
 from __future__ import annotations
 
-import os
 from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
+from engine.config import DEFAULT_TIMEZONE
 
-@lru_cache(maxsize=4)
+
+@lru_cache(maxsize=8)
 def zone(name: str | None = None) -> ZoneInfo:
-    return ZoneInfo(name or os.environ.get("VERBINDING_TIMEZONE", "Europe/Amsterdam"))
+    return ZoneInfo(name or DEFAULT_TIMEZONE)
 
 
 def local_date(moment: datetime, tz: str | None = None) -> date:

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from engine.coach.caseload_sql import COACH_SEPARATOR, COUNT_CAP, SORTS, statements
 from engine.coach.health import STATUSES, Signal, health_signals, stalled_before
 from engine.coach.stages import load_versions
+from engine.config import config_of
 from engine.timeutil import local_date, zone
 from engine.workflows.definitions import Text
 from engine.workflows.process_plan import ProcessPlan, process_plan
@@ -25,7 +26,6 @@ from engine.workflows.versions import definitions_by_hash
 
 PAGE_SIZES = (10, 25, 50, 100)
 DEFAULT_PAGE_SIZE = 25
-DEFAULT_STALLED_DAYS = 30
 DIRECTIONS = ("asc", "desc")
 
 
@@ -131,8 +131,8 @@ _PARAMS = {
 }
 
 
-def _params(filters: Filters, now: datetime, stalled_days: int) -> dict:
-    params: dict = {"today": local_date(now)}
+def _params(filters: Filters, now: datetime, stalled_days: int, tz: str) -> dict:
+    params: dict = {"today": local_date(now, tz)}
     for name in _PARAMS:
         value = getattr(filters, name)
         if value is not None:
@@ -153,7 +153,7 @@ class _RowMaker:
 
     def __init__(self, session: Session, now: datetime, stalled_days: int) -> None:
         self.session, self.now = session, now
-        self.zone = zone()
+        self.zone = zone(config_of(session).timezone)
         self.today = now.astimezone(self.zone).date()
         self.cutoff = stalled_before(now, stalled_days)
 
@@ -200,13 +200,18 @@ def caseload(
     filters: Filters,
     *,
     now: datetime,
-    stalled_days: int = DEFAULT_STALLED_DAYS,
+    stalled_days: int | None = None,
 ) -> Caseload:
-    """One page of the caseload with the total count, health signals and coaches."""
+    """One page of the caseload with the total count, health signals and coaches.
+
+    ``stalled_days`` defaults to the configured ``VERBINDING_STALLED_DAYS``.
+    """
+    config = config_of(session)
+    stalled_days = config.stalled_days if stalled_days is None else stalled_days
     filters = filters.cleaned()
     connection = session.connection()
     page_stmt, count_stmt = statements(_shape(session, filters), dialect=connection.dialect.name)
-    params = _params(filters, now, stalled_days)
+    params = _params(filters, now, stalled_days, config.timezone)
     params["limit"] = filters.per_page
     params["offset"] = (filters.page - 1) * filters.per_page
     raws = connection.execute(page_stmt, params).all()
@@ -224,7 +229,7 @@ def caseload(
 
 
 def caseload_row(
-    session: Session, initiative_id: int, *, now: datetime, stalled_days: int = DEFAULT_STALLED_DAYS
+    session: Session, initiative_id: int, *, now: datetime, stalled_days: int | None = None
 ) -> CaseloadRow | None:
     """One initiative as the caseload shows it, with its health signals."""
     found = caseload(
@@ -238,13 +243,15 @@ def iter_caseload(
     filters: Filters,
     *,
     now: datetime,
-    stalled_days: int = DEFAULT_STALLED_DAYS,
+    stalled_days: int | None = None,
     chunk: int = 500,
 ) -> Iterator[CaseloadRow]:
     """Every row the filters select (all pages), in the chosen order, a chunk at a time."""
+    config = config_of(session)
+    stalled_days = config.stalled_days if stalled_days is None else stalled_days
     filters = filters.cleaned()
     full_stmt, _ = statements(_shape(session, filters), paged=False)
-    params = _params(filters, now, stalled_days)
+    params = _params(filters, now, stalled_days, config.timezone)
     maker = _RowMaker(session, now, stalled_days)
     # per statement: Connection.execution_options() would change the session's connection
     result = session.connection().execute(full_stmt, params, execution_options={"yield_per": chunk})

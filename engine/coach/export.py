@@ -37,7 +37,9 @@ def _safe(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def _cells(row: CaseloadRow, render: Callable[[Msg], str], title: Callable) -> list[str]:
+def _cells(
+    row: CaseloadRow, render: Callable[[Msg], str], title: Callable, tz: str | None
+) -> list[str]:
     return [
         str(row.id),
         _safe(row.title),
@@ -47,7 +49,7 @@ def _cells(row: CaseloadRow, render: Callable[[Msg], str], title: Callable) -> l
         _safe(title(row.stage_title)),
         render(STATUS_LABELS[row.status]),
         str(row.days_in_stage),
-        local_date(row.last_activity_dt).isoformat(),
+        local_date(row.last_activity_dt, tz).isoformat(),
         str(row.overdue_steps),
         str(row.waiting_requests),
         row.respond_by.isoformat() if row.respond_by else "",
@@ -61,9 +63,10 @@ def caseload_csv(
     *,
     render: Callable[[Msg], str],
     title: Callable,
+    tz: str | None = None,
 ) -> Iterator[str]:
     """CSV lines (a header, then a line per row); ``render`` translates, ``title`` picks a
-    stage title's language."""
+    stage title's language, dates are in the time zone ``tz``."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
 
@@ -76,5 +79,5 @@ def caseload_csv(
     writer.writerow([render(label) for _, label in COLUMNS])
     yield flush()
     for row in rows:
-        writer.writerow(_cells(row, render, title))
+        writer.writerow(_cells(row, render, title, tz))
         yield flush()

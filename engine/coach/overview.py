@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.coach.stages import Versions, load_versions
+from engine.config import config_of
 from engine.i18n import Msg, msg
 from engine.models import District, Event, Initiative, Neighbourhood, SupportRequest
 from engine.models.support import WAITING_STATUSES
@@ -142,7 +143,8 @@ def _spread(key: str, title: Text | Msg, days: list[float]) -> StageSpread:
 
 
 def _on_time(session: Session, now: datetime) -> tuple[OnTime, dict[str, OnTime]]:
-    today = local_date(now)
+    tz = config_of(session).timezone
+    today = local_date(now, tz)
     rows = session.execute(
         select(_D.name, _R.status, _R.respond_by_date, _R.answered_dt)
         .select_from(SupportRequest.__table__)
@@ -156,7 +158,7 @@ def _on_time(session: Session, now: datetime) -> tuple[OnTime, dict[str, OnTime]
     for district, status, respond_by, answered in rows:
         part = by_district.setdefault(district, OnTime())
         if answered is not None:
-            name = "answered_on_time" if local_date(answered) <= respond_by else "answered_late"
+            name = "answered_on_time" if local_date(answered, tz) <= respond_by else "answered_late"
         elif status in WAITING_STATUSES:
             name = "waiting_in_time" if today <= respond_by else "waiting_late"
         else:  # withdrawn before an answer: no verdict

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.config import config_of
 from engine.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from engine.i18n import msg
 from engine.maintenance.association import get_association
@@ -209,7 +210,7 @@ def review_agreement(
             msg("Choose what the review decides: renew, end or go back."), field="outcome"
         )
     agreement = _require_agreement(session, initiative)
-    today = local_date(now)
+    today = local_date(now, config_of(session).timezone)
     note = (note or "").strip() or None
     if outcome != "renew" and not note:
         raise InvalidInput(msg("Say in a few words why, so everyone understands."), field="note")

@@ -10,6 +10,7 @@ from datetime import datetime, time, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.config import config_of
 from engine.maintenance.agreement import active_agreement, save_agreement
 from engine.maintenance.association import get_association, members_of, save_association
 from engine.maintenance.occurrences import mark_done, mark_missed
@@ -80,19 +81,20 @@ def register_association(
     )  # fmt: skip
 
 
-def _evening(day, hours: int = 19) -> datetime:
-    return datetime.combine(day, time(hours), tzinfo=zone())
+def _evening(day, tz: str, hours: int = 19) -> datetime:
+    return datetime.combine(day, time(hours), tzinfo=zone(tz))
 
 
 def _history(session: Session, task: MaintenanceTask, spec: DemoTask, now: datetime) -> None:
     """The turns before today: mostly done with a note, now and then missed."""
+    tz = config_of(session).timezone
     materialise(session, task, now, since=task.starts_on)
     turns = session.scalars(
         select(Occurrence)
         .where(
             Occurrence.task_id == task.id,
             Occurrence.status == "planned",
-            Occurrence.due_date < local_date(now),
+            Occurrence.due_date < local_date(now, tz),
         )
         .order_by(Occurrence.due_date)
     ).all()
@@ -102,18 +104,19 @@ def _history(session: Session, task: MaintenanceTask, spec: DemoTask, now: datet
             continue
         if number % 4 == 2:
             mark_missed(
-                session, who, task.initiative_id, turn.id, now=_evening(turn.due_date, 22),
+                session, who, task.initiative_id, turn.id, now=_evening(turn.due_date, tz, 22),
                 note="Op vakantie en vergeten te ruilen.",
             )  # fmt: skip
         else:
             mark_done(
-                session, who, task.initiative_id, turn.id, now=_evening(turn.due_date),
+                session, who, task.initiative_id, turn.id, now=_evening(turn.due_date, tz),
                 note=spec.notes[number % len(spec.notes)],
             )  # fmt: skip
 
 
 def load_maintenance(session: Session, people: dict[str, Person], now: datetime) -> str:
     """Give the Voermanhaven its agreement, tasks and history, if it has none yet."""
+    tz = config_of(session).timezone
     item = session.scalar(select(Initiative).where(Initiative.title == TITLE))
     if item is None or item.state != "maintenance":
         return "no Voermanhaven in maintenance"
@@ -129,7 +132,7 @@ def load_maintenance(session: Session, people: dict[str, Person], now: datetime)
     if active_agreement(session, item.id) is None:
         save_agreement(
             session, chair, item.id, association_duties=AGREEMENT[0],
-            municipality_duties=AGREEMENT[1], start_date=local_date(item.stage_entered_dt),
+            municipality_duties=AGREEMENT[1], start_date=local_date(item.stage_entered_dt, tz),
             now=item.stage_entered_dt + timedelta(hours=2),
         )  # fmt: skip
         done.append("agreement")
@@ -143,7 +146,7 @@ def load_maintenance(session: Session, people: dict[str, Person], now: datetime)
             continue
         task = create_task(
             session, chair, item.id, title=spec.title, description=spec.description,
-            rule=spec.rule, starts_on=local_date(started),
+            rule=spec.rule, starts_on=local_date(started, tz),
             volunteer_ids=[people[e].id for e in spec.rota],
             now=started + timedelta(hours=3),
         )  # fmt: skip

@@ -11,6 +11,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from engine.config import config_of
 from engine.errors import InvalidInput, NotFound, Refused
 from engine.i18n import msg
 from engine.maintenance.reminders import replan
@@ -53,7 +54,7 @@ def _resolve(
     require_change(session, initiative, actor)
     turn = get_occurrence(session, initiative.id, occurrence_id)
     note = _clean_note(note)
-    today = local_date(now)
+    today = local_date(now, config_of(session).timezone)
     if status == "done":
         if turn.status not in ("planned", "missed"):
             raise Refused(msg("This turn is already recorded."))

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.config import config_of
 from engine.errors import InvalidInput, NotFound, Refused
 from engine.i18n import msg
 from engine.maintenance.reminders import replan
@@ -69,7 +70,7 @@ def next_assignees(session: Session, task: MaintenanceTask, before: date, count:
 
 def deal_again(session: Session, task: MaintenanceTask, now: datetime) -> int:
     """Give the open turns from today on to the volunteers in rota order; return how many."""
-    today = local_date(now)
+    today = local_date(now, config_of(session).timezone)
     open_turns = list(
         session.scalars(
             select(Occurrence)
@@ -226,7 +227,8 @@ def swap_turns(
         )
     if one.status != "planned" or other.status != "planned":
         raise Refused(msg("Only turns that are still to come can be swapped."))
-    if one.due_date < local_date(now) or other.due_date < local_date(now):
+    today = local_date(now, config_of(session).timezone)
+    if one.due_date < today or other.due_date < today:
         raise Refused(msg("Only turns that are still to come can be swapped."))
     one.assignee_id, other.assignee_id = other.assignee_id, one.assignee_id
     record(

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session
 
+from engine.config import config_of
 from engine.maintenance.reminders import replan
 from engine.maintenance.tasks import HORIZON_DAYS, materialise
 from engine.models import Initiative, MaintenanceTask, Occurrence
@@ -50,7 +51,7 @@ def plan_ahead(session: Session, now: datetime) -> tuple[int, set[int]]:
 
     Returns how many turns were added, and the initiatives that got them.
     """
-    until = local_date(now) + timedelta(days=HORIZON_DAYS)
+    until = local_date(now, config_of(session).timezone) + timedelta(days=HORIZON_DAYS)
     tasks = session.scalars(
         select(MaintenanceTask)
         .join(Initiative, Initiative.id == MaintenanceTask.initiative_id)
@@ -74,9 +75,9 @@ def plan_ahead(session: Session, now: datetime) -> tuple[int, set[int]]:
     return added, initiatives
 
 
-def work_due(now: datetime):
+def work_due(now: datetime, tz: str | None = None):
     """A SQL boolean: is anything to plan or to settle? (The sweeper's cheap probe.)"""
-    today = local_date(now)
+    today = local_date(now, tz)
     return or_(
         exists().where(
             Occurrence.status == "planned",
@@ -100,7 +101,7 @@ def work_due(now: datetime):
 
 def sweep_maintenance(session: Session, now: datetime) -> str:
     """Settle the turns that went by, plan the ones ahead; return a short report."""
-    today = local_date(now)
+    today = local_date(now, config_of(session).timezone)
     skipped = _settle(session, now, "skipped", today, paused=True)
     missed = _settle(session, now, "missed", today - timedelta(days=GRACE_DAYS), paused=False)
     planned, initiatives = plan_ahead(session, now)

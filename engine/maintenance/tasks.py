@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from engine.config import config_of
 from engine.errors import InvalidInput, NotFound, Refused
 from engine.i18n import msg
 from engine.maintenance.association import get_association
@@ -64,7 +65,7 @@ def materialise(
     """
     if not task.is_active:
         return 0
-    today = local_date(now)
+    today = local_date(now, config_of(session).timezone)
     first = max(task.starts_on, since or today)
     last = today + timedelta(days=HORIZON_DAYS)
     if task.ended_on is not None:
@@ -185,7 +186,7 @@ def update_task(
     task.title, task.description = title, description
     if replanned:
         task.rrule, task.starts_on = checked.text, starts_on
-        _clear_open(session, task, local_date(now))
+        _clear_open(session, task, local_date(now, config_of(session).timezone))
         if not initiative.is_paused:
             materialise(session, task, now)
         deal_again(session, task, now)
@@ -214,7 +215,7 @@ def end_task(
     task = get_task(session, initiative.id, task_id)
     if not task.is_active:
         raise Refused(msg("This task has already ended."))
-    stop(session, task, local_date(now))
+    stop(session, task, local_date(now, config_of(session).timezone))
     record(session, initiative, actor, now, "maintenance.task_ended", task=task.id)
     session.flush()
     replan(session, {initiative.id}, now)

@@ -7,12 +7,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.config import config_of
 from engine.errors import InvalidInput, Refused
 from engine.i18n import msg
 from engine.models import Initiative, Person, StagePlan, Step
 from engine.operations.common import record
 from engine.operations.plan import _begin, _past_stages, _plan
-from engine.reminders import plan_for
+from engine.reminders.planner import plan_for
 from engine.timeutil import local_date
 
 
@@ -54,7 +55,8 @@ def resume_initiative(
     if not initiative.is_paused:
         raise Refused(msg("This initiative is not paused."))
     assert initiative.paused_dt is not None
-    days = (local_date(now) - local_date(initiative.paused_dt)).days
+    tz = config_of(session).timezone
+    days = (local_date(now, tz) - local_date(initiative.paused_dt, tz)).days
     shifted = 0
     if shift_dates and days > 0:
         shifted = _shift_open_dates(session, initiative, timedelta(days=days))

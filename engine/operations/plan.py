@@ -18,7 +18,7 @@ from engine.operations.common import (
     record,
     require_change,
 )
-from engine.reminders import PLAN_SOURCES, plan_for
+from engine.reminders.planner import PLAN_SOURCES, plan_for
 from engine.workflows.process_plan import ProcessPlan, process_plan
 
 MAX_STEP_TITLE = 300

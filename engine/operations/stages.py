@@ -13,7 +13,7 @@ from engine.machines import build_graph, make_graph_key, parse_graph_key
 from engine.models import Initiative, Person, StagePlan, Step
 from engine.operations.common import record
 from engine.operations.plan import _begin, _past_stages, _plan, _stage_plan
-from engine.reminders import PLAN_SOURCES, plan_for
+from engine.reminders.planner import PLAN_SOURCES, plan_for
 from engine.workflows.process_plan import ProcessPlan, process_plan
 
 

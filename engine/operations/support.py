@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.coach.common import MAX_TEXT, record_staff_event, require_staff
+from engine.config import config_of
 from engine.errors import Conflict, InvalidInput, NotFound, Refused
 from engine.i18n import Msg, msg
 from engine.models import Person, StagePlan, SupportRequest
@@ -29,7 +30,6 @@ from engine.workdays import add_working_days
 
 log = logging.getLogger(__name__)
 
-DEFAULT_RESPOND_DAYS = 10
 
 KIND_LABELS: dict[str, Msg] = {
     "advice": msg("Advice or expertise (for example urban design)"),
@@ -95,9 +95,13 @@ def file_support_request(
     description: str,
     now: datetime,
     stage_key: str | None = None,
-    respond_days: int = DEFAULT_RESPOND_DAYS,
+    respond_days: int | None = None,
 ) -> SupportRequest:
-    """A member asks the municipality for support; it answers within ``respond_days``."""
+    """A member asks the municipality for support; it answers within ``respond_days``
+    working days (by default ``VERBINDING_SUPPORT_RESPOND_DAYS``)."""
+    config = config_of(session)
+    if respond_days is None:
+        respond_days = config.support_respond_days
     initiative = get_initiative(session, initiative_id)
     require_change(session, initiative, actor)
     if kind not in REQUEST_KINDS:
@@ -125,7 +129,7 @@ def file_support_request(
         requested_by_id=actor.id,
         created_dt=now,
         updated_dt=now,
-        respond_by_date=add_working_days(local_date(now), respond_days),
+        respond_by_date=add_working_days(local_date(now, config.timezone), respond_days),
     )
     session.add(request)
     session.flush()

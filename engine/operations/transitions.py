@@ -18,7 +18,7 @@ from engine.machines import machines
 from engine.models import Decision, Event, Initiative, Person
 from engine.operations.common import Facts, load_facts
 from engine.permissions import can_fire
-from engine.reminders import PLAN_SOURCES, plan_for
+from engine.reminders.planner import PLAN_SOURCES, plan_for
 from engine.workflows.definitions import Text, TransitionDef
 from engine.workflows.versions import definition_by_hash
 

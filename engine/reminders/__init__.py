@@ -1,23 +1,20 @@
 """Reminders that respect the residents' pace: deadlines → reminder rows → outbox → mail.
 
-* :func:`plan_for` — call after a change to an initiative's dates or pace, in the same
-  transaction: its reminders and calendar entries follow (engine.reminders.planner).
-* :func:`register` — add a source of deadlines, e.g. maintenance tasks
-  (engine.reminders.sources); :func:`register_kind` — a kind readers choose about.
+* ``engine.reminders.planner.plan_for`` — call after a change to an initiative's dates or pace,
+  in the same transaction: its reminders and calendar entries follow.
+* ``engine.reminders.sources`` lists the sources of deadlines (steps, stage targets, support
+  requests, stalls, maintenance); ``register`` adds another. A source builds
+  :class:`Deadline` values (engine.reminders.deadlines); :func:`register_kind` adds a kind
+  readers choose about (engine.reminders.rules).
 * The sweeper's steps plan what is swept and dispatch what is due (engine.reminders.steps);
   calendar feeds are in engine.reminders.calendar.
+
+This package's own module imports only leaf modules, so that a source living elsewhere (e.g.
+engine.maintenance.deadlines) can use :class:`Deadline` without an import cycle through the
+planner.
 """
 
-from engine.reminders.planner import PLAN_SOURCES, plan, plan_for
+from engine.reminders.deadlines import Deadline
 from engine.reminders.rules import Kind, register_kind
-from engine.reminders.sources import Deadline, register
 
-__all__ = [
-    "PLAN_SOURCES",
-    "Deadline",
-    "Kind",
-    "plan",
-    "plan_for",
-    "register",
-    "register_kind",
-]
+__all__ = ["Deadline", "Kind", "register_kind"]

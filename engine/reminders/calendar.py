@@ -15,6 +15,7 @@ from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStand
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from engine.config import config_of
 from engine.errors import NotFound
 from engine.i18n import msg, translate
 from engine.models import Initiative, Membership, Neighbourhood, Person
@@ -153,19 +154,21 @@ def render_feed(session: Session, feed: CalendarFeed, base_url: str, now: dateti
         name = translate(msg("Verbinding: %(title)s", title=title), locale)
     query = select(Initiative.id, Initiative.title).where(Initiative.id.in_(ids))
     titles = {iid: title for iid, title in session.execute(query)} if ids else {}
-    return build_calendar(entries_for(session, ids, now), name, base_url, locale, titles)
+    entries = entries_for(session, ids, now)
+    return build_calendar(entries, name, base_url, locale, titles, config_of(session).timezone)
 
 
 def build_calendar(
-    entries: list[CalendarEntry], name: str, base_url: str, locale: str, titles: dict[int, str]
-) -> bytes:
+    entries: list[CalendarEntry], name: str, base_url: str, locale: str, titles: dict[int, str],
+    tz: str | None = None,
+) -> bytes:  # fmt: skip
     cal = Calendar()
     cal.add("prodid", "-//Verbinding//Herinneringen//NL")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
-    cal.add("x-wr-timezone", zone().key)
-    cal.add_component(vtimezone())
+    cal.add("x-wr-timezone", zone(tz).key)
+    cal.add_component(vtimezone(tz))
     domain = urlsplit(base_url).hostname or "verbinding.local"
     for entry in entries:
         cal.add_component(_event(entry, base_url, domain, locale, titles))
@@ -195,9 +198,9 @@ def _event(entry: CalendarEntry, base_url: str, domain: str, locale: str, titles
     return event
 
 
-def vtimezone() -> Timezone:
+def vtimezone(name: str | None = None) -> Timezone:
     """The city's time zone; Europe/Amsterdam written out by its EU rules, compactly."""
-    tz = zone()
+    tz = zone(name)
     if tz.key != "Europe/Amsterdam":
         return Timezone.from_tzinfo(tz)
     component = Timezone()

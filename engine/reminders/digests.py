@@ -15,7 +15,6 @@ from babel.dates import format_date
 from engine.i18n import Msg, msg, nmsg, translate
 from engine.models import Person
 from engine.models.reminders import Reminder
-from engine.reminders.municipal import stall_days
 from engine.reminders.tokens import unsubscribe_token
 
 #: kind → (sentence before or on the day, sentence after it)
@@ -58,11 +57,11 @@ def title_in(reminder: Reminder, locale: str) -> str:
     return titles.get(locale) or titles.get("nl") or next(iter(titles.values()), "")
 
 
-def sentence(reminder: Reminder, today: date, locale: str) -> str:
+def sentence(reminder: Reminder, today: date, locale: str, stalled_days: int) -> str:
     """One line about one reminder, in the reader's language."""
     title = title_in(reminder, locale)
     if reminder.kind == "initiative_stalled":
-        days = stall_days()
+        days = stalled_days
         return translate(
             nmsg(
                 "Nothing has happened in “%(title)s” for more than %(num)d day.",
@@ -100,10 +99,13 @@ class Site:
         return urlsplit(self.base_url).hostname or "verbinding.local"
 
 
-def items(reminders: list[Reminder], titles: dict[int, str], today: date, locale: str, site: Site):
+def items(
+    reminders: list[Reminder], titles: dict[int, str], today: date, locale: str, site: Site,
+    stalled_days: int,
+):  # fmt: skip
     return [
         Item(
-            sentence=sentence(r, today, locale),
+            sentence=sentence(r, today, locale, stalled_days),
             initiative=titles.get(r.initiative_id or 0, ""),
             url=site.url(r.link),
         )
@@ -131,7 +133,7 @@ def subject(reminders: list[Reminder], titles: dict[int, str], locale: str, dige
 
 def mail_context(
     person: Person, reminders: list[Reminder], titles: dict[int, str], today: date, site: Site,
-    digest: bool,
+    digest: bool, *, stalled_days: int,
 ) -> tuple[str, dict]:  # fmt: skip
     """The subject, and the context for the ``reminder`` mail template."""
     locale = person.locale if person.locale in ("nl", "en") else "nl"
@@ -139,7 +141,7 @@ def mail_context(
     token = unsubscribe_token(site.secret, person.id, kinds)
     return subject(reminders, titles, locale, digest), {
         "name": person.name,
-        "items": items(reminders, titles, today, locale, site),
+        "items": items(reminders, titles, today, locale, site, stalled_days),
         "digest": digest,
         "preferences_url": site.url("/reminders/preferences"),
         "unsubscribe_url": site.url(f"/reminders/unsubscribe/{token}"),

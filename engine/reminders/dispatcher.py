@@ -17,6 +17,7 @@ from datetime import datetime
 from sqlalchemy import Row, bindparam, literal_column, select, update
 from sqlalchemy.orm import Session
 
+from engine.config import Config, config_of
 from engine.mail.compose import compose
 from engine.mail.outbox import queue_many
 from engine.models import Initiative, Membership, Person
@@ -39,8 +40,8 @@ class Delivery:
 
     site: Site
     mail_from: str
-    digest_hour: int = 8
-    digest_weekday: int = 1
+    digest_hour: int
+    digest_weekday: int
 
 
 @dataclass
@@ -118,6 +119,7 @@ def dispatch(
     if not rows:
         return report
     batch = _Batch.load(session, rows)
+    config = config_of(session)
     messages: list[dict] = []
     outbox_of: dict[str, list[Row]] = {}
     digests: dict[tuple[int, str, datetime], list[Row]] = defaultdict(list)
@@ -133,17 +135,19 @@ def dispatch(
             setattr(report, verdict, getattr(report, verdict) + 1)
         elif mode == "immediate":
             key = f"reminder:{row.id}"
-            messages.append(batch.message(key, [row], now, delivery, digest=False))
+            messages.append(batch.message(key, [row], now, delivery, config, digest=False))
             outbox_of[key] = [row]
         else:
-            slot = next_slot(row.due_dt, mode, delivery.digest_hour, delivery.digest_weekday)
+            slot = next_slot(
+                row.due_dt, mode, delivery.digest_hour, delivery.digest_weekday, config.timezone
+            )
             if slot > now:
                 deferred.append({"rid": row.id, "due": slot})
             else:
                 digests[(row.person_id, mode, slot)].append(row)
     for (person_id, mode, slot), group in digests.items():
         key = f"digest:{person_id}:{mode}:{slot:%Y%m%dT%H%M}:{min(r.id for r in group)}"
-        messages.append(batch.message(key, group, now, delivery, digest=True))
+        messages.append(batch.message(key, group, now, delivery, config, digest=True))
         outbox_of[key] = group
         report.digests += 1
     if messages:
@@ -223,13 +227,15 @@ class _Batch:
         return "ok"
 
     def message(
-        self, key: str, rows: list[Row], now: datetime, delivery: Delivery, *, digest: bool
-    ) -> dict:
+        self, key: str, rows: list[Row], now: datetime, delivery: Delivery, config: Config, *,
+        digest: bool,
+    ) -> dict:  # fmt: skip
         person = self.people[rows[0].person_id]
         titles = {iid: title for iid, (title, _) in self.initiatives.items()}
         subject, context = mail_context(
-            person, rows, titles, local_date(now), delivery.site, digest
-        )
+            person, rows, titles, local_date(now, config.timezone), delivery.site, digest,
+            stalled_days=config.stalled_days,
+        )  # fmt: skip
         _, text, html = compose("reminder", person.locale, subject=subject, **context)
         return {
             "key": key,

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.config import config_of
 from engine.i18n import LOCALES, msg, translate
 from engine.models import Initiative
 from engine.models.support import SupportRequest
-from engine.reminders.sources import Deadline, coaches, register
+from engine.reminders.deadlines import Deadline, coaches
 from engine.timeutil import local_date
 from engine.workflows.process_plan import process_plan
 from engine.workflows.versions import definitions_by_id
@@ -50,16 +50,10 @@ def support_source(session: Session, initiative_ids, now: datetime) -> Iterable[
         )
 
 
-def stall_days() -> int:
-    try:
-        return int(os.environ.get("VERBINDING_STALLED_DAYS", "30"))
-    except ValueError:
-        return 30
-
-
 def stalled_source(session: Session, initiative_ids, now: datetime) -> Iterable[Deadline]:
     """Initiatives without activity for STALLED_DAYS, not paused, not in a final stage."""
-    days = stall_days()
+    config = config_of(session)
+    days = config.stalled_days
     query = select(
         Initiative.id,
         Initiative.title,
@@ -85,14 +79,10 @@ def stalled_source(session: Session, initiative_ids, now: datetime) -> Iterable[
             initiative_id=row.id,
             person_ids=tuple(found[row.id]),
             kind="initiative_stalled",
-            date=local_date(row.last_activity_dt) + timedelta(days=days),
+            date=local_date(row.last_activity_dt, config.timezone) + timedelta(days=days),
             title=row.title,
             link=f"/initiatives/{row.id}",
             days=(0,),
             catch_up=True,
             in_calendar=False,
         )
-
-
-register("support", support_source, swept=True)
-register("stalled", stalled_source, swept=True)

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.models import Initiative, StagePlan, Step
+from engine.reminders.deadlines import Deadline, group_members
 from engine.reminders.rules import stage_days
-from engine.reminders.sources import Deadline, group_members, register
 from engine.workflows.definitions import WorkflowDef
 from engine.workflows.process_plan import ProcessPlan, own_titles, process_plan
 from engine.workflows.versions import definitions_by_id
@@ -127,7 +127,3 @@ def stages_source(session: Session, initiative_ids, now: datetime) -> Iterable[D
                 link=f"/initiatives/{iid}#stage-{key}",
                 days=stage_days(defn, key, "stage_target"),
             )
-
-
-register("steps", steps_source)
-register("stages", stages_source)

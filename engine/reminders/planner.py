@@ -17,9 +17,10 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
+from engine.config import Config, config_of
 from engine.models import Initiative
 from engine.models.reminders import CalendarEntry, Reminder
-from engine.reminders.rules import kind_of, local_moment, remind_on, reminder_hour
+from engine.reminders.rules import kind_of, local_moment, remind_on
 from engine.reminders.sources import SOURCES, Deadline, collect_safely
 from engine.timeutil import local_date
 
@@ -120,13 +121,15 @@ def _scope(columns, initiative_ids: Collection[int] | None, names: list[str]) ->
 
 
 def _wanted(
-    deadlines: list[Deadline], paused: set[int], now: datetime, *, stale: bool
+    deadlines: list[Deadline], paused: set[int], now: datetime, config: Config, *, stale: bool
 ) -> dict[str, tuple[Deadline, int, int, datetime, bool, dict[str, str]]]:
     """key → (deadline, days before, person, moment, may be made now, titles) for every
     reminder that should exist. One whose moment has passed is kept if it is still waiting to be
     sent (the scheduler may have been away), but not made anew: those keys are only worked out
-    when ``stale`` says some reminder is waiting at all."""
-    today, hour = local_date(now), reminder_hour()
+    when ``stale`` says some reminder is waiting at all. Reminders go out at the configured hour
+    in the configured time zone."""
+    tz, hour = config.timezone, config.reminder_hour
+    today = local_date(now, tz)
     wanted: dict[str, tuple[Deadline, int, int, datetime, bool, dict[str, str]]] = {}
     for d in deadlines:
         if d.initiative_id in paused:
@@ -137,7 +140,7 @@ def _wanted(
             fresh = day >= today or d.catch_up
             if not fresh and not stale:
                 continue
-            moment = local_moment(day, hour)
+            moment = local_moment(day, hour, tz)
             for pid in people:
                 wanted[f"{d.key}:{date_text}:{days}:{pid}"] = (d, days, pid, moment, fresh, titles)
     return wanted
@@ -202,11 +205,11 @@ def _sync_reminders(session, deadlines, initiative_ids, names, paused, now, repo
         # a few initiatives: all their rows at once (sent and cancelled ones keep their keys)
         existing = {r.key: r for r in session.execute(scope)}
         stale = any(r.status == "pending" for r in existing.values())
-        wanted = _wanted(deadlines, paused, now, stale=stale)
+        wanted = _wanted(deadlines, paused, now, config_of(session), stale=stale)
     else:
         # everywhere: the pending rows, and the others only where a key is wanted again
         existing = {r.key: r for r in session.execute(scope.where(_R.c.status == "pending"))}
-        wanted = _wanted(deadlines, paused, now, stale=bool(existing))
+        wanted = _wanted(deadlines, paused, now, config_of(session), stale=bool(existing))
         unknown = sorted(k for k, w in wanted.items() if k not in existing and w[4])
         for chunk in _chunks(unknown):
             for r in session.execute(select(*columns).where(_R.c.key.in_(chunk))):

@@ -2,13 +2,13 @@
 
 A *kind* is what a reader chooses about (``step_due``, ``stage_target``…): at once, a daily
 digest, a weekly digest, or off. Templates set the days per stage (``reminders:``); every other
-kind brings its own defaults. Send times are local (Europe/Amsterdam): a reminder for a day goes
-out at ``REMINDER_HOUR`` that day, digests at ``DIGEST_HOUR``.
+kind brings its own defaults. Send times are local (``VERBINDING_TIMEZONE``): a reminder for a
+day goes out at ``REMINDER_HOUR`` that day, digests at ``DIGEST_HOUR``; the callers pass the
+hours and the zone from their session's configuration (engine.config.config_of).
 """
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -39,25 +39,35 @@ class Kind:
     default_mode: str = "immediate"
 
 
-KINDS: dict[str, Kind] = {}
+#: name → kind, in the order the preferences page lists them
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind("step_due", "members", (7, 1, 0, -1), N_("A step is due")),
+        Kind("stage_target", "members", (14, 1, -1), N_("A stage reaches its target date")),
+        Kind("maintenance_due", "members", (1, 0), N_("A maintenance task is due")),
+        Kind("support_due", "coaches", (2, 0, -1), N_("A support request must be answered")),
+        Kind(
+            "initiative_stalled",
+            "coaches",
+            (0,),
+            N_("An initiative has stalled"),
+            default_mode="daily",
+        ),
+        Kind(
+            "maintenance_review",
+            "members",
+            (30, 7, 0, -14),
+            N_("A maintenance agreement is up for review"),
+        ),
+    )
+}
 
 
 def register_kind(kind: Kind) -> Kind:
-    """Make a kind known (its label, audience and default days); later wins."""
+    """Add a kind beside the built-in ones (its label, audience and default days); later wins."""
     KINDS[kind.name] = kind
     return kind
-
-
-for _kind in (
-    Kind("step_due", "members", (7, 1, 0, -1), N_("A step is due")),
-    Kind("stage_target", "members", (14, 1, -1), N_("A stage reaches its target date")),
-    Kind("maintenance_due", "members", (1, 0), N_("A maintenance task is due")),
-    Kind("support_due", "coaches", (2, 0, -1), N_("A support request must be answered")),
-    Kind(
-        "initiative_stalled", "coaches", (0,), N_("An initiative has stalled"), default_mode="daily"
-    ),
-):
-    register_kind(_kind)
 
 
 def kind_of(name: str) -> Kind:
@@ -84,34 +94,24 @@ def stage_days(defn: WorkflowDef | None, stage_key: str | None, kind: str) -> tu
 # -- time --------------------------------------------------------------------------------------
 
 
-def _env_int(name: str, default: int) -> int:
-    try:
-        return int(os.environ.get(f"VERBINDING_{name}", default))
-    except ValueError:
-        return default
-
-
-def reminder_hour() -> int:
-    """The local hour at which a day's reminders go out (``VERBINDING_REMINDER_HOUR``)."""
-    return min(max(_env_int("REMINDER_HOUR", 8), 0), 23)
-
-
-def local_moment(day: date, hour: int) -> datetime:
-    """``hour`` o'clock on ``day`` in the city's time zone, as an aware datetime."""
-    return datetime.combine(day, time(hour), tzinfo=zone())
+def local_moment(day: date, hour: int, tz: str | None = None) -> datetime:
+    """``hour`` o'clock on ``day`` in the time zone ``tz``, as an aware datetime."""
+    return datetime.combine(day, time(hour), tzinfo=zone(tz))
 
 
 def remind_on(deadline: date, days_before: int) -> date:
     return deadline - timedelta(days=days_before)
 
 
-def next_slot(moment: datetime, mode: str, hour: int, weekday: int) -> datetime:
+def next_slot(
+    moment: datetime, mode: str, hour: int, weekday: int, tz: str | None = None
+) -> datetime:
     """The first digest moment at or after ``moment``: daily at ``hour``, weekly on ``weekday``."""
-    local = moment.astimezone(zone())
+    local = moment.astimezone(zone(tz))
     day = local.date()
-    slot = local_moment(day, hour)
+    slot = local_moment(day, hour, tz)
     if slot < local:
         day += timedelta(days=1)
     if mode == "weekly":
         day += timedelta(days=(weekday - day.isoweekday()) % 7)
-    return local_moment(day, hour)
+    return local_moment(day, hour, tz)

@@ -1,83 +1,68 @@
-"""Where deadlines come from: a registry of small functions, one per kind of dated thing.
+"""Where deadlines come from: the list of sources, one small function per kind of dated thing.
 
-A source is ``fn(session, initiative_ids, now) -> Iterable[Deadline]``: every deadline of those
-initiatives (``None``: of all initiatives) as it stands now. The planner compares what the
-sources say with the rows it has and adds, moves or cancels reminders and calendar entries.
+A source is ``fn(session, initiative_ids, now) -> Iterable[Deadline]`` (engine.reminders.deadlines):
+every deadline of those initiatives (``None``: of all initiatives) as it stands now. The planner
+compares what the sources say with the rows it has and adds, moves or cancels reminders and
+calendar entries.
 
-Register one with :func:`register`. A source whose own operations call
-``engine.reminders.plan_for(session, initiative_id, now, sources=(name,))`` after a change is
-planned in the same transaction as the change; one registered with ``swept=True`` is (also)
-reconciled by the periodic planner, for dates that change without such a call.
+The built-in sources are listed in :data:`SOURCES`; :func:`register` adds another. A source whose
+own operations call ``engine.reminders.plan_for(session, initiative_id, now, sources=(name,))``
+after a change is planned in the same transaction as the change; one with ``swept=True`` is
+(also) reconciled by the periodic planner, for dates that change without such a call.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass, field
-from datetime import date, datetime
+from collections.abc import Collection, Iterable
+from datetime import datetime
 
-from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from engine.i18n import LOCALES
-from engine.models import Initiative, Membership, Neighbourhood, Person
-from engine.models.support import CoachAssignment
-from engine.permissions import RESIDENT_ROLES
+from engine.maintenance.deadlines import review_source, turns_source
+from engine.reminders.deadlines import (
+    Deadline,
+    Source,
+    SourceFn,
+    coaches,
+    group_members,
+)
+from engine.reminders.municipal import stalled_source, support_source
+from engine.reminders.plan_dates import stages_source, steps_source
+
+__all__ = [
+    "BUILT_IN",
+    "SOURCES",
+    "Deadline",
+    "Source",
+    "SourceFn",
+    "coaches",
+    "collect",
+    "collect_safely",
+    "group_members",
+    "register",
+]
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True)
-class Deadline:
-    """A dated thing that produces reminders and a calendar entry."""
-
-    #: stable identity across changes, prefixed by the source: ``step:17``, ``task:4:2027-03-01``
-    key: str
-    initiative_id: int | None
-    #: who is reminded
-    person_ids: tuple[int, ...]
-    #: a kind from engine.reminders.rules (readers choose per kind how they want it)
-    kind: str
-    date: date
-    #: what it is about: a plain text, or ``{"nl": …, "en": …}``
-    title: str | dict[str, str]
-    #: path in the site, e.g. ``/initiatives/4#step-17``
-    link: str
-    #: days before (negative: after) to remind; None: the kind's (or the stage's) defaults
-    days: tuple[int, ...] | None = None
-    #: also send a reminder whose moment has passed (once), e.g. a stall found late
-    catch_up: bool = False
-    #: show it in calendar feeds
-    in_calendar: bool = True
-    #: filled in by the registry: the source's name
-    source: str = field(default="", compare=False)
-
-    def titles(self) -> dict[str, str]:
-        if isinstance(self.title, dict):
-            return {
-                lang: self.title.get(lang) or next(iter(self.title.values())) for lang in LOCALES
-            }
-        return {lang: self.title for lang in LOCALES}
-
-
-SourceFn = Callable[[Session, Collection[int] | None, datetime], Iterable[Deadline]]
-
-
-@dataclass(frozen=True)
-class Source:
-    name: str
-    fn: SourceFn
-    #: reconciled by the periodic planner over all initiatives
-    swept: bool = False
-
-
-SOURCES: dict[str, Source] = {}
+#: name → source; the planner asks them in this order
+SOURCES: dict[str, Source] = {
+    s.name: s
+    for s in (
+        Source("steps", steps_source),
+        Source("stages", stages_source),
+        Source("support", support_source, swept=True),
+        Source("stalled", stalled_source, swept=True),
+        Source("maintenance", turns_source, swept=True),
+        Source("maintenance_review", review_source, swept=True),
+    )
+}
+#: a failure of one of these fails the change; another source's failure is logged and skipped
+BUILT_IN = frozenset({"steps", "stages", "support", "stalled"})
 
 
 def register(name: str, fn: SourceFn | None = None, *, swept: bool = False):
-    """Register a deadline source (usable as a decorator): ``register("tasks", fn)``."""
+    """Add a deadline source beside the built-in ones (usable as a decorator)."""
 
     def add(f: SourceFn) -> SourceFn:
         SOURCES[name] = Source(name, f, swept)
@@ -122,57 +107,3 @@ def collect_safely(
 def _with_source(deadline: Deadline, name: str) -> Deadline:
     object.__setattr__(deadline, "source", name)
     return deadline
-
-
-# -- who -------------------------------------------------------------------------------------
-
-
-def group_members(session: Session, initiative_ids: Collection[int] | None) -> dict[int, list[int]]:
-    """The resident group (initiators, members, partners) of each initiative."""
-    query = select(Membership.initiative_id, Membership.person_id).where(
-        Membership.role.in_(sorted(RESIDENT_ROLES))
-    )
-    if initiative_ids is not None:
-        query = query.where(Membership.initiative_id.in_(list(initiative_ids)))
-    members: dict[int, list[int]] = defaultdict(list)
-    for iid, pid in session.execute(query.order_by(Membership.id)):
-        members[iid].append(pid)
-    return members
-
-
-def coaches(session: Session, initiative_ids: Collection[int]) -> dict[int, list[int]]:
-    """The coaches of each initiative: in its group, assigned to it, or to its stadsdeel."""
-    ids = list(initiative_ids)
-    found: dict[int, set[int]] = defaultdict(set)
-    if not ids:
-        return {}
-    rows = session.execute(
-        select(Membership.initiative_id, Membership.person_id).where(
-            Membership.initiative_id.in_(ids), Membership.role == "coach"
-        )
-    )
-    for iid, pid in rows:
-        found[iid].add(pid)
-    rows = session.execute(
-        select(Initiative.id, CoachAssignment.coach_id)
-        .join(Neighbourhood, Neighbourhood.id == Initiative.neighbourhood_id)
-        .join(
-            CoachAssignment,
-            or_(
-                CoachAssignment.initiative_id == Initiative.id,
-                CoachAssignment.district_id == Neighbourhood.district_id,
-            ),
-        )
-        .join(Person, Person.id == CoachAssignment.coach_id)
-        .where(Initiative.id.in_(ids), Person.is_active.is_(True))
-    )
-    for iid, pid in rows:
-        found[iid].add(pid)
-    return {iid: sorted(pids) for iid, pids in found.items()}
-
-
-BUILT_IN = frozenset({"steps", "stages", "support", "stalled"})
-
-# the built-in sources register themselves
-from engine.reminders import municipal as _municipal  # noqa: E402, F401
-from engine.reminders import plan_dates as _plan_dates  # noqa: E402, F401

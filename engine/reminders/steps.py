@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import exists, literal_column
 from sqlalchemy.orm import Session
 
+from engine.config import Config
 from engine.db import unit_of_work
 from engine.models.reminders import Reminder
 from engine.reminders.digests import Site
@@ -16,7 +17,7 @@ from engine.reminders.dispatcher import BATCH, Delivery, DispatchReport, dispatc
 from engine.reminders.planner import PlanReport, sweep_sources
 from engine.reminders.tokens import signing_secret
 from engine.runtime import Runtime
-from engine.sweeper import NOW, step
+from engine.sweepstep import NOW, SweepStep
 
 log = logging.getLogger(__name__)
 
@@ -27,13 +28,12 @@ DISPATCH_SECONDS = 30.0
 _last_housekeeping: list[float] = []
 
 
-def housekeeping_due(_now: datetime) -> bool:
+def housekeeping_due(_now: datetime, _config: Config | None = None) -> bool:
     return not _last_housekeeping or (
         time.monotonic() - _last_housekeeping[-1] >= HOUSEKEEPING_SECONDS
     )
 
 
-@step("reminders.plan", probe=housekeeping_due)
 def plan_swept(session: Session, now: datetime) -> PlanReport:
     """Reconcile the swept sources; noted first, so a failing one waits an hour, too."""
     _last_housekeeping[:] = [time.monotonic()]
@@ -56,7 +56,6 @@ def delivery_for(runtime: Runtime) -> Delivery:
     )
 
 
-@step("reminders.dispatch", probe=REMINDERS_DUE, own_transactions=True)
 def dispatch_due(runtime: Runtime, now: datetime, *, limit: int = BATCH) -> DispatchReport:
     """Dispatch batch after batch, each in its own transaction, until nothing is due."""
     delivery = delivery_for(runtime)
@@ -69,3 +68,10 @@ def dispatch_due(runtime: Runtime, now: datetime, *, limit: int = BATCH) -> Disp
         if batch.claimed < limit:
             break
     return report
+
+
+#: the reminders' steps of the sweep, in the order they run (engine.sweeper lists them)
+STEPS = (
+    SweepStep("reminders.plan", plan_swept, probe=housekeeping_due),
+    SweepStep("reminders.dispatch", dispatch_due, probe=REMINDERS_DUE, own_transactions=True),
+)

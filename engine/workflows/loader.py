@@ -38,12 +38,11 @@ def shipped_workflows_dir() -> Path:
 
 
 DEFAULT_WORKFLOWS_DIR = shipped_workflows_dir()
-WORKFLOWS_DIR_ENV = "VERBINDING_WORKFLOWS_DIR"
 
 
-def workflows_dir() -> Path:
-    """Return the folder of templates: ``$VERBINDING_WORKFLOWS_DIR`` or the shipped one."""
-    configured = os.environ.get(WORKFLOWS_DIR_ENV)
+def workflows_dir(configured: Path | None = None) -> Path:
+    """Return the folder of templates: the configured one (``Config.workflows_dir``, from
+    ``VERBINDING_WORKFLOWS_DIR``) or the shipped one."""
     return Path(configured) if configured else DEFAULT_WORKFLOWS_DIR
 
 

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.config import config_of
 from engine.errors import InvalidInput, NotFound
 from engine.i18n import msg
 from engine.models import WorkflowVersion
@@ -60,7 +61,7 @@ def register_workflow(session: Session, defn: WorkflowDef, now: datetime) -> Wor
 
 def sync_workflows(session: Session, now: datetime, path=None) -> list[WorkflowVersion]:
     """Register every template file in the workflows folder; refuse if any is invalid."""
-    defs, problems = load_directory(path or workflows_dir())
+    defs, problems = load_directory(path or workflows_dir(config_of(session).workflows_dir))
     if problems:
         raise InvalidInput(
             msg("The process templates have problems; nothing was registered."),

@@ -21,6 +21,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import func, select
 
+from engine.config import load_config
 from engine.db import make_engine, make_session_factory, utcnow
 from engine.migrate import upgrade_engine
 from engine.models import OutboxMessage
@@ -57,16 +58,16 @@ def smtp_server(delay: float = 0.0) -> SmtpServer:
 
 
 @pytest.fixture
-def database(monkeypatch, tmp_path):
+def database(tmp_path):
     """A fresh PostgreSQL database with 60 reminders due now (reminders go out at 00:00)."""
     if PG_PROBLEM:
         pytest.skip(f"PostgreSQL not reachable: {PG_PROBLEM}")
-    monkeypatch.setenv("VERBINDING_REMINDER_HOUR", "0")
     url = pg_database_url("procs")
     engine = make_engine(url)
     upgrade_engine(engine)
     now = utcnow()
-    with make_session_factory(engine)() as s:
+    config = load_config({"VERBINDING_REMINDER_HOUR": "0"})  # like the processes below
+    with make_session_factory(engine, config)() as s:
         sync_workflows(s, now, TEST_WORKFLOWS)
         seed_places(s)
         for n in range(GROUPS):
@@ -122,7 +123,8 @@ def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> str:
 
 
 def stored(engine) -> tuple[Counter, set[str], int]:
-    with make_session_factory(engine)() as s:
+    config = load_config({"VERBINDING_REMINDER_HOUR": "0"})  # like the processes below
+    with make_session_factory(engine, config)() as s:
         statuses = Counter(dict(s.execute(
             select(Reminder.status, func.count()).where(Reminder.offset_days == 0)
             .group_by(Reminder.status)).all()))  # fmt: skip

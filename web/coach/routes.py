@@ -125,7 +125,7 @@ def caseload_export():
     config = runtime().config
     session = db()
     rows = iter_caseload(session, filters, now=utcnow(), stalled_days=config.stalled_days)
-    lines = caseload_csv(rows, render=render_msg, title=label)
+    lines = caseload_csv(rows, render=render_msg, title=label, tz=config.timezone)
     stamp = utcnow().strftime("%Y-%m-%d")
     return Response(
         stream_with_context(lines),

@@ -22,7 +22,7 @@ from engine.permissions import can_change, is_staff
 from engine.timeutil import local_date
 from engine.workflows.process_plan import plan_of
 from web import access
-from web.database import db
+from web.database import db, runtime
 from web.i18n import render_msg, text
 from web.panels import Panel, register_panel
 
@@ -46,7 +46,7 @@ STATUS_TAGS = {"done": "ok", "missed": "bad", "skipped": "warn"}
 
 
 def today():
-    return local_date(utcnow())
+    return local_date(utcnow(), runtime().config.timezone)
 
 
 def can_act() -> bool:

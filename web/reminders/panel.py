@@ -8,6 +8,7 @@ from datetime import datetime
 from flask import url_for
 from sqlalchemy.orm import Session
 
+from engine.config import config_of
 from engine.models import Person
 from engine.models.reminders import CalendarFeed
 from engine.pages import InitiativePage
@@ -43,6 +44,8 @@ def load_panel(
     return PanelData(
         is_paused=initiative.is_paused,
         feed_url=feed_url(initiative_feed(session, person.id, initiative.id)),
-        upcoming=upcoming_entries(session, initiative.id, local_date(now)),
+        upcoming=upcoming_entries(
+            session, initiative.id, local_date(now, config_of(session).timezone)
+        ),
         next_reminder=next_reminder(session, initiative.id),
     )

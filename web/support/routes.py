@@ -87,7 +87,7 @@ def respond_by_text(row: SupportRequest) -> str:
     """The respond-by of a waiting request in words: in how many working days, or how late."""
     if row.respond_by_date is None or not row.is_waiting:
         return ""
-    today = local_date(utcnow())
+    today = local_date(utcnow(), runtime().config.timezone)
     if row.respond_by_date < today:
         late = (today - row.respond_by_date).days
         return _("%(num)d days late", num=late) if late != 1 else _("1 day late")

@@ -14,7 +14,7 @@ from engine.maintenance.rota import swap_turns
 from engine.models import CoachAssignment, Occurrence
 from engine.models.reminders import CalendarEntry, Reminder
 from engine.operations import pause_initiative, resume_initiative
-from engine.reminders import plan
+from engine.reminders.planner import plan
 from engine.timeutil import local_date
 from tests import factories
 

@@ -8,6 +8,7 @@ import icalendar
 import pytest
 import vobject
 
+from engine.config import load_config
 from engine.operations import add_step, remove_step, set_target_date, update_step
 from engine.reminders.calendar import find_feed, make_feed, render_feed, revoke_feed
 from engine.timeutil import local_date
@@ -120,3 +121,11 @@ def test_dates_stay_dates_across_summer_time(session, now, group):
     cal, strict = parse(render_feed(session, make_feed(session, anna, now), BASE, now))
     (event,) = cal.walk("VEVENT")
     assert event.decoded("DTSTART") == summer
+
+
+def test_a_feed_is_in_the_configured_time_zone(session, now, group):
+    _, anna = group
+    session.info["config"] = load_config({"VERBINDING_TIMEZONE": "Europe/Lisbon"})
+    cal, strict = parse(render_feed(session, make_feed(session, anna, now), BASE, now))
+    (tz,) = cal.walk("VTIMEZONE")
+    assert str(tz["TZID"]) == str(cal["X-WR-TIMEZONE"]) == "Europe/Lisbon"

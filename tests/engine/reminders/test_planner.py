@@ -19,7 +19,7 @@ from engine.operations import (
     skip_stage,
     update_step,
 )
-from engine.reminders import plan_for
+from engine.reminders.planner import plan_for
 from engine.timeutil import local_date, zone
 from engine.workflows.loader import load_workflow_text
 from engine.workflows.versions import register_workflow
@@ -224,7 +224,8 @@ def test_dates_are_local_days_in_amsterdam(now):
 
 
 def test_another_part_plugs_in_its_deadlines_through_a_source(session, now, group, monkeypatch):
-    from engine.reminders import Deadline, plan
+    from engine.reminders.deadlines import Deadline
+    from engine.reminders.planner import plan
     from engine.reminders.sources import SOURCES, Source
 
     item, anna = group

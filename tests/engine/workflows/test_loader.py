@@ -7,6 +7,7 @@ import json
 import pytest
 import yaml
 
+from engine.config import load_config
 from engine.guards import GUARDS
 from engine.workflows.definitions import GuardRef, Text
 from engine.workflows.loader import (
@@ -429,12 +430,11 @@ def test_unreadable_file_is_a_problem(tmp_path):
     assert problems[0].file == str(path) and "cannot read" in problems[0].message
 
 
-def test_workflows_dir_follows_the_environment(monkeypatch, tmp_path):
-    monkeypatch.delenv("VERBINDING_WORKFLOWS_DIR", raising=False)
-    assert workflows_dir() == DEFAULT_WORKFLOWS_DIR
+def test_workflows_dir_follows_the_configuration(tmp_path):
+    assert workflows_dir(load_config({}).workflows_dir) == DEFAULT_WORKFLOWS_DIR
     assert (DEFAULT_WORKFLOWS_DIR / "wijkvisie.yaml").is_file()
-    monkeypatch.setenv("VERBINDING_WORKFLOWS_DIR", str(tmp_path))
-    assert workflows_dir() == tmp_path
+    configured = load_config({"VERBINDING_WORKFLOWS_DIR": str(tmp_path)})
+    assert workflows_dir(configured.workflows_dir) == tmp_path
 
 
 # -- storing and rendering -------------------------------------------------------------------
