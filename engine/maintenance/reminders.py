@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from engine.i18n import LOCALES, N_, msg, translate
+from engine.i18n import LOCALES, msg, translate
 from engine.models import (
     Association,
     AssociationMember,
@@ -42,7 +42,7 @@ register_kind(
         "maintenance_review",
         "members",
         (30, 7, 0, -14),
-        N_("A maintenance agreement is up for review"),
+        msg("A maintenance agreement is up for review"),
     )
 )
 

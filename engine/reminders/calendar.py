@@ -16,7 +16,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
-from engine.i18n import msg, translate
+from engine.i18n import Msg, msg, translate
 from engine.models import Initiative, Membership, Neighbourhood, Person
 from engine.models.reminders import CalendarEntry, CalendarFeed
 from engine.models.support import CoachAssignment
@@ -28,9 +28,10 @@ log = logging.getLogger(__name__)
 
 #: how long a cancelled event stays in a feed, so every subscriber hears of it
 KEEP_CANCELLED = timedelta(days=180)
-SUMMARIES = {
-    "step_due": "Step: %(title)s",
-    "stage_target": "Target date of the stage %(title)s",
+#: an event's title by kind (the caller fills in the title); other kinds show the title alone
+SUMMARIES: dict[str, Msg] = {
+    "step_due": msg("Step: %(title)s"),
+    "stage_target": msg("Target date of the stage %(title)s"),
 }
 
 
@@ -176,7 +177,7 @@ def _event(entry: CalendarEntry, base_url: str, domain: str, locale: str, titles
     title = entry.title.get(locale) or entry.title.get("nl") or ""
     summary = SUMMARIES.get(entry.kind)
     if summary:
-        title = translate(msg(summary, title=title), locale)
+        title = translate(summary.with_params(title=title), locale)
     initiative = titles.get(entry.initiative_id)
     url = base_url.rstrip("/") + entry.link
     event = Event()
