@@ -31,7 +31,7 @@ KEEP_CANCELLED = timedelta(days=180)
 #: an event's title by kind (the caller fills in the title); other kinds show the title alone
 SUMMARIES: dict[str, Msg] = {
     "step_due": msg("Step: %(title)s"),
-    "stage_target": msg("Target date of the stage %(title)s"),
+    "stage_target": msg("Target date of the stage “%(title)s”"),
 }
 
 
@@ -147,14 +147,21 @@ def render_feed(session: Session, feed: CalendarFeed, base_url: str, now: dateti
     locale = person.locale if person.locale in ("nl", "en") else "nl"
     if feed.initiative_id is None:
         ids = followed_initiatives(session, person)
-        name = translate(msg("Verbinding: deadlines of %(name)s", name=person.name), locale)
+        name = feed_name(locale, person=person.name)
     else:
         ids = [feed.initiative_id]
         title = session.scalar(select(Initiative.title).where(Initiative.id == feed.initiative_id))
-        name = translate(msg("Verbinding: %(title)s", title=title), locale)
+        name = feed_name(locale, initiative=title or "")
     query = select(Initiative.id, Initiative.title).where(Initiative.id.in_(ids))
     titles = {iid: title for iid, title in session.execute(query)} if ids else {}
     return build_calendar(entries_for(session, ids, now), name, base_url, locale, titles)
+
+
+def feed_name(locale: str, *, person: str | None = None, initiative: str | None = None) -> str:
+    """The calendar's name: one initiative's deadlines, or a person's own."""
+    if initiative is not None:
+        return translate(msg("Verbinding: %(title)s", title=initiative), locale)
+    return translate(msg("Verbinding: deadlines of %(name)s", name=person or ""), locale)
 
 
 def build_calendar(

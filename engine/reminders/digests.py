@@ -126,6 +126,10 @@ def subject(reminders: list[Reminder], titles: dict[int, str], locale: str, dige
         )  # fmt: skip
     (reminder,) = reminders
     initiative = titles.get(reminder.initiative_id or 0)
+    if reminder.kind == "initiative_stalled":  # its title is the initiative's: say what is up
+        return translate(
+            msg("“%(title)s” has stalled", title=initiative or title_in(reminder, locale)), locale
+        )
     if initiative:
         return translate(
             msg("Reminder for “%(initiative)s”: %(title)s", initiative=initiative,
