@@ -19,13 +19,19 @@ from engine.workdays import working_days_between
 
 
 @dataclass(frozen=True)
-class RoleWords:
-    """A role in the three forms the pages, mails and reasons need."""
+class Words:
+    """A role as a label and inside a sentence."""
 
     #: on its own, as a label: "Initiator"
     label: Msg
     #: inside a sentence: "… joined the group as initiator"
     noun: Msg
+
+
+@dataclass(frozen=True)
+class RoleWords(Words):
+    """A role in the group, also as a group of people."""
+
     #: a group of them: "Only initiators can do this."
     plural: Msg
 
@@ -43,6 +49,16 @@ ACCOUNT_ROLES: dict[str, Msg] = {
     "resident": msg("Resident"),
     "coach": ROLES["coach"].label,
     "admin": msg("Admin"),
+}
+
+
+#: a place in the residents' association (engine.maintenance.association)
+ASSOCIATION_ROLES: dict[str, Words] = {
+    "member": Words(msg("Member"), msg("member")),
+    "chair": Words(msg("Chair"), msg("chair")),
+    "secretary": Words(msg("Secretary"), msg("secretary")),
+    "treasurer": Words(msg("Treasurer"), msg("treasurer")),
+    "board": Words(msg("Board member"), msg("board member")),
 }
 
 

@@ -18,6 +18,7 @@ from engine.models import Initiative, MaintenanceTask, Occurrence, Person
 from engine.operations.common import definition_for
 from engine.permissions import can_change, is_staff
 from engine.timeutil import local_date
+from engine.wording import ASSOCIATION_ROLES
 from web import access
 from web.database import db
 from web.i18n import render_msg, text
@@ -25,12 +26,6 @@ from web.i18n import render_msg, text
 bp = Blueprint("maintenance", __name__)
 
 PREFIX = "/initiatives/<int:initiative_id>/maintenance"
-BOARD_LABELS = {
-    "chair": _l("chair"),
-    "secretary": _l("secretary"),
-    "treasurer": _l("treasurer"),
-    "board": _l("board member"),
-}
 STATUS_LABELS = {
     "planned": _l("to do"),
     "done": _l("done"),
@@ -39,6 +34,12 @@ STATUS_LABELS = {
     "cancelled": _l("cancelled"),
 }
 STATUS_TAGS = {"done": "ok", "missed": "bad", "skipped": "warn"}
+
+
+def board_role(role: str | None) -> str:
+    """A place on the association's board, inside a sentence ("chair")."""
+    words = ASSOCIATION_ROLES.get(role or "")
+    return render_msg(words.noun) if words is not None else role or ""
 
 
 def today():
@@ -117,7 +118,7 @@ def maintenance_panel(initiative: Initiative, member_role: str | None = None) ->
 bp.add_app_template_global(maintenance_panel, "maintenance_panel")
 bp.add_app_template_filter(lambda s: render_msg(STATUS_LABELS.get(s, s)), "turn_status")
 bp.add_app_template_filter(lambda s: STATUS_TAGS.get(s, "plain"), "turn_tag")
-bp.add_app_template_filter(lambda r: render_msg(BOARD_LABELS.get(r, r)) if r else "", "board_role")
+bp.add_app_template_filter(board_role, "board_role")
 
 
 # --- pages ------------------------------------------------------------------------------------
