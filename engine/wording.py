@@ -71,6 +71,43 @@ def role_words(role: str) -> RoleWords:
     return found
 
 
+# -- the participation ladder ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LevelWords(Words):
+    """A rung of the participation ladder (Edelenbos); templates name it by its Dutch word."""
+
+    #: who holds the pen: "the residents advise, the municipality decides"
+    meaning: Msg
+
+
+PARTICIPATION: dict[str, LevelWords] = {
+    "informeren": LevelWords(
+        msg("Inform"), msg("inform"), msg("the municipality informs the residents")
+    ),
+    "raadplegen": LevelWords(
+        msg("Consult"), msg("consult"), msg("the residents are asked for their opinion")
+    ),
+    "adviseren": LevelWords(
+        msg("Advise"), msg("advise"), msg("the residents advise, the municipality decides")
+    ),
+    "coproduceren": LevelWords(
+        msg("Co-produce"),
+        msg("co-produce"),
+        msg("residents and municipality work it out together"),
+    ),
+    "meebeslissen": LevelWords(
+        msg("Co-decide"),
+        msg("co-decide"),
+        msg("the residents decide together with the municipality"),
+    ),
+    "zelfbeheer": LevelWords(
+        msg("Self-management"), msg("self-management"), msg("the residents run it themselves")
+    ),
+}
+
+
 # -- a support request's respond-by ----------------------------------------------------------
 
 

@@ -10,7 +10,7 @@ from flask_babel import LazyString, format_date, format_datetime, get_locale, ge
 from flask_login import current_user
 
 from engine.i18n import LOCALES, Msg
-from engine.wording import ROLES
+from engine.wording import PARTICIPATION, ROLES
 from engine.workflows.definitions import Text
 
 
@@ -46,6 +46,14 @@ def role_labels() -> dict[str, str]:
     return {role: render_msg(words.label) for role, words in ROLES.items()}
 
 
+def participation_levels() -> dict[str, tuple[str, str]]:
+    """Every rung of the participation ladder: its label and what it means, for the templates."""
+    return {
+        level: (render_msg(words.label), render_msg(words.meaning))
+        for level, words in PARTICIPATION.items()
+    }
+
+
 def text(value: Text | dict[str, str] | None) -> str:
     """Pick the reader's language from a template text."""
     if value is None:
@@ -66,7 +74,12 @@ def when(value: datetime | date | None, style: str = "medium") -> str:
 def install(app: Any) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(msg=render_msg, text=text, when=when)
-    app.jinja_env.globals.update(current_locale=locale, LOCALES=LOCALES, role_labels=role_labels)
+    app.jinja_env.globals.update(
+        current_locale=locale,
+        LOCALES=LOCALES,
+        role_labels=role_labels,
+        participation_levels=participation_levels,
+    )
 
     @app.context_processor
     def endpoints() -> dict[str, Any]:

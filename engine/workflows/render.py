@@ -7,7 +7,7 @@ import textwrap
 
 from engine.guards import GUARDS, guard_kwargs
 from engine.i18n import Msg, msg, nmsg, translate
-from engine.wording import role_words
+from engine.wording import PARTICIPATION, role_words
 from engine.workflows.definitions import GuardRef, StageDef, TransitionDef, WorkflowDef
 
 #: the headings and words of the text form (rendered in the reader's language)
@@ -29,24 +29,6 @@ LABELS: dict[str, Msg] = {
     "none": msg("none"),
 }
 
-#: the rungs of the participation ladder are Dutch words in templates; other languages add
-#: their own word before the Dutch one
-PARTICIPATION_NAMES: dict[str, Msg] = {
-    # TRANSLATORS: a rung of the participation ladder; Dutch: informeren
-    "informeren": msg("inform"),
-    # TRANSLATORS: a rung of the participation ladder; Dutch: raadplegen
-    "raadplegen": msg("consult"),
-    # TRANSLATORS: a rung of the participation ladder; Dutch: adviseren
-    "adviseren": msg("advise"),
-    # TRANSLATORS: a rung of the participation ladder; Dutch: coproduceren
-    "coproduceren": msg("co-produce"),
-    # TRANSLATORS: a rung of the participation ladder; Dutch: meebeslissen
-    "meebeslissen": msg("co-decide"),
-    # TRANSLATORS: a rung of the participation ladder; Dutch: zelfbeheer
-    "zelfbeheer": msg("self-management"),
-}
-
-
 WIDTH = 88
 
 
@@ -63,8 +45,9 @@ def _label(key: str, locale: str) -> str:
 
 
 def _participation(level: str, locale: str) -> str:
-    name = PARTICIPATION_NAMES.get(level)
-    shown = translate(name, locale) if name is not None else level
+    # templates name a rung by its Dutch word; other languages add their own word before it
+    words = PARTICIPATION.get(level)
+    shown = translate(words.noun, locale) if words is not None else level
     return shown if shown == level else f"{shown} ({level})"
 
 
