@@ -172,12 +172,22 @@ def test_the_workflow_update_translate_compile_check(tmp_path):
 # A table of messages holds `msg("…")` values (engine.i18n.Msg); callers fill in parameters
 # with `Msg.with_params(…)` and show it with `|msg`, `render_msg` or `translate`.
 #
-# Allowed exceptions — the few functions that translate what others marked, by design:
+# `Msg(…)` built directly is never extracted (Babel only knows msg/nmsg/N_), so it is refused
+# outright.
+#
+# Allowed exceptions — the few functions that translate what others marked, or show a code
+# nobody gave words to, by design:
 TRANSLATORS = {
     ("engine/i18n.py", "Msg.render"),  # renders a Msg with its own (extracted) msgid
     ("engine/i18n.py", "translate"),  # the CLI's and mail's way of showing a Msg
+    ("engine/i18n.py", "msg"),  # builds the Msg that extraction saw at the caller
+    ("engine/i18n.py", "nmsg"),  # likewise, with a plural
     ("web/i18n.py", "render_msg"),  # the pages' way of showing a Msg (the |msg filter)
+    ("engine/wording.py", "role_words"),  # a role without words is shown as its code
+    ("engine/reminders/rules.py", "kind_of"),  # so is a kind of reminder nobody registered
 }
+#: calls that never reach the catalogue, whatever their argument
+UNEXTRACTED = {"Msg"}
 #: the marking calls, and how many leading arguments are message ids
 MARKERS = {
     "_": 1,
@@ -235,8 +245,11 @@ def python_problems(source: str, filename: str) -> list[str]:
     def visit(node: ast.AST, scope: tuple[str, ...]) -> None:
         if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             scope = (*scope, node.name)
+        allowed = (filename, ".".join(scope)) in TRANSLATORS
+        if isinstance(node, ast.Call) and _called_name(node) in UNEXTRACTED and not allowed:
+            problems.append(f"{filename}:{node.lineno}: {ast.unparse(node)[:100]}")
         if isinstance(node, ast.Call) and (name := _called_name(node)) in MARKERS:
-            if (filename, ".".join(scope)) not in TRANSLATORS:
+            if not allowed:
                 for arg in node.args[: MARKERS[name]] or [node]:
                     if not _is_literal(arg) and not (
                         isinstance(arg, ast.Name) and arg.id in constants
@@ -299,8 +312,9 @@ def test_the_literal_rule_catches_what_extraction_would_miss():
         "    nmsg('one', TABLE[kind], n)\n"
         "    gettext(f'Hello {t}')\n"
         "    translations.gettext(t)\n"
+        "    Msg('Never extracted')\n"
     )
     found = python_problems(source, "engine/example.py")
-    assert [line.split(":")[1] for line in found] == ["7", "8", "9", "10", "11"]
+    assert [line.split(":")[1] for line in found] == ["7", "8", "9", "10", "11", "12"]
     page = "{{ _('Save') }} {{ _(label) }} {{ ngettext('%(num)d step', plural, n) }} {{ x|msg }}"
     assert len(template_problems(page, "page.html")) == 2
