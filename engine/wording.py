@@ -1,4 +1,6 @@
-"""Words that several parts show: people's roles, a support request's respond-by and its events.
+"""Words that several parts show: roles (in the group, of an account, on the association's
+board), the rungs of the participation ladder, a support request's kinds, states, events and
+respond-by.
 
 Each fact is put into words here once, as :class:`~engine.i18n.Msg` values in the engine's
 catalogue; pages (``|msg``, ``render_msg``), mail and the CLI render them in the reader's
@@ -20,7 +22,7 @@ from engine.workdays import working_days_between
 
 @dataclass(frozen=True)
 class Words:
-    """A role as a label and inside a sentence."""
+    """A name as a label on its own and inside a sentence."""
 
     #: on its own, as a label: "Initiator"
     label: Msg
