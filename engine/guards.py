@@ -13,7 +13,7 @@ from functools import lru_cache, partial
 from typing import Any
 
 from engine.i18n import Msg, msg, nmsg
-from engine.workflows.definitions import GuardRef, Text
+from engine.workflows.definitions import GuardRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +53,8 @@ class Param:
 class GuardSpec:
     name: str
     check: Callable[..., Msg | None]
-    description: Text
+    #: what the guard asks, for people reading a template (``workflows show``)
+    description: Msg
     params: dict[str, Param] = field(default_factory=dict)
 
 
@@ -184,36 +185,36 @@ GUARDS: dict[str, GuardSpec] = {
         GuardSpec(
             "min_members",
             _min_members,
-            Text("Minimaal aantal leden", "Minimum number of members"),
+            msg("Minimum number of members"),
             {"count": Param(int, minimum=1)},
         ),
         GuardSpec(
             "min_partners",
             _min_partners,
-            Text("Minimaal aantal partners", "Minimum number of partners"),
+            msg("Minimum number of partners"),
             {"count": Param(int, default=1, required=False, minimum=1)},
         ),
         GuardSpec(
             "steps_done",
             _steps_done,
-            Text("Alle stappen van de fase zijn af", "All steps of the stage are done"),
+            msg("All steps of the stage are done"),
         ),
         GuardSpec(
             "min_steps",
             _min_steps,
-            Text("Minimaal aantal geplande stappen", "Minimum number of planned steps"),
+            msg("Minimum number of planned steps"),
             {"count": Param(int, minimum=1)},
         ),
         GuardSpec(
             "description_present",
             _description_present,
-            Text("Een beschrijving is aanwezig", "A description is present"),
+            msg("A description is present"),
             {"min_length": Param(int, default=40, required=False, minimum=1)},
         ),
         GuardSpec(
             "document_present",
             _document_present,
-            Text("Een document is bijgevoegd", "A document is attached"),
+            msg("A document is attached"),
             {
                 "count": Param(int, default=1, required=False, minimum=1),
                 "stage_only": Param(bool, default=True, required=False),
@@ -222,18 +223,12 @@ GUARDS: dict[str, GuardSpec] = {
         GuardSpec(
             "support_requests_answered",
             _support_requests_answered,
-            Text(
-                "Alle ondersteuningsvragen zijn beantwoord",
-                "All support requests are answered",
-            ),
+            msg("All support requests are answered"),
         ),
         GuardSpec(
             "association_registered",
             _association_registered,
-            Text(
-                "Een bewonersvereniging is geregistreerd",
-                "A residents' association is registered",
-            ),
+            msg("A residents' association is registered"),
         ),
     )
 }

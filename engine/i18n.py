@@ -8,7 +8,7 @@ Dutch catalogue is the default reading.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Protocol
@@ -49,6 +49,10 @@ class Msg:
         if self.n is not None:
             params.setdefault("num", self.n)
         return text % params if params else text
+
+    def with_params(self, **params: Any) -> Msg:
+        """The same message with (more) parameters: a table holds it, its caller fills it in."""
+        return replace(self, params={**self.params, **params})
 
     def __str__(self) -> str:
         return self.render(get_translations(DEFAULT_LOCALE))

@@ -7,17 +7,22 @@ missing. See docs/translations.md.
 
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import pytest
 from babel.messages.catalog import Catalog, Message
 
 from engine.i18n_tools import (
     LOCALES,
     PARTS,
+    ROOT,
     Problem,
     catalog_problems,
     extract,
     placeholders,
     read_catalog,
+    shown,
 )
 from web import TRANSLATION_DIRS
 
@@ -154,3 +159,162 @@ def test_the_workflow_update_translate_compile_check(tmp_path):
     assert [(p.locale, p.kind) for p in stale] == [
         ("nl", "compiled .mo is missing or older than the .po")
     ]
+
+
+# --- every message id is visible to extraction ----------------------------------------------
+#
+# Babel only finds a message when the call that marks it has the text itself as its argument:
+# `msg(text, …)` with `text` picked from a dict is never extracted, so the catalogue never gets
+# it and Dutch readers see English ("Step “…” was due 36 dagen geleden"). The rule, checked
+# below over every Python file and template: the message argument of a marking call is a string
+# literal, or a name the same module binds to `N_("literal")` (a marked constant).
+#
+# A table of messages holds `msg("…")` values (engine.i18n.Msg); callers fill in parameters
+# with `Msg.with_params(…)` and show it with `|msg`, `render_msg` or `translate`.
+#
+# `Msg(…)` built directly is never extracted (Babel only knows msg/nmsg/N_), so it is refused
+# outright.
+#
+# Allowed exceptions — the few functions that translate what others marked, or show a code
+# nobody gave words to, by design:
+TRANSLATORS = {
+    ("engine/i18n.py", "Msg.render"),  # renders a Msg with its own (extracted) msgid
+    ("engine/i18n.py", "translate"),  # the CLI's and mail's way of showing a Msg
+    ("engine/i18n.py", "msg"),  # builds the Msg that extraction saw at the caller
+    ("engine/i18n.py", "nmsg"),  # likewise, with a plural
+    ("web/i18n.py", "render_msg"),  # the pages' way of showing a Msg (the |msg filter)
+    ("engine/wording.py", "role_words"),  # a role without words is shown as its code
+    ("engine/reminders/rules.py", "kind_of"),  # so is a kind of reminder nobody registered
+}
+#: calls that never reach the catalogue, whatever their argument
+UNEXTRACTED = {"Msg"}
+#: the marking calls, and how many leading arguments are message ids
+MARKERS = {
+    "_": 1,
+    "gettext": 1,
+    "lazy_gettext": 1,
+    "_l": 1,
+    "N_": 1,
+    "msg": 1,
+    "ngettext": 2,
+    "lazy_ngettext": 2,
+    "nmsg": 2,
+    "pgettext": 2,  # context and message
+    "npgettext": 3,
+}
+
+
+def _marked_constants(tree: ast.Module) -> set[str]:
+    """Module-level names bound to ``N_("…")``."""
+    names = set()
+    for node in tree.body:
+        if isinstance(node, ast.Assign | ast.AnnAssign) and _is_literal_call(node.value, "N_"):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names |= {t.id for t in targets if isinstance(t, ast.Name)}
+    return names
+
+
+def _is_literal_call(node: ast.AST | None, name: str) -> bool:
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id == name
+        and len(node.args) == 1
+        and _is_literal(node.args[0])
+    )
+
+
+def _is_literal(node: ast.AST) -> bool:
+    return isinstance(node, ast.Constant) and isinstance(node.value, str)
+
+
+def _called_name(call: ast.Call) -> str | None:
+    if isinstance(call.func, ast.Name):
+        return call.func.id
+    if isinstance(call.func, ast.Attribute):  # translations.gettext(…), babel.ngettext(…)
+        return call.func.attr
+    return None
+
+
+def python_problems(source: str, filename: str) -> list[str]:
+    """Marking calls in Python whose message argument extraction cannot read."""
+    tree = ast.parse(source, filename)
+    constants = _marked_constants(tree)
+    problems = []
+
+    def visit(node: ast.AST, scope: tuple[str, ...]) -> None:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            scope = (*scope, node.name)
+        allowed = (filename, ".".join(scope)) in TRANSLATORS
+        if isinstance(node, ast.Call) and _called_name(node) in UNEXTRACTED and not allowed:
+            problems.append(f"{filename}:{node.lineno}: {ast.unparse(node)[:100]}")
+        if isinstance(node, ast.Call) and (name := _called_name(node)) in MARKERS:
+            if not allowed:
+                for arg in node.args[: MARKERS[name]] or [node]:
+                    if not _is_literal(arg) and not (
+                        isinstance(arg, ast.Name) and arg.id in constants
+                    ):
+                        problems.append(f"{filename}:{node.lineno}: {ast.unparse(node)[:100]}")
+                        break
+        for child in ast.iter_child_nodes(node):
+            visit(child, scope)
+
+    visit(tree, ())
+    return problems
+
+
+def template_problems(source: str, filename: str) -> list[str]:
+    """``_()``/``gettext()``/``ngettext()`` calls in a Jinja template without a literal text."""
+    from jinja2 import Environment, nodes
+
+    env = Environment(extensions=["jinja2.ext.i18n", "jinja2.ext.do"])
+    problems = []
+    for call in env.parse(source).find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name in MARKERS:
+            wanted = call.args[: MARKERS[call.node.name]]
+            if not wanted or not all(
+                isinstance(a, nodes.Const) and isinstance(a.value, str) for a in wanted
+            ):
+                problems.append(f"{filename}:{call.lineno}: {call.node.name}(…) without a text")
+    return problems
+
+
+def _sources(pattern_root: str, suffixes: tuple[str, ...]) -> list[Path]:
+    root = ROOT / pattern_root
+    return sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in suffixes)
+
+
+def test_every_marked_message_is_a_literal_that_extraction_sees():
+    problems = []
+    for path in _sources("engine", (".py",)) + _sources("web", (".py",)):
+        problems += python_problems(path.read_text(encoding="utf-8"), shown(path))
+    for path in _sources("web/templates", (".html", ".txt")) + _sources(
+        "engine/mail/templates", (".html", ".txt")
+    ):
+        problems += template_problems(path.read_text(encoding="utf-8"), shown(path))
+    assert not problems, (
+        "these texts never reach the catalogues: write the text in the call, or mark a "
+        "constant with N_(…) / keep msg(…) values in the table (see the comment above):\n  "
+        + "\n  ".join(problems)
+    )
+
+
+def test_the_literal_rule_catches_what_extraction_would_miss():
+    source = (
+        "from engine.i18n import N_, msg, nmsg\n"
+        "OK = N_('Saved.')\n"
+        "TABLE = {'a': 'Step %(title)s'}\n"
+        "def f(kind, n, t):\n"
+        "    msg('Fine %(x)s', x=1)\n"
+        "    _(OK)\n"
+        "    msg(TABLE[kind], title=t)\n"
+        "    _(t)\n"
+        "    nmsg('one', TABLE[kind], n)\n"
+        "    gettext(f'Hello {t}')\n"
+        "    translations.gettext(t)\n"
+        "    Msg('Never extracted')\n"
+    )
+    found = python_problems(source, "engine/example.py")
+    assert [line.split(":")[1] for line in found] == ["7", "8", "9", "10", "11", "12"]
+    page = "{{ _('Save') }} {{ _(label) }} {{ ngettext('%(num)d step', plural, n) }} {{ x|msg }}"
+    assert len(template_problems(page, "page.html")) == 2

@@ -6,10 +6,11 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import request, session
-from flask_babel import format_date, format_datetime, get_locale, get_translations
+from flask_babel import LazyString, format_date, format_datetime, get_locale, get_translations
 from flask_login import current_user
 
 from engine.i18n import LOCALES, Msg
+from engine.wording import PARTICIPATION, ROLES
 from engine.workflows.definitions import Text
 
 
@@ -35,6 +36,24 @@ def render_msg(message: Msg | str | None) -> str:
     return get_translations().gettext(message)
 
 
+def lazy_msg(message: Msg) -> LazyString:
+    """An engine message for a label defined at import time (form choices), like ``_l``."""
+    return LazyString(render_msg, message)
+
+
+def role_labels() -> dict[str, str]:
+    """Every role as a label ("Initiator"), in the reader's language, for the templates."""
+    return {role: render_msg(words.label) for role, words in ROLES.items()}
+
+
+def participation_levels() -> dict[str, tuple[str, str]]:
+    """Every rung of the participation ladder: its label and what it means, for the templates."""
+    return {
+        level: (render_msg(words.label), render_msg(words.meaning))
+        for level, words in PARTICIPATION.items()
+    }
+
+
 def text(value: Text | dict[str, str] | None) -> str:
     """Pick the reader's language from a template text."""
     if value is None:
@@ -55,4 +74,9 @@ def when(value: datetime | date | None, style: str = "medium") -> str:
 def install(app: Any) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(msg=render_msg, text=text, when=when)
-    app.jinja_env.globals.update(current_locale=locale, LOCALES=LOCALES)
+    app.jinja_env.globals.update(
+        current_locale=locale,
+        LOCALES=LOCALES,
+        role_labels=role_labels,
+        participation_levels=participation_levels,
+    )

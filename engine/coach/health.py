@@ -8,6 +8,7 @@ from functools import lru_cache
 
 from engine.i18n import Msg, msg, nmsg
 from engine.timeutil import local_date
+from engine.wording import respond_by_sentence
 from engine.workdays import working_days_between
 
 STATUSES = ("active", "paused", "stalled", "finished")
@@ -37,31 +38,15 @@ def stalled_before(now: datetime, stalled_days: int) -> datetime:
 
 @lru_cache(maxsize=1024)
 def _late(days: int) -> Signal:
-    return Signal(
-        "respond_by",
-        "bad",
-        nmsg(
-            "A support request is %(num)d day past its respond-by date.",
-            "A support request is %(num)d days past its respond-by date.",
-            days,
-        ),
-    )
+    return Signal("respond_by", "bad", respond_by_sentence("late", days))
 
 
-_DUE_TODAY = Signal("respond_by", "warn", msg("A support request must be answered today."))
+_DUE_TODAY = Signal("respond_by", "warn", respond_by_sentence("today", 0))
 
 
 @lru_cache(maxsize=64)
 def _near(working_days: int) -> Signal:
-    return Signal(
-        "respond_by",
-        "warn",
-        nmsg(
-            "A support request must be answered within %(num)d working day.",
-            "A support request must be answered within %(num)d working days.",
-            working_days,
-        ),
-    )
+    return Signal("respond_by", "warn", respond_by_sentence("left", working_days))
 
 
 @lru_cache(maxsize=4096)

@@ -12,7 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from engine.i18n import get_translations
+from engine.i18n import get_translations, translate
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -27,7 +27,10 @@ def _environment(locale: str) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.install_gettext_translations(get_translations(locale), newstyle=True)  # type: ignore[attr-defined]
+    translations = get_translations(locale)
+    env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+    # an engine message handed in by the caller (``{{ role|msg }}``), as on the pages
+    env.filters["msg"] = lambda message: translate(message, locale) if message else ""
     return env
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidInput, Refused
-from engine.i18n import N_, msg
+from engine.i18n import msg
 from engine.models import Association, AssociationMember, Membership, Person, RotaMember
 from engine.models.maintenance import BOARD_ROLES, MaintenanceTask
 from engine.operations.common import check_version, get_initiative, record, require_change
@@ -24,13 +24,6 @@ from engine.permissions import RESIDENT_ROLES
 KVK = re.compile(r"^\d{8}$")
 #: what the form may say about a person: a plain member, or a place on the board
 ASSOCIATION_ROLES = ("member", *BOARD_ROLES)
-ROLE_LABELS = {
-    "member": N_("member"),
-    "chair": N_("chair"),
-    "secretary": N_("secretary"),
-    "treasurer": N_("treasurer"),
-    "board": N_("board member"),
-}
 
 
 def clean_kvk(value: str | None) -> str | None:

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from engine.accounts import find_person
 from engine.errors import InvalidInput, NotFound, PermissionDenied, Refused
-from engine.i18n import N_, msg
+from engine.i18n import msg
 from engine.mail.mailer import Mailer
 from engine.models import Initiative, Invitation, Membership, Neighbourhood, Person, StagePlan
 from engine.operations.common import (
@@ -21,11 +21,11 @@ from engine.operations.common import (
     require_change,
 )
 from engine.permissions import RESIDENT_ROLES, can_manage_members, can_view
+from engine.wording import role_words
 from engine.workflows.versions import definition_of, latest_version
 
 INVITATION_DAYS = 14
 INVITABLE_ROLES = ("initiator", "member", "partner")
-ROLE_LABELS = {"initiator": N_("initiator"), "member": N_("member"), "partner": N_("partner")}
 
 
 def _clean_title(title: str) -> str:
@@ -198,7 +198,7 @@ def invite(
             inviter=actor.name,
             title=initiative.title,
             place=initiative.neighbourhood.name,
-            role=ROLE_LABELS[role],
+            role=role_words(role).noun,
             days=INVITATION_DAYS,
             link=mailer.url(f"/invitations/{invitation.token}"),
         )

@@ -26,28 +26,13 @@ from engine.models.support import OPEN_REQUEST_STATUSES, REQUEST_KINDS, WAITING_
 from engine.operations.common import get_initiative, record, require_change
 from engine.permissions import is_staff
 from engine.timeutil import local_date
+from engine.wording import SUPPORT_KINDS
 from engine.workdays import add_working_days
 
 log = logging.getLogger(__name__)
 
 
-KIND_LABELS: dict[str, Msg] = {
-    "advice": msg("Advice or expertise (for example urban design)"),
-    "permit": msg("A permit"),
-    "funding": msg("Funding or a subsidy"),
-    "works": msg("Physical works (for example removing asphalt)"),
-    "materials": msg("Materials"),
-    "right_to_challenge": msg("Right to challenge: taking over a municipal task"),
-}
-STATUS_LABELS: dict[str, Msg] = {
-    "submitted": msg("Submitted, waiting for the municipality"),
-    "acknowledged": msg("Acknowledged, the municipality is looking into it"),
-    "accepted": msg("Accepted, the municipality will do it"),
-    "declined": msg("Declined"),
-    "delivered": msg("Delivered"),
-    "withdrawn": msg("Withdrawn by the group"),
-}
-assert set(KIND_LABELS) == set(REQUEST_KINDS)
+assert set(SUPPORT_KINDS) == set(REQUEST_KINDS)
 
 
 def get_support_request(
@@ -333,23 +318,3 @@ def assign_support_request(
     )  # fmt: skip
     session.flush()
     return request
-
-
-def describe_event(kind: str, data: dict | None) -> Msg:
-    """What a support event in the history means, in words."""
-    data = data or {}
-    if kind == "support.assigned":
-        if data.get("name"):
-            return msg("Assigned to %(name)s", name=data["name"])
-        return msg("No longer assigned to a process coach")
-    return EVENT_LABELS.get(kind, msg("Changed"))
-
-
-EVENT_LABELS: dict[str, Msg] = {
-    "support.filed": msg("The group filed the request"),
-    "support.acknowledged": msg("The municipality acknowledged the request"),
-    "support.accepted": msg("The municipality accepted the request"),
-    "support.declined": msg("The municipality declined the request"),
-    "support.delivered": msg("The municipality delivered"),
-    "support.withdrawn": msg("The group withdrew the request"),
-}

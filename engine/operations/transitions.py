@@ -19,17 +19,11 @@ from engine.models import Decision, Event, Initiative, Person
 from engine.operations.common import Facts, load_facts
 from engine.permissions import can_fire
 from engine.reminders.planner import PLAN_SOURCES, plan_for
+from engine.wording import role_words
 from engine.workflows.definitions import Text, TransitionDef
 from engine.workflows.versions import definition_by_hash
 
 log = logging.getLogger(__name__)
-
-ROLE_NAMES = {
-    "initiator": msg("initiators"),
-    "member": msg("members"),
-    "partner": msg("partners"),
-    "coach": msg("process coaches"),
-}
 
 
 @dataclass(frozen=True)
@@ -57,7 +51,7 @@ def _role_reason(t: TransitionDef, role: str | None) -> Msg | None:
         return msg("Join this initiative to take part in its decisions.")
     return msg(
         "Only %(roles)s can do this.",
-        roles=tuple(ROLE_NAMES[r] for r in t.roles),
+        roles=tuple(role_words(r).plural for r in t.roles),
     )
 
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine.config import config_of
 from engine.errors import NotFound
-from engine.i18n import msg, translate
+from engine.i18n import Msg, msg, translate
 from engine.models import Initiative, Membership, Neighbourhood, Person
 from engine.models.reminders import CalendarEntry, CalendarFeed
 from engine.models.support import CoachAssignment
@@ -29,9 +29,10 @@ log = logging.getLogger(__name__)
 
 #: how long a cancelled event stays in a feed, so every subscriber hears of it
 KEEP_CANCELLED = timedelta(days=180)
-SUMMARIES = {
-    "step_due": "Step: %(title)s",
-    "stage_target": "Target date of the stage %(title)s",
+#: an event's title by kind (the caller fills in the title); other kinds show the title alone
+SUMMARIES: dict[str, Msg] = {
+    "step_due": msg("Step: %(title)s"),
+    "stage_target": msg("Target date of the stage “%(title)s”"),
 }
 
 
@@ -147,15 +148,22 @@ def render_feed(session: Session, feed: CalendarFeed, base_url: str, now: dateti
     locale = person.locale if person.locale in ("nl", "en") else "nl"
     if feed.initiative_id is None:
         ids = followed_initiatives(session, person)
-        name = translate(msg("Verbinding: deadlines of %(name)s", name=person.name), locale)
+        name = feed_name(locale, person=person.name)
     else:
         ids = [feed.initiative_id]
         title = session.scalar(select(Initiative.title).where(Initiative.id == feed.initiative_id))
-        name = translate(msg("Verbinding: %(title)s", title=title), locale)
+        name = feed_name(locale, initiative=title or "")
     query = select(Initiative.id, Initiative.title).where(Initiative.id.in_(ids))
     titles = {iid: title for iid, title in session.execute(query)} if ids else {}
     entries = entries_for(session, ids, now)
     return build_calendar(entries, name, base_url, locale, titles, config_of(session).timezone)
+
+
+def feed_name(locale: str, *, person: str | None = None, initiative: str | None = None) -> str:
+    """The calendar's name: one initiative's deadlines, or a person's own."""
+    if initiative is not None:
+        return translate(msg("Verbinding: %(title)s", title=initiative), locale)
+    return translate(msg("Verbinding: deadlines of %(name)s", name=person or ""), locale)
 
 
 def build_calendar(
@@ -179,7 +187,7 @@ def _event(entry: CalendarEntry, base_url: str, domain: str, locale: str, titles
     title = entry.title.get(locale) or entry.title.get("nl") or ""
     summary = SUMMARIES.get(entry.kind)
     if summary:
-        title = translate(msg(summary, title=title), locale)
+        title = translate(summary.with_params(title=title), locale)
     initiative = titles.get(entry.initiative_id)
     url = base_url.rstrip("/") + entry.link
     event = Event()

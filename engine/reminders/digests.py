@@ -17,20 +17,26 @@ from engine.models import Person
 from engine.models.reminders import Reminder
 from engine.reminders.tokens import unsubscribe_token
 
-#: kind → (sentence before or on the day, sentence after it)
-SENTENCES: dict[str, tuple[str, str]] = {
-    "step_due": ("Step “%(title)s” is due %(when)s.", "Step “%(title)s” was due %(when)s."),
+#: kind → (sentence before or on the day, sentence after it); the caller fills in title and when
+SENTENCES: dict[str, tuple[Msg, Msg]] = {
+    "step_due": (
+        msg("Step “%(title)s” is due %(when)s."),
+        msg("Step “%(title)s” was due %(when)s."),
+    ),
     "stage_target": (
-        "The group aims to finish the stage “%(title)s” %(when)s.",
-        "The group aimed to finish the stage “%(title)s” %(when)s.",
+        msg("The group aims to finish the stage “%(title)s” %(when)s."),
+        msg("The group aimed to finish the stage “%(title)s” %(when)s."),
     ),
     "support_due": (
-        "%(title)s must be answered %(when)s.",
-        "%(title)s should have been answered %(when)s.",
+        msg("The answer to “%(title)s” is due %(when)s."),
+        msg("The answer to “%(title)s” was due %(when)s."),
     ),
-    "maintenance_due": ("“%(title)s” is due %(when)s.", "“%(title)s” was due %(when)s."),
+    "maintenance_due": (
+        msg("“%(title)s” is due %(when)s."),
+        msg("“%(title)s” was due %(when)s."),
+    ),
 }
-GENERIC = ("“%(title)s” is due %(when)s.", "“%(title)s” was due %(when)s.")
+GENERIC = (msg("“%(title)s” is due %(when)s."), msg("“%(title)s” was due %(when)s."))
 
 
 def when(deadline: date, today: date, locale: str) -> str:
@@ -72,9 +78,9 @@ def sentence(reminder: Reminder, today: date, locale: str, stalled_days: int) ->
             locale,
         )
     upcoming, overdue = SENTENCES.get(reminder.kind, GENERIC)
-    text = upcoming if reminder.deadline_date >= today else overdue
-    return translate(msg(text, title=title, when=when(reminder.deadline_date, today, locale)),
-                     locale)  # fmt: skip
+    words = upcoming if reminder.deadline_date >= today else overdue
+    shown = when(reminder.deadline_date, today, locale)
+    return translate(words.with_params(title=title, when=shown), locale)
 
 
 @dataclass(frozen=True)
@@ -122,6 +128,10 @@ def subject(reminders: list[Reminder], titles: dict[int, str], locale: str, dige
         )  # fmt: skip
     (reminder,) = reminders
     initiative = titles.get(reminder.initiative_id or 0)
+    if reminder.kind == "initiative_stalled":  # its title is the initiative's: say what is up
+        return translate(
+            msg("“%(title)s” has stalled", title=initiative or title_in(reminder, locale)), locale
+        )
     if initiative:
         return translate(
             msg("Reminder for “%(initiative)s”: %(title)s", initiative=initiative,

@@ -34,20 +34,22 @@ def support_source(session: Session, initiative_ids, now: datetime) -> Iterable[
     for request in requests:
         people = (request.assigned_to_id,) if request.assigned_to_id else ()
         people = people or tuple(found.get(request.initiative_id, ()))
-        what = " ".join(request.description.split())
-        what = what if len(what) <= 80 else what[:79] + "…"
         yield Deadline(
             key=f"support:{request.id}",
             initiative_id=request.initiative_id,
             person_ids=people,
             kind="support_due",
             date=request.respond_by_date,  # type: ignore[arg-type]
-            title={
-                lang: translate(msg("Support request: %(what)s", what=what), lang)
-                for lang in LOCALES
-            },
+            title=support_title(request.description),
             link=f"/initiatives/{request.initiative_id}#support-{request.id}",
         )
+
+
+def support_title(description: str) -> dict[str, str]:
+    """A support request's reminder title in every language: its description, shortened."""
+    what = " ".join(description.split())
+    what = what if len(what) <= 80 else what[:79] + "…"
+    return {lang: translate(msg("Support request: %(what)s", what=what), lang) for lang in LOCALES}
 
 
 def stalled_source(session: Session, initiative_ids, now: datetime) -> Iterable[Deadline]:

@@ -12,16 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from engine.i18n import N_
+from engine.i18n import Msg, msg
 from engine.timeutil import zone
 from engine.workflows.definitions import WorkflowDef
 
 MODES = ("immediate", "daily", "weekly", "off")
-MODE_LABELS = {
-    "immediate": N_("At once"),
-    "daily": N_("In a daily overview"),
-    "weekly": N_("In a weekly overview"),
-    "off": N_("Off"),
+MODE_LABELS: dict[str, Msg] = {
+    "immediate": msg("At once"),
+    "daily": msg("In a daily overview"),
+    "weekly": msg("In a weekly overview"),
+    "off": msg("Off"),
 }
 
 
@@ -34,8 +34,8 @@ class Kind:
     audience: str
     #: days before the deadline (negative: after it) when no template or source says otherwise
     days: tuple[int, ...]
-    #: the label on the preferences page (an English msgid)
-    label: str
+    #: the label on the preferences page
+    label: Msg
     default_mode: str = "immediate"
 
 
@@ -43,22 +43,22 @@ class Kind:
 KINDS: dict[str, Kind] = {
     k.name: k
     for k in (
-        Kind("step_due", "members", (7, 1, 0, -1), N_("A step is due")),
-        Kind("stage_target", "members", (14, 1, -1), N_("A stage reaches its target date")),
-        Kind("maintenance_due", "members", (1, 0), N_("A maintenance task is due")),
-        Kind("support_due", "coaches", (2, 0, -1), N_("A support request must be answered")),
+        Kind("step_due", "members", (7, 1, 0, -1), msg("A step is due")),
+        Kind("stage_target", "members", (14, 1, -1), msg("A stage reaches its target date")),
+        Kind("maintenance_due", "members", (1, 0), msg("A maintenance task is due")),
+        Kind("support_due", "coaches", (2, 0, -1), msg("A support request must be answered")),
         Kind(
             "initiative_stalled",
             "coaches",
             (0,),
-            N_("An initiative has stalled"),
+            msg("An initiative has stalled"),
             default_mode="daily",
         ),
         Kind(
             "maintenance_review",
             "members",
             (30, 7, 0, -14),
-            N_("A maintenance agreement is up for review"),
+            msg("A maintenance agreement is up for review"),
         ),
     )
 }
@@ -71,7 +71,7 @@ def register_kind(kind: Kind) -> Kind:
 
 
 def kind_of(name: str) -> Kind:
-    return KINDS.get(name) or Kind(name, "members", (0,), name)
+    return KINDS.get(name) or Kind(name, "members", (0,), Msg(name))
 
 
 def kinds_for(is_staff: bool) -> list[Kind]:

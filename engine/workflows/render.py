@@ -6,79 +6,28 @@ import re
 import textwrap
 
 from engine.guards import GUARDS, guard_kwargs
+from engine.i18n import Msg, msg, nmsg, translate
+from engine.wording import PARTICIPATION, role_words
 from engine.workflows.definitions import GuardRef, StageDef, TransitionDef, WorkflowDef
 
-LABELS = {
-    "nl": {
-        "template": "Procesjabloon",
-        "starts_at": "Begint bij",
-        "min_members": "Minimaal aantal leden",
-        "stages": "Fasen",
-        "transitions": "Overgangen",
-        "participation": "Participatie",
-        "municipality": "Rol van de gemeente",
-        "optional": "optioneel",
-        "final": "eindfase",
-        "days": "± {n} dagen",
-        "steps": "Voorgestelde stappen",
-        "insert_after": "Bewoners mogen na deze fase een eigen fase invoegen.",
-        "who": "Wie",
-        "guards": "Voorwaarden",
-        "decision": "Besluit",
-        "none": "geen",
-    },
-    "en": {
-        "template": "Process template",
-        "starts_at": "Starts at",
-        "min_members": "Minimum number of members",
-        "stages": "Stages",
-        "transitions": "Transitions",
-        "participation": "Participation",
-        "municipality": "Municipality's role",
-        "optional": "optional",
-        "final": "final stage",
-        "days": "about {n} days",
-        "steps": "Suggested steps",
-        "insert_after": "Residents may insert a stage of their own after this one.",
-        "who": "Who",
-        "guards": "Conditions",
-        "decision": "Decision",
-        "none": "none",
-    },
+#: the headings and words of the text form (rendered in the reader's language)
+LABELS: dict[str, Msg] = {
+    "template": msg("Process template"),
+    "starts_at": msg("Starts at"),
+    "min_members": msg("Minimum number of members"),
+    "stages": msg("Stages"),
+    "transitions": msg("Transitions"),
+    "participation": msg("Participation"),
+    "municipality": msg("Municipality's role"),
+    "optional": msg("optional"),
+    "final": msg("final stage"),
+    "steps": msg("Suggested steps"),
+    "insert_after": msg("Residents may insert a stage of their own after this one."),
+    "who": msg("Who"),
+    "guards": msg("Conditions"),
+    "decision": msg("Decision"),
+    "none": msg("none"),
 }
-
-ROLE_NAMES = {
-    "nl": {
-        "initiator": "initiatiefnemers",
-        "member": "leden",
-        "partner": "partners",
-        "coach": "procesbegeleider",
-    },
-    "en": {"initiator": "initiators", "member": "members", "partner": "partners", "coach": "coach"},
-}
-
-PARTICIPATION_NAMES_EN = {
-    "informeren": "inform",
-    "raadplegen": "consult",
-    "adviseren": "advise",
-    "coproduceren": "co-produce",
-    "meebeslissen": "co-decide",
-    "zelfbeheer": "self-management",
-}
-
-DECISIONS = {
-    "nl": {
-        "initiators": "de initiatiefnemers besluiten",
-        "majority": "meerderheid van de leden",
-        "consent": "consent: aangenomen tenzij iemand binnen {days} dagen bezwaar maakt",
-    },
-    "en": {
-        "initiators": "the initiators decide",
-        "majority": "majority of the members",
-        "consent": "consent: adopted unless someone objects within {days} days",
-    },
-}
-
 
 WIDTH = 88
 
@@ -91,10 +40,19 @@ def _locale(locale: str) -> str:
     return "en" if locale == "en" else "nl"
 
 
+def _label(key: str, locale: str) -> str:
+    return translate(LABELS[key], locale)
+
+
 def _participation(level: str, locale: str) -> str:
-    if locale == "en" and level in PARTICIPATION_NAMES_EN:
-        return f"{PARTICIPATION_NAMES_EN[level]} ({level})"
-    return level
+    # templates name a rung by its Dutch word; other languages add their own word before it
+    words = PARTICIPATION.get(level)
+    shown = translate(words.noun, locale) if words is not None else level
+    return shown if shown == level else f"{shown} ({level})"
+
+
+def _days(days: int, locale: str) -> str:
+    return translate(nmsg("about %(num)d day", "about %(num)d days", days), locale)
 
 
 def describe_guard(ref: GuardRef, locale: str = "nl") -> str:
@@ -106,7 +64,7 @@ def describe_guard(ref: GuardRef, locale: str = "nl") -> str:
     shown = ", ".join(
         f"{k}={str(v).lower() if isinstance(v, bool) else v}" for k, v in args.items()
     )
-    label = spec.description.get(locale)
+    label = translate(spec.description, locale)
     return f"{label} ({shown})" if shown else label
 
 
@@ -115,28 +73,39 @@ def describe_decision(transition: TransitionDef, locale: str = "nl") -> str | No
     decision = transition.decision
     if decision is None:
         return None
-    template = DECISIONS[_locale(locale)].get(decision.rule, decision.rule)
-    return template.format(days=decision.days)
+    if decision.rule == "initiators":
+        words = msg("the initiators decide")
+    elif decision.rule == "majority":
+        words = msg("majority of the members")
+    elif decision.rule == "consent":
+        words = nmsg(
+            "consent: adopted unless someone objects within %(num)d day",
+            "consent: adopted unless someone objects within %(num)d days",
+            decision.days or 0,
+        )
+    else:
+        return decision.rule
+    return translate(words, _locale(locale))
 
 
 def render_text(defn: WorkflowDef, locale: str = "nl") -> str:
     """Render a template as readable text: its stages in order, then its transitions."""
     loc = _locale(locale)
-    lab = LABELS[loc]
+    starts_at = _label("starts_at", loc)
     lines = [
-        f"{lab['template']}: {defn.title.get(loc)} ({defn.name})",
+        f"{_label('template', loc)}: {defn.title.get(loc)} ({defn.name})",
         *_wrap(defn.description.get(loc)),
         "",
-        f"{lab['starts_at']}: {defn.stage(defn.initial).title.get(loc)} ({defn.initial})"
+        f"{starts_at}: {defn.stage(defn.initial).title.get(loc)} ({defn.initial})"
         if defn.initial in defn.stage_ids
-        else f"{lab['starts_at']}: {defn.initial}",
-        f"{lab['min_members']}: {defn.min_members}",
+        else f"{starts_at}: {defn.initial}",
+        f"{_label('min_members', loc)}: {defn.min_members}",
         "",
-        f"{lab['stages']}",
+        _label("stages", loc),
     ]
     for number, stage in enumerate(defn.stages, start=1):
         lines += _stage_lines(number, stage, loc)
-    lines += ["", lab["transitions"]]
+    lines += ["", _label("transitions", loc)]
     titles = {s.id: s.title.get(loc) for s in defn.stages}
     for transition in defn.transitions:
         lines += _transition_lines(transition, titles, loc)
@@ -144,14 +113,13 @@ def render_text(defn: WorkflowDef, locale: str = "nl") -> str:
 
 
 def _stage_lines(number: int, stage: StageDef, loc: str) -> list[str]:
-    lab = LABELS[loc]
     markers = []
     if stage.optional:
-        markers.append(lab["optional"])
+        markers.append(_label("optional", loc))
     if stage.final:
-        markers.append(lab["final"])
+        markers.append(_label("final", loc))
     if stage.duration_days:
-        markers.append(lab["days"].format(n=stage.duration_days))
+        markers.append(_days(stage.duration_days, loc))
     heading = f"{number}. {stage.title.get(loc)} ({stage.id})"
     if markers:
         heading += " — " + ", ".join(markers)
@@ -159,34 +127,33 @@ def _stage_lines(number: int, stage: StageDef, loc: str) -> list[str]:
         "",
         heading,
         *_wrap(stage.description.get(loc), "   "),
-        f"   {lab['participation']}: {_participation(stage.participation, loc)}",
-        *_wrap(f"{lab['municipality']}: {stage.municipality_role.get(loc)}", "   "),
+        f"   {_label('participation', loc)}: {_participation(stage.participation, loc)}",
+        *_wrap(f"{_label('municipality', loc)}: {stage.municipality_role.get(loc)}", "   "),
     ]
     if stage.steps:
-        lines.append(f"   {lab['steps']}:")
+        lines.append(f"   {_label('steps', loc)}:")
         for step in stage.steps:
             wrapped = _wrap(step.get(loc), "     ")
             lines += [f"   - {wrapped[0].lstrip()}", *wrapped[1:]]
     if stage.allow_insert_after:
-        lines.append(f"   {lab['insert_after']}")
+        lines.append(f"   {_label('insert_after', loc)}")
     return lines
 
 
 def _transition_lines(transition: TransitionDef, titles: dict[str, str], loc: str) -> list[str]:
-    lab = LABELS[loc]
     sources = ", ".join(titles.get(s, s) for s in transition.sources)
-    roles = ", ".join(ROLE_NAMES[loc].get(r, r) for r in transition.roles)
-    guards = "; ".join(describe_guard(g, loc) for g in transition.guards) or lab["none"]
+    roles = ", ".join(translate(role_words(r).plural, loc) for r in transition.roles)
+    guards = "; ".join(describe_guard(g, loc) for g in transition.guards) or _label("none", loc)
     lines = [
         "",
         f"- {transition.title.get(loc)} ({transition.trigger})",
         f"  {sources} → {titles.get(transition.dest, transition.dest)}",
-        f"  {lab['who']}: {roles}",
-        *_wrap(f"{lab['guards']}: {guards}", "  "),
+        f"  {_label('who', loc)}: {roles}",
+        *_wrap(f"{_label('guards', loc)}: {guards}", "  "),
     ]
     decision = describe_decision(transition, loc)
     if decision:
-        lines += _wrap(f"{lab['decision']}: {decision}", "  ")
+        lines += _wrap(f"{_label('decision', loc)}: {decision}", "  ")
     return lines
 
 
@@ -224,7 +191,7 @@ def mermaid_text(text: str) -> str:
 def render_mermaid(defn: WorkflowDef, locale: str = "nl") -> str:
     """Render a template as a Mermaid ``stateDiagram-v2``."""
     loc = _locale(locale)
-    optional = LABELS[loc]["optional"]
+    optional = _label("optional", loc)
     lines = ["stateDiagram-v2"]
     for stage in defn.stages:
         title = stage.title.get(loc) + (f" ({optional})" if stage.optional else "")

@@ -10,9 +10,11 @@ from engine.coach.queries import people_page
 from engine.db import utcnow
 from engine.models.people import STAFF_ROLES as ROLES
 from engine.operations import change_role
+from engine.wording import ACCOUNT_ROLES
 from web import access
 from web.database import db
 from web.form_action import form_action
+from web.i18n import render_msg
 from web.safety import safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -21,9 +23,8 @@ PER_PAGE = 50
 
 
 def role_label(role: str) -> str:
-    return {"resident": _("Resident"), "coach": _("Process coach"), "admin": _("Admin")}.get(
-        role, role
-    )
+    found = ACCOUNT_ROLES.get(role)
+    return render_msg(found) if found is not None else role
 
 
 bp.add_app_template_filter(role_label, "role_label")

@@ -11,20 +11,13 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from engine.history import EventView, History, move_title
-from web.i18n import text, when
+from engine.wording import ROLES
+from web.i18n import render_msg, text, when
 
 Describer = Callable[[EventView, History], str]
 DESCRIBERS: dict[str, Describer] = {}
-
-ROLE_NAMES = {
-    "initiator": _l("initiator"),
-    "member": _l("member"),
-    "partner": _l("partner"),
-    "coach": _l("process coach"),
-}
 
 
 def describes(*kinds: str) -> Callable[[Describer], Describer]:
@@ -67,6 +60,11 @@ def _person(history: History, person_id: Any) -> str:
         return _("someone")
 
 
+def _role_noun(role: Any) -> str:
+    words = ROLES.get(role) if isinstance(role, str) else None
+    return render_msg(words.noun) if words is not None else ""
+
+
 def _step(view: EventView, history: History) -> str:
     data = _data(view)
     return data.get("title") or history.step_titles.get(data.get("step", -1)) or _("a step")
@@ -98,13 +96,13 @@ def _visibility(view, history):
 
 @describes("invited")
 def _invited(view, history):
-    role = ROLE_NAMES.get(_data(view).get("role"), "")
+    role = _role_noun(_data(view).get("role"))
     return _("%(name)s invited someone to join as %(role)s", name=actor(view), role=role)
 
 
 @describes("joined")
 def _joined(view, history):
-    role = ROLE_NAMES.get(_data(view).get("role"), "")
+    role = _role_noun(_data(view).get("role"))
     return _("%(name)s joined the group as %(role)s", name=actor(view), role=role)
 
 
@@ -120,7 +118,7 @@ def _role(view, history):
         "%(name)s made %(person)s %(role)s",
         name=actor(view),
         person=_person(history, data.get("person")),
-        role=ROLE_NAMES.get(data.get("new"), ""),
+        role=_role_noun(data.get("new")),
     )
 
 

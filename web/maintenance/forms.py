@@ -17,6 +17,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from engine.maintenance.recurrence import RuleForm
+from engine.wording import ASSOCIATION_ROLES
+from web.i18n import lazy_msg
 
 DATE_MESSAGE = _l("Enter a date, for example 2027-03-01.")
 WEEKDAY_CHOICES = [
@@ -57,11 +59,7 @@ NTH_CHOICES = [
 ]
 BOARD_CHOICES = [
     SelectChoice("", _l("Not a member")),
-    SelectChoice("member", _l("Member")),
-    SelectChoice("chair", _l("Chair")),
-    SelectChoice("secretary", _l("Secretary")),
-    SelectChoice("treasurer", _l("Treasurer")),
-    SelectChoice("board", _l("Board member")),
+    *(SelectChoice(role, lazy_msg(words.label)) for role, words in ASSOCIATION_ROLES.items()),
 ]
 
 

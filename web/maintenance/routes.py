@@ -20,6 +20,7 @@ from engine.models import Initiative, MaintenanceTask, Occurrence, Person
 from engine.pages import InitiativePage
 from engine.permissions import can_change, is_staff
 from engine.timeutil import local_date
+from engine.wording import ASSOCIATION_ROLES
 from engine.workflows.process_plan import plan_of
 from web import access
 from web.database import db, runtime
@@ -29,12 +30,6 @@ from web.panels import Panel, register_panel
 bp = Blueprint("maintenance", __name__)
 
 PREFIX = "/initiatives/<int:initiative_id>/maintenance"
-BOARD_LABELS = {
-    "chair": _l("chair"),
-    "secretary": _l("secretary"),
-    "treasurer": _l("treasurer"),
-    "board": _l("board member"),
-}
 STATUS_LABELS = {
     "planned": _l("to do"),
     "done": _l("done"),
@@ -43,6 +38,12 @@ STATUS_LABELS = {
     "cancelled": _l("cancelled"),
 }
 STATUS_TAGS = {"done": "ok", "missed": "bad", "skipped": "warn"}
+
+
+def board_role(role: str | None) -> str:
+    """A place on the association's board, inside a sentence ("chair")."""
+    words = ASSOCIATION_ROLES.get(role or "")
+    return render_msg(words.noun) if words is not None else role or ""
 
 
 def today():
@@ -108,7 +109,7 @@ def load_panel(
 register_panel(bp, Panel("maintenance", "maintenance/_panel.html", "main", 30, load_panel))
 bp.add_app_template_filter(lambda s: render_msg(STATUS_LABELS.get(s, s)), "turn_status")
 bp.add_app_template_filter(lambda s: STATUS_TAGS.get(s, "plain"), "turn_tag")
-bp.add_app_template_filter(lambda r: render_msg(BOARD_LABELS.get(r, r)) if r else "", "board_role")
+bp.add_app_template_filter(board_role, "board_role")
 
 
 # --- pages ------------------------------------------------------------------------------------

@@ -6,14 +6,16 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
+from engine.wording import ROLES
+from web.i18n import lazy_msg
 from web.initiatives.forms import VersionedForm
 
 ROLE_CHOICES = [
-    SelectChoice("member", _l("Member")),
+    SelectChoice("member", lazy_msg(ROLES["member"].label)),
     SelectChoice(
         "partner", _l("Partner (for an organisation: a school, a business, an association)")
     ),
-    SelectChoice("initiator", _l("Initiator")),
+    SelectChoice("initiator", lazy_msg(ROLES["initiator"].label)),
 ]
 _ORGANISATION = [
     Optional(),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import SelectField
@@ -10,6 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from engine.reminders.rules import MODE_LABELS, MODES, kind_of
+from web.i18n import render_msg
 
 
 class PlainForm(FlaskForm):
@@ -32,8 +32,8 @@ def preferences_form(kinds: list[str], modes: dict[str, str], language: str) -> 
 
     for kind in kinds:
         field = SelectField(
-            _(kind_of(kind).label),
-            choices=[SelectChoice(mode, _(MODE_LABELS[mode])) for mode in MODES],
+            render_msg(kind_of(kind).label),
+            choices=[SelectChoice(mode, render_msg(MODE_LABELS[mode])) for mode in MODES],
             default=modes[kind],
             validators=[InputRequired()],
         )

@@ -29,16 +29,17 @@ from engine.operations import (
     file_support_request,
     withdraw_support_request,
 )
-from engine.operations.support import (
-    KIND_LABELS,
-    STATUS_LABELS,
-    describe_event,
-    get_support_request,
-)
+from engine.operations.support import get_support_request
 from engine.pages import InitiativePage
 from engine.permissions import can_change, is_staff
 from engine.timeutil import local_date
-from engine.workdays import working_days_between
+from engine.wording import (
+    SUPPORT_KINDS,
+    SUPPORT_STATUSES,
+    respond_by_phrase,
+    respond_by_standing,
+    support_event,
+)
 from engine.workflows.process_plan import plan_of
 from web import access
 from web.database import db, runtime
@@ -88,17 +89,12 @@ def respond_by_text(row: SupportRequest) -> str:
     if row.respond_by_date is None or not row.is_waiting:
         return ""
     today = local_date(utcnow(), runtime().config.timezone)
-    if row.respond_by_date < today:
-        late = (today - row.respond_by_date).days
-        return _("%(num)d days late", num=late) if late != 1 else _("1 day late")
-    if row.respond_by_date == today:
-        return _("answer due today")
-    left = working_days_between(today, row.respond_by_date)
-    return _("%(num)d working days left", num=left) if left != 1 else _("1 working day left")
+    standing = respond_by_standing(row.respond_by_date, today)
+    return render_msg(respond_by_phrase(*standing))
 
 
-bp.add_app_template_filter(lambda kind: render_msg(KIND_LABELS.get(kind)), "support_kind")
-bp.add_app_template_filter(lambda status: render_msg(STATUS_LABELS.get(status)), "support_status")
+bp.add_app_template_filter(lambda kind: render_msg(SUPPORT_KINDS.get(kind)), "support_kind")
+bp.add_app_template_filter(lambda s: render_msg(SUPPORT_STATUSES.get(s)), "support_status")
 bp.add_app_template_filter(respond_by_text, "respond_by_text")
 
 
@@ -144,7 +140,7 @@ def new(initiative_id: int):
     initiative = g.initiative
     form = RequestForm()
     form.kind.choices = [("", _("Choose a kind"))] + [
-        (kind, render_msg(label)) for kind, label in KIND_LABELS.items()
+        (kind, render_msg(label)) for kind, label in SUPPORT_KINDS.items()
     ]
     form.stage_key.choices = _stage_choices(initiative)
 
@@ -200,7 +196,7 @@ def _forms(row: SupportRequest, posted: str | None = None) -> dict:
 
 
 def _show(row: SupportRequest, forms: dict, status: int = 200):
-    history = [(e, describe_event(e.kind, e.data)) for e in request_history(db(), row)]
+    history = [(e, support_event(e.kind, e.data)) for e in request_history(db(), row)]
     return (
         render_template(
             "support/show.html",

@@ -21,7 +21,7 @@ from engine.operations import (
     fire_transition,
     withdraw_support_request,
 )
-from engine.operations.support import describe_event
+from engine.wording import support_event as describe_event
 from tests import factories
 
 HOUR = timedelta(hours=1)
