@@ -44,7 +44,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_FROM", "Verbinding <noreply@localhost>", "Sender of every mail."),
     Setting("BASE_URL", "http://127.0.0.1:5000", "Public address of the site, for links in mail."),
     Setting("TIMEZONE", "Europe/Amsterdam", "Time zone in which times and dates are shown."),
-    Setting("WORKFLOWS_DIR", "<repo>/workflows", "Folder with the process templates (*.yaml)."),
+    Setting(
+        "WORKFLOWS_DIR",
+        "(the shipped templates)",
+        "Folder with the process templates (*.yaml).",
+    ),
     Setting("MACHINE_CACHE_SIZE", "256", "How many state machines are kept in memory."),
     Setting(
         "UPLOAD_DIR",
