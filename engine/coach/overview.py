@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.coach.health import is_late
 from engine.coach.stages import Versions, load_versions
 from engine.i18n import Msg, msg
 from engine.models import District, Event, Initiative, Neighbourhood, SupportRequest
@@ -156,9 +157,10 @@ def _on_time(session: Session, now: datetime) -> tuple[OnTime, dict[str, OnTime]
     for district, status, respond_by, answered in rows:
         part = by_district.setdefault(district, OnTime())
         if answered is not None:
-            name = "answered_on_time" if local_date(answered) <= respond_by else "answered_late"
+            late = is_late(respond_by, local_date(answered))
+            name = "answered_late" if late else "answered_on_time"
         elif status in WAITING_STATUSES:
-            name = "waiting_in_time" if today <= respond_by else "waiting_late"
+            name = "waiting_late" if is_late(respond_by, today) else "waiting_in_time"
         else:  # withdrawn before an answer: no verdict
             continue
         for bucket in (total, part):

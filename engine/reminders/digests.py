@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from babel.dates import format_date
 
+from engine.coach.health import stalled_reminder
 from engine.i18n import Msg, msg, nmsg, translate
 from engine.models import Person
 from engine.models.reminders import Reminder
@@ -62,16 +63,7 @@ def sentence(reminder: Reminder, today: date, locale: str) -> str:
     """One line about one reminder, in the reader's language."""
     title = title_in(reminder, locale)
     if reminder.kind == "initiative_stalled":
-        days = stall_days()
-        return translate(
-            nmsg(
-                "Nothing has happened in “%(title)s” for more than %(num)d day.",
-                "Nothing has happened in “%(title)s” for more than %(num)d days.",
-                days,
-                title=title,
-            ),
-            locale,
-        )
+        return translate(stalled_reminder(title, stall_days()), locale)
     upcoming, overdue = SENTENCES.get(reminder.kind, GENERIC)
     text = upcoming if reminder.deadline_date >= today else overdue
     return translate(msg(text, title=title, when=when(reminder.deadline_date, today, locale)),
