@@ -163,8 +163,9 @@ class _RowMaker:
         self.cutoff = stalled_before(now, stalled_days)
 
     def rows(self, raws) -> list[CaseloadRow]:
-        facts = facts_by_hash(self.session, {raw.content_hash for raw in raws})
-        return [self.row(raw, facts[raw.content_hash]) for raw in map(PageRow._make, raws)]
+        named = list(map(PageRow._make, raws))
+        facts = facts_by_hash(self.session, {raw.content_hash for raw in named})
+        return [self.row(raw, facts[raw.content_hash]) for raw in named]
 
     def row(self, raw: PageRow, facts) -> CaseloadRow:
         entered, last, state = raw.stage_entered_dt, raw.last_activity_dt, raw.state
@@ -175,14 +176,10 @@ class _RowMaker:
             coaches = (
                 f"{coaches}{COACH_SEPARATOR}{district_coaches}" if coaches else district_coaches
             )
-        status = status_of(
-            is_final=state in facts.finals, is_paused=raw.is_paused, last_activity_dt=last,
-            cutoff=self.cutoff,
-        )  # fmt: skip
+        status = status_of(state in facts.finals, raw.is_paused, last, self.cutoff)
         overdue, respond_by, concern = raw.overdue_steps, raw.respond_by, raw.concern
         signals = []
-        if needs_signals(status=status, overdue_steps=overdue, respond_by=respond_by,
-                         concern=concern, streak=raw.missed_streak):  # fmt: skip
+        if needs_signals(status, overdue, respond_by, concern, raw.missed_streak):
             signals = health_signals(
                 status=status, last_activity_dt=last, overdue_steps=overdue,
                 respond_by=respond_by, concern_reason=concern, concern_by=raw.raised_by,
@@ -192,14 +189,11 @@ class _RowMaker:
             )  # fmt: skip
         title_text = facts.titles.get(state) or stage_title(facts, state, raw.custom_title)
         return CaseloadRow(
-            id=raw.id, title=raw.title, district_id=raw.district_id, district=raw.district,
-            neighbourhood=raw.neighbourhood, workflow=raw.workflow, stage_key=state,
-            stage_title=title_text, status=status, visibility=raw.visibility,
-            stage_entered_dt=entered,
-            days_in_stage=(self.today - entered.astimezone(self.zone).date()).days,
-            last_activity_dt=last, overdue_steps=overdue, waiting_requests=raw.waiting,
-            respond_by=respond_by, concern_reason=concern, concern_by=raw.raised_by,
-            signals=signals, coaches=sorted(set(coaches.split(COACH_SEPARATOR))) if coaches else [],
+            raw.id, raw.title, raw.district_id, raw.district, raw.neighbourhood, raw.workflow,
+            state, title_text, status, raw.visibility, entered,
+            (self.today - entered.astimezone(self.zone).date()).days, last, overdue, raw.waiting,
+            respond_by, concern, raw.raised_by, signals,
+            sorted(set(coaches.split(COACH_SEPARATOR))) if coaches else [],
         )  # fmt: skip
 
 
