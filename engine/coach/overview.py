@@ -145,7 +145,7 @@ def _spread(key: str, title: Text | Msg, days: list[float]) -> StageSpread:
 def _on_time(session: Session, now: datetime) -> tuple[OnTime, dict[str, OnTime]]:
     today = local_date(now)
     rows = session.execute(
-        select(_D.name, _R.status, _R.respond_by_date, _R.answered_dt)
+        select(_D.name.label("district"), _R.status, _R.respond_by_date, _R.answered_dt)
         .select_from(SupportRequest.__table__)
         .join(Initiative.__table__, _I.id == _R.initiative_id)
         .join(Neighbourhood.__table__, _N.id == _I.neighbourhood_id)
@@ -154,13 +154,14 @@ def _on_time(session: Session, now: datetime) -> tuple[OnTime, dict[str, OnTime]
     )
     total = OnTime()
     by_district: dict[str, OnTime] = {}
-    for district, status, respond_by, answered in rows:
-        part = by_district.setdefault(district, OnTime())
-        if answered is not None:
-            late = is_late(respond_by, local_date(answered))
+    for row in rows:
+        part = by_district.setdefault(row.district, OnTime())
+        if row.answered_dt is not None:
+            late = is_late(row.respond_by_date, local_date(row.answered_dt))
             name = "answered_late" if late else "answered_on_time"
-        elif status in WAITING_STATUSES:
-            name = "waiting_late" if is_late(respond_by, today) else "waiting_in_time"
+        elif row.status in WAITING_STATUSES:
+            late = is_late(row.respond_by_date, today)
+            name = "waiting_late" if late else "waiting_in_time"
         else:  # withdrawn before an answer: no verdict
             continue
         for bucket in (total, part):

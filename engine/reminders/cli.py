@@ -45,8 +45,8 @@ def tick(runtime: Runtime, now: datetime, *, dry_run: bool, echo: Callable[[str]
                     OutboxMessage.id.in_(mail.sent)
                 )
             )
-            for id_, to_addr, message_id in rows:
-                echo(f"  sent {id_} → {to_addr} {message_id}")
+            for row in rows:
+                echo(f"  sent {row.id} → {row.to_addr} {row.message_id}")
 
 
 def replan(runtime: Runtime, now: datetime, *, echo: Callable[[str], None]) -> None:
