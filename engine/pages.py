@@ -341,8 +341,8 @@ def load_page(
         )
     ]
     group = [
-        MemberView(pid, name, role, organisation, joined)
-        for pid, name, role, organisation, joined in session.execute(
+        MemberView(m.person_id, m.name, m.role, m.organisation, m.joined_dt)
+        for m in session.execute(
             select(
                 Membership.person_id,
                 Person.name,

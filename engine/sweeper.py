@@ -113,14 +113,16 @@ class SweepReport:
 _selects: dict[tuple, Any] = {}
 
 
-def _probe_select(static: tuple[str, ...], dynamic: tuple[Any, ...]):
-    """One SELECT of every probe and the mail's; reused while the probes are the same objects."""
-    key = (static, tuple(id(expr) for expr in dynamic))
+def _probe_select(static: tuple[str, ...], dynamic: tuple[tuple[str, Any], ...]):
+    """One SELECT of every probe, each labelled with its step's name, and the mail's
+    (``mail_due``); reused while the probes are the same objects."""
+    key = (static, tuple((name, id(expr)) for name, expr in dynamic))
     found = _selects.get(key)
     if found is None:
         if len(_selects) > 16:
             _selects.clear()
-        exprs = [STEPS[name].probe for name in static] + list(dynamic) + [MAIL_DUE]
+        named = [(name, STEPS[name].probe) for name in static] + list(dynamic)
+        exprs = [expr.label(name) for name, expr in named] + [MAIL_DUE.label("mail_due")]
         found = _selects[key] = select(*exprs)
     return found
 
@@ -144,14 +146,14 @@ def _probe(runtime: Runtime, now: datetime, deliver: bool) -> tuple[set[str], bo
                 dynamic.append((name, verdict))
         else:
             static.append(name)
-    statement = _probe_select(tuple(static), tuple(expr for _, expr in dynamic))
+    statement = _probe_select(tuple(static), tuple(dynamic))
     with runtime.engine.connect() as connection:
         row = connection.execute(statement, {"now": now, "today": local_date(now, tz)}).one()
-    names = static + [name for name, _ in dynamic]
-    active.update(name for name, answer in zip(names, row[:-1], strict=True) if answer)
+    answers = row._mapping
+    active.update(name for name in static + [name for name, _ in dynamic] if answers[name])
     for name, _ in dynamic:
         _asked[name] = (time.monotonic(), name in active)
-    return active, bool(row[-1]) and deliver
+    return active, bool(row.mail_due) and deliver
 
 
 #: step → (when its callable probe was last asked, what it answered)

@@ -15,8 +15,15 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
-from engine.coach.caseload_sql import COACH_SEPARATOR, COUNT_CAP, SORTS, statements
-from engine.coach.health import STATUSES, Signal, health_signals, stalled_before
+from engine.coach.caseload_sql import COACH_SEPARATOR, COUNT_CAP, SORTS, PageRow, statements
+from engine.coach.health import (
+    STATUSES,
+    Signal,
+    health_signals,
+    needs_signals,
+    stalled_before,
+    status_of,
+)
 from engine.coach.stages import load_versions
 from engine.config import config_of
 from engine.timeutil import local_date, zone
@@ -158,39 +165,38 @@ class _RowMaker:
         self.cutoff = stalled_before(now, stalled_days)
 
     def rows(self, raws) -> list[CaseloadRow]:
-        defs = definitions_by_hash(self.session, {raw[12] for raw in raws})
+        named = list(map(PageRow._make, raws))
+        defs = definitions_by_hash(self.session, {raw.content_hash for raw in named})
         plans = {digest: process_plan(digest, defn) for digest, defn in defs.items()}
-        return [self.row(raw, plans[raw[12]]) for raw in raws]
+        return [self.row(raw, plans[raw.content_hash]) for raw in named]
 
-    def row(self, raw, plan: ProcessPlan) -> CaseloadRow:
-        (iid, title, state, _vid, is_paused, visibility, entered, last, hood, did, district,
-         workflow, _digest, overdue, waiting, respond_by, custom, concern, raiser,
-         coaches, district_coaches, _total) = raw  # fmt: skip
+    def row(self, raw: PageRow, plan: ProcessPlan) -> CaseloadRow:
+        entered, last, state = raw.stage_entered_dt, raw.last_activity_dt, raw.state
         if entered.tzinfo is None:  # SQLite: times are stored in UTC (see caseload_sql)
             entered, last = entered.replace(tzinfo=UTC), last.replace(tzinfo=UTC)
+        coaches, district_coaches = raw.coaches, raw.district_coaches
         if district_coaches:
             coaches = (
                 f"{coaches}{COACH_SEPARATOR}{district_coaches}" if coaches else district_coaches
             )
-        if plan.is_final(state):
-            status = "finished"
-        elif is_paused:
-            status = "paused"
-        else:
-            status = "stalled" if last < self.cutoff else "active"
+        status = status_of(plan.is_final(state), raw.is_paused, last, self.cutoff)
+        overdue, respond_by, concern = raw.overdue_steps, raw.respond_by, raw.concern
         signals = []
-        if status == "stalled" or overdue or respond_by is not None or concern is not None:
+        if needs_signals(status, overdue, respond_by, concern, raw.missed_streak):
             signals = health_signals(
                 status=status, last_activity_dt=last, overdue_steps=overdue,
-                respond_by=respond_by, concern_reason=concern, concern_by=raiser,
+                respond_by=respond_by, concern_reason=concern, concern_by=raw.raised_by,
                 now=self.now, today=self.today,
                 idle_days=(self.today - last.astimezone(self.zone).date()).days,
+                streak=raw.missed_streak,
             )  # fmt: skip
+        custom = raw.custom_title
         title_text = plan.with_own_titles({state: custom} if custom else {}).title(state)
         return CaseloadRow(
-            iid, title, did, district, hood, workflow, state, title_text, status, visibility,
-            entered, (self.today - entered.astimezone(self.zone).date()).days, last, overdue,
-            waiting, respond_by, concern, raiser, signals,
+            raw.id, raw.title, raw.district_id, raw.district, raw.neighbourhood, raw.workflow,
+            state, title_text, status, raw.visibility, entered,
+            (self.today - entered.astimezone(self.zone).date()).days, last, overdue, raw.waiting,
+            respond_by, concern, raw.raised_by, signals,
             sorted(set(coaches.split(COACH_SEPARATOR))) if coaches else [],
         )  # fmt: skip
 
@@ -216,7 +222,7 @@ def caseload(
     params["offset"] = (filters.page - 1) * filters.per_page
     raws = connection.execute(page_stmt, params).all()
     if raws:
-        total = raws[0][-1]
+        total = raws[0].total
     elif filters.page == 1:
         total = 0
     else:  # past the last page: show the last one

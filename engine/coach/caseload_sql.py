@@ -2,7 +2,8 @@
 
 The page statement reads each initiative with its place, template, live concern and coaches,
 and correlated subqueries (open steps past due, requests waiting and their earliest respond-by,
-the residents' own stage title) that each read a few index entries of that initiative only.
+the longest run of missed maintenance turns: each defined in :mod:`engine.coach.health`; the
+residents' own stage title) that each read a few index entries of that initiative only.
 ORDER BY an indexed column with LIMIT keeps the work to the page: the default order (longest
 without activity first) walks the index on ``last_activity_dt``. Statements are built once per
 shape of the filters (which filters are set, the sort) and reused with new parameters.
@@ -10,7 +11,9 @@ shape of the filters (which filters are set, the sort) and reused with new param
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 from sqlalchemy import (
     DateTime,
@@ -19,18 +22,24 @@ from sqlalchemy import (
     and_,
     bindparam,
     exists,
-    false,
     func,
     literal_column,
-    not_,
     or_,
     select,
     true,
     type_coerce,
 )
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.elements import Label
 from sqlalchemy.sql.functions import FunctionElement
 
+from engine.coach.health import (
+    count_overdue_steps,
+    count_waiting_requests,
+    earliest_respond_by,
+    missed_streak,
+    status_where,
+)
 from engine.models import (
     CoachAssignment,
     Concern,
@@ -43,7 +52,6 @@ from engine.models import (
     SupportRequest,
     WorkflowVersion,
 )
-from engine.models.support import WAITING_STATUSES
 
 #: joins the names of a row's coaches: the unit separator, a character no one types in a name
 COACH_SEPARATOR = "\x1f"
@@ -61,21 +69,10 @@ _A = CoachAssignment.__table__.c
 _RAISER = _P.alias("raiser")
 _COACH = _P.alias("coach")
 
-_OVERDUE = (
-    select(func.count())
-    .where(_S.initiative_id == _I.id, _S.is_done == false(), _S.due_date < bindparam("today"))
-    .scalar_subquery()
-    .label("overdue_steps")
-)
-# plain comparisons, not IN: they stay in the index on (initiative_id, status, respond_by_date)
-_WAITING_WHERE = (_R.initiative_id == _I.id, or_(*(_R.status == s for s in WAITING_STATUSES)))
-_WAITING = select(func.count()).where(*_WAITING_WHERE).scalar_subquery().label("waiting")
-_RESPOND_BY = (
-    select(func.min(_R.respond_by_date))
-    .where(*_WAITING_WHERE)
-    .scalar_subquery()
-    .label("respond_by")
-)
+_OVERDUE = count_overdue_steps(_I, bindparam("today"))
+_WAITING = count_waiting_requests(_I)
+_RESPOND_BY = earliest_respond_by(_I)
+_STREAK = missed_streak(_I)
 _CUSTOM_TITLE = (
     select(_SP.custom_title)
     .where(_SP.initiative_id == _I.id, _SP.stage_key == _I.state, _SP.is_custom == true())
@@ -131,25 +128,6 @@ SORTS = {
 }
 
 
-def _finished(i, finals: tuple) -> object:
-    # plain comparisons, not IN: an IN list is rendered anew on every execution
-    clauses = [
-        and_(i.workflow_version_id == vid, or_(*(i.state == key for key in keys)))
-        for vid, keys in finals
-    ]
-    return or_(*clauses) if clauses else false()
-
-
-def _status(i, status: str, finals: tuple) -> list:
-    if status == "finished":
-        return [_finished(i, finals)]
-    where = [not_(_finished(i, finals))]
-    if status == "paused":
-        return [*where, i.is_paused == true()]
-    idle = i.last_activity_dt < bindparam("cutoff")
-    return [*where, i.is_paused == false(), idle if status == "stalled" else not_(idle)]
-
-
 def _where(shape: tuple, i=_I, n=_N) -> list:
     """The filters as conditions on initiatives ``i`` and their neighbourhoods ``n``."""
     one, district, hood, workflow, stage, status, coach, search, _, _, finals = shape
@@ -166,7 +144,7 @@ def _where(shape: tuple, i=_I, n=_N) -> list:
     if stage:
         where.append(i.state == bindparam("stage"))
     if status is not None:
-        where += _status(i, status, finals)
+        where += status_where(i, status, bindparam("cutoff"), finals)
     if coach:
         mine = _A.coach_id == bindparam("coach_id")
         where.append(
@@ -194,21 +172,76 @@ def _ordered(columns: list, sort: str, direction: str) -> list:
     return order
 
 
-def _plain_time(column, name: str):
+def _plain_time(column):
     """A UTC time column read with the plain DateTime type: the row maker marks SQLite's naive
     values as UTC itself, as UTCDateTime would, without a Python call per value (a page reads
     two per row; this is a fifth of the engine's own time on a page)."""
-    return type_coerce(column, DateTime(timezone=True)).label(name)
+    return type_coerce(column, DateTime(timezone=True))
 
 
-_COLUMNS = (
-    _I.id, _I.title, _I.state, _I.workflow_version_id, _I.is_paused, _I.visibility,
-    _plain_time(_I.stage_entered_dt, "stage_entered_dt"),
-    _plain_time(_I.last_activity_dt, "last_activity_dt"), _N.name, _D.id, _D.name, _W.name,
-    _W.content_hash,
-    _OVERDUE, _WAITING, _RESPOND_BY, _CUSTOM_TITLE, _C.c.reason, _RAISER.c.name, _COACHES,
-    _DISTRICT_COACHES,
-)  # fmt: skip
+class PageRow(NamedTuple):
+    """One row of a caseload statement, read by name: its fields name the statement's columns
+    (in this order), so a new column is a new field here and a line in :func:`_columns`."""
+
+    id: int
+    title: str
+    state: str
+    workflow_version_id: int
+    is_paused: bool
+    visibility: str
+    stage_entered_dt: datetime
+    last_activity_dt: datetime
+    neighbourhood: str
+    district_id: int
+    district: str
+    workflow: str
+    content_hash: str
+    overdue_steps: int
+    waiting: int
+    respond_by: date | None
+    custom_title: str | None
+    concern: str | None
+    raised_by: str | None
+    coaches: str | None
+    district_coaches: str | None
+    missed_streak: int | None
+    #: every row the filters take (up to COUNT_CAP + 1)
+    total: int
+
+
+def _columns(shape: tuple) -> list:
+    """The statement's columns, labelled and in the order of :class:`PageRow`'s fields."""
+    columns = {
+        "id": _I.id,
+        "title": _I.title,
+        "state": _I.state,
+        "workflow_version_id": _I.workflow_version_id,
+        "is_paused": _I.is_paused,
+        "visibility": _I.visibility,
+        "stage_entered_dt": _plain_time(_I.stage_entered_dt),
+        "last_activity_dt": _plain_time(_I.last_activity_dt),
+        "neighbourhood": _N.name,
+        "district_id": _D.id,
+        "district": _D.name,
+        "workflow": _W.name,
+        "content_hash": _W.content_hash,
+        "overdue_steps": _OVERDUE,
+        "waiting": _WAITING,
+        "respond_by": _RESPOND_BY,
+        "custom_title": _CUSTOM_TITLE,
+        "concern": _C.c.reason,
+        "raised_by": _RAISER.c.name,
+        "coaches": _COACHES,
+        "district_coaches": _DISTRICT_COACHES,
+        "missed_streak": _STREAK,
+        "total": _total(shape),
+    }
+    return [_named(columns[name], name) for name in PageRow._fields]
+
+
+def _named(column, name: str):
+    # an expression labelled already (a sort key too) keeps its label: ORDER BY refers to it
+    return column if isinstance(column, Label) and column.name == name else column.label(name)
 
 
 def _with_rows(query):
@@ -243,7 +276,7 @@ def statements(shape: tuple, paged: bool = True, dialect: str = "sqlite"):
     """
     where = _where(shape)
     sort, direction = shape[8], shape[9]
-    columns = (*_COLUMNS, _total(shape))
+    columns = _columns(shape)
     if not paged:
         page = (
             _with_rows(select(*columns).select_from(_places()))

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from engine.coach.health import is_late
 from engine.coach.stages import Versions, load_versions
 from engine.config import config_of
 from engine.i18n import Msg, msg
@@ -146,7 +147,7 @@ def _on_time(session: Session, now: datetime) -> tuple[OnTime, dict[str, OnTime]
     tz = config_of(session).timezone
     today = local_date(now, tz)
     rows = session.execute(
-        select(_D.name, _R.status, _R.respond_by_date, _R.answered_dt)
+        select(_D.name.label("district"), _R.status, _R.respond_by_date, _R.answered_dt)
         .select_from(SupportRequest.__table__)
         .join(Initiative.__table__, _I.id == _R.initiative_id)
         .join(Neighbourhood.__table__, _N.id == _I.neighbourhood_id)
@@ -155,12 +156,14 @@ def _on_time(session: Session, now: datetime) -> tuple[OnTime, dict[str, OnTime]
     )
     total = OnTime()
     by_district: dict[str, OnTime] = {}
-    for district, status, respond_by, answered in rows:
-        part = by_district.setdefault(district, OnTime())
-        if answered is not None:
-            name = "answered_on_time" if local_date(answered, tz) <= respond_by else "answered_late"
-        elif status in WAITING_STATUSES:
-            name = "waiting_in_time" if today <= respond_by else "waiting_late"
+    for row in rows:
+        part = by_district.setdefault(row.district, OnTime())
+        if row.answered_dt is not None:
+            late = is_late(row.respond_by_date, local_date(row.answered_dt, tz))
+            name = "answered_late" if late else "answered_on_time"
+        elif row.status in WAITING_STATUSES:
+            late = is_late(row.respond_by_date, today)
+            name = "waiting_late" if late else "waiting_in_time"
         else:  # withdrawn before an answer: no verdict
             continue
         for bucket in (total, part):

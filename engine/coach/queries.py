@@ -141,7 +141,13 @@ def inbox(
     if district_id is not None:
         where.append(Neighbourhood.district_id == district_id)
     base = (
-        select(SupportRequest, Initiative.id, Initiative.title, District.name, Neighbourhood.name)
+        select(
+            SupportRequest,
+            Initiative.id.label("initiative_id"),
+            Initiative.title.label("initiative_title"),
+            District.name.label("district"),
+            Neighbourhood.name.label("neighbourhood"),
+        )
         .join(Initiative, Initiative.id == SupportRequest.initiative_id)
         .join(Neighbourhood, Neighbourhood.id == Initiative.neighbourhood_id)
         .join(District, District.id == Neighbourhood.district_id)
@@ -158,7 +164,12 @@ def inbox(
         .limit(per_page)
         .offset((max(page, 1) - 1) * per_page)
     )
-    return [InboxRow(r, iid, title, d, n) for r, iid, title, d, n in rows], total or 0
+    found = [
+        InboxRow(row.SupportRequest, row.initiative_id, row.initiative_title, row.district,
+                 row.neighbourhood)
+        for row in rows
+    ]  # fmt: skip
+    return found, total or 0
 
 
 def people_page(

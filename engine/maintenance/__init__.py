@@ -7,7 +7,6 @@
 * ``tasks``       — recurring tasks and their occurrences (materialised ahead of time);
 * ``rota``        — volunteers take turns; swap, skip, step out;
 * ``occurrences`` — done or missed, with a note: the log;
-* ``health``      — missed streaks, a health signal for the coach;
 * ``sweep``       — the sweeper's ``maintenance`` step (registered in engine.sweeper);
 * ``reminders``   — deadline sources for the reminders and calendar feeds (turns, reviews);
 * ``queries``     — what the pages show;

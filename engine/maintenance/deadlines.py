@@ -49,7 +49,11 @@ def association_people(
 ) -> dict[int, list[int]]:
     """The association's contact person and board, per initiative."""
     query = (
-        select(Association.initiative_id, Association.contact_person_id, AssociationMember)
+        select(
+            Association.initiative_id,
+            Association.contact_person_id,
+            AssociationMember.person_id.label("board_member_id"),
+        )
         .outerjoin(
             AssociationMember,
             and_(
@@ -60,12 +64,10 @@ def association_people(
         .order_by(Association.id, AssociationMember.id)
     )
     found: dict[int, list[int]] = defaultdict(list)
-    for iid, contact, board in session.execute(
-        _scoped(query, Association.initiative_id, initiative_ids)
-    ):
-        for pid in (contact, board.person_id if board is not None else None):
-            if pid is not None and pid not in found[iid]:
-                found[iid].append(pid)
+    for row in session.execute(_scoped(query, Association.initiative_id, initiative_ids)):
+        for pid in (row.contact_person_id, row.board_member_id):
+            if pid is not None and pid not in found[row.initiative_id]:
+                found[row.initiative_id].append(pid)
     return found
 
 

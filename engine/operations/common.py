@@ -139,39 +139,50 @@ _M = AssociationMember.__table__.c
 
 
 def _facts_statement():
-    """One SELECT with every fact a move needs: the row, template, actor's role, guard facts."""
+    """One SELECT with every fact a move needs: the row, template, actor's role, guard facts.
+
+    Each column is labelled and read by its name (:func:`load_facts`)."""
     steps_here = and_(Step.initiative_id == _I.id, Step.stage_key == _I.state)
     return (
         select(
-            _I.state,
-            _I.graph_key,
-            _I.is_paused,
-            _I.version,
-            func.length(func.trim(_I.description)),
-            WorkflowVersion.content_hash,
+            _I.state.label("state"),
+            _I.graph_key.label("graph_key"),
+            _I.is_paused.label("is_paused"),
+            _I.version.label("version"),
+            func.length(func.trim(_I.description)).label("description_length"),
+            WorkflowVersion.content_hash.label("content_hash"),
             select(Membership.role)
             .where(Membership.initiative_id == _I.id, Membership.person_id == bindparam("pid"))
-            .scalar_subquery(),
-            _count(Membership.initiative_id == _I.id, Membership.role != "coach"),
-            _count(Membership.initiative_id == _I.id, Membership.role == "partner"),
-            _count(steps_here, Step.is_done.is_(False)),
-            _count(steps_here),
-            _count(Document.initiative_id == _I.id, Document.stage_key == _I.state),
-            _count(Document.initiative_id == _I.id),
+            .scalar_subquery()
+            .label("role"),
+            _count(Membership.initiative_id == _I.id, Membership.role != "coach").label(
+                "member_count"
+            ),
+            _count(Membership.initiative_id == _I.id, Membership.role == "partner").label(
+                "partner_count"
+            ),
+            _count(steps_here, Step.is_done.is_(False)).label("open_steps"),
+            _count(steps_here).label("total_steps"),
+            _count(Document.initiative_id == _I.id, Document.stage_key == _I.state).label(
+                "documents_in_stage"
+            ),
+            _count(Document.initiative_id == _I.id).label("documents_total"),
             _count(
                 SupportRequest.initiative_id == _I.id,
                 # plain comparisons, not IN: an IN list is expanded on every execution
                 or_(*(SupportRequest.status == status for status in OPEN_REQUEST_STATUSES)),
-            ),
-            _A.id,
+            ).label("open_support_requests"),
+            _A.id.label("association_id"),
             _count(
                 Decision.initiative_id == _I.id,
                 or_(Decision.status == "open", Decision.status == "approved"),
+            ).label("live_decisions"),
+            func.length(func.trim(_A.name)).label("association_name_length"),
+            _A.contact_person_id.label("association_contact_id"),
+            _count(_M.association_id == _A.id, _M.board_role.is_not(None)).label(
+                "association_board"
             ),
-            func.length(func.trim(_A.name)),
-            _A.contact_person_id,
-            _count(_M.association_id == _A.id, _M.board_role.is_not(None)),
-            _count(_M.association_id == _A.id),
+            _count(_M.association_id == _A.id).label("association_members"),
             # does the plan have dates at all? (then a stage change re-plans its reminders)
             or_(
                 exists().where(
@@ -182,7 +193,7 @@ def _facts_statement():
                 exists().where(
                     StagePlan.initiative_id == _I.id, StagePlan.target_date.is_not(None)
                 ),
-            ),
+            ).label("has_dates"),
         )
         .join(WorkflowVersion, WorkflowVersion.id == _I.workflow_version_id)
         # at most one association per initiative (a unique key): its facts come along
@@ -218,29 +229,29 @@ def load_facts(session: Session, initiative_id: int, actor_id: int | None) -> Fa
         raise NotFound(msg("This initiative does not exist."))
     return Facts(
         initiative_id=initiative_id,
-        state=row[0],
-        graph_key=row[1],
-        is_paused=bool(row[2]),
-        version=row[3],
-        content_hash=row[5],
-        role=row[6],
+        state=row.state,
+        graph_key=row.graph_key,
+        is_paused=bool(row.is_paused),
+        version=row.version,
+        content_hash=row.content_hash,
+        role=row.role,
         context=GuardContext(
-            member_count=row[7],
-            partner_count=row[8],
-            open_steps=row[9],
-            total_steps=row[10],
-            description_length=row[4] or 0,
-            documents_in_stage=row[11],
-            documents_total=row[12],
-            open_support_requests=row[13],
-            association_exists=row[14] is not None,
-            association_named=bool(row[16]),
-            association_contact=row[17] is not None,
-            association_board=row[18],
-            association_members=row[19],
+            member_count=row.member_count,
+            partner_count=row.partner_count,
+            open_steps=row.open_steps,
+            total_steps=row.total_steps,
+            description_length=row.description_length or 0,
+            documents_in_stage=row.documents_in_stage,
+            documents_total=row.documents_total,
+            open_support_requests=row.open_support_requests,
+            association_exists=row.association_id is not None,
+            association_named=bool(row.association_name_length),
+            association_contact=row.association_contact_id is not None,
+            association_board=row.association_board,
+            association_members=row.association_members,
         ),
-        live_decisions=row[15],
-        has_dates=bool(row[20]),
+        live_decisions=row.live_decisions,
+        has_dates=bool(row.has_dates),
     )
 
 

@@ -50,8 +50,8 @@ def tick(
                     OutboxMessage.id.in_(mail.sent)
                 )
             )
-            for id_, to_addr, message_id in rows:
-                echo(f"  sent {id_} → {to_addr} {message_id}")
+            for row in rows:
+                echo(f"  sent {row.id} → {row.to_addr} {row.message_id}")
     return result.failed
 
 

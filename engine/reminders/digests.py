@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from babel.dates import format_date
 
+from engine.coach.health import stalled_reminder
 from engine.i18n import Msg, msg, nmsg, translate
 from engine.models import Person
 from engine.models.reminders import Reminder
@@ -67,16 +68,7 @@ def sentence(reminder: Reminder, today: date, locale: str, stalled_days: int) ->
     """One line about one reminder, in the reader's language."""
     title = title_in(reminder, locale)
     if reminder.kind == "initiative_stalled":
-        days = stalled_days
-        return translate(
-            nmsg(
-                "Nothing has happened in “%(title)s” for more than %(num)d day.",
-                "Nothing has happened in “%(title)s” for more than %(num)d days.",
-                days,
-                title=title,
-            ),
-            locale,
-        )
+        return translate(stalled_reminder(title, stalled_days), locale)
     upcoming, overdue = SENTENCES.get(reminder.kind, GENERIC)
     words = upcoming if reminder.deadline_date >= today else overdue
     shown = when(reminder.deadline_date, today, locale)

@@ -196,8 +196,8 @@ class _Batch:
         iids = sorted({r.initiative_id for r in rows if r.initiative_id is not None})
         people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(pids)))}
         initiatives = {
-            iid: (title, bool(paused))
-            for iid, title, paused in session.execute(
+            i.id: (i.title, bool(i.is_paused))
+            for i in session.execute(
                 select(Initiative.id, Initiative.title, Initiative.is_paused).where(
                     Initiative.id.in_(iids)
                 )

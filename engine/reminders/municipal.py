@@ -8,22 +8,20 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.coach.health import stalled_before, stalled_where, waiting_request
+from engine.coach.stages import load_versions
 from engine.config import config_of
 from engine.i18n import LOCALES, msg, translate
 from engine.models import Initiative
 from engine.models.support import SupportRequest
 from engine.reminders.deadlines import Deadline, coaches
 from engine.timeutil import local_date
-from engine.workflows.process_plan import process_plan
-from engine.workflows.versions import definitions_by_id
 
 
 def support_source(session: Session, initiative_ids, now: datetime) -> Iterable[Deadline]:
     """Support requests still waiting for an answer, by their respond-by date (for coaches)."""
-    from engine.models.support import WAITING_STATUSES
-
     query = select(SupportRequest).where(
-        SupportRequest.status.in_(WAITING_STATUSES), SupportRequest.respond_by_date.is_not(None)
+        waiting_request(SupportRequest), SupportRequest.respond_by_date.is_not(None)
     )
     if initiative_ids is not None:
         query = query.where(SupportRequest.initiative_id.in_(list(initiative_ids)))
@@ -53,25 +51,19 @@ def support_title(description: str) -> dict[str, str]:
 
 
 def stalled_source(session: Session, initiative_ids, now: datetime) -> Iterable[Deadline]:
-    """Initiatives without activity for STALLED_DAYS, not paused, not in a final stage."""
+    """Initiatives that stalled (:func:`engine.coach.health.stalled_where`), for their coaches."""
     config = config_of(session)
     days = config.stalled_days
-    query = select(
-        Initiative.id,
-        Initiative.title,
-        Initiative.state,
-        Initiative.workflow_version_id,
-        Initiative.last_activity_dt,
-    ).where(
-        Initiative.is_paused.is_(False), Initiative.last_activity_dt < now - timedelta(days=days)
+    i = Initiative.__table__.c
+    finals = tuple(load_versions(session).final_pairs())
+    query = select(i.id, i.title, i.last_activity_dt).where(
+        *stalled_where(i, stalled_before(now, days), finals)
     )
     if initiative_ids is not None:
-        query = query.where(Initiative.id.in_(list(initiative_ids)))
-    rows = session.execute(query.order_by(Initiative.id)).all()
+        query = query.where(i.id.in_(list(initiative_ids)))
+    rows = session.execute(query.order_by(i.id)).all()
     if not rows:
         return
-    defs = definitions_by_id(session, {r.workflow_version_id for r in rows})
-    rows = [r for r in rows if not process_plan(*defs[r.workflow_version_id]).is_final(r.state)]
     found = coaches(session, {r.id for r in rows})
     for row in rows:
         if not found.get(row.id):

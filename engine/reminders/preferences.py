@@ -36,8 +36,8 @@ def modes_for(
 ) -> dict[tuple[int, str], str]:
     """(person, kind) → mode for many people at once, defaults filled in."""
     found = {
-        (pid, kind): mode
-        for pid, kind, mode in session.execute(
+        (row.person_id, row.kind): row.mode
+        for row in session.execute(
             select(
                 ReminderPreference.person_id, ReminderPreference.kind, ReminderPreference.mode
             ).where(ReminderPreference.person_id.in_(list(person_ids)))

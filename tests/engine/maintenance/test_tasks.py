@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from engine.coach.health import STREAK_SIGNAL, missed_streaks, needing_attention
 from engine.errors import InvalidInput, NotFound, Refused
-from engine.maintenance.health import STREAK_SIGNAL, missed_streaks, needing_attention
 from engine.maintenance.occurrences import log_of, mark_done, mark_missed, skip_occurrence
 from engine.maintenance.rota import active_volunteers, set_rota, step_out, swap_turns
 from engine.maintenance.sweep import sweep_maintenance
