@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import gc
 import io
 import uuid
 from collections.abc import Iterator
@@ -50,7 +49,6 @@ def app_with(database, smtp) -> Iterator:
         return app
 
     yield make
-    gc.collect()  # the streamed CSV export's session is only let go by the collector (a bug)
     for app in made:
         app.extensions["verbinding"].close()
     machines.maxsize = cache_size

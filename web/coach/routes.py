@@ -126,9 +126,18 @@ def caseload_export():
     session = db()
     rows = iter_caseload(session, filters, now=utcnow(), stalled_days=config.stalled_days)
     lines = caseload_csv(rows, render=render_msg, title=label, tz=config.timezone)
+
+    def body():
+        # The request's own teardown has already closed the session when the body streams; the
+        # rows reopen it, so it is closed here, or its connection stays out of the pool.
+        try:
+            yield from lines
+        finally:
+            session.close()
+
     stamp = utcnow().strftime("%Y-%m-%d")
     return Response(
-        stream_with_context(lines),
+        stream_with_context(body()),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="caseload-{stamp}.csv"',

@@ -170,3 +170,14 @@ def test_the_number_of_statements_per_page_does_not_grow_with_the_page_size(coac
     finally:
         event.remove(engine, "before_cursor_execute", count)
     assert sizes[10] == sizes[50], statements
+
+
+def test_a_csv_download_gives_its_database_connection_back(web_app, coach, city):
+    pool = web_app.extensions["verbinding"].engine.pool
+    before = pool.checkedout()
+    for _ in range(3):
+        response = coach.get(f"/coach/caseload.csv?q={city['tag']}")
+        assert len(response.get_data(as_text=True).splitlines()) > 1
+        response.close()
+    # a streamed body that kept its connection would hold one per download until collected
+    assert pool.checkedout() == before
