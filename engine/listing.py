@@ -47,7 +47,11 @@ def overview(
 ) -> Overview:
     """Every initiative the viewer may see, grouped by place; their own listed first."""
     query = (
-        select(Initiative, WorkflowVersion.name, WorkflowVersion.content_hash)
+        select(
+            Initiative,
+            WorkflowVersion.name.label("workflow"),
+            WorkflowVersion.content_hash,
+        )
         .join(Initiative.neighbourhood)
         .join(Neighbourhood.district)
         .join(WorkflowVersion, WorkflowVersion.id == Initiative.workflow_version_id)
@@ -71,15 +75,16 @@ def overview(
         query = query.where(Initiative.neighbourhood_id == neighbourhood_id)
     result = Overview()
     found = session.execute(query).all()
-    defs = definitions_by_hash(session, {digest for _, _, digest in found})
+    defs = definitions_by_hash(session, {r.content_hash for r in found})
     custom = _custom_titles(session)
-    for initiative, workflow, digest in found:
+    for found_row in found:
+        initiative, digest = found_row.Initiative, found_row.content_hash
         plan = process_plan(digest, defs[digest], initiative.graph_key, custom.get(initiative.id))
         row = Row(
             initiative,
             initiative.neighbourhood.district.name,
             initiative.neighbourhood.name,
-            workflow,
+            found_row.workflow,
             plan.title(initiative.state).as_dict(),
         )
         result.count += 1
@@ -96,8 +101,8 @@ def _custom_titles(session: Session) -> dict[int, dict[str, str]]:
             StagePlan.is_custom.is_(True)
         )
     )
-    for iid, key, title in rows:
-        titles.setdefault(iid, {})[key] = title or key
+    for row in rows:
+        titles.setdefault(row.initiative_id, {})[row.stage_key] = row.custom_title or row.stage_key
     return titles
 
 

@@ -96,16 +96,21 @@ def _stage_key(versions: Versions, version_id: int, state: str) -> str:
 
 def _counts(session: Session, versions: Versions) -> dict[tuple[str, str], int]:
     rows = session.execute(
-        select(_D.name, _I.workflow_version_id, _I.state, func.count())
+        select(
+            _D.name.label("district"),
+            _I.workflow_version_id,
+            _I.state,
+            func.count().label("initiatives"),
+        )
         .select_from(Initiative.__table__)
         .join(Neighbourhood.__table__, _N.id == _I.neighbourhood_id)
         .join(District.__table__, _D.id == _N.district_id)
         .group_by(_D.name, _I.workflow_version_id, _I.state)
     )
     counts: dict[tuple[str, str], int] = {}
-    for district, vid, state, n in rows:
-        key = (_stage_key(versions, vid, state), district)
-        counts[key] = counts.get(key, 0) + n
+    for row in rows:
+        key = (_stage_key(versions, row.workflow_version_id, row.state), row.district)
+        counts[key] = counts.get(key, 0) + row.initiatives
     return counts
 
 
@@ -117,7 +122,11 @@ def _stays(session: Session, versions: Versions) -> dict[str, list[float]]:
     """Days of every finished stay per stage, from creation and the transition events."""
     rows = session.execute(
         select(
-            _E.initiative_id, _E.created_dt, _E.from_stage, _I.created_dt, _I.workflow_version_id
+            _E.initiative_id,
+            _E.created_dt.label("moved_dt"),
+            _E.from_stage,
+            _I.created_dt.label("started_dt"),
+            _I.workflow_version_id,
         )
         .join(Initiative.__table__, _I.id == _E.initiative_id)
         .where(_E.kind == "transition")
@@ -125,12 +134,16 @@ def _stays(session: Session, versions: Versions) -> dict[str, list[float]]:
     )
     stays: dict[str, list[float]] = {}
     current, entered = None, None
-    for initiative_id, moved, from_stage, created, vid in rows:
-        if initiative_id != current:
-            current, entered = initiative_id, created
-        key = _stage_key(versions, vid, from_stage) if from_stage else OWN_STAGE
-        stays.setdefault(key, []).append(max(0.0, _days(entered, moved)))
-        entered = moved
+    for row in rows:
+        if row.initiative_id != current:
+            current, entered = row.initiative_id, row.started_dt
+        key = (
+            _stage_key(versions, row.workflow_version_id, row.from_stage)
+            if row.from_stage
+            else OWN_STAGE
+        )
+        stays.setdefault(key, []).append(max(0.0, _days(entered, row.moved_dt)))
+        entered = row.moved_dt
     return stays
 
 

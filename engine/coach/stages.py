@@ -57,8 +57,8 @@ class Versions:
 def load_versions(session: Session) -> Versions:
     """Read the template versions (one query; one more only for versions not seen before)."""
     rows = session.execute(select(_W.id, _W.name, _W.content_hash).order_by(_W.id)).all()
-    defs = definitions_by_hash(session, {digest for _, _, digest in rows})
+    defs = definitions_by_hash(session, {r.content_hash for r in rows})
     return Versions(
-        names={vid: name for vid, name, _ in rows},
-        plans={vid: process_plan(digest, defs[digest]) for vid, _, digest in rows},
+        names={r.id: r.name for r in rows},
+        plans={r.id: process_plan(r.content_hash, defs[r.content_hash]) for r in rows},
     )

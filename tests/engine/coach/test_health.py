@@ -3,6 +3,7 @@ maintenance signal reaches the coach's caseload."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -12,6 +13,7 @@ from sqlalchemy import select
 
 from engine.coach.caseload import Filters, caseload, caseload_row
 from engine.coach.health import STREAK_SIGNAL
+from engine.config import config_of
 from engine.maintenance.occurrences import mark_done, mark_missed
 from engine.models import CoachAssignment, Occurrence
 from engine.reminders.municipal import stalled_source
@@ -43,7 +45,10 @@ _INITIATIVE = st.fixed_dictionaries(
 def test_the_caseload_and_the_stall_reminders_agree_on_what_stalled(
     session, now, monkeypatch, initiatives, stalled_days
 ):
-    monkeypatch.setenv("VERBINDING_STALLED_DAYS", str(stalled_days))
+    # both sides read the setting from the session's configuration, as in a running app
+    monkeypatch.setitem(
+        session.info, "config", replace(config_of(session), stalled_days=stalled_days)
+    )
     limit = now - stalled_days * DAY
     nested = session.begin_nested()  # every example starts from the same empty city
     try:
@@ -63,10 +68,8 @@ def test_the_caseload_and_the_stall_reminders_agree_on_what_stalled(
         session.flush()
 
         reminded = {d.initiative_id for d in stalled_source(session, None, now)} & ids
-        filtered = caseload(
-            session, Filters(status="stalled", per_page=100), now=now, stalled_days=stalled_days
-        )
-        shown = caseload(session, Filters(per_page=100), now=now, stalled_days=stalled_days)
+        filtered = caseload(session, Filters(status="stalled", per_page=100), now=now)
+        shown = caseload(session, Filters(per_page=100), now=now)
         by_status = {row.id for row in shown.rows if row.status == "stalled"}
         with_signal = {row.id for row in shown.rows if "stalled" in {s.kind for s in row.signals}}
 
