@@ -60,3 +60,13 @@ class Conflict(VerbindingError):
             ),
             field=field,
         )
+
+
+def lost_race() -> Conflict:
+    """A unique constraint stopped a second, simultaneous write of the same thing."""
+    return Conflict(
+        msg(
+            "Someone else saved the same thing at the same moment. Nothing was saved; look at the "
+            "page as it is now and try again."
+        )
+    )

@@ -15,13 +15,11 @@ from typing import Protocol, TypeVar
 
 from flask import flash, redirect, request
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict, VerbindingError
-from engine.i18n import Msg
+from engine.errors import Conflict, VerbindingError, lost_race
 from web.database import perform
 from web.i18n import render_msg
 
@@ -34,15 +32,6 @@ class ShowAgain(Protocol):
     """The page again with the form as sent; ``error`` is the refusal no field took, if any."""
 
     def __call__(self, status: int, error: VerbindingError | None, /) -> ResponseReturnValue: ...
-
-
-def lost_race() -> Conflict:
-    """What a unique constraint that stopped a second, simultaneous write tells the visitor."""
-    text = _(
-        "Someone else saved the same thing at the same moment. Nothing was saved; look at the "
-        "page as it is now and try again."
-    )
-    return Conflict(Msg("%(text)s", {"text": text}))
 
 
 def always_400(_error: VerbindingError) -> int:

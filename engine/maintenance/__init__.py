@@ -7,8 +7,9 @@
 * ``tasks``       — recurring tasks and their occurrences (materialised ahead of time);
 * ``rota``        — volunteers take turns; swap, skip, step out;
 * ``occurrences`` — done or missed, with a note: the log;
-* ``sweep``       — the sweeper's ``maintenance`` step (registered in engine.sweeper);
-* ``reminders``   — deadline sources for the reminders and calendar feeds (turns, reviews);
+* ``sweep``       — the sweeper's ``maintenance`` step (listed in engine.sweeper);
+* ``deadlines``   — deadline sources for the reminders and calendar feeds (turns, reviews);
+* ``reminders``   — re-plan an initiative's maintenance reminders at once;
 * ``queries``     — what the pages show;
 * ``demo``        — the Voermanhaven's zelfbeheer in ``verbinding demo``.
 """

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from engine.config import default_config
 from engine.mail.compose import compose
 from engine.models import Person
 from engine.models.reminders import CalendarEntry, Reminder
@@ -111,7 +112,10 @@ def stalled(initiative_id: int = PARK) -> Reminder:
 
 def reminder_mail(person: Person, reminders: list[Reminder], digest: bool) -> str:
     """A reminder mail as the dispatcher queues it: subject, headers, text and HTML."""
-    subject, context = mail_context(person, reminders, INITIATIVES, TODAY, SITE, digest)
+    subject, context = mail_context(
+        person, reminders, INITIATIVES, TODAY, SITE, digest,
+        stalled_days=default_config().stalled_days,
+    )  # fmt: skip
     _, text, html = compose("reminder", person.locale, subject=subject, **context)
     headers = "".join(f"{k}: {v}\n" for k, v in list_headers(context, SITE).items())
     return _mail(subject, text, html, headers)

@@ -46,7 +46,6 @@ def test_mail_and_feed_read_as_committed(name, locale):
 
 def test_every_reminder_kind_has_a_sample():
     """A new kind of reminder gets its sentence into the snapshots too."""
-    import engine.maintenance.reminders  # noqa: F401  (registers the maintenance kinds)
     from engine.reminders.rules import KINDS
 
     assert set(KINDS) == SAMPLE_KINDS
