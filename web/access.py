@@ -54,6 +54,10 @@ def load_initiative(initiative_id: int) -> tuple[Initiative, str | None]:
 
 def _rule(name: str, check: Callable[[str | None], bool] | None, needs_login: bool):
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+        given = getattr(view, "access_rule", None)
+        if given is not None:  # one rule per view: two would make the outer one silently win
+            raise RuntimeError(f"{view.__name__} has two access rules: {given} and {name}")
+
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             if needs_login and not current_user.is_authenticated:

@@ -433,3 +433,13 @@ def test_every_endpoint_has_a_rule_and_the_test_sees_it():
     assert {r.access for r in ROUTES} <= {
         "public", "login", "viewer", "member", "initiator", "staff", "admin",
     }  # fmt: skip
+
+
+def test_a_view_takes_exactly_one_access_rule():
+    from web import access
+
+    def view():
+        return "page"
+
+    with pytest.raises(RuntimeError, match="two access rules: member and staff"):
+        access.staff(access.member(view))
