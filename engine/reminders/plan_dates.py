@@ -29,7 +29,7 @@ def _initiatives(session: Session, initiative_ids: Collection[int] | None):
 
 
 @dataclass
-class PlanShape:
+class PlanAhead:
     """What the plan sources need of each initiative: its plan and the stages ahead."""
 
     plan: ProcessPlan
@@ -40,13 +40,13 @@ class PlanShape:
         return self.plan.definition
 
 
-def plan_shapes(session: Session, initiative_ids: Collection[int] | None) -> dict[int, PlanShape]:
+def plans_ahead(session: Session, initiative_ids: Collection[int] | None) -> dict[int, PlanAhead]:
     rows = _initiatives(session, initiative_ids)
     defs = definitions_by_id(session, {r.workflow_version_id for r in rows})
     shapes = {}
     for row in rows:
         plan = process_plan(*defs[row.workflow_version_id], row.graph_key)
-        shapes[row.id] = PlanShape(plan, set(plan.from_here(row.state)))
+        shapes[row.id] = PlanAhead(plan, set(plan.from_here(row.state)))
     return shapes
 
 
@@ -80,7 +80,7 @@ def steps_source(session: Session, initiative_ids, now: datetime) -> Iterable[De
     if not steps:
         return
     ids = {s.initiative_id for s in steps}
-    shapes = plan_shapes(session, ids)
+    shapes = plans_ahead(session, ids)
     live = _live_stages(session, ids, shapes)
     members = group_members(session, ids)
     days: dict[tuple[int, str], tuple[int, ...]] = {}
@@ -109,7 +109,7 @@ def stages_source(session: Session, initiative_ids, now: datetime) -> Iterable[D
     ids = set(session.scalars(query))
     if not ids:
         return
-    shapes = plan_shapes(session, ids)
+    shapes = plans_ahead(session, ids)
     members = group_members(session, ids)
     for iid, plans in sorted(_live_stages(session, ids, shapes).items()):
         defn = shapes[iid].defn
