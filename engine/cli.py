@@ -59,8 +59,9 @@ def init_database(rt: Runtime) -> None:
     if not versions:
         from engine.workflows.loader import workflows_dir
 
+        folder = workflows_dir(rt.config.workflows_dir)
         click.echo(
-            f"error: no process templates (*.yaml) in {workflows_dir()}; set "
+            f"error: no process templates (*.yaml) in {folder}; set "
             "VERBINDING_WORKFLOWS_DIR to a folder that holds them",
             err=True,
         )
