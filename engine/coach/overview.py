@@ -124,7 +124,8 @@ def _stays(session: Session, versions: Versions) -> dict[str, list[float]]:
         .order_by(_E.initiative_id, _E.created_dt, _E.id)
     )
     stays: dict[str, list[float]] = {}
-    current, entered = None, None
+    current: int | None = None
+    entered: datetime  # set by the first row: its initiative is always a new one
     for initiative_id, moved, from_stage, created, vid in rows:
         if initiative_id != current:
             current, entered = initiative_id, created

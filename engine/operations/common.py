@@ -116,12 +116,12 @@ def record(
 
 def definition_for(session: Session, initiative: Initiative) -> tuple[str, WorkflowDef]:
     """The content hash and definition of the template version the initiative runs on."""
-    digest = session.scalar(
+    digest = session.execute(
         select(WorkflowVersion.content_hash).where(
             WorkflowVersion.id == initiative.workflow_version_id
         )
-    )
-    return digest, definition_by_hash(session, digest)  # type: ignore[arg-type]
+    ).scalar_one()
+    return digest, definition_by_hash(session, digest)
 
 
 def machine_for(session: Session, initiative: Initiative) -> tuple[WorkflowDef, ProcessMachine]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import overload
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -45,6 +46,10 @@ def get_support_request(
     return request
 
 
+@overload
+def _clean(text: str | None, *, required: Msg, minimum: int = 1) -> str: ...
+@overload
+def _clean(text: str | None, *, required: None = None, minimum: int = 1) -> str | None: ...
 def _clean(text: str | None, *, required: Msg | None = None, minimum: int = 1) -> str | None:
     text = (text or "").strip()
     if not text:
