@@ -65,7 +65,9 @@ def create_person(
 
 
 def check_password(person: Person, password: str) -> bool:
-    return bool(person.password_hash) and check_password_hash(person.password_hash, password)
+    if not person.password_hash:
+        return False
+    return check_password_hash(person.password_hash, password)
 
 
 def set_password(person: Person, password: str) -> None:

@@ -210,6 +210,8 @@ class _Walker:
         """Do what the move's guards ask: documents, answered requests, an association."""
         defn, pm = machine_for(self.session, self.item)
         t = pm.graph.find(move.trigger, self.item.state)
+        if t is None:  # not a move from here: firing it is refused anyway
+            return
         for guard in t.guards:
             if guard.name == "document_present":
                 self.session.add(
@@ -319,12 +321,11 @@ def load_coaching(session: Session, people: dict[str, Person], now: datetime) ->
     done = []
     sanne = people["sanne@example.nl"]
     west = session.scalar(select(District).where(District.name == "West"))
-    assigned = west is None or session.scalar(
+    if west is not None and not session.scalar(
         select(CoachAssignment.id).where(
             CoachAssignment.coach_id == sanne.id, CoachAssignment.district_id == west.id
         )
-    )
-    if not assigned:
+    ):
         assign_coach(session, sanne, coach_id=sanne.id, district_id=west.id, now=now)
         done.append("Sanne Visser assigned to West")
     park = session.scalar(select(Initiative).where(Initiative.title == "Toekomstplan Coenderspark"))

@@ -181,7 +181,7 @@ class InitiativePage:
         """The live decision about a move, else the latest one of this stage."""
         found = [d for d in self.decisions if d.decision.trigger == trigger]
         live = [d for d in found if d.decision.status in ("open", "approved")]
-        return (live or found or [None])[-1]
+        return (live or found)[-1] if found else None
 
     @property
     def is_member(self) -> bool:

@@ -121,7 +121,8 @@ def _probe_select(static: tuple[str, ...], dynamic: tuple[tuple[str, Any], ...])
     if found is None:
         if len(_selects) > 16:
             _selects.clear()
-        named = [(name, STEPS[name].probe) for name in static] + list(dynamic)
+        named: list[tuple[str, Any]] = [(name, STEPS[name].probe) for name in static]
+        named += list(dynamic)
         exprs = [expr.label(name) for name, expr in named] + [MAIL_DUE.label("mail_due")]
         found = _selects[key] = select(*exprs)
     return found

@@ -72,6 +72,7 @@ def _rule(name: str, check: Callable[[str | None], bool] | None, needs_login: bo
                 abort(403)
             return view(*args, **kwargs)
 
+        # a mark on the view function, read back by register_rules; functions take any attribute
         wrapper.access_rule = name  # type: ignore[attr-defined]
         return wrapper
 

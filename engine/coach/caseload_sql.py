@@ -17,7 +17,9 @@ from typing import NamedTuple
 
 from sqlalchemy import (
     DateTime,
+    FromClause,
     Integer,
+    ScalarSelect,
     String,
     and_,
     bindparam,
@@ -102,7 +104,7 @@ def _joined_names_postgresql(element, compiler, **kw):
     return f"string_agg({compiler.process(element.clauses, **kw)}, chr(31))"
 
 
-def _coach_names(where) -> object:
+def _coach_names(where) -> ScalarSelect[str]:
     return (
         select(_joined_names(_COACH.c.name))
         .select_from(CoachAssignment.__table__.join(_COACH, _COACH.c.id == _A.coach_id))
@@ -303,7 +305,7 @@ def statements(shape: tuple, paged: bool = True, dialect: str = "sqlite"):
             .join(Neighbourhood.__table__, _N.id == _I.neighbourhood_id)
             .join(District.__table__, _D.id == _N.district_id)
         ).order_by(*_ordered([*inner_keys, chosen.c.id], sort, direction))
-    counted = Initiative.__table__
+    counted: FromClause = Initiative.__table__
     if shape[1] or shape[6]:  # the district and coach filters look at the neighbourhood
         counted = counted.join(Neighbourhood.__table__, _N.id == _I.neighbourhood_id)
     return page, _capped_count(select(literal_column("1")).select_from(counted).where(*where))
@@ -315,11 +317,11 @@ _COUNTED_PLACE = Neighbourhood.__table__.alias("counted_place")
 
 def _total(shape: tuple):
     """Every row the filters take, counted once per statement (it correlates with nothing)."""
-    counted = _COUNTED
+    counted: FromClause = _COUNTED
     if shape[1] or shape[6]:
         counted = counted.join(_COUNTED_PLACE, _COUNTED_PLACE.c.id == _COUNTED.c.neighbourhood_id)
     where = _where(shape, _COUNTED.c, _COUNTED_PLACE.c)
-    rows = select(literal_column("1")).select_from(counted).where(*where)
+    rows = select(literal_column("1", Integer())).select_from(counted).where(*where)
     return _capped_count(rows).scalar_subquery().label("total")
 
 

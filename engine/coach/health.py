@@ -136,7 +136,8 @@ _DONE = aliased(Occurrence, name="done_turn")
 # constants written into the SQL, not bound: as bound parameters they made this subquery cost
 # a 25-row caseload page ~0.2 ms on an analysed SQLite database (SQLite may re-plan a statement
 # whose bound values meet an index it has statistics for); written in, next to nothing
-_MISSED, _DONE_STATUS = literal_column("'missed'"), literal_column("'done'")
+_MISSED: ColumnElement[str] = literal_column("'missed'")
+_DONE_STATUS: ColumnElement[str] = literal_column("'done'")
 #: the task's last turn done (the start of time when none was)
 _LAST_DONE = func.coalesce(
     select(func.max(_DONE.due_date))

@@ -133,7 +133,8 @@ def _stays(session: Session, versions: Versions) -> dict[str, list[float]]:
         .order_by(_E.initiative_id, _E.created_dt, _E.id)
     )
     stays: dict[str, list[float]] = {}
-    current, entered = None, None
+    current: int | None = None
+    entered: datetime  # set by the first row: its initiative is always a new one
     for row in rows:
         if row.initiative_id != current:
             current, entered = row.initiative_id, row.started_dt

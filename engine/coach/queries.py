@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from engine.models import (
@@ -133,7 +133,7 @@ def inbox(
 ) -> tuple[list[InboxRow], int]:
     """Open requests across the city, soonest respond-by first; and how many there are."""
     statuses = WAITING_STATUSES if waiting_only else OPEN_REQUEST_STATUSES
-    where = [SupportRequest.status.in_(statuses)]
+    where: list[ColumnElement[bool]] = [SupportRequest.status.in_(statuses)]
     if assigned_to is not None:
         where.append(SupportRequest.assigned_to_id == assigned_to)
     if unassigned:

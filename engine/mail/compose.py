@@ -28,6 +28,7 @@ def _environment(locale: str) -> Environment:
         keep_trailing_newline=True,
     )
     translations = get_translations(locale)
+    # added to the Environment at run time by the i18n extension, so unknown to its type
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     # an engine message handed in by the caller (``{{ role|msg }}``), as on the pages
     env.filters["msg"] = lambda message: translate(message, locale) if message else ""

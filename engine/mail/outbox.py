@@ -151,7 +151,8 @@ def build_email(row: OutboxMessage, mail_from: str) -> Message:
         message = text
     message["From"] = _address(mail_from)
     message["To"] = formataddr((row.to_name or "", row.to_addr), charset="utf-8")
-    message["Subject"] = Header(row.subject, "utf-8")
+    # compat32 messages take a Header (typeshed allows only str): it folds the subject as UTF-8
+    message["Subject"] = Header(row.subject, "utf-8")  # type: ignore[assignment]
     message["Message-ID"] = row.message_id
     message["Date"] = format_datetime(row.created_dt)
     message["Auto-Submitted"] = "auto-generated"

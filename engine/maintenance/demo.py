@@ -128,7 +128,8 @@ def load_maintenance(session: Session, people: dict[str, Person], now: datetime)
         association = get_association(session, item.id)
         done.append("association")
     chair = people["pieter@example.nl"]
-    started = association.registered_dt or item.stage_entered_dt  # type: ignore[union-attr]
+    registered = association.registered_dt if association is not None else None
+    started = registered or item.stage_entered_dt
     if active_agreement(session, item.id) is None:
         save_agreement(
             session, chair, item.id, association_duties=AGREEMENT[0],

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from functools import lru_cache
+from typing import cast
 
 from dateutil.rrule import rrule, rrulestr
 
@@ -212,7 +213,8 @@ def _midnight(day: date) -> datetime:
 
 @lru_cache(maxsize=2048)
 def _compiled(text: str, starts_on: date) -> rrule:
-    return rrulestr(text, dtstart=_midnight(starts_on))  # type: ignore[return-value]
+    # a single RRULE value (a Rule's text) and no forceset: rrulestr gives an rrule, not a set
+    return cast(rrule, rrulestr(text, dtstart=_midnight(starts_on)))
 
 
 def parse_rule(text: str, starts_on: date) -> Rule:

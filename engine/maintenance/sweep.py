@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import CursorResult, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.config import config_of
@@ -43,7 +44,7 @@ def _settle(session: Session, now: datetime, status: str, before, paused: bool) 
         .values(status=status, resolved_dt=now)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount or 0
+    return cast(CursorResult, result).rowcount or 0  # an UPDATE's result has a rowcount
 
 
 def plan_ahead(session: Session, now: datetime) -> tuple[int, set[int]]:

@@ -27,7 +27,10 @@ def run_migrations_online() -> None:
     if connection is not None:
         run_migrations(connection)
         return
-    db = make_engine(config.get_main_option("sqlalchemy.url"))
+    url = config.get_main_option("sqlalchemy.url")
+    if url is None:
+        raise RuntimeError("no sqlalchemy.url: migrate through engine.migrate or pass a connection")
+    db = make_engine(url)
     try:
         with db.connect() as connection:
             run_migrations(connection)

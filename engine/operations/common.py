@@ -65,11 +65,11 @@ def member_role(session: Session, initiative_id: int, person_id: int | None) -> 
 def require_change(session: Session, initiative: Initiative, actor: Person) -> str:
     """The actor's role in the group, or a refusal if they may not change the initiative."""
     role = member_role(session, initiative.id, actor.id)
-    if not can_change(role):
+    if role is None or not can_change(role):
         raise PermissionDenied(
             msg("Only the members of this initiative can change it."),
         )
-    return role  # type: ignore[return-value]
+    return role
 
 
 def require_not_paused(initiative: Initiative) -> None:
@@ -116,12 +116,12 @@ def record(
 
 def definition_for(session: Session, initiative: Initiative) -> tuple[str, WorkflowDef]:
     """The content hash and definition of the template version the initiative runs on."""
-    digest = session.scalar(
+    digest = session.execute(
         select(WorkflowVersion.content_hash).where(
             WorkflowVersion.id == initiative.workflow_version_id
         )
-    )
-    return digest, definition_by_hash(session, digest)  # type: ignore[arg-type]
+    ).scalar_one()
+    return digest, definition_by_hash(session, digest)
 
 
 def machine_for(session: Session, initiative: Initiative) -> tuple[WorkflowDef, ProcessMachine]:

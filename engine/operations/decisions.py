@@ -87,7 +87,7 @@ def open_decision(
     return decision
 
 
-def _tally(session: Session, decision: Decision) -> tuple[dict[str, str], dict[int, str]]:
+def _tally(session: Session, decision: Decision) -> tuple[dict[int, str], dict[int, str]]:
     """Roles of the group's members, and their votes."""
     roles = dict(
         session.execute(

@@ -270,11 +270,11 @@ def join_initiative(
 
 
 def _initiator_count(session: Session, initiative_id: int) -> int:
-    return session.scalar(
+    return session.execute(
         select(func.count()).where(
             Membership.initiative_id == initiative_id, Membership.role == "initiator"
         )
-    )
+    ).scalar_one()
 
 
 def leave_initiative(

@@ -79,8 +79,8 @@ def _shift_open_dates(session: Session, initiative: Initiative, delta: timedelta
         )
     )
     for step in steps:
-        if step.stage_key not in past:
-            step.due_date = step.due_date + delta  # type: ignore[operator]
+        if step.stage_key not in past and step.due_date is not None:
+            step.due_date = step.due_date + delta
             count += 1
     plans = session.scalars(
         select(StagePlan).where(
@@ -88,7 +88,7 @@ def _shift_open_dates(session: Session, initiative: Initiative, delta: timedelta
         )
     )
     for plan in plans:
-        if plan.stage_key not in past:
-            plan.target_date = plan.target_date + delta  # type: ignore[operator]
+        if plan.stage_key not in past and plan.target_date is not None:
+            plan.target_date = plan.target_date + delta
             count += 1
     return count

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import overload
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -45,6 +46,10 @@ def get_support_request(
     return request
 
 
+@overload
+def _clean(text: str | None, *, required: Msg, minimum: int = 1) -> str: ...
+@overload
+def _clean(text: str | None, *, required: None = None, minimum: int = 1) -> str | None: ...
 def _clean(text: str | None, *, required: Msg | None = None, minimum: int = 1) -> str | None:
     text = (text or "").strip()
     if not text:
@@ -105,6 +110,7 @@ def file_support_request(
         )
         if known is None:
             raise InvalidInput(msg("Choose a stage of this initiative's plan."), field="stage_key")
+    respond_by = add_working_days(local_date(now, config.timezone), respond_days)
     request = SupportRequest(
         initiative_id=initiative.id,
         kind=kind,
@@ -114,7 +120,7 @@ def file_support_request(
         requested_by_id=actor.id,
         created_dt=now,
         updated_dt=now,
-        respond_by_date=add_working_days(local_date(now, config.timezone), respond_days),
+        respond_by_date=respond_by,
     )
     session.add(request)
     session.flush()
@@ -128,7 +134,7 @@ def file_support_request(
         request=request.id,
         request_kind=kind,
         stage=stage_key,
-        respond_by=request.respond_by_date.isoformat(),  # type: ignore[union-attr]
+        respond_by=respond_by.isoformat(),
     )
     session.flush()
     return request

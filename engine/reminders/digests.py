@@ -6,17 +6,22 @@ one digest per slot with every reminder that came due since the last one.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
 from babel.dates import format_date
+from sqlalchemy import Row
 
 from engine.coach.health import stalled_reminder
 from engine.i18n import Msg, msg, nmsg, translate
 from engine.models import Person
 from engine.models.reminders import Reminder
 from engine.reminders.tokens import unsubscribe_token
+
+#: a reminder as loaded, or as the dispatcher reads it: a row of the ``reminders`` columns
+ReminderLike = Reminder | Row
 
 #: kind → (sentence before or on the day, sentence after it); the caller fills in title and when
 SENTENCES: dict[str, tuple[Msg, Msg]] = {
@@ -59,12 +64,12 @@ def when(deadline: date, today: date, locale: str) -> str:
     return translate(phrase, locale)
 
 
-def title_in(reminder: Reminder, locale: str) -> str:
+def title_in(reminder: ReminderLike, locale: str) -> str:
     titles = reminder.title or {}
     return titles.get(locale) or titles.get("nl") or next(iter(titles.values()), "")
 
 
-def sentence(reminder: Reminder, today: date, locale: str, stalled_days: int) -> str:
+def sentence(reminder: ReminderLike, today: date, locale: str, stalled_days: int) -> str:
     """One line about one reminder, in the reader's language."""
     title = title_in(reminder, locale)
     if reminder.kind == "initiative_stalled":
@@ -98,7 +103,7 @@ class Site:
 
 
 def items(
-    reminders: list[Reminder], titles: dict[int, str], today: date, locale: str, site: Site,
+    reminders: Sequence[ReminderLike], titles: dict[int, str], today: date, locale: str, site: Site,
     stalled_days: int,
 ):  # fmt: skip
     return [
@@ -111,7 +116,9 @@ def items(
     ]
 
 
-def subject(reminders: list[Reminder], titles: dict[int, str], locale: str, digest: bool) -> str:
+def subject(
+    reminders: Sequence[ReminderLike], titles: dict[int, str], locale: str, digest: bool
+) -> str:
     if digest:
         return translate(
             nmsg("Your overview: %(num)d reminder", "Your overview: %(num)d reminders",
@@ -134,8 +141,8 @@ def subject(reminders: list[Reminder], titles: dict[int, str], locale: str, dige
 
 
 def mail_context(
-    person: Person, reminders: list[Reminder], titles: dict[int, str], today: date, site: Site,
-    digest: bool, *, stalled_days: int,
+    person: Person, reminders: Sequence[ReminderLike], titles: dict[int, str], today: date,
+    site: Site, digest: bool, *, stalled_days: int,
 ) -> tuple[str, dict]:  # fmt: skip
     """The subject, and the context for the ``reminder`` mail template."""
     locale = person.locale if person.locale in ("nl", "en") else "nl"

@@ -128,7 +128,7 @@ def dispatch(
     latest = _latest_per_deadline(rows)
     for row in rows:
         verdict = batch.verdict(row) if row.id in latest else "skipped"  # superseded
-        mode = batch.modes[(row.person_id, row.kind)] if verdict == "ok" else None
+        mode = batch.modes[(row.person_id, row.kind)] if verdict == "ok" else "off"
         if verdict != "ok" or mode == "off":
             verdict = verdict if verdict != "ok" else "skipped"
             handled.append({"rid": row.id, "st": verdict, "h": now, "ob": None})

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from typing import cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,14 +31,14 @@ def support_source(session: Session, initiative_ids, now: datetime) -> Iterable[
         return
     found = coaches(session, {r.initiative_id for r in requests})
     for request in requests:
-        people = (request.assigned_to_id,) if request.assigned_to_id else ()
+        people: tuple[int, ...] = (request.assigned_to_id,) if request.assigned_to_id else ()
         people = people or tuple(found.get(request.initiative_id, ()))
         yield Deadline(
             key=f"support:{request.id}",
             initiative_id=request.initiative_id,
             person_ids=people,
             kind="support_due",
-            date=request.respond_by_date,  # type: ignore[arg-type]
+            date=cast(date, request.respond_by_date),  # the query takes only those with one
             title=support_title(request.description),
             link=f"/initiatives/{request.initiative_id}#support-{request.id}",
         )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, cast
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -94,7 +94,7 @@ def steps_source(session: Session, initiative_ids, now: datetime) -> Iterable[De
             initiative_id=iid,
             person_ids=(owner_id,) if owner_id else tuple(members.get(iid, ())),
             kind="step_due",
-            date=due_date,
+            date=cast(date, due_date),  # the query takes only steps with a due date
             title=title,
             link=f"/initiatives/{iid}#step-{sid}",
             days=days[(iid, stage_key)],

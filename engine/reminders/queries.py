@@ -36,7 +36,7 @@ def upcoming_entries(
         .order_by(CalendarEntry.entry_date, CalendarEntry.id)
         .limit(limit)
     )
-    return [tuple(row) for row in rows]  # type: ignore[misc]
+    return [tuple(row) for row in rows]
 
 
 def next_reminder(session: Session, initiative_id: int) -> datetime | None:
@@ -56,4 +56,4 @@ def followed_initiative_feeds(session: Session, person_id: int) -> list[tuple[in
         .where(CalendarFeed.person_id == person_id, CalendarFeed.revoked_dt.is_(None))
         .order_by(Initiative.title)
     )
-    return [tuple(row) for row in rows]  # type: ignore[misc]
+    return [(iid, title, token) for iid, title, token in rows]

@@ -23,10 +23,10 @@ def check(paths: tuple[Path, ...]) -> None:
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            found = template_files(path)
-            if not found:
+            templates = template_files(path)
+            if not templates:
                 raise click.ClickException(f"{path}: no *.yaml templates in this folder")
-            files += found
+            files += templates
         else:
             files.append(path)
     files = list(dict.fromkeys(files))  # a file named twice is checked once

@@ -159,7 +159,7 @@ def _load(text: str, filename: str) -> tuple[WorkflowDef | None, list[Problem], 
     problems = [Problem(filename, line, message) for line, message in found]
     problems.sort(key=lambda p: p.line)
     name_line = key_line(data, "name") if isinstance(data, dict) else 1
-    if problems:
+    if problems or defn is None:  # no definition comes without a problem that says why
         return None, problems, name_line
     return replace(defn, source_path=filename), [], name_line
 

@@ -187,7 +187,7 @@ class Checker:
             id=stage_id or "",
             title=self.field_text(data, "title", what),
             description=self.field_text(data, "description", what),
-            participation=level,
+            participation=level or "",  # a missing or unknown level is reported above
             municipality_role=self.field_text(data, "municipality_role", what),
             optional=self.value(data, "optional", what, "flag", False),
             duration_days=self.value(data, "duration_days", what, "count"),
@@ -285,7 +285,8 @@ class Checker:
         return tuple(ref for ref in refs if ref is not None)
 
     def guard(self, item: Any, line: int, what: str) -> GuardRef | None:
-        name, args = item, {}
+        name: Any = item
+        args: Any = {}
         if isinstance(item, dict) and len(item) == 1:
             ((name, args),) = item.items()
             args = {} if args is None else args
