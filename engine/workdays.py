@@ -46,8 +46,13 @@ def add_working_days(start: date, days: int) -> date:
     return day
 
 
+@lru_cache(maxsize=1024)
 def working_days_between(start: date, end: date) -> int:
-    """How many working days lie after ``start`` up to and including ``end`` (0 if none)."""
+    """How many working days lie after ``start`` up to and including ``end`` (0 if none).
+
+    Cached: a caseload page asks it for every request waiting for an answer, and the answer
+    for two dates never changes (the holidays of a year are fixed).
+    """
     count = 0
     day = start
     while day < end:

@@ -165,7 +165,9 @@ class _RowMaker:
         self.cutoff = stalled_before(now, stalled_days)
 
     def rows(self, raws) -> list[CaseloadRow]:
-        named = list(map(PageRow._make, raws))
+        # tuple.__new__, not PageRow._make: the same named row without _make's length check
+        # (the statement's columns are PageRow's fields by construction); ~0.2 µs a row
+        named = [tuple.__new__(PageRow, raw) for raw in raws]
         defs = definitions_by_hash(self.session, {raw.content_hash for raw in named})
         plans = {digest: process_plan(digest, defn) for digest, defn in defs.items()}
         return [self.row(raw, plans[raw.content_hash]) for raw in named]
@@ -191,7 +193,8 @@ class _RowMaker:
                 streak=raw.missed_streak,
             )  # fmt: skip
         custom = raw.custom_title
-        title_text = plan.with_own_titles({state: custom} if custom else {}).title(state)
+        # a plan with the residents' own title only for the rows that have one
+        title_text = (plan.with_own_titles({state: custom}) if custom else plan).title(state)
         return CaseloadRow(
             raw.id, raw.title, raw.district_id, raw.district, raw.neighbourhood, raw.workflow,
             state, title_text, status, raw.visibility, entered,
