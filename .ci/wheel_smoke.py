@@ -106,9 +106,10 @@ def wait_port(port: int, seconds: float) -> None:
     raise SmokeFailure(f"nothing listens on 127.0.0.1:{port} after {seconds:g} seconds")
 
 
-def fetch(url: str, contains: list[str], lacks: list[str]) -> None:
+def fetch(url: str, contains: list[str], lacks: list[str], lang: str | None = None) -> None:
+    request = urllib.request.Request(url, headers={"Accept-Language": lang} if lang else {})
     try:
-        with urllib.request.urlopen(url, timeout=20) as response:
+        with urllib.request.urlopen(request, timeout=20) as response:
             status, body = response.status, response.read().decode("utf-8", "replace")
     except urllib.error.HTTPError as error:
         raise SmokeFailure(f"GET {url} answered {error.code}, not 200") from error
@@ -122,7 +123,7 @@ def fetch(url: str, contains: list[str], lacks: list[str]) -> None:
     present = [text for text in lacks if text in body]
     if present:
         raise SmokeFailure(f"GET {url}: the page shows {present}")
-    print(f"GET {url}: 200, {len(body)} characters")
+    print(f"GET {url}{f' ({lang})' if lang else ''}: 200, {len(body)} characters")
 
 
 # -- reminders -------------------------------------------------------------------------------
@@ -143,6 +144,21 @@ def due_moment(database: Path, now: datetime | None = None) -> datetime:
     return (passed[-1] if passed else moments[0]) + timedelta(minutes=1)
 
 
+def english_reader(database: Path, moment: datetime) -> str:
+    """Make one reader of a reminder due by ``moment`` read English; return their address."""
+    with sqlite3.connect(database) as connection:
+        row = connection.execute(
+            "SELECT p.id, p.email FROM reminders r JOIN people p ON p.id = r.person_id"
+            " WHERE r.status = 'pending' AND r.kind = 'step_due' AND r.due_dt <= ?"
+            " ORDER BY p.id LIMIT 1",
+            (moment.astimezone(UTC).replace(tzinfo=None).isoformat(sep=" "),),
+        ).fetchone()
+        if row is None:
+            raise SmokeFailure(f"no step reminder is due by {moment.isoformat()} in {database}")
+        connection.execute("UPDATE people SET locale = 'en' WHERE id = ?", (row[0],))
+    return str(row[1])
+
+
 def _text_of(message: Message) -> str:
     for part in message.walk():
         if part.get_content_type() == "text/plain":
@@ -158,25 +174,36 @@ DUTCH_BODY = ("Hallo ", "Kies hoe en wanneer je herinneringen krijgt:")
 ENGLISH_BODY = ("Hello ", "Choose how and when you get reminders:")
 
 
-def check_mail(maildir: Path) -> int:
-    """At least one reminder arrived, and every one reads Dutch; return how many."""
+def check_mail(maildir: Path, english: str | None = None) -> int:
+    """At least one reminder arrived, each in its reader's language (Dutch unless the reader
+    is ``english``); return how many."""
     messages = list(mailbox.Maildir(maildir, create=False)) if maildir.is_dir() else []
     if not messages:
         raise SmokeFailure(f"no mail arrived at the SMTP sink ({maildir})")
+    languages = []
     for message in messages:
         subject = str(make_header(decode_header(message["Subject"] or "")))
         text = _text_of(message)
         where = f"mail to {message['To']} ({subject!r})"
-        if not subject.startswith(DUTCH_SUBJECT) or subject.startswith(ENGLISH_SUBJECT):
-            raise SmokeFailure(f"{where}: the subject is not the Dutch reminder subject")
-        missing = [phrase for phrase in DUTCH_BODY if phrase not in text]
-        english = [phrase for phrase in ENGLISH_BODY if phrase in text]
-        if missing or english:
-            raise SmokeFailure(
-                f"{where}: the text lacks Dutch {missing} or has English {english}:\n{text}"
-            )
+        in_english = english is not None and english in str(message["To"])
+        want, other = (ENGLISH_BODY, DUTCH_BODY) if in_english else (DUTCH_BODY, ENGLISH_BODY)
+        start, wrong = (
+            (ENGLISH_SUBJECT, DUTCH_SUBJECT) if in_english else (DUTCH_SUBJECT, ENGLISH_SUBJECT)
+        )
+        if not subject.startswith(start) or subject.startswith(wrong):
+            raise SmokeFailure(f"{where}: the subject is not the {start!r} subject")
+        missing = [phrase for phrase in want if phrase not in text]
+        mixed = [phrase for phrase in other if phrase in text]
+        if missing or mixed:
+            raise SmokeFailure(f"{where}: the text lacks {missing} or has {mixed}:\n{text}")
+        languages.append("en" if in_english else "nl")
+    if english is not None and "en" not in languages:
+        raise SmokeFailure(f"no mail arrived for the English reader {english}")
     first = str(make_header(decode_header(messages[0]["Subject"] or "")))
-    print(f"{len(messages)} mail(s) arrived, in Dutch; the first: {first}")
+    print(
+        f"{len(messages)} mail(s) arrived: {languages.count('nl')} in Dutch, "
+        f"{languages.count('en')} in English; the first: {first}"
+    )
     return len(messages)
 
 
@@ -194,10 +221,15 @@ def main(argv: list[str]) -> int:
     get.add_argument("url")
     get.add_argument("--contains", action="append", default=[])
     get.add_argument("--lacks", action="append", default=[])
+    get.add_argument("--lang", help="the Accept-Language the browser sends")
     due = commands.add_parser("due-moment")
     due.add_argument("database", type=Path)
+    reader = commands.add_parser("english-reader")
+    reader.add_argument("database", type=Path)
+    reader.add_argument("moment")
     mail = commands.add_parser("check-mail")
     mail.add_argument("maildir", type=Path)
+    mail.add_argument("--english", help="the address of the reader who reads English")
     args = parser.parse_args(argv)
     try:
         if args.command == "build-wheel":
@@ -207,11 +239,13 @@ def main(argv: list[str]) -> int:
         elif args.command == "wait-port":
             wait_port(args.port, args.seconds)
         elif args.command == "fetch":
-            fetch(args.url, args.contains, args.lacks)
+            fetch(args.url, args.contains, args.lacks, args.lang)
         elif args.command == "due-moment":
             print(due_moment(args.database).isoformat())
+        elif args.command == "english-reader":
+            print(english_reader(args.database, datetime.fromisoformat(args.moment)))
         elif args.command == "check-mail":
-            check_mail(args.maildir)
+            check_mail(args.maildir, args.english)
     except SmokeFailure as failure:
         print(f"wheel-smoke: FAILED: {failure}", file=sys.stderr)
         return 1
