@@ -3,9 +3,11 @@
     python3 .ci/wheel_smoke.py build-wheel PYTHON DEST      build the wheel from a clean copy
     python3 .ci/wheel_smoke.py free-port                    print a free TCP port on loopback
     python3 .ci/wheel_smoke.py wait-port PORT SECONDS       wait until something listens there
-    python3 .ci/wheel_smoke.py fetch URL [--contains T]… [--lacks T]…   GET, expect 200
+    python3 .ci/wheel_smoke.py fetch URL [--lang L] [--contains T]… [--lacks T]…   GET, 200
     python3 .ci/wheel_smoke.py due-moment DATABASE          a moment when a step reminder is due
-    python3 .ci/wheel_smoke.py check-mail MAILDIR           at least one Dutch reminder arrived
+    python3 .ci/wheel_smoke.py english-reader DATABASE MOMENT   make one such reader read English
+    python3 .ci/wheel_smoke.py check-mail MAILDIR [--english ADDRESS]
+                                   reminders arrived, each in its reader's language
 
 Each prints what it found; on a problem it prints one line saying what failed and exits 1.
 """
@@ -26,6 +28,7 @@ import urllib.request
 from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
 from email.message import Message
+from email.utils import getaddresses
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -185,7 +188,8 @@ def check_mail(maildir: Path, english: str | None = None) -> int:
         subject = str(make_header(decode_header(message["Subject"] or "")))
         text = _text_of(message)
         where = f"mail to {message['To']} ({subject!r})"
-        in_english = english is not None and english in str(message["To"])
+        addresses = {address for _, address in getaddresses([str(message["To"] or "")])}
+        in_english = english is not None and english in addresses
         want, other = (ENGLISH_BODY, DUTCH_BODY) if in_english else (DUTCH_BODY, ENGLISH_BODY)
         start, wrong = (
             (ENGLISH_SUBJECT, DUTCH_SUBJECT) if in_english else (DUTCH_SUBJECT, ENGLISH_SUBJECT)

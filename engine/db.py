@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, ClassVar
 
 from sqlalchemy import DateTime, MetaData, Table, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.types import TypeDecorator
 
 from engine.config import Config
-from engine.errors import Conflict
+from engine.errors import Conflict, lost_race
 
 log = logging.getLogger(__name__)
 
@@ -100,11 +100,31 @@ def is_conflict(exc: BaseException) -> bool:
     return False
 
 
+#: PostgreSQL's codes for a unique and a foreign-key violation; SQLite says it in words
+_RACE_SQLSTATES = ("23505", "23503")
+_RACE_WORDS = ("unique constraint failed", "foreign key constraint failed")
+
+
+def is_lost_race(exc: IntegrityError) -> bool:
+    """Tell whether a constraint stopped a write because another one got there first: a unique
+    key taken, or a row it points at deleted (not a missing value, which is a bug)."""
+    if getattr(exc.orig, "sqlstate", None) in _RACE_SQLSTATES:
+        return True
+    text = str(exc.orig).lower()
+    return any(words in text for words in _RACE_WORDS)
+
+
 @contextmanager
 def conflict_guard() -> Iterator[None]:
-    """Turn a lost optimistic-concurrency race into :class:`~engine.errors.Conflict`."""
+    """Turn a lost race into :class:`~engine.errors.Conflict`: an optimistic-concurrency check
+    that failed, a locked or unserialisable transaction, or a unique key taken meanwhile."""
     try:
         yield
+    except IntegrityError as exc:
+        if is_lost_race(exc):
+            log.info("lost race: %s", exc)
+            raise lost_race() from exc
+        raise
     except (StaleDataError, OperationalError) as exc:
         if is_conflict(exc):
             log.info("conflict: %s", exc)

@@ -37,8 +37,8 @@ from engine.operations import (
     set_target_date,
 )
 from engine.operations.common import machine_for
+from engine.operations.support import respond_by_date
 from engine.timeutil import local_date
-from engine.workdays import add_working_days
 from engine.workflows.process_plan import plan_of
 
 DATA = Path(__file__).parent / "data" / "groningen-wijken.csv"
@@ -237,10 +237,7 @@ class _Walker:
                         status="delivered",
                         requested_by_id=self.initiator.id,
                         created_dt=filed,
-                        respond_by_date=add_working_days(
-                            local_date(filed, self.config.timezone),
-                            self.config.support_respond_days,
-                        ),
+                        respond_by_date=respond_by_date(filed, self.config),
                         acknowledged_dt=filed + timedelta(days=1),
                         answered_dt=filed + timedelta(days=6),
                         answer="Akkoord: de wijkploeg haalt de stroken asfalt weg.",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, contains_eager
 
 from engine.models import (
@@ -17,7 +18,7 @@ from engine.models import (
     WorkflowVersion,
 )
 from engine.permissions import is_staff
-from engine.workflows.process_plan import process_plan
+from engine.workflows.process_plan import own_titles, process_plan
 from engine.workflows.versions import definitions_by_hash
 
 
@@ -76,7 +77,8 @@ def overview(
     result = Overview()
     found = session.execute(query).all()
     defs = definitions_by_hash(session, {r.content_hash for r in found})
-    custom = _custom_titles(session)
+    shown = query.with_only_columns(Initiative.id).order_by(None)
+    custom = _own_titles(session, shown) if found else {}
     for found_row in found:
         initiative, digest = found_row.Initiative, found_row.content_hash
         plan = process_plan(digest, defs[digest], initiative.graph_key, custom.get(initiative.id))
@@ -94,16 +96,18 @@ def overview(
     return result
 
 
-def _custom_titles(session: Session) -> dict[int, dict[str, str]]:
-    titles: dict[int, dict[str, str]] = {}
+def _own_titles(session: Session, shown: Select[Any]) -> dict[int, dict[str, str]]:
+    """Initiative → the titles of its own stages, for the initiatives ``shown`` selects."""
     rows = session.execute(
-        select(StagePlan.initiative_id, StagePlan.stage_key, StagePlan.custom_title).where(
-            StagePlan.is_custom.is_(True)
-        )
-    )
+        select(
+            StagePlan.initiative_id, StagePlan.stage_key, StagePlan.is_custom,
+            StagePlan.custom_title,
+        ).where(StagePlan.is_custom.is_(True), StagePlan.initiative_id.in_(shown))
+    )  # fmt: skip
+    by_initiative: dict[int, list[Any]] = {}
     for row in rows:
-        titles.setdefault(row.initiative_id, {})[row.stage_key] = row.custom_title or row.stage_key
-    return titles
+        by_initiative.setdefault(row.initiative_id, []).append(row)
+    return {iid: own_titles(plans) for iid, plans in by_initiative.items()}
 
 
 def places(session: Session) -> list[District]:

@@ -11,13 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import OrderedDict
 from dataclasses import dataclass, replace
-from threading import Lock
 
 from transitions import Machine, MachineError
 
 from engine.config import DEFAULTS
+from engine.workflows.cache import BoundedCache
 from engine.workflows.definitions import GuardRef, Text, TransitionDef, WorkflowDef
 
 log = logging.getLogger(__name__)
@@ -204,25 +203,25 @@ class MachineCache:
     """A bounded LRU of compiled machines keyed by (template content hash, graph key)."""
 
     def __init__(self, maxsize: int = int(DEFAULTS["MACHINE_CACHE_SIZE"])) -> None:
-        self.maxsize = maxsize
-        self._items: OrderedDict[tuple[str, str], ProcessMachine] = OrderedDict()
-        self._lock = Lock()
+        self._items: BoundedCache[tuple[str, str], ProcessMachine] = BoundedCache(maxsize)
         self.builds = 0
+
+    @property
+    def maxsize(self) -> int:
+        return self._items.maxsize
+
+    @maxsize.setter
+    def maxsize(self, value: int) -> None:
+        self._items.maxsize = value
 
     def get(self, content_hash: str, defn: WorkflowDef, graph_key: str) -> ProcessMachine:
         key = (content_hash, graph_key)
-        with self._lock:
-            found = self._items.get(key)
-            if found is not None:
-                self._items.move_to_end(key)
-                return found
+        found = self._items.get(key)
+        if found is not None:
+            return found
         graph = build_graph(defn, graph_key)
-        built = ProcessMachine(graph, compile_machine(graph))
-        with self._lock:
-            self.builds += 1
-            self._items[key] = built
-            while len(self._items) > self.maxsize:
-                self._items.popitem(last=False)
+        built = self._items.put(key, ProcessMachine(graph, compile_machine(graph)))
+        self.builds += 1
         log.debug("built machine for %s %s", defn.name, graph_key or "(template graph)")
         return built
 

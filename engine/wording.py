@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from engine.i18n import Msg, msg, nmsg
-from engine.workdays import working_days_between
 
 # -- roles -----------------------------------------------------------------------------------
 
@@ -55,7 +53,7 @@ ACCOUNT_ROLES: dict[str, Msg] = {
 
 
 #: a place in the residents' association (engine.maintenance.association)
-ASSOCIATION_ROLES: dict[str, Words] = {
+ASSOCIATION_ROLE_WORDS: dict[str, Words] = {
     "member": Words(msg("Member"), msg("member")),
     "chair": Words(msg("Chair"), msg("chair")),
     "secretary": Words(msg("Secretary"), msg("secretary")),
@@ -111,15 +109,6 @@ PARTICIPATION: dict[str, LevelWords] = {
 
 
 # -- a support request's respond-by ----------------------------------------------------------
-
-
-def respond_by_standing(respond_by: date, today: date) -> tuple[str, int]:
-    """Where a waiting request stands: ("late", days), ("today", 0) or ("left", working days)."""
-    if respond_by < today:
-        return "late", (today - respond_by).days
-    if respond_by == today:
-        return "today", 0
-    return "left", working_days_between(today, respond_by)
 
 
 def respond_by_phrase(standing: str, num: int) -> Msg:

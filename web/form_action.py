@@ -1,7 +1,8 @@
 """One way for every view to run a form: validate → one engine operation → commit → flash and
 redirect. A refusal comes back on the same page with the form as it was sent and the reason
-next to the field it concerns (or above the form); a lost race — a ``Conflict`` from the engine
-or an ``IntegrityError`` from the database — comes back the same way with status 409.
+next to the field it concerns (or above the form); a lost race — a ``Conflict`` from the engine,
+also for a database constraint another write took first (``engine.db.conflict_guard``) — comes
+back the same way with status 409.
 
 A form without a page of its own (a button in a list, a panel on another page) has no page to
 show again: its refusal is flashed and the visitor goes back where the button was.
@@ -9,21 +10,17 @@ show again: its refusal is flashed and the visitor goes back where the button wa
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from typing import Protocol, TypeVar
 
 from flask import flash, redirect, request
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from engine.errors import Conflict, VerbindingError, lost_race
+from engine.errors import Conflict, VerbindingError
 from web.database import perform
 from web.i18n import render_msg
-
-log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
@@ -99,9 +96,6 @@ def form_action(
         return redirect(back or request.path)
     try:
         result = perform(call)
-    except IntegrityError:
-        log.info("%s lost a race to a unique constraint", request.endpoint, exc_info=True)
-        return _refused(form, lost_race(), 409, again, back, fields, summary)
     except Conflict as error:
         return _refused(form, error, 409, again, back, fields, summary)
     except VerbindingError as error:

@@ -42,7 +42,6 @@ from sqlalchemy.sql.elements import Label
 from engine.i18n import Msg, msg, nmsg
 from engine.models import Initiative, MaintenanceTask, Occurrence, Step, SupportRequest
 from engine.models.support import WAITING_STATUSES
-from engine.timeutil import local_date
 from engine.wording import respond_by_sentence
 from engine.workdays import working_days_between
 
@@ -205,6 +204,15 @@ def is_late(respond_by: date, today: date) -> bool:
     return respond_by < today
 
 
+def respond_by_standing(respond_by: date, today: date) -> tuple[str, int]:
+    """Where a waiting request stands: ("late", days), ("today", 0) or ("left", working days)."""
+    if is_late(respond_by, today):
+        return "late", (today - respond_by).days
+    if respond_by == today:
+        return "today", 0
+    return "left", working_days_between(today, respond_by)
+
+
 @dataclass(frozen=True, slots=True)
 class Signal:
     #: stalled, overdue, respond_by, maintenance or concern
@@ -284,12 +292,12 @@ def respond_by_signal(respond_by: date | None, today: date) -> Signal | None:
     """A request waiting for an answer whose respond-by is near or past."""
     if respond_by is None:
         return None
-    if is_late(respond_by, today):
-        return _late((today - respond_by).days)
-    if respond_by == today:
+    standing, num = respond_by_standing(respond_by, today)
+    if standing == "late":
+        return _late(num)
+    if standing == "today":
         return _DUE_TODAY
-    left = working_days_between(today, respond_by)
-    return _near(left) if left <= NEAR_WORKING_DAYS else None
+    return _near(num) if num <= NEAR_WORKING_DAYS else None
 
 
 def health_signals(
@@ -301,15 +309,15 @@ def health_signals(
     concern_reason: str | None,
     concern_by: str | None,
     now: datetime,
-    today: date | None = None,
-    idle_days: int | None = None,
+    today: date,
+    idle_days: int,
     streak: int | None = None,
 ) -> list[Signal]:
-    """Every signal for one initiative, the most urgent kinds first.
+    """Every signal for one initiative, the most urgent kinds first; ``today`` and ``idle_days``
+    are counted in the city's time zone by the caller.
 
     Signals are values: the same signal (e.g. "stalled for 40 days") is built once and shared.
     """
-    today = today or local_date(now)
     signals: list[Signal] = []
     if concern_reason is not None:
         signals.append(
@@ -327,13 +335,12 @@ def health_signals(
     if request is not None:
         signals.append(request)
     if status == "stalled":
-        if idle_days is None:
-            idle_days = (today - local_date(last_activity_dt)).days
         signals.append(_stalled(idle_days))
     if overdue_steps:
         signals.append(_overdue(overdue_steps))
-    if streak is not None and streak >= STREAK_SIGNAL:
-        signals.append(_missed(streak))
+    maintenance = maintenance_signal(streak)
+    if maintenance is not None:
+        signals.append(maintenance)
     return signals
 
 
@@ -348,5 +355,5 @@ def needs_signals(
         or bool(overdue_steps)
         or respond_by is not None
         or concern is not None
-        or (streak is not None and streak >= STREAK_SIGNAL)
+        or maintenance_signal(streak) is not None
     )

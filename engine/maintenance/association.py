@@ -20,10 +20,12 @@ from engine.models import Association, AssociationMember, Membership, Person, Ro
 from engine.models.maintenance import BOARD_ROLES, MaintenanceTask
 from engine.operations.common import check_version, get_initiative, record, require_change
 from engine.permissions import RESIDENT_ROLES
+from engine.wording import ASSOCIATION_ROLE_WORDS
 
 KVK = re.compile(r"^\d{8}$")
 #: what the form may say about a person: a plain member, or a place on the board
 ASSOCIATION_ROLES = ("member", *BOARD_ROLES)
+assert set(ASSOCIATION_ROLE_WORDS) == set(ASSOCIATION_ROLES)  # every role has its words
 
 
 def clean_kvk(value: str | None) -> str | None:

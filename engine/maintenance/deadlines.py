@@ -22,7 +22,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from engine.config import config_of
-from engine.i18n import LOCALES, msg, translate
+from engine.i18n import msg
 from engine.models import (
     Association,
     AssociationMember,
@@ -31,7 +31,7 @@ from engine.models import (
     MaintenanceTask,
     Occurrence,
 )
-from engine.reminders.deadlines import Deadline, coaches
+from engine.reminders.deadlines import Deadline, coaches, titles_of
 from engine.timeutil import local_date
 
 #: turns done this many days ago still show in the calendar
@@ -71,10 +71,6 @@ def association_people(
     return found
 
 
-def _titles(message) -> dict[str, str]:
-    return {lang: translate(message, lang) for lang in LOCALES}
-
-
 def turns_source(
     session: Session, initiative_ids: Collection[int] | None, now: datetime
 ) -> Iterable[Deadline]:
@@ -108,7 +104,7 @@ def turns_source(
             person_ids=people,
             kind="maintenance_due",
             date=turn.due_date,
-            title=_titles(msg("Maintenance: %(task)s", task=title)),
+            title=titles_of(msg("Maintenance: %(task)s", task=title)),
             link=f"/initiatives/{turn.initiative_id}/maintenance/tasks/{turn.task_id}"
             f"#turn-{turn.id}",
             days=None if turn.status == "planned" else (),
@@ -139,6 +135,6 @@ def review_source(
             person_ids=people,
             kind="maintenance_review",
             date=agreement.review_date,
-            title=_titles(msg("Review of the maintenance agreement: %(title)s", title=title)),
+            title=titles_of(msg("Review of the maintenance agreement: %(title)s", title=title)),
             link=f"/initiatives/{iid}/maintenance/agreement",
         )

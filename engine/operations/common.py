@@ -33,7 +33,7 @@ from engine.models import (
 from engine.models.support import OPEN_REQUEST_STATUSES
 from engine.permissions import can_change
 from engine.workflows.definitions import WorkflowDef
-from engine.workflows.versions import definition_by_hash
+from engine.workflows.versions import definitions_by_id
 
 log = logging.getLogger(__name__)
 
@@ -116,12 +116,8 @@ def record(
 
 def definition_for(session: Session, initiative: Initiative) -> tuple[str, WorkflowDef]:
     """The content hash and definition of the template version the initiative runs on."""
-    digest = session.execute(
-        select(WorkflowVersion.content_hash).where(
-            WorkflowVersion.id == initiative.workflow_version_id
-        )
-    ).scalar_one()
-    return digest, definition_by_hash(session, digest)
+    vid = initiative.workflow_version_id
+    return definitions_by_id(session, (vid,))[vid]
 
 
 def machine_for(session: Session, initiative: Initiative) -> tuple[WorkflowDef, ProcessMachine]:

@@ -12,14 +12,13 @@ from engine.i18n import msg
 from engine.models import Initiative, Person, StagePlan, Step
 from engine.operations.common import (
     check_version,
-    definition_for,
     get_initiative,
     member_role,
     record,
     require_change,
 )
 from engine.reminders.planner import PLAN_SOURCES, plan_for
-from engine.workflows.process_plan import ProcessPlan, process_plan
+from engine.workflows.process_plan import ProcessPlan, plan_of
 
 MAX_STEP_TITLE = 300
 
@@ -33,8 +32,7 @@ def _begin(session: Session, actor: Person, initiative_id: int, expected_version
 
 def _plan(session: Session, initiative: Initiative) -> ProcessPlan:
     """The initiative's process plan (own stages' titles left out: operations need no titles)."""
-    digest, defn = definition_for(session, initiative)
-    return process_plan(digest, defn, initiative.graph_key)
+    return plan_of(session, initiative, ())
 
 
 def _past_stages(plan: ProcessPlan, initiative: Initiative) -> set[str]:

@@ -12,14 +12,14 @@ kept apart by the request's own version.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import overload
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from engine.coach.common import MAX_TEXT, record_staff_event, require_staff
-from engine.config import config_of
+from engine.config import Config, config_of
 from engine.errors import Conflict, InvalidInput, NotFound, Refused
 from engine.i18n import Msg, msg
 from engine.models import Person, StagePlan, SupportRequest
@@ -76,6 +76,13 @@ def _touch(request: SupportRequest, status: str, now: datetime) -> str:
     return old
 
 
+def respond_by_date(moment: datetime, config: Config, days: int | None = None) -> date:
+    """The day the municipality answers by, for a request filed at ``moment``: ``days`` (the
+    configured ``SUPPORT_RESPOND_DAYS`` unless given) working days later, in the city's zone."""
+    days = config.support_respond_days if days is None else days
+    return add_working_days(local_date(moment, config.timezone), days)
+
+
 def file_support_request(
     session: Session,
     actor: Person,
@@ -90,8 +97,6 @@ def file_support_request(
     """A member asks the municipality for support; it answers within ``respond_days``
     working days (by default ``VERBINDING_SUPPORT_RESPOND_DAYS``)."""
     config = config_of(session)
-    if respond_days is None:
-        respond_days = config.support_respond_days
     initiative = get_initiative(session, initiative_id)
     require_change(session, initiative, actor)
     if kind not in REQUEST_KINDS:
@@ -110,7 +115,7 @@ def file_support_request(
         )
         if known is None:
             raise InvalidInput(msg("Choose a stage of this initiative's plan."), field="stage_key")
-    respond_by = add_working_days(local_date(now, config.timezone), respond_days)
+    respond_by = respond_by_date(now, config, respond_days)
     request = SupportRequest(
         initiative_id=initiative.id,
         kind=kind,

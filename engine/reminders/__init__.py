@@ -3,9 +3,8 @@
 * ``engine.reminders.planner.plan_for`` — call after a change to an initiative's dates or pace,
   in the same transaction: its reminders and calendar entries follow.
 * ``engine.reminders.sources`` lists the sources of deadlines (steps, stage targets, support
-  requests, stalls, maintenance); ``register`` adds another. A source builds
-  :class:`Deadline` values (engine.reminders.deadlines); :func:`register_kind` adds a kind
-  readers choose about (engine.reminders.rules).
+  requests, stalls, maintenance), each building :class:`Deadline` values
+  (engine.reminders.deadlines); engine.reminders.rules lists the kinds readers choose about.
 * The sweeper's steps plan what is swept and dispatch what is due (engine.reminders.steps);
   calendar feeds are in engine.reminders.calendar.
 
@@ -15,6 +14,6 @@ planner.
 """
 
 from engine.reminders.deadlines import Deadline
-from engine.reminders.rules import Kind, register_kind
+from engine.reminders.rules import Kind
 
-__all__ = ["Deadline", "Kind", "register_kind"]
+__all__ = ["Deadline", "Kind"]

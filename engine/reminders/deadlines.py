@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from engine.i18n import LOCALES
+from engine.i18n import LOCALES, Msg, translate
 from engine.models import Initiative, Membership, Neighbourhood, Person
 from engine.models.support import CoachAssignment
 from engine.permissions import RESIDENT_ROLES
@@ -52,6 +52,11 @@ class Deadline:
                 lang: self.title.get(lang) or next(iter(self.title.values())) for lang in LOCALES
             }
         return {lang: self.title for lang in LOCALES}
+
+
+def titles_of(message: Msg) -> dict[str, str]:
+    """A deadline's title in every language."""
+    return {lang: translate(message, lang) for lang in LOCALES}
 
 
 SourceFn = Callable[[Session, Collection[int] | None, datetime], Iterable[Deadline]]

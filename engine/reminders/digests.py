@@ -37,11 +37,8 @@ SENTENCES: dict[str, tuple[Msg, Msg]] = {
         msg("The answer to “%(title)s” is due %(when)s."),
         msg("The answer to “%(title)s” was due %(when)s."),
     ),
-    "maintenance_due": (
-        msg("“%(title)s” is due %(when)s."),
-        msg("“%(title)s” was due %(when)s."),
-    ),
 }
+#: every other kind (a maintenance turn, a review…): the title says what it is
 GENERIC = (msg("“%(title)s” is due %(when)s."), msg("“%(title)s” was due %(when)s."))
 
 

@@ -36,12 +36,11 @@ BATCH = 500
 
 @dataclass(frozen=True)
 class Delivery:
-    """What the dispatcher needs to know of the site."""
+    """What the dispatcher needs to know of the site (the digest times are the session's
+    configuration, like every other setting the engine reads)."""
 
     site: Site
     mail_from: str
-    digest_hour: int
-    digest_weekday: int
 
 
 @dataclass
@@ -139,7 +138,7 @@ def dispatch(
             outbox_of[key] = [row]
         else:
             slot = next_slot(
-                row.due_dt, mode, delivery.digest_hour, delivery.digest_weekday, config.timezone
+                row.due_dt, mode, config.digest_hour, config.digest_weekday, config.timezone
             )
             if slot > now:
                 deferred.append({"rid": row.id, "due": slot})

@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from engine.coach.health import stalled_before, stalled_where, waiting_request
 from engine.coach.stages import load_versions
 from engine.config import config_of
-from engine.i18n import LOCALES, msg, translate
+from engine.i18n import msg
 from engine.models import Initiative
 from engine.models.support import SupportRequest
-from engine.reminders.deadlines import Deadline, coaches
+from engine.reminders.deadlines import Deadline, coaches, titles_of
 from engine.timeutil import local_date
 
 
@@ -48,7 +48,7 @@ def support_title(description: str) -> dict[str, str]:
     """A support request's reminder title in every language: its description, shortened."""
     what = " ".join(description.split())
     what = what if len(what) <= 80 else what[:79] + "…"
-    return {lang: translate(msg("Support request: %(what)s", what=what), lang) for lang in LOCALES}
+    return titles_of(msg("Support request: %(what)s", what=what))
 
 
 def stalled_source(session: Session, initiative_ids, now: datetime) -> Iterable[Deadline]:

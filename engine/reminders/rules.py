@@ -64,12 +64,6 @@ KINDS: dict[str, Kind] = {
 }
 
 
-def register_kind(kind: Kind) -> Kind:
-    """Add a kind beside the built-in ones (its label, audience and default days); later wins."""
-    KINDS[kind.name] = kind
-    return kind
-
-
 def kind_of(name: str) -> Kind:
     return KINDS.get(name) or Kind(name, "members", (0,), Msg(name))
 

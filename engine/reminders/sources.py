@@ -5,9 +5,9 @@ every deadline of those initiatives (``None``: of all initiatives) as it stands 
 compares what the sources say with the rows it has and adds, moves or cancels reminders and
 calendar entries.
 
-The built-in sources are listed in :data:`SOURCES`; :func:`register` adds another. A source whose
-own operations call ``engine.reminders.plan_for(session, initiative_id, now, sources=(name,))``
-after a change is planned in the same transaction as the change; one with ``swept=True`` is
+Every source is listed in :data:`SOURCES`. A source whose own operations call
+``engine.reminders.planner.plan_for(session, initiative_id, now, sources=(name,))`` after a
+change is planned in the same transaction as the change; one with ``swept=True`` is
 (also) reconciled by the periodic planner, for dates that change without such a call.
 """
 
@@ -40,7 +40,6 @@ __all__ = [
     "collect",
     "collect_safely",
     "group_members",
-    "register",
 ]
 
 log = logging.getLogger(__name__)
@@ -57,18 +56,9 @@ SOURCES: dict[str, Source] = {
         Source("maintenance_review", review_source, swept=True),
     )
 }
-#: a failure of one of these fails the change; another source's failure is logged and skipped
+#: a failure of one of these fails the change; a failing maintenance source is logged and
+#: skipped, so that zelfbeheer's reminders never stand in the way of a resident's stage change
 BUILT_IN = frozenset({"steps", "stages", "support", "stalled"})
-
-
-def register(name: str, fn: SourceFn | None = None, *, swept: bool = False):
-    """Add a deadline source beside the built-in ones (usable as a decorator)."""
-
-    def add(f: SourceFn) -> SourceFn:
-        SOURCES[name] = Source(name, f, swept)
-        return f
-
-    return add(fn) if fn is not None else add
 
 
 def collect(

@@ -51,8 +51,6 @@ def delivery_for(runtime: Runtime) -> Delivery:
     return Delivery(
         site=Site(config.base_url, signing_secret(config)),
         mail_from=config.mail_from,
-        digest_hour=config.digest_hour,
-        digest_weekday=config.digest_weekday,
     )
 
 

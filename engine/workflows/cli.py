@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from engine.config import load_config
+from engine.config import ConfigError, load_config
 from engine.workflows.loader import load_directory, load_files, template_files, workflows_dir
 from engine.workflows.render import render_mermaid, render_text
 
@@ -53,7 +53,11 @@ def check(paths: tuple[Path, ...]) -> None:
 @click.option("--locale", type=click.Choice(["nl", "en"]), default="nl", show_default=True)
 def show(name: str, fmt: str, locale: str) -> None:
     """Show the template NAME from the workflows folder, as text or as a Mermaid diagram."""
-    folder = workflows_dir(load_config().workflows_dir)
+    try:
+        configured = load_config().workflows_dir
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
+    folder = workflows_dir(configured)
     by_name, problems = load_directory(folder)
     defn = by_name.get(name)
     if defn is None:

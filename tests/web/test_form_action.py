@@ -39,7 +39,7 @@ def test_an_engine_refusal_about_a_field_shows_next_to_that_field(client, db_ses
     page = _text(response)
     # the engine said which field: the reason sits under the organisation field, tied to it
     error = re.search(r'id="invite-organisation-error"[^>]*>(.*?)</', page, re.S)
-    assert error and "Say which organisation the partner stands for." in page
+    assert error and "Say which organisation the partner stands for." in error.group(1)
     assert _invalid(page, "invite-organisation")
     assert 'id="invite-problem"' not in page  # not a refusal of the form as a whole
     assert 'value="school@example.nl"' in page  # what was typed stays

@@ -35,7 +35,7 @@ from web.coach.forms import (
     NoteForm,
 )
 from web.coach.routes import bp
-from web.database import db, runtime
+from web.database import db
 from web.form_action import form_action
 from web.panels import Panel, group_and_staff, register_panel
 from web.safety import safe_next
@@ -91,8 +91,7 @@ def _back(initiative_id: int) -> str:
 @bp.get("/initiatives/<int:initiative_id>")
 @access.staff
 def initiative(initiative_id: int):
-    config = runtime().config
-    row = caseload_row(db(), initiative_id, now=utcnow(), stalled_days=config.stalled_days)
+    row = caseload_row(db(), initiative_id, now=utcnow())
     form = AssignInitiativeForm(formdata=None)
     form.coach.choices = _coach_choices()
     form.coach.data = str(current_user.person.id)

@@ -100,7 +100,7 @@ def _filters() -> tuple[Filters, dict]:
 def caseload_page():
     filters, args = _filters()
     config = runtime().config
-    result = caseload(db(), filters, now=utcnow(), stalled_days=config.stalled_days)
+    result = caseload(db(), filters, now=utcnow())
     versions = load_versions(db())
     return render_template(
         "coach/caseload.html",
@@ -124,7 +124,7 @@ def caseload_export():
     filters, _ = _filters()
     config = runtime().config
     session = db()
-    rows = iter_caseload(session, filters, now=utcnow(), stalled_days=config.stalled_days)
+    rows = iter_caseload(session, filters, now=utcnow())
     lines = caseload_csv(rows, render=render_msg, title=label, tz=config.timezone)
 
     def body():

@@ -7,7 +7,6 @@ in as it was sent, and the reason right next to it.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -42,8 +41,6 @@ from web.initiatives.forms import (
 )
 from web.initiatives.history import describe
 from web.panels import load_panels
-
-log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from web.documents.forms import UploadForm

@@ -17,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from engine.maintenance.recurrence import RuleForm
-from engine.wording import ASSOCIATION_ROLES
+from engine.wording import ASSOCIATION_ROLE_WORDS
 from web.i18n import lazy_msg
 
 DATE_MESSAGE = _l("Enter a date, for example 2027-03-01.")
@@ -59,7 +59,7 @@ NTH_CHOICES = [
 ]
 BOARD_CHOICES = [
     SelectChoice("", _l("Not a member")),
-    *(SelectChoice(role, lazy_msg(words.label)) for role, words in ASSOCIATION_ROLES.items()),
+    *(SelectChoice(role, lazy_msg(words.label)) for role, words in ASSOCIATION_ROLE_WORDS.items()),
 ]
 
 

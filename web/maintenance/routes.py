@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
+from engine.config import config_of
 from engine.db import utcnow
 from engine.errors import NotFound
 from engine.maintenance.occurrences import get_occurrence, log_of
@@ -20,7 +21,7 @@ from engine.models import Initiative, MaintenanceTask, Occurrence, Person
 from engine.pages import InitiativePage
 from engine.permissions import can_change, is_staff
 from engine.timeutil import local_date
-from engine.wording import ASSOCIATION_ROLES
+from engine.wording import ASSOCIATION_ROLE_WORDS
 from engine.workflows.process_plan import plan_of
 from web import access
 from web.database import db, runtime
@@ -42,7 +43,7 @@ STATUS_TAGS = {"done": "ok", "missed": "bad", "skipped": "warn"}
 
 def board_role(role: str | None) -> str:
     """A place on the association's board, inside a sentence ("chair")."""
-    words = ASSOCIATION_ROLES.get(role or "")
+    words = ASSOCIATION_ROLE_WORDS.get(role or "")
     return render_msg(words.noun) if words is not None else role or ""
 
 
@@ -91,7 +92,6 @@ def page(template: str, status: int = 200, **context):
 @dataclass
 class MaintenancePanel:
     data: Overview
-    can_act: bool = False
     turns: list[Occurrence] = field(default_factory=list)
 
 
@@ -102,8 +102,8 @@ def load_panel(
     initiative = page.initiative
     if not maintenance_matters(session, initiative):
         return None
-    data = overview(session, initiative, local_date(now))
-    return MaintenancePanel(data, can_change(page.role), data.upcoming[:3])
+    data = overview(session, initiative, local_date(now, config_of(session).timezone))
+    return MaintenancePanel(data, data.upcoming[:3])
 
 
 register_panel(bp, Panel("maintenance", "maintenance/_panel.html", "main", 30, load_panel))

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
+from engine.coach.health import respond_by_standing
 from engine.coach.queries import coaches, inbox, request_history, requests_of
 from engine.db import utcnow
 from engine.errors import NotFound, VerbindingError
@@ -37,7 +38,6 @@ from engine.wording import (
     SUPPORT_KINDS,
     SUPPORT_STATUSES,
     respond_by_phrase,
-    respond_by_standing,
     support_event,
 )
 from engine.workflows.process_plan import plan_of
@@ -159,7 +159,6 @@ def new(initiative_id: int):
             description=form.description.data,
             stage_key=form.stage_key.data or None,
             now=utcnow(),
-            respond_days=runtime().config.support_respond_days,
         ),  # fmt: skip
         done=lambda row: _(
             "The request is filed. The municipality answers by %(date)s.",

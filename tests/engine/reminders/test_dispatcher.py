@@ -24,7 +24,7 @@ from tests import factories
 
 DAY = timedelta(days=1)
 SITE = Site("https://verbinding.test", "geheim")
-DELIVERY = Delivery(SITE, "Verbinding <noreply@verbinding.test>", digest_hour=8, digest_weekday=1)
+DELIVERY = Delivery(SITE, "Verbinding <noreply@verbinding.test>")
 FROM = DELIVERY.mail_from
 
 
