@@ -116,7 +116,11 @@ def skip_stage(
     if plan.is_skipped:
         raise Refused(msg("This stage is already skipped."))
     _check_ahead(path, initiative, stage_key)
-    ops = parse_graph_key(initiative.graph_key) + [("skip", stage_key)]
+    ops = parse_graph_key(initiative.graph_key)
+    if any(op[0] == "insert" and op[2] == stage_key for op in ops):
+        # the own stage would hang after a stage that is not walked: its gates have no place
+        raise Refused(msg("An own stage follows this stage. Remove that one first."))
+    ops.append(("skip", stage_key))
     _apply_graph_change(session, actor, initiative, path, ops, now)
     plan.is_skipped = True
     record(session, initiative, actor, now, "stage.skipped", note=note, stage=stage_key)

@@ -116,7 +116,8 @@ def reshaping_problems(defn: WorkflowDef) -> list[tuple[str, str, str]]:
     """What residents' skips and inserts would break: ``(stage id, key, message)`` each.
 
     Tries every set of optional stages skipped (see :data:`MAX_SKIP_SETS`), each alone and
-    with one own stage inserted before or after the skips, and checks the compiled graph.
+    with one own stage inserted before or after the skips (never after a skipped stage), and
+    checks the compiled graph.
     """
     optional = [s.id for s in defn.stages if s.optional and s.id != defn.initial]
     insertable = [s.id for s in defn.stages if s.allow_insert_after and not s.final]
@@ -139,10 +140,9 @@ def reshaping_problems(defn: WorkflowDef) -> list[tuple[str, str, str]]:
             continue
         tries = [(skip_ops, "")] if skip_ops else []
         for after in insertable:
-            insert = ("insert", "own_1", after)
-            tries.append(([insert, *skip_ops], after))
-            if after not in skips:
-                tries.append(([*skip_ops, insert], after))
+            if after not in skips:  # no own stage after a skipped one (skip_stage refuses it)
+                insert = ("insert", "own_1", after)
+                tries += [([insert, *skip_ops], after), ([*skip_ops, insert], after)]
         for ops, after in tries:
             for way in unguarded_ways(defn, build_graph(defn, make_graph_key(ops))):
                 change = "with " + ", ".join(

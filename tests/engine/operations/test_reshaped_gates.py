@@ -6,11 +6,15 @@ the group reshapes its path, it cannot get there without that decision (and its 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
-from engine.errors import Blocked, Refused
+from engine.errors import Blocked, InvalidInput, Refused
+from engine.machines import parse_graph_key
 from engine.models import Decision, Initiative
 from engine.operations import (
     add_step,
@@ -20,10 +24,16 @@ from engine.operations import (
     insert_stage,
     list_moves,
     open_decision,
+    remove_stage,
     restore_stage,
     skip_stage,
 )
+from engine.operations.common import machine_for
+from engine.workflows.definitions import DecisionRule
+from engine.workflows.process_plan import plan_of
+from engine.workflows.versions import definition_of, latest_version, register_workflow
 from tests import factories
+from tests.engine.workflows.test_reshape import gateless_moves
 
 MIN = timedelta(minutes=1)
 DAY = timedelta(days=1)
@@ -176,3 +186,125 @@ def test_a_decision_whose_move_keeps_its_rule_survives_reshaping(session, now, w
     assert session.get(Decision, decision.id).status == "open"
     assert factories.event_count(session, item.id, "decision.cancelled") == 0
     assert session.get(Initiative, item.id).state == "visioning"
+
+
+# --- a skip the rule cannot make safe is refused, and changes nothing --------------------------
+
+
+def _older_template(session, now, **start):
+    """A template version stored before 'workflows check' refused it: skipping visioning would
+    join 'start' (changed by ``start``) and 'plan' (consent) into one move."""
+    defn = definition_of(latest_version(session, "proefproces"))
+    moves = tuple(
+        replace(t, **start) if t.trigger == "start" else t for t in defn.transitions
+    )  # fmt: skip
+    register_workflow(session, replace(defn, name="oudproces", transitions=moves), now)
+    return factories.initiative(session, now, workflow="oudproces", members=1)
+
+
+@pytest.mark.parametrize(
+    ("start", "reason"),
+    [
+        ({"decision": DecisionRule("majority")}, "different kinds of group decision"),
+        ({"roles": ("partner",)}, "nobody may make both"),
+    ],
+)
+def test_a_skip_that_would_lose_a_gate_is_refused(session, now, start, reason):
+    item = _older_template(session, now, **start)
+    before = factories.stored_state(session, item.id)
+    with pytest.raises(Refused) as refused:
+        skip_stage(session, item.memberships[0].person, item.id, "visioning", now + MIN)
+    assert reason in refused.value.message.render()
+    assert factories.stored_state(session, item.id) == before
+
+
+def test_no_skip_of_a_stage_an_own_stage_follows(session, now):
+    defn = definition_of(latest_version(session, "proefproces"))
+    stages = tuple(
+        replace(s, allow_insert_after=True) if s.id == "visioning" else s for s in defn.stages
+    )
+    register_workflow(session, replace(defn, name="eigenproces", stages=stages), now)
+    item = factories.initiative(session, now, workflow="eigenproces")
+    anna = item.memberships[0].person
+    insert_stage(
+        session, anna, item.id, after="visioning", title="Proefaanplant", description="",
+        now=now + MIN,
+    )  # fmt: skip
+    before = factories.stored_state(session, item.id)
+    with pytest.raises(Refused) as refused:
+        skip_stage(session, anna, item.id, "visioning", now + 2 * MIN)
+    assert refused.value.message.msgid == "An own stage follows this stage. Remove that one first."
+    assert factories.stored_state(session, item.id) == before
+
+
+# --- a property: whatever the group reshapes through the operations, every gate holds ----------
+
+SHIPPED = ("wijkvisie", "parkplan", "vergroening")
+_ACTIONS = st.lists(
+    st.tuples(
+        st.sampled_from(["insert", "skip", "restore", "remove", "advance"]), st.integers(0, 9)
+    ),
+    max_size=8,
+)
+
+
+def _try(session, change) -> bool:
+    """Make one change in a savepoint; a refusal leaves nothing behind."""
+    nested = session.begin_nested()
+    try:
+        change()
+    except (Refused, InvalidInput):
+        nested.rollback()
+        return False
+    nested.commit()
+    return True
+
+
+def _act(session, item, anna, action, pick, when):
+    plan = plan_of(session, item)
+    ahead = plan.from_here(item.state)
+    pick_from = lambda options: options[pick % len(options)] if options else None  # noqa: E731
+    if action == "insert":
+        after = pick_from([s for s in ahead if s in plan.path])
+        return after and _try(session, lambda: insert_stage(
+            session, anna, item.id, after=after, title="Eigen fase", description="", now=when,
+        ))  # fmt: skip
+    if action in ("skip", "restore", "remove"):
+        # mostly the stages it is meant for; now and then any stage, which is refused
+        fits = {
+            "skip": lambda s: getattr(plan.template_stage(s), "optional", False),
+            "restore": plan.is_skipped,
+            "remove": plan.is_own,
+        }[action]
+        stage = pick_from([s for s in ahead if pick == 9 or fits(s)])
+        op = {"skip": skip_stage, "restore": restore_stage, "remove": remove_stage}[action]
+        return stage and _try(session, lambda: op(session, anna, item.id, stage, when))
+    following = plan.next(item.state)  # advance: arranged, as if the group moved on
+    if following is not None and following not in plan.finals:
+        item.state = following
+        session.flush()
+    return False
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(name=st.sampled_from(SHIPPED), actions=_ACTIONS)
+def test_reshaping_through_the_operations_keeps_every_gate(session, now, name, actions):
+    savepoint = session.begin_nested()
+    try:
+        item = factories.initiative(session, now, workflow=name)
+        anna = item.memberships[0].person
+        for i, (action, pick) in enumerate(actions):
+            key = item.graph_key
+            changed = _act(session, item, anna, action, pick, now + i * MIN)
+            assert changed or item.graph_key == key  # a refusal changes nothing
+            defn, pm = machine_for(session, item)
+            ops = parse_graph_key(item.graph_key)
+            assert gateless_moves(defn, ops, pm.graph) == []
+            assert item.state in pm.graph.stages and pm.graph.reaches_final()
+    finally:
+        savepoint.rollback()
