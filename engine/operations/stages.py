@@ -119,7 +119,11 @@ def skip_stage(
     ops = parse_graph_key(initiative.graph_key)
     if any(op[0] == "insert" and op[2] == stage_key for op in ops):
         # the own stage would hang after a stage that is not walked: its gates have no place
-        raise Refused(msg("An own stage follows this stage. Remove that one first."))
+        raise Refused(
+            msg(
+                "An own stage of the group follows this stage. Remove it first, then skip this one."
+            )
+        )
     ops.append(("skip", stage_key))
     _apply_graph_change(session, actor, initiative, path, ops, now)
     plan.is_skipped = True

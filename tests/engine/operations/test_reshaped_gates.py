@@ -233,7 +233,9 @@ def test_no_skip_of_a_stage_an_own_stage_follows(session, now):
     before = factories.stored_state(session, item.id)
     with pytest.raises(Refused) as refused:
         skip_stage(session, anna, item.id, "visioning", now + 2 * MIN)
-    assert refused.value.message.msgid == "An own stage follows this stage. Remove that one first."
+    assert refused.value.message.msgid == (
+        "An own stage of the group follows this stage. Remove it first, then skip this one."
+    )
     assert factories.stored_state(session, item.id) == before
 
 
