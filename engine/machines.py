@@ -64,6 +64,10 @@ class Graph:
 
     def reaches_final(self) -> bool:
         """Every stage can still reach a final stage."""
+        return not self.stranded()
+
+    def stranded(self) -> list[str]:
+        """The stages from which no final stage can be reached, in path order."""
         can_finish = set(self.finals)
         changed = True
         while changed:
@@ -74,7 +78,7 @@ class Graph:
                         if s not in can_finish:
                             can_finish.add(s)
                             changed = True
-        return all(s in can_finish for s in self.stages)
+        return [s for s in self.stages if s not in can_finish]
 
 
 def build_graph(defn: WorkflowDef, graph_key: str = "") -> Graph:

@@ -83,9 +83,10 @@ def unguarded_ways(defn: WorkflowDef, graph: Graph) -> list[Unguarded]:
 
 
 def _skip_sets(optional: list[str]) -> list[tuple[str, ...]]:
+    """The sets of stages to try skipping together, the empty set (nothing skipped) first."""
     if len(optional) <= MAX_SKIP_SETS:
-        return [c for n in range(1, len(optional) + 1) for c in combinations(optional, n)]
-    return [(s,) for s in optional] + [tuple(optional)]
+        return [c for n in range(len(optional) + 1) for c in combinations(optional, n)]
+    return [(), *((s,) for s in optional), tuple(optional)]
 
 
 def _conflict_problem(skips: tuple[str, ...], conflict: GateConflict) -> str:
@@ -101,6 +102,16 @@ def _conflict_problem(skips: tuple[str, ...], conflict: GateConflict) -> str:
         f"stage {which} may be skipped, but skipping {it} would join '{conflict.first}' and "
         f"'{conflict.then}' into one move that no role may make; let one role make both, or "
         "make the stage required"
+    )
+
+
+def _stranded_problem(skips: tuple[str, ...], stranded: list[str]) -> str:
+    which = " and ".join(f"'{s}'" for s in skips)
+    it = "it" if len(skips) == 1 else "them"
+    where = ", ".join(f"'{s}'" for s in stranded)
+    return (
+        f"stage {which} may be skipped, but without {it} no final stage can be reached from "
+        f"{where}; give that a way on that does not pass {which}, or make the stage required"
     )
 
 
@@ -123,25 +134,24 @@ def reshaping_problems(defn: WorkflowDef) -> list[tuple[str, str, str]]:
     insertable = [s.id for s in defn.stages if s.allow_insert_after and not s.final]
     problems: dict[tuple[str, str, str], None] = {}
     broken: set[str] = set()
-    for skips in [(), *_skip_sets(optional)]:
+    for skips in _skip_sets(optional):
         if broken & set(skips):
             continue  # already reported for a smaller set
-        skip_ops = [("skip", s) for s in skips]
+        skip_ops: list[tuple[str, ...]] = [("skip", s) for s in skips]
         graph = build_graph(defn, make_graph_key(skip_ops))
-        if graph.conflicts or not graph.reaches_final():
+        if skips and (graph.conflicts or not graph.reaches_final()):
             broken.update(skips[-1:])
             message = (
                 _conflict_problem(skips, graph.conflicts[0])
                 if graph.conflicts
-                else f"stage {' and '.join(map(repr, skips))} may be skipped, but without it "
-                "no final stage can be reached; give it a way on, or make it required"
+                else _stranded_problem(skips, graph.stranded())
             )
             problems[(skips[-1], "optional", message)] = None
             continue
-        tries = [(skip_ops, "")] if skip_ops else []
+        tries: list[tuple[list[tuple[str, ...]], str]] = [(skip_ops, "")] if skip_ops else []
         for after in insertable:
             if after not in skips:  # no own stage after a skipped one (skip_stage refuses it)
-                insert = ("insert", "own_1", after)
+                insert: tuple[str, ...] = ("insert", "own_1", after)
                 tries += [([insert, *skip_ops], after), ([*skip_ops, insert], after)]
         for ops, after in tries:
             for way in unguarded_ways(defn, build_graph(defn, make_graph_key(ops))):

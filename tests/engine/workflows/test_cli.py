@@ -182,3 +182,41 @@ def test_check_refuses_a_skip_that_would_lose_a_gate(tmp_path, change, problem):
     assert match and match["message"] == problem
     # the line of the stage's 'optional: true', where the author decides it may be skipped
     assert text.splitlines()[int(match["line"]) - 1].strip() == "optional: true"
+
+
+@pytest.mark.parametrize(
+    ("locale", "answered", "delivered"),
+    [
+        (
+            "en",
+            "All support requests are answered (accepted or declined)",
+            "The municipality delivered every support request it accepted",
+        ),
+        (
+            "nl",
+            "Alle ondersteuningsvragen zijn beantwoord (toegezegd of afgewezen)",
+            "De gemeente heeft elke toegezegde ondersteuningsvraag geleverd",
+        ),
+    ],
+)
+def test_show_names_both_support_guards(monkeypatch, locale, answered, delivered):
+    monkeypatch.delenv("VERBINDING_WORKFLOWS_DIR", raising=False)
+    result = run("show", "vergroening", "--locale", locale)
+    shown = " ".join(result.stdout.split())  # the text is wrapped
+    assert answered in shown and delivered in shown
+
+
+def test_check_refuses_a_skip_that_strands_a_stage(tmp_path):
+    # execution's only way on is back into the optional visioning: without it, no way to the end
+    text = PROEF.replace("    source: execution\n    dest: maintenance", "    source: visioning\n"
+                         "    dest: maintenance")  # fmt: skip
+    assert text != PROEF
+    path = tmp_path / "proef.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run("check", str(path))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{path}:{text.splitlines().index('    optional: true') + 1}: stage 'visioning' may be "
+        "skipped, but without it no final stage can be reached from 'execution'; give that a "
+        "way on that does not pass 'visioning', or make the stage required"
+    ]
