@@ -212,6 +212,7 @@ class _Walker:
         t = pm.graph.find(move.trigger, self.item.state)
         if t is None:  # not a move from here: firing it is refused anyway
             return
+        asked = False  # one delivered request answers both support guards
         for guard in t.guards:
             if guard.name == "document_present":
                 self.session.add(
@@ -226,7 +227,8 @@ class _Walker:
                         created_dt=self.tick(1),
                     )
                 )
-            elif guard.name == "support_requests_answered":
+            elif guard.name in ("support_requests_answered", "support_delivered") and not asked:
+                asked = True
                 filed = self.tick(2)
                 self.session.add(
                     SupportRequest(

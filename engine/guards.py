@@ -27,7 +27,10 @@ class GuardContext:
     description_length: int = 0
     documents_in_stage: int = 0
     documents_total: int = 0
-    open_support_requests: int = 0
+    #: support requests waiting for the municipality's answer (accept or decline)
+    waiting_support_requests: int = 0
+    #: support requests the municipality accepted and has not delivered yet
+    undelivered_support_requests: int = 0
     #: the residents' association: whether it exists, and what it has so far
     association_exists: bool = False
     association_named: bool = False
@@ -130,12 +133,22 @@ def _document_present(ctx: GuardContext, count: int, stage_only: bool) -> Msg | 
 
 
 def _support_requests_answered(ctx: GuardContext) -> Msg | None:
-    if ctx.open_support_requests == 0:
+    if ctx.waiting_support_requests == 0:
         return None
     return nmsg(
         "One support request is still waiting for the municipality's answer.",
         "%(num)d support requests are still waiting for the municipality's answer.",
-        ctx.open_support_requests,
+        ctx.waiting_support_requests,
+    )
+
+
+def _support_delivered(ctx: GuardContext) -> Msg | None:
+    if ctx.undelivered_support_requests == 0:
+        return None
+    return nmsg(
+        "The municipality accepted one support request and has not delivered it yet.",
+        "The municipality accepted %(num)d support requests and has not delivered them yet.",
+        ctx.undelivered_support_requests,
     )
 
 
@@ -223,7 +236,12 @@ GUARDS: dict[str, GuardSpec] = {
         GuardSpec(
             "support_requests_answered",
             _support_requests_answered,
-            msg("All support requests are answered"),
+            msg("All support requests are answered (accepted or declined)"),
+        ),
+        GuardSpec(
+            "support_delivered",
+            _support_delivered,
+            msg("The municipality delivered every support request it accepted"),
         ),
         GuardSpec(
             "association_registered",

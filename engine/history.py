@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from engine.machines import CONTINUE_TITLE
+from engine.machines import CONTINUE_TITLE, ENTER_PREFIX
 from engine.models import (
     Decision,
     District,
@@ -60,7 +60,7 @@ def move_title(titles: dict[str, Text], trigger: str) -> Text:
     """A move's title, also for the moves the engine makes for skipped and own stages."""
     if trigger in titles:
         return titles[trigger]
-    if trigger.startswith("finish_"):
+    if trigger.startswith((ENTER_PREFIX, "finish_")):  # finish_…: their older name
         return CONTINUE_TITLE
     base = trigger.rsplit("_to_", 1)[0]
     return titles.get(base, Text(trigger, trigger))

@@ -17,11 +17,16 @@ from transitions import Machine, MachineError
 
 from engine.config import DEFAULTS
 from engine.workflows.cache import BoundedCache
-from engine.workflows.definitions import GuardRef, Text, TransitionDef, WorkflowDef
+from engine.workflows.definitions import Text, TransitionDef, WorkflowDef
+from engine.workflows.gates import STEPS_DONE, GateConflict, covers, gate_of, join, with_guards
 
 log = logging.getLogger(__name__)
 
 CONTINUE_TITLE = Text("Door naar de volgende fase", "On to the next stage")
+#: the move into an own stage is ``enter_<stage>`` (its title: CONTINUE_TITLE)
+ENTER_PREFIX = "enter_"
+#: who may move the group into its own stage
+OWN_STAGE_ROLES = ("initiator", "member")
 
 
 # --- the residents' changes to the stage graph -------------------------------------------
@@ -44,6 +49,9 @@ class Graph:
     transitions: tuple[TransitionDef, ...]
     initial: str
     finals: frozenset[str]
+    #: skips whose moves in and out could not be joined into one move (that way is left out);
+    #: an operation refuses a change that has any, see :mod:`engine.workflows.gates`
+    conflicts: tuple[GateConflict, ...] = ()
 
     def outgoing(self, stage: str) -> list[TransitionDef]:
         return [t for t in self.transitions if stage in t.sources]
@@ -56,6 +64,10 @@ class Graph:
 
     def reaches_final(self) -> bool:
         """Every stage can still reach a final stage."""
+        return not self.stranded()
+
+    def stranded(self) -> list[str]:
+        """The stages from which no final stage can be reached, in path order."""
         can_finish = set(self.finals)
         changed = True
         while changed:
@@ -66,22 +78,29 @@ class Graph:
                         if s not in can_finish:
                             can_finish.add(s)
                             changed = True
-        return all(s in can_finish for s in self.stages)
+        return [s for s in self.stages if s not in can_finish]
 
 
 def build_graph(defn: WorkflowDef, graph_key: str = "") -> Graph:
-    """Apply an initiative's graph changes, in order, to its template's graph."""
+    """Apply an initiative's graph changes, in order, to its template's graph.
+
+    Every way into a template stage keeps the gate of the template move(s) it stands for (the
+    rule, with an example, is in docs/templates.md).
+    """
     stages = list(defn.stage_ids)
     transitions = list(defn.transitions)
     finals = {s.id for s in defn.stages if s.final}
+    conflicts: list[GateConflict] = []
     for op in parse_graph_key(graph_key):
         if op[0] == "insert":
             stages, transitions = _insert(stages, transitions, new=op[1], after=op[2])
         elif op[0] == "skip":
-            stages, transitions = _skip(stages, transitions, skipped=op[1])
+            stages, transitions = _skip(stages, transitions, op[1], conflicts)
         else:  # pragma: no cover - written only by engine.operations.plan
             raise ValueError(f"unknown graph change {op!r}")
-    return Graph(tuple(stages), tuple(transitions), defn.initial, frozenset(finals))
+    return Graph(
+        tuple(stages), tuple(transitions), defn.initial, frozenset(finals), tuple(conflicts)
+    )
 
 
 def _forward(stages: list[str], source: str, dest: str) -> bool:
@@ -89,60 +108,90 @@ def _forward(stages: list[str], source: str, dest: str) -> bool:
 
 
 def _insert(stages, transitions, new: str, after: str):
-    """Route the forward moves out of ``after`` through the new stage ``new``."""
+    """Put the own stage ``new`` in front of the gates out of ``after``.
+
+    The group moves from ``after`` into its own stage freely (its steps done), and leaves the
+    own stage by the template's forward moves out of ``after``: same trigger, title, roles,
+    guards and decision, plus the own stage's steps done.
+    """
     stages = list(stages)
     stages.insert(stages.index(after) + 1, new)
     out: list[TransitionDef] = []
-    onward: list[str] = []
+    exits: list[TransitionDef] = []
     for t in transitions:
-        if after in t.sources and t.dest in stages and _forward(stages, after, t.dest):
+        if after in t.sources and _forward(stages, after, t.dest):
             rest = tuple(s for s in t.sources if s != after)
             if rest:
                 out.append(replace(t, sources=rest))
-            out.append(replace(t, sources=(after,), dest=new))
-            if t.dest not in onward:
-                onward.append(t.dest)
+            exits.append(replace(t, sources=(new,), guards=with_guards(t.guards, (STEPS_DONE,))))
         else:
             out.append(t)
-    for dest in onward:
-        trigger = f"finish_{new}" if len(onward) == 1 else f"finish_{new}_to_{dest}"
+    if exits:
         out.append(
             TransitionDef(
-                trigger=trigger,
+                trigger=f"{ENTER_PREFIX}{new}",
                 title=CONTINUE_TITLE,
-                sources=(new,),
-                dest=dest,
-                roles=("initiator", "member"),
-                guards=(GuardRef("steps_done"),),
+                sources=(after,),
+                dest=new,
+                roles=OWN_STAGE_ROLES,
+                guards=(STEPS_DONE,),
             )
         )
-    return stages, _dedupe(out)
+    return stages, _dedupe(out + exits)
 
 
-def _skip(stages, transitions, skipped: str):
-    """Leave ``skipped`` out: moves into it go straight on to where it would have led."""
+def _skip(stages, transitions, skipped: str, conflicts: list[GateConflict]):
+    """Leave ``skipped`` out: a forward move into it goes straight on to where the stage would
+    have led, carrying the gates of both the move into it and the move out of it.
+
+    A rerouted move that asks at least what another move between the same stages asks adds no
+    way of its own and is left out. When two gates cannot be joined the way is left out too
+    (never weakened), and the conflict is noted in ``conflicts``.
+    """
     onward = [
-        t.dest
+        t
         for t in transitions
         if skipped in t.sources and t.dest != skipped and _forward(stages, skipped, t.dest)
     ]
-    out: list[TransitionDef] = []
+    kept: list[TransitionDef] = []
+    rerouted: list[TransitionDef] = []
     for t in transitions:
         if t.dest == skipped:
-            sources = tuple(s for s in t.sources if s != skipped)
-            if not sources or not _forward(stages, sources[0], skipped):
-                continue  # a move back to a skipped stage has nowhere to go
-            for dest in onward:
-                trigger = t.trigger if len(onward) == 1 else f"{t.trigger}_to_{dest}"
-                out.append(replace(t, trigger=trigger, sources=sources, dest=dest))
+            # a move back to a skipped stage has nowhere to go
+            sources = tuple(s for s in t.sources if s != skipped and _forward(stages, s, skipped))
+            for o in onward if sources else ():
+                try:
+                    gate = join(t, o)
+                except GateConflict as conflict:
+                    conflicts.append(conflict)
+                    continue
+                trigger = t.trigger if len(onward) == 1 else f"{t.trigger}_to_{o.dest}"
+                rerouted.append(
+                    replace(
+                        t, trigger=trigger, sources=sources, dest=o.dest, guards=gate.guards,
+                        roles=gate.roles, decision=gate.decision,
+                    )
+                )  # fmt: skip
             continue
         if skipped in t.sources:
             sources = tuple(s for s in t.sources if s != skipped)
             if not sources:
                 continue
             t = replace(t, sources=sources)
-        out.append(t)
-    return [s for s in stages if s != skipped], _dedupe(out)
+        kept.append(t)
+    for r in rerouted:
+        sources = tuple(s for s in r.sources if not _adds_nothing(r, s, kept))
+        if sources:
+            kept.append(replace(r, sources=sources))
+    return [s for s in stages if s != skipped], _dedupe(kept)
+
+
+def _adds_nothing(move: TransitionDef, source: str, others: list[TransitionDef]) -> bool:
+    """Another move from ``source`` to the same stage asks no more than ``move`` does."""
+    return any(
+        source in o.sources and o.dest == move.dest and covers(gate_of(move), gate_of(o))
+        for o in others
+    )
 
 
 def _dedupe(transitions: list[TransitionDef]) -> list[TransitionDef]:

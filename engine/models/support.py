@@ -28,10 +28,13 @@ from engine.models.people import District, Person
 
 REQUEST_KINDS = ("advice", "permit", "funding", "works", "materials", "right_to_challenge")
 REQUEST_STATUSES = ("submitted", "acknowledged", "accepted", "declined", "delivered", "withdrawn")
-#: requests the municipality still has to act on (the guard ``support_requests_answered``)
+#: requests the municipality still has to act on: answer, or deliver what it accepted
 OPEN_REQUEST_STATUSES = ("submitted", "acknowledged", "accepted")
-#: requests still waiting for the municipality's answer (accept or decline) by their respond-by
+#: requests still waiting for the municipality's answer (accept or decline) by their respond-by;
+#: an accepted or declined request is answered (the guard ``support_requests_answered``)
 WAITING_STATUSES = ("submitted", "acknowledged")
+#: accepted, and not delivered yet (the guard ``support_delivered``)
+PROMISED_STATUSES = ("accepted",)
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:

@@ -30,7 +30,7 @@ from engine.models import (
     SupportRequest,
     WorkflowVersion,
 )
-from engine.models.support import OPEN_REQUEST_STATUSES
+from engine.models.support import PROMISED_STATUSES, WAITING_STATUSES
 from engine.permissions import can_change
 from engine.workflows.definitions import WorkflowDef
 from engine.workflows.versions import definitions_by_id
@@ -166,8 +166,12 @@ def _facts_statement():
             _count(
                 SupportRequest.initiative_id == _I.id,
                 # plain comparisons, not IN: an IN list is expanded on every execution
-                or_(*(SupportRequest.status == status for status in OPEN_REQUEST_STATUSES)),
-            ).label("open_support_requests"),
+                or_(*(SupportRequest.status == status for status in WAITING_STATUSES)),
+            ).label("waiting_support_requests"),
+            _count(
+                SupportRequest.initiative_id == _I.id,
+                or_(*(SupportRequest.status == status for status in PROMISED_STATUSES)),
+            ).label("undelivered_support_requests"),
             _A.id.label("association_id"),
             _count(
                 Decision.initiative_id == _I.id,
@@ -239,7 +243,8 @@ def load_facts(session: Session, initiative_id: int, actor_id: int | None) -> Fa
             description_length=row.description_length or 0,
             documents_in_stage=row.documents_in_stage,
             documents_total=row.documents_total,
-            open_support_requests=row.open_support_requests,
+            waiting_support_requests=row.waiting_support_requests,
+            undelivered_support_requests=row.undelivered_support_requests,
             association_exists=row.association_id is not None,
             association_named=bool(row.association_name_length),
             association_contact=row.association_contact_id is not None,

@@ -9,26 +9,84 @@ from sqlalchemy.orm import Session
 
 from engine.errors import InvalidInput, Refused
 from engine.i18n import msg
-from engine.machines import build_graph, make_graph_key, parse_graph_key
-from engine.models import Initiative, Person, StagePlan, Step
+from engine.machines import Graph, build_graph, make_graph_key, parse_graph_key
+from engine.models import Decision, Initiative, Person, StagePlan, Step
 from engine.operations.common import record
 from engine.operations.plan import _begin, _past_stages, _plan, _stage_plan
 from engine.reminders.planner import PLAN_SOURCES, plan_for
 from engine.workflows.process_plan import ProcessPlan, process_plan
+from engine.workflows.reshape import unguarded_ways
 
 
 def _apply_graph_change(
-    session: Session, initiative: Initiative, current: ProcessPlan, ops: list[tuple[str, ...]]
+    session: Session,
+    actor: Person,
+    initiative: Initiative,
+    current: ProcessPlan,
+    ops: list[tuple[str, ...]],
+    now: datetime,
 ) -> None:
-    """Store a new stage graph if every stage can still reach the end; renumber the plan."""
+    """Store a new stage graph if it keeps the template's gates and every stage can still reach
+    the end; renumber the plan; stop group decisions the change no longer fits."""
     key = make_graph_key(ops)
     graph = build_graph(current.definition, key)
+    if graph.conflicts:
+        raise Refused(GATE_CONFLICTS[graph.conflicts[0].kind])
+    if unguarded_ways(current.definition, graph):  # pragma: no cover - the rule prevents it
+        raise Refused(
+            msg(
+                "With this change a stage could be reached without the conditions or the group "
+                "decision the template asks for."
+            )
+        )
     if initiative.state not in graph.stages or not graph.reaches_final():
         raise Refused(msg("With this change the process could no longer reach its end."))
+    before = build_graph(current.definition, initiative.graph_key)
     initiative.graph_key = key
     order = process_plan(current.content_hash, current.definition, key).shape.index
     for plan in session.scalars(select(StagePlan).where(StagePlan.initiative_id == initiative.id)):
         plan.position = order[plan.stage_key]
+    _stop_unfit_decisions(session, actor, initiative, before, graph, now)
+
+
+#: why a skip is refused when the moves into and out of the stage cannot become one move
+GATE_CONFLICTS = {
+    "decision": msg(
+        "This stage cannot be left out: the move into it and the move out of it ask for "
+        "different kinds of group decision, and one move cannot carry both."
+    ),
+    "roles": msg(
+        "This stage cannot be left out: nobody may make both the move into it and the move "
+        "out of it."
+    ),
+}
+
+
+def _stop_unfit_decisions(
+    session: Session,
+    actor: Person,
+    initiative: Initiative,
+    before: Graph,
+    after: Graph,
+    now: datetime,
+) -> None:
+    """A decision on a move that no longer leaves this stage, or now asks another kind of
+    decision, is cancelled: it cannot count for the move the template now asks."""
+    live = session.scalars(
+        select(Decision)
+        .where(Decision.initiative_id == initiative.id, Decision.status.in_(("open", "approved")))
+        .order_by(Decision.id)
+    ).all()
+    for decision in live:
+        old = before.find(decision.trigger, initiative.state)
+        new = after.find(decision.trigger, initiative.state)
+        if new is not None and old is not None and new.decision == old.decision:
+            continue
+        decision.status, decision.closed_dt = "cancelled", now
+        record(
+            session, initiative, actor, now, "decision.cancelled",
+            decision=decision.id, trigger=decision.trigger, reason="plan",
+        )  # fmt: skip
 
 
 def _check_ahead(plan: ProcessPlan, initiative: Initiative, stage_key: str) -> None:
@@ -58,8 +116,16 @@ def skip_stage(
     if plan.is_skipped:
         raise Refused(msg("This stage is already skipped."))
     _check_ahead(path, initiative, stage_key)
-    ops = parse_graph_key(initiative.graph_key) + [("skip", stage_key)]
-    _apply_graph_change(session, initiative, path, ops)
+    ops = parse_graph_key(initiative.graph_key)
+    if any(op[0] == "insert" and op[2] == stage_key for op in ops):
+        # the own stage would hang after a stage that is not walked: its gates have no place
+        raise Refused(
+            msg(
+                "An own stage of the group follows this stage. Remove it first, then skip this one."
+            )
+        )
+    ops.append(("skip", stage_key))
+    _apply_graph_change(session, actor, initiative, path, ops, now)
     plan.is_skipped = True
     record(session, initiative, actor, now, "stage.skipped", note=note, stage=stage_key)
     session.flush()
@@ -84,7 +150,7 @@ def restore_stage(
     path = _plan(session, initiative)
     _check_ahead(path, initiative, stage_key)
     ops = [op for op in parse_graph_key(initiative.graph_key) if op != ("skip", stage_key)]
-    _apply_graph_change(session, initiative, path, ops)
+    _apply_graph_change(session, actor, initiative, path, ops, now)
     plan.is_skipped = False
     record(session, initiative, actor, now, "stage.restored", stage=stage_key)
     session.flush()
@@ -138,7 +204,7 @@ def insert_stage(
     session.add(plan)
     session.flush()
     ops = parse_graph_key(initiative.graph_key) + [("insert", key, after)]
-    _apply_graph_change(session, initiative, path, ops)
+    _apply_graph_change(session, actor, initiative, path, ops, now)
     record(session, initiative, actor, now, "stage.inserted", stage=key, after=after, title=title)
     session.flush()
     return plan
@@ -172,7 +238,7 @@ def remove_stage(
     ops = [op for op in parse_graph_key(initiative.graph_key) if op[:2] != ("insert", stage_key)]
     session.delete(plan)
     session.flush()
-    _apply_graph_change(session, initiative, path, ops)
+    _apply_graph_change(session, actor, initiative, path, ops, now)
     record(
         session, initiative, actor, now, "stage.removed", stage=stage_key, title=plan.custom_title
     )

@@ -26,6 +26,7 @@ from engine.workflows.definitions import (
     TransitionDef,
     WorkflowDef,
 )
+from engine.workflows.reshape import reshaping_problems
 
 IDENT = re.compile(r"[a-z][a-z0-9_]*\Z")
 DEFAULT_ROLES = ("initiator", "member")
@@ -369,6 +370,7 @@ def _check_workflow(checker: Checker, data: dict) -> WorkflowDef:
     )
     stages: list[StageDef] = []
     stage_lines: dict[str, int] = {}  # id -> line of its first definition
+    stage_items: dict[str, dict] = {}  # id -> its mapping, for the lines of its keys
     if "stages" in data:
         seq = checker.shape(data["stages"], list, key_line(data, "stages"), "stages")
         if seq is not None and not seq:
@@ -385,6 +387,7 @@ def _check_workflow(checker: Checker, data: dict) -> WorkflowDef:
                 )
             elif stage_id:
                 stage_lines[stage_id] = line
+                stage_items[stage_id] = item
     transitions: list[tuple[TransitionDef, Where]] = []
     if "transitions" in data:
         seq = checker.shape(data["transitions"], list, key_line(data, "transitions"), "transitions")
@@ -395,8 +398,11 @@ def _check_workflow(checker: Checker, data: dict) -> WorkflowDef:
     edges = _check_references(checker, stages, stage_lines, transitions)
     if edges is not None and not checker.finals_unknown:
         _check_reachability(checker, data, defn.initial, stages, stage_lines, edges)
-    transition_defs = tuple(t for t, _ in transitions)
-    return replace(defn, stages=tuple(stages), transitions=transition_defs)
+    defn = replace(defn, stages=tuple(stages), transitions=tuple(t for t, _ in transitions))
+    if not checker.problems:  # the graph is sound: would the residents' changes keep it so?
+        for stage_id, key, message in reshaping_problems(defn):
+            checker.report(key_line(stage_items[stage_id], key), message)
+    return defn
 
 
 def _check_references(

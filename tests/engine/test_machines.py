@@ -86,7 +86,7 @@ def test_machines_have_only_the_template_moves(session):
     assert pm.machine.auto_transitions is False
 
     own = MachineCache().get(digest, defn, make_graph_key([("insert", "own_1", "proposal")]))
-    assert set(own.machine.events) == {"start", "finish_own_1", "plan", "rethink", "hand_over"}
+    assert set(own.machine.events) == {"enter_own_1", "start", "plan", "rethink", "hand_over"}
     assert not any(name.startswith("to_") for name in own.machine.events)
 
 

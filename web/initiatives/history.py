@@ -292,6 +292,17 @@ def _decision_rejected(view, history):
     return _("The group did not agree to ‘%(move)s’", move=_move(view, history))
 
 
+@describes("decision.cancelled")
+def _decision_cancelled(view, history):
+    if _data(view).get("reason") == "plan":
+        return _(
+            "%(name)s changed the path, so the group decision on ‘%(move)s’ no longer applies",
+            name=actor(view),
+            move=_move(view, history),
+        )
+    return _("The group decision on ‘%(move)s’ no longer applies", move=_move(view, history))
+
+
 @describes("document.attached")
 def _document_attached(view, history):
     data = _data(view)

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from engine.errors import InvalidInput, Refused
+from engine.errors import Blocked, InvalidInput, Refused
 from engine.models import StagePlan
 from engine.operations import (
     add_step,
@@ -64,7 +64,15 @@ def test_skipping_visioning_goes_straight_to_execution(session, now):
     (skipped,) = factories.events_of(session, item.id, "stage.skipped")
     assert (skipped.data["stage"], skipped.note) == ("visioning", "We weten al wat we willen")
 
-    fire_transition(session, anna, item.id, "start", now + 2 * MIN)
+    # the way around carries both gates: start's conditions and plan's consent decision
+    (move,) = list_moves(session, anna, item)
+    assert move.decision_rule == "consent"
+    with pytest.raises(Blocked):
+        fire_transition(session, anna, item.id, "start", now + 2 * MIN)
+    decision = open_decision(session, anna, item.id, "start", now + 2 * MIN)
+    for p in _people(item):
+        cast_vote(session, p, decision.id, "for", now + 3 * MIN)
+    fire_transition(session, anna, item.id, "start", now + 4 * MIN)
     assert item.state == "execution"
     # there is no way back to a stage the group left out
     assert [t for t, _ in _moves(session, anna, item)] == ["hand_over"]
@@ -140,15 +148,20 @@ def test_an_own_stage_after_the_proposal(session, now):
     (inserted,) = factories.events_of(session, item.id, "stage.inserted")
     assert inserted.data == {"stage": "own_1", "after": "proposal", "title": "Buurt raadplegen"}
 
-    assert _moves(session, anna, item) == [("start", "own_1")]
-    fire_transition(session, anna, item.id, "start", now + 2 * MIN)
+    # the own stage sits in front of the template's gate: going in is free ...
+    assert _moves(session, anna, item) == [("enter_own_1", "own_1")]
+    fire_transition(session, anna, item.id, "enter_own_1", now + 2 * MIN)
     assert item.state == "own_1"
-    assert _moves(session, anna, item) == [("finish_own_1", "visioning")]
+    # ... and the way out is the template's move, with its conditions and the own steps done
+    assert _moves(session, anna, item) == [("start", "visioning")]
     step = add_step(session, anna, item.id, stage_key="own_1", title="Enquête", now=now)
     (move,) = list_moves(session, anna, item)
-    assert move.reasons and move.reasons[0].n == 1
+    assert move.title.nl == "Begin met de visie"
+    assert [r.msgid for r in move.reasons] == [
+        "One step of this stage is still open: complete it or remove it."
+    ]
     remove_step(session, anna, item.id, step.id, now + 3 * MIN)
-    fire_transition(session, anna, item.id, "finish_own_1", now + 4 * MIN)
+    fire_transition(session, anna, item.id, "start", now + 4 * MIN)
     assert item.state == "visioning"
 
 
@@ -157,8 +170,10 @@ def test_an_own_stage_follows_skipped_visioning(session, now):
     anna = _people(item)[0]
     skip_stage(session, anna, item.id, "visioning", now + MIN)
     _insert(session, anna, item, "proposal", "Ontwerp tekenen", now + 2 * MIN)
-    fire_transition(session, anna, item.id, "start", now + 3 * MIN)
-    assert _moves(session, anna, item) == [("finish_own_1", "execution")]
+    fire_transition(session, anna, item.id, "enter_own_1", now + 3 * MIN)
+    (move,) = list_moves(session, anna, item)
+    # the way out goes around visioning, with start's conditions and plan's consent decision
+    assert (move.trigger, move.dest, move.decision_rule) == ("start", "execution", "consent")
 
 
 @pytest.mark.parametrize("after", ["visioning", "maintenance"])
@@ -221,7 +236,7 @@ def test_the_current_own_stage_stays(session, now):
     item = factories.initiative(session, now, members=1)
     anna = _people(item)[0]
     _insert(session, anna, item, "proposal", "Buurt raadplegen", now + MIN)
-    fire_transition(session, anna, item.id, "start", now + 2 * MIN)
+    fire_transition(session, anna, item.id, "enter_own_1", now + 2 * MIN)
     before = stored_state(session, item.id)
     with pytest.raises(Refused):
         remove_stage(session, anna, item.id, "own_1", now + 3 * MIN)

@@ -19,6 +19,7 @@ from engine.operations import (
     deliver_support_request,
     file_support_request,
     fire_transition,
+    list_moves,
     withdraw_support_request,
 )
 from engine.wording import support_event as describe_event
@@ -219,22 +220,50 @@ def test_an_answer_from_a_stale_page_is_refused(session, now, group, coach):
     assert row.status == "acknowledged"
 
 
-def test_the_guard_blocks_moving_on_until_every_request_is_answered(session, now, coach):
+def _support_reasons(session, person, item, trigger):
+    (move,) = [m for m in list_moves(session, person, item) if m.trigger == trigger]
+    return [r.render() for r in move.reasons if "support request" in r.msgid]
+
+
+def test_an_accepted_request_is_answered(session, now, coach):
+    """Wijkvisie: "Aan de slag met de eerste projecten" waits for answers, not for delivery."""
+    item = factories.initiative(session, now, workflow="wijkvisie", members=1)
+    anna = item.memberships[0].person
+    item.state = "municipal_support"  # arranged: the vision is adopted
+    session.flush()
+    row = factories.filed_request(session, item, anna, now)
+    assert _support_reasons(session, anna, item, "start_execution") == [
+        "One support request is still waiting for the municipality's answer."
+    ]
+    acknowledge_support_request(session, coach, row.id, now=now + HOUR)
+    assert len(_support_reasons(session, anna, item, "start_execution")) == 1
+    accept_support_request(session, coach, row.id, now=now + 2 * HOUR, note="Doen we.")
+    assert _support_reasons(session, anna, item, "start_execution") == []
+
+
+def test_delivery_is_a_fact_of_its_own(session, now, coach):
+    """Vergroening: residents plant only once the municipality delivered what it accepted."""
     item = factories.initiative(session, now, workflow="vergroening", members=1)
     anna = item.memberships[0].person
     item.state = "municipal_support"  # arranged: the design is with the municipality
     session.flush()
-    row = factories.filed_request(session, item, anna, now)
+    asphalt, soil = (factories.filed_request(session, item, anna, now) for _ in range(2))
 
     with pytest.raises(Blocked) as blocked:
         fire_transition(session, anna, item.id, "start_planting", now + HOUR)
     assert [r.render() for r in blocked.value.reasons] == [
-        "One support request is still waiting for the municipality's answer."
+        "2 support requests are still waiting for the municipality's answer."
     ]
-    accept_support_request(session, coach, row.id, now=now + HOUR)
-    with pytest.raises(Blocked):  # accepted is not done yet: the works still have to happen
-        fire_transition(session, anna, item.id, "start_planting", now + 2 * HOUR)
-    deliver_support_request(session, coach, row.id, note="Klaar.", now=now + 2 * HOUR)
+    for row in (asphalt, soil):
+        accept_support_request(session, coach, row.id, now=now + HOUR)
+    assert _support_reasons(session, anna, item, "start_planting") == [
+        "The municipality accepted 2 support requests and has not delivered them yet."
+    ]
+    deliver_support_request(session, coach, asphalt.id, note="Asfalt weg.", now=now + 2 * HOUR)
+    assert _support_reasons(session, anna, item, "start_planting") == [
+        "The municipality accepted one support request and has not delivered it yet."
+    ]
+    deliver_support_request(session, coach, soil.id, note="Grond ligt er.", now=now + 2 * HOUR)
     fired = fire_transition(session, anna, item.id, "start_planting", now + 3 * HOUR)
     assert fired.to_stage == "execution"
     assert session.get(Initiative, item.id).state == "execution"

@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from engine.workflows.cli import workflows
 from engine.workflows.loader import DEFAULT_WORKFLOWS_DIR, load_workflow_file
+from tests.conftest import TEST_WORKFLOWS
 
 SHIPPED = ("wijkvisie", "parkplan", "vergroening")
 PROBLEM_LINE = re.compile(r"^(?P<file>[^:]+):(?P<line>\d+): (?P<message>.+)$")
@@ -139,3 +140,83 @@ def test_show_reads_the_configured_folder(monkeypatch, tmp_path):
     result = run("show", "wijkvisie")
     assert result.exit_code == 1
     assert "Known workflows: vergroening." in result.stderr
+
+
+PROEF = (TEST_WORKFLOWS / "proefproces.yaml").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (
+            # 'start' into the optional visioning asks a majority; 'plan' out of it consent
+            (
+                "      - steps_done\n  - trigger: plan",
+                "      - steps_done\n    decision: {rule: majority}\n  - trigger: plan",
+            ),
+            "stage 'visioning' may be skipped, but skipping it would join 'start' and 'plan' "
+            "into one move while they ask for different group decisions; give them the same "
+            "decision rule, or make the stage required",
+        ),
+        (
+            # only partners go into visioning, only initiators and members out of it
+            (
+                "      - steps_done\n  - trigger: plan",
+                "      - steps_done\n    roles: [partner]\n  - trigger: plan",
+            ),
+            "stage 'visioning' may be skipped, but skipping it would join 'start' and 'plan' "
+            "into one move that no role may make; let one role make both, or make the stage "
+            "required",
+        ),
+    ],
+)
+def test_check_refuses_a_skip_that_would_lose_a_gate(tmp_path, change, problem):
+    text = PROEF.replace(*change)
+    assert text != PROEF
+    path = tmp_path / "proef.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run("check", str(path))
+    assert result.exit_code == 1
+    (line,) = result.stdout.splitlines()
+    match = PROBLEM_LINE.match(line)
+    assert match and match["message"] == problem
+    # the line of the stage's 'optional: true', where the author decides it may be skipped
+    assert text.splitlines()[int(match["line"]) - 1].strip() == "optional: true"
+
+
+@pytest.mark.parametrize(
+    ("locale", "answered", "delivered"),
+    [
+        (
+            "en",
+            "All support requests are answered (accepted or declined)",
+            "The municipality delivered every support request it accepted",
+        ),
+        (
+            "nl",
+            "Alle ondersteuningsvragen zijn beantwoord (toegezegd of afgewezen)",
+            "De gemeente heeft elke toegezegde ondersteuningsvraag geleverd",
+        ),
+    ],
+)
+def test_show_names_both_support_guards(monkeypatch, locale, answered, delivered):
+    monkeypatch.delenv("VERBINDING_WORKFLOWS_DIR", raising=False)
+    result = run("show", "vergroening", "--locale", locale)
+    shown = " ".join(result.stdout.split())  # the text is wrapped
+    assert answered in shown and delivered in shown
+
+
+def test_check_refuses_a_skip_that_strands_a_stage(tmp_path):
+    # execution's only way on is back into the optional visioning: without it, no way to the end
+    text = PROEF.replace("    source: execution\n    dest: maintenance", "    source: visioning\n"
+                         "    dest: maintenance")  # fmt: skip
+    assert text != PROEF
+    path = tmp_path / "proef.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = run("check", str(path))
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"{path}:{text.splitlines().index('    optional: true') + 1}: stage 'visioning' may be "
+        "skipped, but without it no final stage can be reached from 'execution'; give that a "
+        "way on that does not pass 'visioning', or make the stage required"
+    ]

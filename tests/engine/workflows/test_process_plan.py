@@ -199,7 +199,7 @@ def reshaped(session, now):
         description="We vragen de buren wat ze willen.", now=now + MIN,
     )  # fmt: skip
     skip_stage(session, anna, item.id, "visioning", now + 2 * MIN)
-    fire_transition(session, anna, item.id, "start", now + 3 * MIN)
+    fire_transition(session, anna, item.id, "enter_own_1", now + 3 * MIN)
     set_target_date(
         session, anna, item.id, stage_key="own_1", target_date=date(2026, 12, 18),
         now=now + 4 * MIN,

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import re
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import select, update
 
 from engine.db import utcnow
-from engine.models import Decision, Event
+from engine.models import Decision, Event, Initiative
 from engine.operations import add_step, fire_transition
 from tests.factories import browse_as, initiative_with_group, stored_state, submit
 
@@ -151,3 +153,55 @@ def test_a_question_is_needed_and_a_decision_of_another_initiative_is_not_found(
     assert not db_session.scalar(
         select(Event.id).where(Event.initiative_id == other.id, Event.actor_id == anna.id)
     )
+
+
+def _with_request(db_session, workflow: str):
+    """A group in municipal support with one request; the coach accepted it."""
+    from engine.operations import accept_support_request
+    from tests.factories import filed_request, staff
+
+    item, (anna, _) = _arrange(db_session, workflow=workflow)
+    db_session.execute(
+        update(Initiative).where(Initiative.id == item.id).values(state="municipal_support")
+    )
+    db_session.expire(item)
+    row = filed_request(db_session, item, anna, utcnow())
+    coach = staff(db_session, utcnow())
+    accept_support_request(db_session, coach, row.id, now=utcnow(), note="Doen we.")
+    db_session.commit()
+    return item, anna
+
+
+def _move_section(client, item, trigger: str) -> str:
+    page = html.unescape(_text(client.get(f"/initiatives/{item.id}")))
+    return re.search(rf'id="move-{trigger}"(.*?)</article>', page, re.S).group(1)
+
+
+@pytest.mark.parametrize(
+    ("locale", "title", "waiting"),
+    [
+        ("en", "Start the first projects", "waiting for the municipality's answer"),
+        ("nl", "Aan de slag met de eerste projecten", "wacht nog op het antwoord van de gemeente"),
+    ],
+)
+def test_an_accepted_request_no_longer_waits_for_an_answer(
+    client, db_session, locale, title, waiting
+):
+    item, anna = _with_request(db_session, "wijkvisie")
+    browse_as(client, anna, locale=locale)
+    section = _move_section(client, item, "start_execution")
+    assert title in section
+    assert waiting not in section
+
+
+@pytest.mark.parametrize(
+    ("locale", "undelivered"),
+    [
+        ("en", "The municipality accepted one support request and has not delivered it yet."),
+        ("nl", "De gemeente heeft één ondersteuningsvraag toegezegd, maar nog niet geleverd."),
+    ],
+)
+def test_a_template_may_wait_for_delivery(client, db_session, locale, undelivered):
+    item, anna = _with_request(db_session, "vergroening")
+    browse_as(client, anna, locale=locale)
+    assert undelivered in _move_section(client, item, "start_planting")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import re
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select, update
 
 from engine.db import utcnow
@@ -166,3 +168,99 @@ def test_the_current_stage_cannot_be_skipped_and_nothing_changes(client, db_sess
     assert response.status_code == 409
     db_session.rollback()
     assert stored_state(db_session, item.id) == before
+
+
+# --- reshaping keeps the template's gates -----------------------------------------------------
+
+
+def _older_template(db_session, name: str):
+    """A template version stored before 'workflows check' refused it: 'start' into the optional
+    visioning asks a majority, 'plan' out of it consent; one move around it cannot carry both."""
+    from dataclasses import replace as changed
+
+    from engine.workflows.definitions import DecisionRule
+    from engine.workflows.versions import definition_of, latest_version, register_workflow
+
+    defn = definition_of(latest_version(db_session, "proefproces"))
+    moves = tuple(
+        changed(t, decision=DecisionRule("majority")) if t.trigger == "start" else t
+        for t in defn.transitions
+    )
+    register_workflow(db_session, changed(defn, name=name, transitions=moves), utcnow())
+
+
+@pytest.mark.parametrize(
+    ("locale", "refusal"),
+    [
+        (
+            "en",
+            "This stage cannot be left out: the move into it and the move out of it ask for "
+            "different kinds of group decision, and one move cannot carry both.",
+        ),
+        (
+            "nl",
+            "Deze fase kan niet worden overgeslagen: de overgang erheen en de overgang erna "
+            "vragen om een ander soort groepsbesluit, en één overgang kan niet allebei dragen.",
+        ),
+    ],
+)
+def test_a_skip_that_would_lose_a_decision_is_refused(client, db_session, locale, refusal):
+    name = f"oudproces_{locale}"
+    _older_template(db_session, name)
+    item, (anna, _) = _arrange(db_session, workflow=name)
+    browse_as(client, anna, locale=locale)
+    db_session.rollback()
+    before = stored_state(db_session, item.id)
+    response = submit(client, item.id, f"/initiatives/{item.id}/stages/visioning/skip")
+    assert response.status_code == 409
+    problem = re.search(r'id="skip-visioning-problem"[^>]*>(.*?)</div>', _text(response), re.S)
+    assert refusal in html.unescape(problem.group(1))
+    db_session.rollback()
+    assert stored_state(db_session, item.id) == before
+
+
+@pytest.mark.parametrize(
+    ("locale", "words"),
+    [
+        (
+            "en",
+            {
+                "enter": "On to the next stage",
+                "gate": "Adopt the neighbourhood vision",
+                "stopped": "Anna de Vries changed the path, so the group decision on ‘Adopt the "
+                "neighbourhood vision’ no longer applies",
+            },
+        ),
+        (
+            "nl",
+            {
+                "enter": "Door naar de volgende fase",
+                "gate": "Wijkvisie vaststellen",
+                "stopped": "Anna de Vries heeft het pad veranderd, daarom geldt het groepsbesluit "
+                "over ‘Wijkvisie vaststellen’ niet meer",
+            },
+        ),
+    ],
+)
+def test_an_own_stage_sits_in_front_of_the_vision_decision(client, db_session, locale, words):
+    from engine.operations import open_decision
+
+    item, (anna, bram, cor) = _arrange(db_session, workflow="wijkvisie", members=2)
+    db_session.execute(update(Initiative).where(Initiative.id == item.id).values(state="visioning"))
+    open_decision(db_session, anna, item.id, "adopt_vision", utcnow())
+    db_session.commit()
+    browse_as(client, anna, locale=locale)
+    response = submit(
+        client, item.id, f"/initiatives/{item.id}/stages/visioning/insert",
+        {"title": "Scholen bevragen", "description": ""},
+    )  # fmt: skip
+    assert response.status_code == 302
+    page = html.unescape(_text(client.get(f"/initiatives/{item.id}")))
+    assert words["stopped"] in page  # the open decision no longer fits: the history says why
+    moves = re.search(r'aria-labelledby="moves"(.*?)</section>', page, re.S).group(1)
+    assert words["enter"] in moves and "Scholen bevragen" in moves
+    assert words["gate"] not in moves  # the vision is adopted on the way out of the own stage
+    submit(client, item.id, f"/initiatives/{item.id}/moves/enter_own_1", {"note": ""})
+    page = html.unescape(_text(client.get(f"/initiatives/{item.id}")))
+    moves = re.search(r'aria-labelledby="moves"(.*?)</section>', page, re.S).group(1)
+    assert words["gate"] in moves
