@@ -47,7 +47,8 @@ class DecisionView:
 
     @property
     def electors(self) -> list[str]:
-        return [b.name for b in self.tally.ballots]
+        """The names of those who decide, in alphabetical order."""
+        return sorted(b.name for b in self.tally.ballots)
 
     def count(self, choice: str) -> int:
         return self.tally.count(choice)

@@ -100,8 +100,11 @@ def _fill_electorates(bind) -> None:
 def downgrade() -> None:
     # before this revision a majority vote had no closing moment (it closed by hand)
     op.execute(sa.update(_decisions).where(_decisions.c.rule == "majority").values(closes_dt=None))
-    with op.batch_alter_table("decisions", schema=None) as batch_op:
-        batch_op.drop_column("quorum")
+    if op.get_bind().dialect.name == "sqlite":
+        # not in batch mode: that copies the table, and votes refer to it (SQLite >= 3.35)
+        op.execute("ALTER TABLE decisions DROP COLUMN quorum")
+    else:
+        op.drop_column("decisions", "quorum")
     with op.batch_alter_table("electors", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_electors_person_id"))
     op.drop_table("electors")
