@@ -18,6 +18,7 @@ from engine.config import config_of
 from engine.models import (
     District,
     Document,
+    Elector,
     Initiative,
     Neighbourhood,
     Person,
@@ -256,7 +257,14 @@ class _Walker:
             self.session, self.initiator, self.item.id, move.trigger, self.tick(1),
             question="Zijn we het eens dat we verder gaan?",
         )  # fmt: skip
-        for person in self.people:
+        # everyone who decides agrees (partners too: a majority vote waits for all of them)
+        electorate = self.session.scalars(
+            select(Person)
+            .join(Elector, Elector.person_id == Person.id)
+            .where(Elector.decision_id == decision.id)
+            .order_by(Elector.person_id)
+        ).all()
+        for person in electorate:
             if decision.status != "open":
                 break
             cast_vote(self.session, person, decision.id, "for", self.tick(0.5))

@@ -10,20 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.decision_page import DecisionView, decision_views
 from engine.history import (
     History,
     load_events,
-    move_title,
     move_titles,
-    names,
     stage_plans,
     workflow_and_place,
 )
 from engine.models import (
-    Decision,
     Document,
     Event,
     Initiative,
@@ -31,9 +29,7 @@ from engine.models import (
     Person,
     StagePlan,
     Step,
-    Vote,
 )
-from engine.operations.decisions import CHOICES
 from engine.operations.transitions import Move, list_moves
 from engine.permissions import RESIDENT_ROLES
 from engine.workflows.definitions import Text, WorkflowDef
@@ -123,34 +119,6 @@ class DocumentView:
     @property
     def is_image(self) -> bool:
         return self.document.content_type.startswith("image/")
-
-
-@dataclass
-class VoteView:
-    person_id: int
-    name: str
-    choice: str
-    comment: str | None
-    cast_dt: datetime
-
-
-@dataclass
-class DecisionView:
-    decision: Decision
-    move_title: Text
-    opened_by_name: str
-    votes: list[VoteView]
-    #: people who take part (initiators, members, partners); initiators for that rule
-    electorate: int
-    choices: tuple[str, ...]
-    my_choice: str | None = None
-
-    @property
-    def is_open(self) -> bool:
-        return self.decision.status == "open"
-
-    def count(self, choice: str) -> int:
-        return sum(1 for v in self.votes if v.choice == choice)
 
 
 @dataclass
@@ -251,64 +219,6 @@ def _stage_views(
     return views
 
 
-def _decisions(
-    session: Session,
-    initiative: Initiative,
-    titles: dict[str, Text],
-    members: list[MemberView],
-    viewer_id: int | None,
-) -> list[DecisionView]:
-    """Live decisions, and the ones taken since the group entered the current stage."""
-    decisions = list(
-        session.scalars(
-            select(Decision)
-            .where(
-                Decision.initiative_id == initiative.id,
-                or_(
-                    Decision.status.in_(("open", "approved")),
-                    (Decision.stage_key == initiative.state)
-                    & (Decision.opened_dt >= initiative.stage_entered_dt),
-                ),
-            )
-            .order_by(Decision.id)
-        )
-    )
-    if not decisions:
-        return []
-    group = {m.person_id: m for m in members}
-    votes: dict[int, list[VoteView]] = {}
-    rows = session.execute(
-        select(Vote, Person.name)
-        .join(Person, Person.id == Vote.person_id)
-        .where(Vote.decision_id.in_([d.id for d in decisions]))
-        .order_by(Vote.id)
-    ).all()
-    for vote, name in rows:
-        if vote.person_id in group:  # only the group's votes count, as in the engine
-            votes.setdefault(vote.decision_id, []).append(
-                VoteView(vote.person_id, name, vote.choice, vote.comment, vote.cast_dt)
-            )
-    openers = names(session, {d.opened_by_id for d in decisions} - set(group))
-    views = []
-    for d in decisions:
-        cast = votes.get(d.id, [])
-        electorate = sum(1 for m in members if d.rule != "initiators" or m.role == "initiator")
-        views.append(
-            DecisionView(
-                decision=d,
-                move_title=move_title(titles, d.trigger),
-                opened_by_name=group[d.opened_by_id].name
-                if d.opened_by_id in group
-                else openers.get(d.opened_by_id, "?"),
-                votes=cast,
-                electorate=electorate,
-                choices=CHOICES[d.rule],
-                my_choice=next((v.choice for v in cast if v.person_id == viewer_id), None),
-            )
-        )
-    return views
-
-
 def _moves(session: Session, viewer: Person | None, initiative: Initiative, role: str | None):
     """The possible moves; someone outside the group is not told that only the group moves."""
     moves = list_moves(session, viewer, initiative)
@@ -382,7 +292,13 @@ def load_page(
         members=members,
         coaches=[m for m in group if m.role not in RESIDENT_ROLES],
         documents=documents,
-        decisions=_decisions(session, initiative, titles_of_moves, members, viewer_id),
+        decisions=decision_views(
+            session,
+            initiative,
+            titles_of_moves,
+            {m.person_id: (m.name, m.role, m.joined_dt) for m in members},
+            viewer_id,
+        ),
         moves=_moves(session, viewer, initiative, role),
         history=load_events(
             session,

@@ -31,3 +31,13 @@ def can_manage_members(member_role: str | None) -> bool:
 
 def can_fire(member_role: str | None, allowed_roles: tuple[str, ...]) -> bool:
     return member_role in RESIDENT_ROLES and member_role in allowed_roles
+
+
+def electorate_roles(rule: str) -> frozenset[str]:
+    """The roles in the group that decide by this rule when a decision opens."""
+    return frozenset({"initiator"}) if rule == "initiators" else RESIDENT_ROLES
+
+
+def can_vote(member_role: str | None, is_elector: bool) -> bool:
+    """Only someone of the electorate fixed when the decision opened, still in the group."""
+    return is_elector and member_role in RESIDENT_ROLES

@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, literal_column, select
+from sqlalchemy import exists, false, literal_column, select
 from sqlalchemy.orm import Session
 
 from engine.config import Config
 from engine.db import unit_of_work
 from engine.mail import deliver_due
-from engine.models import Decision, OutboxMessage
+from engine.models import Decision, Initiative, OutboxMessage
 from engine.reminders import steps as reminder_steps
 from engine.runtime import Runtime
 from engine.sweepstep import NOW, TODAY, Probe, SweepStep
@@ -43,10 +43,14 @@ __all__ = ["NOW", "STEPS", "TODAY", "Probe", "SweepReport", "SweepStep", "sweep"
 log = logging.getLogger(__name__)
 
 
+#: a decision whose closing moment has come, of an initiative that is not paused (a paused
+#: group's decisions wait: their closing moment moves on when the group resumes)
 _decisions_due = exists().where(
     Decision.status == literal_column("'open'"),
     Decision.closes_dt.is_not(None),
     Decision.closes_dt <= NOW,
+    Initiative.id == Decision.initiative_id,
+    Initiative.is_paused == false(),
 )
 
 
@@ -54,7 +58,7 @@ def _close_decisions(session: Session, now: datetime) -> str:
     from engine.operations.decisions import close_due_decisions
 
     closed = close_due_decisions(session, now)
-    return f"{len(closed)} consent periods ended"
+    return f"{len(closed)} decisions closed"
 
 
 _maintenance_probe: dict[object, Any] = {}

@@ -12,6 +12,10 @@ sources) and as a value with its reason in words (the caseload's rows, the coach
   maintenance task (:func:`missed_streak`, :func:`missed_streaks`);
 * **concern** — a coach flagged one (the caseload reads the live concern itself).
 
+A pause stops the group's clocks: a paused initiative is not stalled, and its overdue steps and
+missed maintenance turns raise no signal while it pauses. A support request's respond-by is the
+municipality's clock and keeps running.
+
 ``stalled_days`` is a value the caller passes in (from the configuration); nothing here reads
 settings.
 """
@@ -336,6 +340,8 @@ def health_signals(
         signals.append(request)
     if status == "stalled":
         signals.append(_stalled(idle_days))
+    if status == "paused":
+        return signals  # the group's own clocks (steps, turns) stand still while it pauses
     if overdue_steps:
         signals.append(_overdue(overdue_steps))
     maintenance = maintenance_signal(streak)
@@ -350,6 +356,8 @@ def needs_signals(
 ) -> bool:  # fmt: skip
     """Whether :func:`health_signals` can find anything (a cheap test for every row; the
     arguments in this order, as the caseload passes them for each row)."""
+    if status == "paused":  # only the municipality's clock and a coach's concern go on
+        return respond_by is not None or concern is not None
     return (
         status == "stalled"
         or bool(overdue_steps)

@@ -6,6 +6,7 @@ from engine.models import reminders as _reminders  # noqa: E402, F401
 from engine.models.initiatives import (
     Decision,
     Document,
+    Elector,
     Event,
     Initiative,
     Invitation,
@@ -41,6 +42,7 @@ __all__ = [
     "Decision",
     "District",
     "Document",
+    "Elector",
     "Event",
     "Initiative",
     "Invitation",

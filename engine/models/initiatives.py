@@ -188,11 +188,29 @@ class Decision(Base):
     question: Mapped[str] = mapped_column(Text, default="")
     opened_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     opened_dt: Mapped[datetime] = mapped_column(UTCDateTime)
-    #: consent: the moment the objection period ends
+    #: consent: the moment the objection period ends; majority: the moment the vote closes
+    #: (both move on by the paused time when the group resumes)
     closes_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: majority: the share of the electorate (percent) that must vote; null: more than half
+    quorum: Mapped[int | None]
 
     votes: Mapped[list[Vote]] = relationship(back_populates="decision", order_by="Vote.id")
+
+
+class Elector(Base):
+    """Someone who decides on a decision: the group as it stood when the decision opened.
+
+    Who joins later is not an elector. An elector who leaves keeps a vote already cast; one
+    who left without voting is not counted, and is marked so when the decision closes.
+    """
+
+    __tablename__ = "electors"
+
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), primary_key=True, index=True)
+    #: set when the decision closed while they had left the group without voting
+    dropped_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Vote(Base):

@@ -12,9 +12,12 @@ from engine.errors import InvalidInput, Refused
 from engine.i18n import msg
 from engine.models import Initiative, Person, StagePlan, Step
 from engine.operations.common import record
+from engine.operations.decisions import shift_open_decisions
 from engine.operations.plan import _begin, _past_stages, _plan
 from engine.reminders.planner import plan_for
 from engine.timeutil import local_date
+
+ZERO = timedelta(0)
 
 
 def pause_initiative(
@@ -26,7 +29,8 @@ def pause_initiative(
     now: datetime,
     expected_version: int | None = None,
 ) -> Initiative:
-    """Pause: no moves, no reminders, not counted as stalled, until the group resumes."""
+    """Pause: no moves, no reminders, no votes or decisions closing, not counted as stalled,
+    until the group resumes."""
     initiative = _begin(session, actor, initiative_id, expected_version)
     reason = (reason or "").strip()
     if not reason:
@@ -50,7 +54,12 @@ def resume_initiative(
     note: str | None = None,
     expected_version: int | None = None,
 ) -> Initiative:
-    """Resume; with ``shift_dates`` every open date moves on by the days the group paused."""
+    """Resume; with ``shift_dates`` every open date moves on by the days the group paused.
+
+    The closing moment of every open decision always moves on by the time paused, to the
+    second: a decision's period is time the group has to think, and a pause gave them none.
+    (Dates the group planned are whole days and move only if the group chooses to.)
+    """
     initiative = _begin(session, actor, initiative_id, expected_version)
     if not initiative.is_paused:
         raise Refused(msg("This initiative is not paused."))
@@ -60,8 +69,12 @@ def resume_initiative(
     shifted = 0
     if shift_dates and days > 0:
         shifted = _shift_open_dates(session, initiative, timedelta(days=days))
+    decisions = shift_open_decisions(session, initiative.id, max(now - initiative.paused_dt, ZERO))
     initiative.is_paused, initiative.paused_dt, initiative.pause_reason = False, None, None
-    record(session, initiative, actor, now, "resumed", note=note, paused_days=days, shifted=shifted)
+    record(
+        session, initiative, actor, now, "resumed",
+        note=note, paused_days=days, shifted=shifted, decisions=decisions,
+    )  # fmt: skip
     session.flush()
     plan_for(session, initiative.id, now)  # reminders again, for the (shifted) dates
     return initiative

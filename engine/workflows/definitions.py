@@ -19,6 +19,9 @@ PARTICIPATION_LEVELS = (
 )
 ROLES = ("initiator", "member", "partner", "coach")
 DECISION_RULES = ("initiators", "majority", "consent")
+#: rules that run for a number of days (``days``), and their default
+TIMED_RULES = ("consent", "majority")
+DECISION_DAYS = 7
 #: reminder kinds a stage may set in its ``reminders:`` key (days before; negative = overdue)
 STAGE_REMINDER_KINDS = ("step_due", "stage_target")
 
@@ -54,7 +57,10 @@ class DecisionRule:
     """How the group decides before a transition may fire."""
 
     rule: str  # one of DECISION_RULES
-    days: int = 7  # consent: the period in which anyone may object
+    #: consent: the period in which anyone may object; majority: how long the vote is open
+    days: int = DECISION_DAYS
+    #: majority: the share of the group (percent, 1-100) that must vote; None: more than half
+    quorum: int | None = None
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from engine.workflows.definitions import (
+    DECISION_DAYS,
     DecisionRule,
     GuardRef,
     StageDef,
@@ -268,9 +269,14 @@ def _transition_to_dict(transition: TransitionDef) -> dict[str, Any]:
         "guards": [{g.name: dict(g.args)} if g.args else g.name for g in transition.guards],
     }
     if transition.decision is not None:
-        decision: dict[str, Any] = {"rule": transition.decision.rule}
-        if transition.decision.rule == "consent":
-            decision["days"] = transition.decision.days
+        rule = transition.decision
+        decision: dict[str, Any] = {"rule": rule.rule}
+        # consent always carries its days; majority only what differs from the defaults, so the
+        # stored form (and hash) of templates written before majority had days stays the same
+        if rule.rule == "consent" or (rule.rule == "majority" and rule.days != DECISION_DAYS):
+            decision["days"] = rule.days
+        if rule.quorum is not None:
+            decision["quorum"] = rule.quorum
         data["decision"] = decision
     return data
 
@@ -326,7 +332,11 @@ def _transition_from_dict(data: dict[str, Any]) -> TransitionDef:
         dest=data["dest"],
         roles=tuple(data.get("roles") or ("initiator", "member")),
         guards=tuple(_guard_from_data(g) for g in data.get("guards") or ()),
-        decision=DecisionRule(decision["rule"], decision.get("days", 7)) if decision else None,
+        decision=DecisionRule(
+            decision["rule"], decision.get("days", DECISION_DAYS), decision.get("quorum")
+        )
+        if decision
+        else None,
     )
 
 

@@ -75,8 +75,21 @@ def describe_decision(transition: TransitionDef, locale: str = "nl") -> str | No
         return None
     if decision.rule == "initiators":
         words = msg("the initiators decide")
+    elif decision.rule == "majority" and decision.quorum is not None:
+        words = nmsg(
+            "majority of the votes, open for %(num)d day; at least %(quorum)d%% of the group "
+            "must vote",
+            "majority of the votes, open for %(num)d days; at least %(quorum)d%% of the group "
+            "must vote",
+            decision.days,
+            quorum=decision.quorum,
+        )
     elif decision.rule == "majority":
-        words = msg("majority of the members")
+        words = nmsg(
+            "majority of the votes, open for %(num)d day; more than half of the group must vote",
+            "majority of the votes, open for %(num)d days; more than half of the group must vote",
+            decision.days,
+        )
     elif decision.rule == "consent":
         words = nmsg(
             "consent: adopted unless someone objects within %(num)d day",

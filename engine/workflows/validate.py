@@ -15,10 +15,12 @@ from typing import Any
 
 from engine.guards import GUARDS, GuardSpec
 from engine.workflows.definitions import (
+    DECISION_DAYS,
     DECISION_RULES,
     PARTICIPATION_LEVELS,
     ROLES,
     STAGE_REMINDER_KINDS,
+    TIMED_RULES,
     DecisionRule,
     GuardRef,
     StageDef,
@@ -42,7 +44,7 @@ STAGE_KEYS = (
     {"optional", "duration_days", "steps", "allow_insert_after", "final", "reminders"},
 )
 TRANSITION_KEYS = ({"trigger", "title", "source", "dest"}, {"roles", "guards", "decision"})
-DECISION_KEYS = ({"rule"}, {"days"})
+DECISION_KEYS = ({"rule"}, {"days", "quorum"})
 #: how far from a deadline a reminder may be, in days (a year either way)
 REMINDER_DAYS_LIMIT = 365
 
@@ -332,17 +334,38 @@ class Checker:
         rule = dec.get("rule")
         if "rule" in dec:
             self.choice(rule, key_line(dec, "rule"), what, "decision rule", DECISION_RULES)
+        return DecisionRule(rule, self.decision_days(dec, rule, what), self.quorum(dec, rule, what))
+
+    def decision_days(self, dec: dict, rule: Any, what: str) -> int:
         days = dec.get("days")
         if days is None:
-            return DecisionRule(rule)
-        if rule != "consent":
-            self.report(key_line(dec, "days"), f"days only apply to the consent rule, in {what}")
+            return DECISION_DAYS
+        if rule not in TIMED_RULES:
+            self.report(
+                key_line(dec, "days"),
+                f"days only apply to the consent and majority rules, in {what}",
+            )
         elif not is_int(days) or days < 1:
             self.report(
                 key_line(dec, "days"),
-                f"consent days in {what} must be at least 1, got {show(days)}",
+                f"{rule} days in {what} must be at least 1, got {show(days)}",
             )
-        return DecisionRule(rule, days)
+        return days if is_int(days) else DECISION_DAYS
+
+    def quorum(self, dec: dict, rule: Any, what: str) -> int | None:
+        quorum = dec.get("quorum")
+        if quorum is None:
+            return None
+        if rule != "majority":
+            self.report(
+                key_line(dec, "quorum"), f"quorum only applies to the majority rule, in {what}"
+            )
+        elif not is_int(quorum) or not 1 <= quorum <= 100:
+            self.report(
+                key_line(dec, "quorum"),
+                f"quorum in {what} must be a percentage from 1 to 100, got {show(quorum)}",
+            )
+        return quorum if is_int(quorum) else None
 
 
 def check_document(data: Any) -> tuple[WorkflowDef | None, list[tuple[int, str]]]:

@@ -12,6 +12,7 @@ from tests.factories.initiatives import (
     initiative_for_roles,
     initiative_with_group,
     neighbourhood,
+    newcomer,
 )
 from tests.factories.mail import failed_mail
 from tests.factories.maintenance import complete_association, recurring_task
@@ -42,6 +43,7 @@ __all__ = [
     "initiative_for_roles",
     "initiative_with_group",
     "neighbourhood",
+    "newcomer",
     "password_reset_token",
     "people_in_every_role",
     "person",

@@ -83,6 +83,6 @@ def stored_state(session: Session, initiative_id: int) -> dict:
             Step.is_done,
             order=Step.id,
         ),
-        "decisions": rows(Decision.id, Decision.status, order=Decision.id),
+        "decisions": rows(Decision.id, Decision.status, Decision.closes_dt, order=Decision.id),
         "votes": [tuple(v) for v in votes],
     }

@@ -66,6 +66,13 @@ def initiative_with_group(
     return item, group
 
 
+def newcomer(session: Session, item: Initiative, now: datetime, name: str | None = None) -> Person:
+    """Someone who joins the group at ``now``: after its decisions so far were opened."""
+    someone = person(session, now, name)
+    join_initiative(session, someone, item.id, now)
+    return someone
+
+
 def initiative_for_roles(
     session: Session,
     now: datetime,

@@ -11,8 +11,10 @@ from datetime import date
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from engine.history import EventView, History, move_title
+from engine.tally import counts_sentence
 from engine.wording import ROLES
 from web.i18n import render_msg, text, when
 
@@ -228,20 +230,31 @@ def _paused(view, history):
 @describes("resumed")
 def _resumed(view, history):
     data = _data(view)
-    shifted = int(data.get("shifted") or 0)
-    if shifted:
-        return _(
-            "%(name)s resumed the initiative after %(days)s days and moved %(count)s open dates "
-            "on by as many days",
-            name=actor(view),
-            days=data.get("paused_days", 0),
-            count=shifted,
-        )
-    return _(
-        "%(name)s resumed the initiative after %(days)s days",
+    days, shifted = int(data.get("paused_days") or 0), int(data.get("shifted") or 0)
+    decisions = int(data.get("decisions") or 0)
+    said = ngettext(
+        "%(name)s resumed the initiative after %(num)d day",
+        "%(name)s resumed the initiative after %(num)d days",
+        days,
         name=actor(view),
-        days=data.get("paused_days", 0),
     )
+    if shifted:
+        said = _(
+            "%(resumed)s and moved %(dates)s on by as many days",
+            resumed=said,
+            dates=ngettext("%(num)d open date", "%(num)d open dates", shifted),
+        )
+    if decisions:
+        said = _(
+            "%(resumed)s; %(decisions)s",
+            resumed=said,
+            decisions=ngettext(
+                "the closing moment of %(num)d open decision moved on by the time paused",
+                "the closing moments of %(num)d open decisions moved on by the time paused",
+                decisions,
+            ),
+        )
+    return said
 
 
 @describes("transition")
@@ -282,14 +295,39 @@ def _decision_vote(view, history):
     return _("%(name)s voted for ‘%(move)s’", name=actor(view), move=move)
 
 
+def _decision_counts(view: EventView) -> str | None:
+    """ "3 for, 1 against, of 5 who decide", as the decision stood when it closed."""
+    data = _data(view)
+    if "electorate" not in data:  # closed before the history kept the numbers
+        return None
+    return render_msg(
+        counts_sentence(
+            str(data.get("rule", "")),
+            **{key: int(data.get(key) or 0) for key in ("yes", "no", "objections", "electorate")},
+        )
+    )
+
+
 @describes("decision.approved")
 def _decision_approved(view, history):
-    return _("The group agreed to ‘%(move)s’", move=_move(view, history))
+    move, counts = _move(view, history), _decision_counts(view)
+    if counts is None:
+        return _("The group agreed to ‘%(move)s’", move=move)
+    return _("The group agreed to ‘%(move)s’ (%(counts)s)", move=move, counts=counts)
 
 
 @describes("decision.rejected")
 def _decision_rejected(view, history):
-    return _("The group did not agree to ‘%(move)s’", move=_move(view, history))
+    move, counts = _move(view, history), _decision_counts(view)
+    if counts is None:
+        return _("The group did not agree to ‘%(move)s’", move=move)
+    if _data(view).get("quorum_missed"):
+        return _(
+            "The group did not agree to ‘%(move)s’: too few voted (%(counts)s)",
+            move=move,
+            counts=counts,
+        )
+    return _("The group did not agree to ‘%(move)s’ (%(counts)s)", move=move, counts=counts)
 
 
 @describes("decision.cancelled")

@@ -138,3 +138,26 @@ def test_a_finished_initiative_in_self_management_still_shows_its_missed_turns(
     row = caseload_row(session, item.id, now=now)
     assert row.status == "finished"
     assert [s.reason.render() for s in row.signals] == ["Maintenance: 4 turns missed in a row."]
+
+
+# --- a pause stops the group's clocks, not the municipality's ---------------------------------
+
+
+def test_a_paused_group_raises_no_signal_of_its_own_clocks(session, now, association):
+    from engine.operations import add_step, pause_initiative
+
+    item, anna, turns = association
+    for turn in turns[:STREAK_SIGNAL]:
+        mark_missed(session, anna, item.id, turn.id, now=now)
+    add_step(
+        session, anna, item.id, stage_key=item.state, title="Bankjes schilderen",
+        due_date=(now - 3 * DAY).date(), now=now - 10 * DAY,
+    )  # fmt: skip
+    factories.filed_request(session, item, anna, now - 30 * DAY, respond_days=10)
+    running = caseload_row(session, item.id, now=now)
+    assert {"maintenance", "overdue", "respond_by"} <= {s.kind for s in running.signals}
+    pause_initiative(session, anna, item.id, reason="Winterstop", now=now)
+    paused = caseload_row(session, item.id, now=now)
+    assert paused.status == "paused"
+    # the municipality's answer is still late; the group's steps and turns wait for it
+    assert [s.kind for s in paused.signals] == ["respond_by"]

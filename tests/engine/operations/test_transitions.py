@@ -210,11 +210,11 @@ def test_full_walk_to_self_management(session, now):
     assert [r.msgid.split(" ")[0] for r in reasons] == ["Register", "The"]
     _register_association(session, item, now + 10 * DAY)
     vote = open_decision(session, bram, item.id, "hand_over", now + 10 * DAY)
-    assert vote.rule == "majority" and vote.closes_dt is None
+    assert vote.rule == "majority" and vote.closes_dt == now + 17 * DAY
     cast_vote(session, anna, vote.id, "for", now + 10 * DAY)
     cast_vote(session, bram, vote.id, "against", now + 10 * DAY)
     assert vote.status == "open"
-    cast_vote(session, cor, vote.id, "for", now + 11 * DAY)
+    cast_vote(session, cor, vote.id, "for", now + 11 * DAY)  # everyone voted: it closes
     assert vote.status == "approved"
     fire_transition(session, anna, item.id, "hand_over", now + 12 * DAY, note="Aan de buurt")
     assert item.state == "maintenance"
@@ -259,6 +259,8 @@ def test_majority_against_rejects(session, now):
     vote = open_decision(session, anna, item.id, "hand_over", now + DAY)
     cast_vote(session, bram, vote.id, "against", now + DAY)
     cast_vote(session, cor, vote.id, "against", now + DAY)
+    assert vote.status == "open"  # anna has not voted yet: she may still be heard
+    cast_vote(session, anna, vote.id, "for", now + 2 * DAY)
     assert vote.status == "rejected"
 
 
@@ -268,12 +270,16 @@ def test_closing_a_majority_vote_without_a_majority_rejects_it(session, now):
     _to_execution(session, item, now)
     vote = open_decision(session, anna, item.id, "hand_over", now + DAY)
     cast_vote(session, anna, vote.id, "for", now + DAY)
-    close_decision(session, bram, vote.id, now + 2 * DAY)
-    assert vote.status == "rejected"
+    with pytest.raises(Refused) as refused:
+        close_decision(session, bram, vote.id, now + 2 * DAY)
+    assert "stays open until its closing moment" in refused.value.message.msgid
+    close_decision(session, bram, vote.id, vote.closes_dt)
+    assert vote.status == "rejected"  # one vote of three: too few to count
     (closed,) = factories.events_of(session, item.id, "decision.rejected")
     assert closed.actor_id == bram.id
+    assert closed.data["quorum_missed"] is True and closed.data["yes"] == 1
     with pytest.raises(Refused):
-        close_decision(session, cor, vote.id, now + 3 * DAY)
+        close_decision(session, cor, vote.id, vote.closes_dt + DAY)
 
 
 def test_a_used_decision_is_not_used_again(session, now):

@@ -324,9 +324,47 @@ def test_consent_days_at_least_one():
     assert_problem(text, line_of(text, "days: 0"), "consent days in transition 'start'")
 
 
-def test_days_only_for_consent():
-    text = edit(("{rule: consent, days: 7}", "{rule: majority, days: 3}"))
-    assert_problem(text, line_of(text, "majority"), "days only apply to the consent rule")
+def test_days_only_for_consent_and_majority():
+    text = edit(("{rule: consent, days: 7}", "{rule: initiators, days: 3}"))
+    assert_problem(text, line_of(text, "initiators"), "days only apply to the consent and majority")
+
+
+def test_a_majority_vote_has_days_and_a_quorum():
+    defn, problems = load_workflow_text(
+        edit(("{rule: consent, days: 7}", "{rule: majority, days: 10, quorum: 60}")), "t.yaml"
+    )
+    assert problems == []
+    rule = defn.transitions[0].decision
+    assert (rule.rule, rule.days, rule.quorum) == ("majority", 10, 60)
+    assert to_dict(defn)["transitions"][0]["decision"] == {
+        "rule": "majority",
+        "days": 10,
+        "quorum": 60,
+    }
+    assert from_dict(json.loads(json.dumps(to_dict(defn)))) == defn
+
+
+def test_a_majority_vote_without_days_keeps_its_stored_form():
+    """Templates stored before majority votes had days hash the same as before."""
+    defn, _ = load_workflow_text(edit(("{rule: consent, days: 7}", "{rule: majority}")), "t.yaml")
+    rule = defn.transitions[0].decision
+    assert (rule.days, rule.quorum) == (7, None)
+    assert to_dict(defn)["transitions"][0]["decision"] == {"rule": "majority"}
+
+
+@pytest.mark.parametrize(
+    ("decision", "fragment"),
+    [
+        ("{rule: majority, quorum: 0}", "must be a percentage from 1 to 100, got 0"),
+        ("{rule: majority, quorum: 101}", "must be a percentage from 1 to 100, got 101"),
+        ("{rule: majority, quorum: half}", "must be a percentage from 1 to 100"),
+        ("{rule: consent, days: 7, quorum: 50}", "quorum only applies to the majority rule"),
+        ("{rule: majority, days: 0}", "majority days in transition 'start' must be at least 1"),
+    ],
+)
+def test_a_wrong_quorum_or_majority_days(decision, fragment):
+    text = edit(("{rule: consent, days: 7}", decision))
+    assert_problem(text, line_of(text, decision[:10]), fragment)
 
 
 def test_source_is_not_a_stage():

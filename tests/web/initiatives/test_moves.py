@@ -110,8 +110,9 @@ def test_consent_decision_open_vote_and_outcome(client, db_session):
     page = _text(client.get(f"/initiatives/{item.id}"))
     assert "Outcome: agreed" in page
     assert "<strong>Anna de Vries</strong>: for — “Mooi plan”" in page
-    assert "0 objections, 3 in favour, of 3 people." in page
-    assert "The group agreed to ‘Go and execute’" in page
+    assert "Adopted: 0 objections, 3 in favour, of 3 who decide." in page
+    agreed = "The group agreed to ‘Go and execute’ (0 objections, 3 in favour, of 3 who decide)"
+    assert agreed in page
     # now the move may be made
     response = submit(client, item.id, f"/initiatives/{item.id}/moves/plan", {"note": ""})
     assert response.status_code == 302
