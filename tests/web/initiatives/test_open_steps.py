@@ -197,6 +197,6 @@ def test_the_move_form_in_dutch(client, db_session):
         {"expected_open_steps": _seen(form), "open_steps": "close"},
     )  # fmt: skip
     page = _text(client.get(response.headers["Location"]))
-    assert "Het initiatief is verder gegaan. 2 open stappen zijn afgesloten." in page
+    assert "Het initiatief is door naar de volgende fase. 2 open stappen zijn afgesloten." in page
     assert "Afgesloten, niet gedaan" in page
     assert "Anna de Vries heeft de stap ‘Zaal huren’ van Visievorming afgesloten" in page
