@@ -30,6 +30,7 @@ from engine.models import (
     StagePlan,
     Step,
 )
+from engine.operations.open_steps import stages_left_behind
 from engine.operations.transitions import Move, list_moves
 from engine.permissions import RESIDENT_ROLES
 from engine.workflows.definitions import Text, WorkflowDef
@@ -97,8 +98,14 @@ class StageView:
         return self.is_custom and self.status == "upcoming" and not self.steps
 
     @property
-    def open_steps(self) -> int:
-        return sum(1 for s in self.steps if not s.step.is_done)
+    def open_steps(self) -> list[StepView]:
+        """The steps still to do (neither done nor closed), in checklist order."""
+        return [s for s in self.steps if s.step.is_open]
+
+    @property
+    def planned_steps(self) -> int:
+        """The steps that count in the checklist: open or done (a closed one no longer does)."""
+        return sum(1 for s in self.steps if not s.step.is_closed)
 
 
 @dataclass
@@ -144,6 +151,13 @@ class InitiativePage:
 
     def stage(self, key: str | None) -> StageView | None:
         return next((s for s in self.stages if s.key == key), None)
+
+    def left_behind(self, move: Move) -> list[StepView]:
+        """The open steps a move would leave behind: the current stage's and those of any stage
+        it passes over (none for a move back); the group carries or closes them."""
+        order = [s.key for s in self.stages]
+        behind = stages_left_behind(order, self.initiative.state, move.dest)
+        return [view for s in self.stages if s.key in behind for view in s.open_steps]
 
     def decision_for(self, trigger: str) -> DecisionView | None:
         """The live decision about a move, else the latest one of this stage."""

@@ -106,10 +106,15 @@ def stalled_where(i: Any, cutoff: Any, finals: Finals) -> list[ColumnElement[boo
 
 
 def count_overdue_steps(i: Any, today: Any) -> Label[int]:
-    """The number of the initiative's open steps past their due date."""
+    """The number of the initiative's open steps (not done, not closed) past their due date."""
     return (
         select(func.count())
-        .where(_S.initiative_id == i.id, _S.is_done == false(), _S.due_date < today)
+        .where(
+            _S.initiative_id == i.id,
+            _S.is_done == false(),
+            _S.closed_dt.is_(None),
+            _S.due_date < today,
+        )
         .scalar_subquery()
         .label("overdue_steps")
     )

@@ -14,10 +14,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
     event,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import ColumnElement
 
 from engine.db import Base, UTCDateTime
 from engine.models.people import Neighbourhood, Person
@@ -137,10 +140,14 @@ class StagePlan(Base):
 
 
 class Step(Base):
-    """A resident-defined task inside a stage."""
+    """A resident-defined task inside a stage: open, done, or closed without being done."""
 
     __tablename__ = "steps"
-    __table_args__ = (Index("ix_steps_initiative_stage", "initiative_id", "stage_key"),)
+    __table_args__ = (
+        Index("ix_steps_initiative_stage", "initiative_id", "stage_key"),
+        # done and closed-not-done exclude each other
+        CheckConstraint("NOT (is_done AND closed_dt IS NOT NULL)", name="done_or_closed"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"))
@@ -153,8 +160,27 @@ class Step(Base):
     done_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: closed without being done, when the group left its stage and chose not to take it along
+    closed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    #: the stage it was last taken along from when the group moved on (null: planned here)
+    carried_from: Mapped[str | None] = mapped_column(String(100))
 
     owner: Mapped[Person | None] = relationship(foreign_keys=[owner_id])
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_dt is not None
+
+    @hybrid_property
+    def is_open(self) -> bool:
+        """Neither done nor closed: still to do (what the guards and reminders count)."""
+        return not self.is_done and self.closed_dt is None
+
+    @is_open.inplace.expression
+    @classmethod
+    def _is_open_expression(cls) -> ColumnElement[bool]:
+        return and_(cls.is_done.is_(False), cls.closed_dt.is_(None))
 
 
 class Decision(Base):

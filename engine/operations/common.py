@@ -157,8 +157,9 @@ def _facts_statement():
             _count(Membership.initiative_id == _I.id, Membership.role == "partner").label(
                 "partner_count"
             ),
-            _count(steps_here, Step.is_done.is_(False)).label("open_steps"),
-            _count(steps_here).label("total_steps"),
+            # a step closed without being done is neither open nor planned any more
+            _count(steps_here, Step.is_open).label("open_steps"),
+            _count(steps_here, Step.closed_dt.is_(None)).label("total_steps"),
             _count(Document.initiative_id == _I.id, Document.stage_key == _I.state).label(
                 "documents_in_stage"
             ),
@@ -188,7 +189,7 @@ def _facts_statement():
                 exists().where(
                     Step.initiative_id == _I.id,
                     Step.due_date.is_not(None),
-                    Step.is_done.is_(False),
+                    Step.is_open,
                 ),
                 exists().where(
                     StagePlan.initiative_id == _I.id, StagePlan.target_date.is_not(None)

@@ -87,7 +87,7 @@ def _shift_open_dates(session: Session, initiative: Initiative, delta: timedelta
     steps = session.scalars(
         select(Step).where(
             Step.initiative_id == initiative.id,
-            Step.is_done.is_(False),
+            Step.is_open,
             Step.due_date.is_not(None),
         )
     )

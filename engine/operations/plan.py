@@ -199,6 +199,8 @@ def complete_step(
     _editable_stage(session, initiative, step.stage_key)
     if step.is_done:
         raise Refused(msg("This step is already done."))
+    if step.is_closed:
+        raise Refused(msg("This step was closed without being done. Reopen it first."))
     step.is_done, step.done_dt, step.done_by_id = True, now, actor.id
     record(session, initiative, actor, now, "step.done", step=step.id, title=step.title)
     session.flush()
@@ -218,9 +220,11 @@ def reopen_step(
     initiative = _begin(session, actor, initiative_id, expected_version)
     step = _get_step(session, initiative, step_id)
     _editable_stage(session, initiative, step.stage_key)
-    if not step.is_done:
+    if step.is_open:
         raise Refused(msg("This step is still open."))
+    # done, or closed without being done when the group left this stage before
     step.is_done, step.done_dt, step.done_by_id = False, None, None
+    step.closed_dt, step.closed_by_id = None, None
     record(session, initiative, actor, now, "step.reopened", step=step.id, title=step.title)
     session.flush()
     if step.due_date is not None:
@@ -241,6 +245,8 @@ def remove_step(
     _editable_stage(session, initiative, step.stage_key)
     if step.is_done:
         raise Refused(msg("A completed step is part of the history. Reopen it first."))
+    if step.is_closed:
+        raise Refused(msg("A closed step is part of the history. Reopen it first."))
     record(session, initiative, actor, now, "step.removed", step=step.id, title=step.title)
     dated = step.due_date is not None
     session.delete(step)

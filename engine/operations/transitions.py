@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -17,10 +18,19 @@ from engine.i18n import Msg, msg
 from engine.machines import machines
 from engine.models import Decision, Event, Initiative, Person
 from engine.operations.common import Facts, load_facts
+from engine.operations.open_steps import (
+    CARRY,
+    check_choice,
+    check_seen,
+    leave_steps,
+    open_steps_in,
+    stages_left_behind,
+)
 from engine.permissions import can_fire
 from engine.reminders.planner import PLAN_SOURCES, plan_for
 from engine.wording import role_words
 from engine.workflows.definitions import Text, TransitionDef
+from engine.workflows.process_plan import process_plan
 from engine.workflows.versions import definition_by_hash
 
 log = logging.getLogger(__name__)
@@ -121,6 +131,9 @@ class Fired:
     to_stage: str
     version: int
     event_id: int
+    #: the open steps of the stage left behind: taken along to ``to_stage``, or closed
+    carried: tuple[int, ...] = ()
+    closed: tuple[int, ...] = ()
 
 
 _EVENTS = Event.__table__
@@ -156,12 +169,20 @@ def fire_transition(
     *,
     note: str | None = None,
     expected_version: int | None = None,
+    open_steps: str = CARRY,
+    expected_open_steps: Collection[int] | None = None,
 ) -> Fired:
     """Move the initiative on by ``trigger`` if role, guards and decision rule allow it.
+
+    The open steps of the stage it leaves (a move whose guards allow open steps) go along to
+    the next stage (``open_steps="carry"``, the default) or are closed without being done
+    (``"close"``); ``expected_open_steps``, the ids the group saw when it chose, makes the move
+    a :class:`Conflict` when the open steps have changed since.
 
     This is the hot path of the engine: one query loads everything the move needs, a
     compare-and-set update on the version moves it, one insert writes the history.
     """
+    check_choice(open_steps)
     session.flush()  # the facts query bypasses autoflush; pending ORM changes go first
     facts = load_facts(session, initiative_id, actor.id)
     if expected_version is not None and expected_version != facts.version:
@@ -190,6 +211,16 @@ def fire_transition(
         dest = pm.fire(facts.state, trigger)
     except MachineError as exc:  # pragma: no cover - graph.find already checked
         raise InvalidInput(msg("This move is not possible from the current stage.")) from exc
+    behind = stages_left_behind(
+        process_plan(facts.content_hash, defn, facts.graph_key).stages, facts.state, dest
+    )
+    # the query only when there can be open steps: some in this stage, or stages passed over
+    leaving = (
+        open_steps_in(session, initiative_id, behind)
+        if facts.context.open_steps or len(behind) > 1
+        else []
+    )
+    check_seen(leaving, expected_open_steps)
     new_version = facts.version + 1
     with conflict_guard():
         connection = session.connection()
@@ -200,6 +231,9 @@ def fire_transition(
         )  # fmt: skip
         if result.rowcount != 1:
             raise Conflict()
+        left = leave_steps(
+            session, initiative_id, actor.id, leaving, dest=dest, choice=open_steps, now=now
+        )
         event_id = connection.execute(
             _INSERT_EVENT,
             {
@@ -226,7 +260,9 @@ def fire_transition(
         "initiative %s: transition %s %s -> %s by %s",
         initiative_id, trigger, facts.state, dest, actor.id,
     )  # fmt: skip
-    return Fired(initiative_id, trigger, facts.state, dest, new_version, event_id)
+    return Fired(
+        initiative_id, trigger, facts.state, dest, new_version, event_id, left.carried, left.closed
+    )
 
 
 def _forget(session: Session, initiative_id: int) -> None:

@@ -70,10 +70,10 @@ def _live_stages(session: Session, initiative_ids, shapes) -> dict[int, dict[str
 
 
 def steps_source(session: Session, initiative_ids, now: datetime) -> Iterable[Deadline]:
-    """Open steps with a due date, in stages not yet behind the group."""
+    """Open steps (not done, not closed) with a due date, in stages not yet behind the group."""
     query = select(
         Step.id, Step.initiative_id, Step.stage_key, Step.title, Step.owner_id, Step.due_date
-    ).where(Step.is_done.is_(False), Step.due_date.is_not(None))
+    ).where(Step.is_open, Step.due_date.is_not(None))
     if initiative_ids is not None:
         query = query.where(Step.initiative_id.in_(list(initiative_ids)))
     steps = session.execute(query.order_by(Step.id)).all()

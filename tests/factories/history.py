@@ -81,6 +81,8 @@ def stored_state(session: Session, initiative_id: int) -> dict:
             Step.due_date,
             Step.position,
             Step.is_done,
+            Step.closed_dt,
+            Step.carried_from,
             order=Step.id,
         ),
         "decisions": rows(Decision.id, Decision.status, Decision.closes_dt, order=Decision.id),

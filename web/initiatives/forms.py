@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
+from wtforms import (
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
+
+from engine.operations.open_steps import CARRY, OPEN_STEP_CHOICES
 
 VISIBILITY_CHOICES = [
     SelectChoice("public", _l("Everyone: the initiative is listed and anyone can read its page")),
@@ -74,10 +87,43 @@ class VisibilityForm(VersionedForm):
 
 
 class MoveForm(VersionedForm):
+    #: what happens to the open steps the move leaves behind (shown only when there are some);
+    #: the engine checks the choice and says what is wrong next to the field
+    open_steps = RadioField(
+        _l("What happens to the open steps?"),
+        choices=list(OPEN_STEP_CHOICES),  # worded on the page by for_steps
+        default=CARRY,
+        validate_choice=False,
+    )
+    #: the ids of the open steps the page listed, comma-separated (see ``seen_steps``)
+    expected_open_steps = HiddenField()
     note = TextAreaField(
         _l("Note for the history"),
         validators=[Optional(), Length(max=2000, message=_l("At most 2,000 characters."))],
     )
+
+    def for_steps(self, count: int, stage: str) -> MoveForm:
+        """Word the choice for ``count`` open steps that would go along to ``stage``."""
+        self.open_steps.choices = [
+            SelectChoice(
+                "carry",
+                ngettext(
+                    "Take it along to %(stage)s", "Take them along to %(stage)s", count, stage=stage
+                ),
+            ),
+            SelectChoice(
+                "close",
+                ngettext("Close it without doing it", "Close them without doing them", count),
+            ),
+        ]
+        return self
+
+    def seen_steps(self, posted: Mapping[str, str]) -> list[int] | None:
+        """The open steps the page listed when the group chose; None when none were sent."""
+        if "expected_open_steps" not in posted:
+            return None
+        raw = self.expected_open_steps.data or ""
+        return [int(part) for part in raw.split(",") if part.strip().isdigit()]
 
 
 class OpenDecisionForm(VersionedForm):

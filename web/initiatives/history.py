@@ -179,6 +179,43 @@ def _step_removed(view, history):
     return _("%(name)s removed the step ‘%(step)s’", name=actor(view), step=_step(view, history))
 
 
+@describes("step.carried")
+def _step_carried(view, history):
+    data = _data(view)
+    words = {
+        "name": actor(view),
+        "step": _step(view, history),
+        "from": _stage(history, view.event.from_stage),
+        "to": _stage(history, view.event.to_stage),
+    }
+    if data.get("due"):
+        return _(
+            "%(name)s took the open step ‘%(step)s’ along from %(from)s to %(to)s, with its "
+            "due date %(date)s and its reminders",
+            date=_day(data["due"]),
+            **words,
+        )
+    return _("%(name)s took the open step ‘%(step)s’ along from %(from)s to %(to)s", **words)
+
+
+@describes("step.closed")
+def _step_closed(view, history):
+    data = _data(view)
+    words = {
+        "name": actor(view),
+        "step": _step(view, history),
+        "stage": _stage(history, view.event.from_stage),
+    }
+    if data.get("due"):
+        return _(
+            "%(name)s closed the step ‘%(step)s’ of %(stage)s without it being done; its "
+            "reminders for %(date)s stop",
+            date=_day(data["due"]),
+            **words,
+        )
+    return _("%(name)s closed the step ‘%(step)s’ of %(stage)s without it being done", **words)
+
+
 @describes("stage.target")
 def _stage_target(view, history):
     data = _data(view)

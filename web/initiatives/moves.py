@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from flask import abort
+from flask import abort, request
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from engine.db import utcnow
 from engine.models import Decision
 from engine.operations import cast_vote, close_decision, fire_transition, open_decision
 from engine.operations.decisions import CHOICES
+from engine.operations.open_steps import CARRY
+from engine.operations.transitions import Fired
 from web import access
 from web.database import db
 from web.initiatives.forms import MoveForm, OpenDecisionForm, PlainForm, VoteForm
@@ -24,6 +27,23 @@ def _decision(initiative_id: int, decision_id: int) -> Decision:
     return decision
 
 
+def _moved(fired: Fired) -> str:
+    """What the group hears after a move, with what became of the open steps."""
+    if fired.carried:
+        return ngettext(
+            "The initiative has moved on. The open step went along.",
+            "The initiative has moved on. %(num)d open steps went along.",
+            len(fired.carried),
+        )
+    if fired.closed:
+        return ngettext(
+            "The initiative has moved on. The open step is closed.",
+            "The initiative has moved on. %(num)d open steps are closed.",
+            len(fired.closed),
+        )
+    return _("The initiative has moved on.")
+
+
 @bp.post("/initiatives/<int:initiative_id>/moves/<trigger>")
 @access.member
 def fire(initiative_id: int, trigger: str):
@@ -32,7 +52,8 @@ def fire(initiative_id: int, trigger: str):
     return act(
         key, form, fire_transition, current_user.person, initiative_id, trigger, utcnow(),
         note=(form.note.data or "").strip() or None, expected_version=expected_version(form),
-        done=_("The initiative has moved on."), anchor="now",
+        open_steps=form.open_steps.data or CARRY,
+        expected_open_steps=form.seen_steps(request.form), done=_moved, anchor="now",
     )  # fmt: skip
 
 

@@ -234,7 +234,7 @@ def act(
     form: FlaskForm,
     operation: Callable[..., Any],
     *args: Any,
-    done: str,
+    done: str | Callable[[Any], str],
     anchor: str | None = None,
     then: Callable[[Any], None] | None = None,
     fields: Mapping[str, str] | None = None,
