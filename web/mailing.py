@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 
 from flask import current_app
 
@@ -34,6 +35,7 @@ def deliver_soon() -> None:
                 now=utcnow(),
                 smtp_url=config.smtp_url,
                 mail_from=config.mail_from,
+                lease=timedelta(seconds=config.mail_lease_seconds),
             )
         except Exception:  # noqa: BLE001 - the scheduler will retry; never break the page
             log.exception("immediate mail delivery failed; the scheduler will retry")
