@@ -17,7 +17,7 @@ Message-ID, so mail programs show one.
 Failures: a 4xx answer about a message is retried with exponential backoff and fails for good
 after :data:`MAX_ATTEMPTS`; a 5xx answer fails at once. A server that cannot be reached is no
 fault of the message: the rest of the batch goes back to the queue without using up a try, and
-is tried again after :func:`unreachable_backoff` (never more than 45 seconds, so with the
+is tried again after :func:`unreachable_backoff` (5 to 45 seconds, so with the
 sweep's 15 seconds mail flows within a minute of the server's return), however long it was away.
 """
 
@@ -49,7 +49,7 @@ BATCH = 100
 #: how long one delivery run may keep claiming new batches
 RUN_SECONDS = 30.0
 #: how long mail waits for a server that could not be reached: first, and at most
-UNREACHABLE_FIRST = timedelta(seconds=10)
+UNREACHABLE_FIRST = timedelta(seconds=5)
 UNREACHABLE_CAP = timedelta(seconds=45)
 
 Clock = Callable[[], datetime]
@@ -62,7 +62,7 @@ def backoff(attempts: int) -> timedelta:
 
 
 def unreachable_backoff(row_created: datetime, now: datetime) -> timedelta:
-    """Wait a little longer the longer a message has waited: a quarter of its age, from 10 s to
+    """Wait a little longer the longer a message has waited: a quarter of its age, from 5 s to
     45 s. The cap keeps mail at most a minute behind a mail server that comes back."""
     age = max(now - row_created, timedelta(0))
     return min(max(age / 4, UNREACHABLE_FIRST), UNREACHABLE_CAP)
@@ -245,6 +245,10 @@ class DeliveryReport:
     #: claimed, but taken over by another run before this one got to them
     overtaken: list[int] = field(default_factory=list)
 
+    def __bool__(self) -> bool:
+        """Whether anything happened (a run that found nothing to send is not worth a line)."""
+        return bool(self.sent or self.retried or self.failed or self.deferred or self.overtaken)
+
     def __str__(self) -> str:
         text = f"sent {len(self.sent)}, to retry {len(self.retried)}, failed {len(self.failed)}"
         text += f", server away: {len(self.deferred)} wait" if self.deferred else ""
@@ -284,7 +288,7 @@ def deliver_due(
     finally:
         if own:
             transport.close()
-    if report.sent or report.retried or report.failed or report.deferred or report.overtaken:
+    if report:
         log.info("outbox: %s", report)
     return report
 

@@ -214,7 +214,7 @@ def test_mail_waits_at_most_45_seconds_for_a_server_that_was_away(clean):
     down = f"smtp://127.0.0.1:{free_port()}"
     deliver_due(clean, now=NOW, smtp_url=down, mail_from=FROM)
     assert {r.next_attempt_dt - NOW for r in rows(clean)} == {UNREACHABLE_CAP}
-    assert unreachable_backoff(NOW, NOW) == timedelta(seconds=10)
+    assert unreachable_backoff(NOW, NOW) == timedelta(seconds=5)
     assert unreachable_backoff(NOW - timedelta(days=2), NOW) == timedelta(seconds=45)
 
 
