@@ -27,8 +27,10 @@ def postgres_bin() -> Path | None:
 class Cluster:
     """``init``, ``start``, ``stop`` and ``destroy`` one cluster on 127.0.0.1:``port``."""
 
-    def __init__(self, bindir: Path) -> None:
+    def __init__(self, bindir: Path, settings: str = "") -> None:
         self.bindir = bindir
+        #: more server settings, e.g. ``-c autovacuum=off``
+        self.settings = settings
         self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="verbinding-pg-"))
         self.data = self.root / "data"
@@ -51,7 +53,7 @@ class Cluster:
 
     def start(self) -> Cluster:
         options = (f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 "
-                   "-c fsync=off -c full_page_writes=off")  # fmt: skip
+                   f"-c fsync=off -c full_page_writes=off {self.settings}")  # fmt: skip
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-l", str(self.root / "log"),
                   "-o", options, "-w", "start")  # fmt: skip
         return self
@@ -59,10 +61,11 @@ class Cluster:
     def stop(self, mode: str = "fast") -> None:
         self._run(str(self.bindir / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
 
-    def create_database(self, name: str) -> str:
+    def create_database(self, name: str, template: str | None = None) -> str:
+        copy = f' TEMPLATE "{template}"' if template else ""
         with psycopg.connect(f"host=127.0.0.1 port={self.port} user=postgres dbname=postgres",
                              autocommit=True) as conn:  # fmt: skip
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"{copy}'.encode())
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{name}"
 
     def destroy(self) -> None:
