@@ -30,7 +30,8 @@ from sqlalchemy import create_engine, insert, select, text, update  # noqa: E402
 from engine.accounts import create_person  # noqa: E402
 from engine.config import load_config  # noqa: E402
 from engine.db import make_engine, make_session_factory  # noqa: E402
-from engine.mail.outbox import deliver_due, queue_many  # noqa: E402
+from engine.mail.delivery import deliver_due  # noqa: E402
+from engine.mail.outbox import queue_many  # noqa: E402
 from engine.migrate import upgrade_engine  # noqa: E402
 from engine.models import District, Neighbourhood, Person, Step  # noqa: E402
 from engine.models.reminders import Reminder  # noqa: E402

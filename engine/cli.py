@@ -8,7 +8,7 @@ import sys
 import click
 
 from engine.config import ConfigError
-from engine.db import unit_of_work, utcnow
+from engine.db import is_unavailable, one_line, unit_of_work, utcnow
 from engine.errors import VerbindingError
 from engine.i18n import translate
 from engine.runtime import Runtime
@@ -239,7 +239,13 @@ def reminders_tick(now_text: str | None, dry_run: bool) -> None:
     """Plan and deliver once: swept deadlines, due reminders, due mail."""
     from engine.reminders.cli import tick
 
-    failed = tick(runtime(), _moment(now_text), dry_run=dry_run, echo=click.echo)
+    try:
+        failed = tick(runtime(), _moment(now_text), dry_run=dry_run, echo=click.echo)
+    except Exception as exc:
+        if not is_unavailable(exc):
+            raise
+        click.echo(f"error: the database cannot be reached: {one_line(exc)}", err=True)
+        sys.exit(1)
     if failed:
         click.echo(f"error: sweep step failed: {', '.join(failed)} (traceback above)", err=True)
         sys.exit(1)

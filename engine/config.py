@@ -71,6 +71,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DIGEST_HOUR", "8", "Local hour (0-23) at which daily and weekly digests go out."),
     Setting("DIGEST_WEEKDAY", "1", "Day of the weekly digest: 1 = Monday … 7 = Sunday."),
     Setting("SWEEP_SECONDS", "15", "How often the scheduler sweeps (reminders, mail, timers)."),
+    Setting(
+        "MAIL_LEASE_SECONDS",
+        "60",
+        "How long a scheduler holds the mail it is sending before another may take it over; "
+        "renewed while it works, so this is how long mail of a scheduler that died waits.",
+    ),
 )
 
 #: setting name → its documented default
@@ -101,6 +107,7 @@ class Config:
     digest_hour: int
     digest_weekday: int
     sweep_seconds: int
+    mail_lease_seconds: int
 
 
 class ConfigError(ValueError):
@@ -152,6 +159,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         digest_hour=number("DIGEST_HOUR", 0, 23),
         digest_weekday=number("DIGEST_WEEKDAY", 1, 7),
         sweep_seconds=number("SWEEP_SECONDS", 1),
+        mail_lease_seconds=number("MAIL_LEASE_SECONDS", 2),
     )
 
 

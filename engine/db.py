@@ -9,11 +9,25 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy import DateTime, MetaData, Table, create_engine, event
+from sqlalchemy import (
+    DateTime,
+    Insert,
+    MetaData,
+    Select,
+    Table,
+    create_engine,
+    event,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.selectable import CTE
 from sqlalchemy.types import TypeDecorator
 
 from engine.config import Config
@@ -145,3 +159,73 @@ def unit_of_work(factory: sessionmaker[Session]) -> Iterator[Session]:
         raise
     finally:
         session.close()
+
+
+#: PostgreSQL's codes for "no connection" (class 08) and for a server shutting down, crashed
+#: or starting up (57P01-57P03); SQLite says it in words
+_GONE_SQLSTATES = ("57P01", "57P02", "57P03")
+_GONE_WORDS = ("database is locked", "unable to open database file")
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Tell whether a database error means "the database cannot be reached right now" (down,
+    restarting, refusing connections, the pool exhausted), rather than a fault in the query."""
+    if isinstance(exc, PoolTimeout):
+        return True
+    if not isinstance(exc, DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    sqlstate = getattr(exc.orig, "sqlstate", None)
+    if sqlstate is not None:
+        return sqlstate.startswith("08") or sqlstate in _GONE_SQLSTATES
+    text = str(exc.orig).lower()
+    if "sqlite" in type(exc.orig).__module__:
+        return any(words in text for words in _GONE_WORDS)
+    return True  # a driver error without a code: the connection failed or broke
+
+
+def one_line(exc: BaseException) -> str:
+    """An error as one short line for a log (a database error's first line, no SQL)."""
+    found = getattr(exc, "orig", None) or exc
+    first = (str(found).strip().splitlines() or [""])[0]
+    return f"{type(found).__name__}: {first}"[:300]
+
+
+def bounded(query: Select, name: str = "batch") -> CTE:
+    """At most ``query``'s LIMIT rows, however the planner joins them: a CTE that PostgreSQL
+    materialises (runs once). ``UPDATE … WHERE id IN (SELECT … LIMIT n FOR UPDATE SKIP
+    LOCKED)`` is not: with a nested-loop semi join PostgreSQL runs the subquery again for
+    every outer row, and each run skips the rows the previous ones locked, so the "batch"
+    becomes the whole table."""
+    return query.cte(name).prefix_with("MATERIALIZED", dialect="postgresql")
+
+
+def try_lock(session: Session, name: str) -> bool:
+    """Take a lock named ``name`` for the rest of the session's transaction, if free.
+
+    PostgreSQL: an advisory transaction lock (False when another transaction holds it).
+    SQLite lets one writer at a time anyway: always True.
+    """
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    key = select(func.pg_try_advisory_xact_lock(func.hashtext(name)))
+    return bool(session.scalar(key))
+
+
+def insert_new(session: Session, table: Table, rows: list[dict], key: str) -> None:
+    """Insert rows whose ``key`` is not taken yet; a key another writer stored first (even
+    meanwhile, in a transaction not yet committed) is left as that writer stored it."""
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    statement: Insert
+    if dialect == "postgresql":
+        statement = postgresql.insert(table).on_conflict_do_nothing(index_elements=[key])
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table).on_conflict_do_nothing(index_elements=[key])
+    else:  # pragma: no cover - only the two databases are supported
+        statement = insert(table)
+    session.connection().execute(statement, rows)

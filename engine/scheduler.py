@@ -21,7 +21,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
-from engine.db import utcnow
+from engine.db import is_unavailable, one_line, utcnow
 from engine.runtime import Runtime
 from engine.sweeper import sweep
 
@@ -32,10 +32,19 @@ MISFIRE_GRACE_SECONDS = 60
 
 
 def _run(runtime: Runtime) -> None:
+    """One sweep; a failure is logged and the next sweep tries again.
+
+    While the database cannot be reached (a restart, a network fault) that is one line per
+    sweep, not a traceback; other failures keep their traceback.
+    """
     try:
         sweep(runtime, utcnow())
-    except Exception:  # noqa: BLE001 - the next run tries again
-        log.exception("sweep failed")
+    except Exception as exc:  # noqa: BLE001 - the next run tries again
+        if is_unavailable(exc):
+            log.warning("sweep failed: the database cannot be reached (%s); next try in %s s",
+                        one_line(exc), runtime.config.sweep_seconds)  # fmt: skip
+        else:
+            log.exception("sweep failed")
 
 
 def build_scheduler(

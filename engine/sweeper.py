@@ -23,14 +23,14 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import exists, false, literal_column, select
 from sqlalchemy.orm import Session
 
 from engine.config import Config
-from engine.db import unit_of_work
+from engine.db import is_unavailable, unit_of_work
 from engine.mail import deliver_due
 from engine.models import Decision, Initiative, OutboxMessage
 from engine.reminders import steps as reminder_steps
@@ -174,7 +174,11 @@ def _resting(s: SweepStep) -> bool:
 
 
 def sweep(runtime: Runtime, now: datetime, *, deliver: bool = True) -> SweepReport:
-    """Run every step that has work at ``now``, then deliver due mail."""
+    """Run every step that has work at ``now``, then deliver due mail.
+
+    A step that fails is logged and the others run all the same; when the database cannot be
+    reached the sweep stops and raises (see engine.db.is_unavailable).
+    """
     report = SweepReport()
     active, mail = _probe(runtime, now, deliver)
     for name, s in STEPS.items():
@@ -186,7 +190,9 @@ def sweep(runtime: Runtime, now: datetime, *, deliver: bool = True) -> SweepRepo
             else:
                 with unit_of_work(runtime.sessions) as session:
                     report.steps[name] = s.fn(session, now)
-        except Exception:  # noqa: BLE001 - one failing step must not stop the others
+        except Exception as exc:  # noqa: BLE001 - one failing step must not stop the others
+            if is_unavailable(exc):
+                raise  # no step can work without the database: the caller says so, once
             log.exception("sweep step %s failed", name)
             report.steps[name] = "failed (see log)"
             report.failed.append(name)
@@ -196,6 +202,7 @@ def sweep(runtime: Runtime, now: datetime, *, deliver: bool = True) -> SweepRepo
             now=now,
             smtp_url=runtime.config.smtp_url,
             mail_from=runtime.config.mail_from,
+            lease=timedelta(seconds=runtime.config.mail_lease_seconds),
         )
     if report.steps or report.mail:
         log.info("sweep at %s: %s", now.isoformat(), report)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import socket
 import threading
@@ -21,12 +22,25 @@ def free_port() -> int:
 
 
 class _Collector:
+    """Keeps what it accepts; can be told to be slow, to refuse, or to hang up after DATA."""
+
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.lock = threading.Lock()
+        self.reset()
+
+    def reset(self) -> None:
         self.refuse: int | None = None  # answer every DATA with this code, to test failures
+        self.delay = 0.0  # seconds before answering a DATA (a slow relay)
+        self.drop = 0  # hang up this many times after DATA, without an answer (nothing kept)
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's API
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if self.drop:
+            self.drop -= 1
+            server.transport.abort()
+            return "421 gone"  # written to nobody: the connection is closed
         if self.refuse:
             return f"{self.refuse} refused for this test"
         msg = message_from_bytes(envelope.content, policy=policy.default)
@@ -36,10 +50,11 @@ class _Collector:
 
 
 class SmtpServer:
-    """aiosmtpd on loopback, collecting what it receives."""
+    """aiosmtpd on loopback, collecting what it receives; ``start`` again after ``stop`` is the
+    same server back on the same port (a relay that was away)."""
 
-    def __init__(self) -> None:
-        self.port = free_port()
+    def __init__(self, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.handler = _Collector()
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
 
@@ -53,15 +68,21 @@ class SmtpServer:
             return list(self.handler.messages)
 
     def start(self) -> SmtpServer:
+        if getattr(self, "stopped", False):  # back after being away: a new controller
+            self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+            self.stopped = False
         self.controller.start()
         return self
 
     def stop(self) -> None:
         self.controller.stop()
+        self.controller.loop.close()
+        self.stopped = True
 
     def clear(self) -> None:
         with self.handler.lock:
             self.handler.messages.clear()
+        self.handler.reset()
 
     def wait_for(
         self, predicate: Callable[[EmailMessage], bool], timeout: float = 10.0

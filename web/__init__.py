@@ -11,11 +11,13 @@ from typing import Any
 from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from engine.config import load_config
 from engine.runtime import Runtime
 from web import i18n
-from web.database import close_db
+from web.database import close_db, database_unavailable
 from web.extensions import babel, csrf, login_manager
 
 log = logging.getLogger(__name__)
@@ -104,6 +106,9 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_template("errors/csrf.html", error=error), 400
+
+    app.register_error_handler(DBAPIError, database_unavailable)
+    app.register_error_handler(PoolTimeout, database_unavailable)
 
 
 def _security_headers(response):

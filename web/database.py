@@ -1,17 +1,22 @@
-"""One database session per request, and one commit per request."""
+"""One database session per request, one commit per request, and a plain 503 while the
+database cannot be reached."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import current_app, g
+from flask import current_app, g, render_template, request
 from sqlalchemy.orm import Session
 
-from engine.db import conflict_guard
+from engine.db import conflict_guard, is_unavailable, one_line
 from engine.runtime import Runtime
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
+#: what a 503 asks browsers and proxies to wait before trying again
+RETRY_AFTER_SECONDS = 30
 
 
 def runtime() -> Runtime:
@@ -28,7 +33,24 @@ def db() -> Session:
 def close_db(_exc: BaseException | None = None) -> None:
     session = g.pop("db", None)
     if session is not None:
-        session.close()
+        try:
+            session.close()
+        except Exception as exc:  # noqa: BLE001 - a broken connection is dropped by the pool
+            log.warning("closing the request's session failed: %s", one_line(exc))
+
+
+def database_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
+    """While the database cannot be reached: 503 with Retry-After and a page that needs no
+    database (the visitor is shown as logged out). Any other database error stays a 500."""
+    if not is_unavailable(error):
+        raise error
+    log.warning("database unreachable at %s %s: %s", request.method, request.path, one_line(error))
+    close_db()
+    from web.users import Anonymous
+
+    g._login_user = Anonymous()  # Flask-Login would ask the database who is logged in
+    page = render_template("errors/503.html", retry_after=RETRY_AFTER_SECONDS)
+    return page, 503, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def perform(operation: Callable[..., T], *args: Any, **kwargs: Any) -> T:

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import timedelta
 
 from flask import current_app
 
-from engine.db import utcnow
+from engine.db import is_unavailable, one_line, utcnow
 from engine.mail import Mailer, deliver_due
 
 log = logging.getLogger(__name__)
@@ -34,8 +35,13 @@ def deliver_soon() -> None:
                 now=utcnow(),
                 smtp_url=config.smtp_url,
                 mail_from=config.mail_from,
+                lease=timedelta(seconds=config.mail_lease_seconds),
             )
-        except Exception:  # noqa: BLE001 - the scheduler will retry; never break the page
-            log.exception("immediate mail delivery failed; the scheduler will retry")
+        except Exception as exc:  # noqa: BLE001 - the scheduler will retry; never break the page
+            if is_unavailable(exc):
+                log.warning("immediate mail delivery: the database cannot be reached (%s); "
+                            "the scheduler will retry", one_line(exc))  # fmt: skip
+            else:
+                log.exception("immediate mail delivery failed; the scheduler will retry")
 
     threading.Thread(target=run, name="deliver-soon", daemon=True).start()

@@ -1,10 +1,11 @@
 """The dispatcher: claim due reminders atomically, render them, hand them to the outbox.
 
-One transaction per batch claims the rows (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; on SQLite
-the claiming UPDATE takes the single write lock), writes the outbox rows and marks the reminders
-sent. Either all of that commits or none of it does, so two dispatchers never send a reminder
-twice and one that dies loses nothing. The outbox then delivers at least once, with a stable
-Message-ID per reminder or digest.
+One transaction per batch claims at most a batch of rows (``FOR UPDATE SKIP LOCKED`` in a
+materialised CTE on PostgreSQL, see engine.db.bounded; on SQLite the claiming UPDATE takes the
+single write lock), writes the outbox rows and marks the reminders sent. Either all of that
+commits or none of it does, so two dispatchers never send a reminder twice and one that dies
+loses nothing: its transaction is rolled back and its row locks go with its connection. The
+outbox then delivers at least once, with a stable Message-ID per reminder or digest.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from sqlalchemy import Row, bindparam, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from engine.config import Config, config_of
+from engine.db import bounded
 from engine.mail.compose import compose
 from engine.mail.outbox import queue_many
 from engine.models import Initiative, Membership, Person
@@ -74,33 +76,34 @@ class DispatchReport:
 
 
 _R = Reminder.__table__
+_PENDING = _R.c.status == literal_column("'pending'")
 _HANDLED = (
     update(_R)
-    .where(_R.c.id == bindparam("rid"))
+    .where(_R.c.id == bindparam("rid"), _PENDING)
     .values(status=bindparam("st"), handled_dt=bindparam("h"), outbox_id=bindparam("ob"))
 )
-_DEFER = update(_R).where(_R.c.id == bindparam("rid")).values(due_dt=bindparam("due"))
+_DEFER = update(_R).where(_R.c.id == bindparam("rid"), _PENDING).values(due_dt=bindparam("due"))
 
 
 def claim(session: Session, now: datetime, limit: int = BATCH) -> list[Row]:
-    """Lock up to ``limit`` due reminders for this transaction (others skip them).
+    """Lock up to ``limit`` due reminders (never more) for this transaction; others skip them.
 
     Returns plain rows (the columns of ``reminders``): a batch is read and written with Core,
     which is several times faster than loading and flushing hundreds of ORM objects.
     """
-    due = (
+    due = bounded(
         select(_R.c.id)
-        .where(_R.c.status == literal_column("'pending'"), _R.c.due_dt <= now)
+        .where(_PENDING, _R.c.due_dt <= now)
         .order_by(_R.c.due_dt, _R.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    # an UPDATE first: on SQLite it takes the write lock before anything is read
+    # one UPDATE: on SQLite it takes the write lock before anything is read
     rows = (
         session.connection()
         .execute(
             update(_R)
-            .where(_R.c.id.in_(due.scalar_subquery()), _R.c.status == "pending")
+            .where(_R.c.id.in_(select(due.c.id)), _PENDING)
             .values(due_dt=_R.c.due_dt)
             .returning(*_R.c)
         )

@@ -5,6 +5,12 @@ change in the same transaction as what caused them: a moved date moves its remin
 for the new date, the old ones cancelled), a removed or finished deadline cancels them, and a
 paused initiative has none pending. Rows are never deleted: a key (deadline, date, days before,
 person) that was sent once is never sent again.
+
+Planning runs beside the dispatcher and beside other planners (an operation's, another
+scheduler's), so every write is conditional: a new key is inserted only if no one stored it
+meanwhile (``ON CONFLICT DO NOTHING``), and a cancel, revive or retitle only changes a row that
+is still in the state it was decided on. The sweep's reconciliation of all initiatives also
+takes a database lock (engine.reminders.steps).
 """
 
 from __future__ import annotations
@@ -14,10 +20,11 @@ from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, literal_column, select, update
 from sqlalchemy.orm import Session
 
 from engine.config import Config, config_of
+from engine.db import insert_new
 from engine.models import Initiative
 from engine.models.reminders import CalendarEntry, Reminder
 from engine.reminders.rules import kind_of, local_moment, remind_on
@@ -148,9 +155,11 @@ def _wanted(
 
 _R = Reminder.__table__
 _C = CalendarEntry.__table__
+# Each change names the state it was decided on: a dispatcher (or another planner) may have
+# moved the row on meanwhile, and a reminder it sent must stay sent.
 _REVIVE = (
     update(_R)
-    .where(_R.c.id == bindparam("rid"))
+    .where(_R.c.id == bindparam("rid"), _R.c.status == literal_column("'cancelled'"))
     .values(
         status="pending",
         due_dt=bindparam("due"),
@@ -160,16 +169,19 @@ _REVIVE = (
     )
 )
 _RETITLE = (
-    update(_R).where(_R.c.id == bindparam("rid")).values(title=bindparam("t"), link=bindparam("l"))
+    update(_R)
+    .where(_R.c.id == bindparam("rid"), _R.c.status == literal_column("'pending'"))
+    .values(title=bindparam("t"), link=bindparam("l"))
 )
 _CANCEL = (
     update(_R)
-    .where(_R.c.id == bindparam("rid"))
+    .where(_R.c.id == bindparam("rid"), _R.c.status == literal_column("'pending'"))
     .values(status="cancelled", handled_dt=bindparam("h"))
 )
+# a calendar entry changes from the sequence it was read at, so two changes are two sequences
 _ENTRY = (
     update(_C)
-    .where(_C.c.id == bindparam("eid"))
+    .where(_C.c.id == bindparam("eid"), _C.c.sequence == bindparam("s0"))
     .values(
         entry_date=bindparam("d"),
         title=bindparam("t"),
@@ -187,8 +199,8 @@ def _execute_many(session: Session, statement, rows: list[dict]) -> None:
 
 
 def _insert_many(session: Session, table, rows: list[dict]) -> None:
-    if rows:
-        session.connection().execute(insert(table), rows)
+    """Insert new keys; one another planner stored meanwhile is kept as it stored it."""
+    insert_new(session, table, rows, "key")
 
 
 def expire_loaded(session: Session, *models) -> None:
@@ -289,12 +301,12 @@ def _sync_calendar(session, deadlines, initiative_ids, names, now, report) -> No
             or entry.link != d.link
         ):
             changes.append({"eid": entry.id, "d": d.date, "t": titles, "l": d.link, "x": False,
-                            "s": entry.sequence + 1, "u": now})  # fmt: skip
+                            "s0": entry.sequence, "s": entry.sequence + 1, "u": now})  # fmt: skip
     for key, entry in existing.items():
         if key not in wanted and not entry.is_cancelled:
             changes.append(
                 {"eid": entry.id, "d": entry.entry_date, "t": entry.title, "l": entry.link,
-                 "x": True, "s": entry.sequence + 1, "u": now}
+                 "x": True, "s0": entry.sequence, "s": entry.sequence + 1, "u": now}
             )  # fmt: skip
     _insert_many(session, _C, rows)
     _execute_many(session, _ENTRY, changes)

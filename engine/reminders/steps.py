@@ -7,10 +7,9 @@ import time
 from datetime import datetime
 
 from sqlalchemy import exists, literal_column
-from sqlalchemy.orm import Session
 
 from engine.config import Config
-from engine.db import unit_of_work
+from engine.db import try_lock, unit_of_work
 from engine.models.reminders import Reminder
 from engine.reminders.digests import Site
 from engine.reminders.dispatcher import BATCH, Delivery, DispatchReport, dispatch
@@ -34,10 +33,23 @@ def housekeeping_due(_now: datetime, _config: Config | None = None) -> bool:
     )
 
 
-def plan_swept(session: Session, now: datetime) -> PlanReport:
-    """Reconcile the swept sources; noted first, so a failing one waits an hour, too."""
+#: the database lock that lets one scheduler at a time reconcile the swept sources
+HOUSEKEEPING_LOCK = "verbinding:reminders.plan"
+
+
+def plan_swept(runtime: Runtime, now: datetime) -> PlanReport | str:
+    """Reconcile the swept sources, one scheduler at a time; noted as done once committed.
+
+    Another scheduler reconciling right now (it holds the lock) does this one's work too. A
+    reconciliation that fails is tried again at the next sweep.
+    """
+    with unit_of_work(runtime.sessions) as session:
+        if try_lock(session, HOUSEKEEPING_LOCK):
+            report: PlanReport | str = sweep_sources(session, now)
+        else:
+            report = "another scheduler is reconciling"
     _last_housekeeping[:] = [time.monotonic()]
-    return sweep_sources(session, now)
+    return report
 
 
 #: the bare question the partial index answers: is any pending reminder due?
@@ -70,6 +82,6 @@ def dispatch_due(runtime: Runtime, now: datetime, *, limit: int = BATCH) -> Disp
 
 #: the reminders' steps of the sweep, in the order they run (engine.sweeper lists them)
 STEPS = (
-    SweepStep("reminders.plan", plan_swept, probe=housekeeping_due),
+    SweepStep("reminders.plan", plan_swept, probe=housekeeping_due, own_transactions=True),
     SweepStep("reminders.dispatch", dispatch_due, probe=REMINDERS_DUE, own_transactions=True),
 )

@@ -47,6 +47,7 @@ OTHER_VALUES = {
     "DIGEST_HOUR": "17",
     "DIGEST_WEEKDAY": "5",
     "SWEEP_SECONDS": "60",
+    "MAIL_LEASE_SECONDS": "120",
 }
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import time
+
 from engine.config import load_config
 from engine.runtime import Runtime
 from engine.scheduler import MISFIRE_GRACE_SECONDS, build_scheduler
@@ -25,3 +28,34 @@ def test_one_sweep_job_with_safe_defaults(tmp_path):
 def test_the_reminders_are_steps_of_the_sweep_not_jobs():
     assert {"reminders.plan", "reminders.dispatch"} <= set(STEPS)
     assert STEPS["reminders.dispatch"].own_transactions
+
+
+#: a PostgreSQL that is not there: nothing listens on port 1
+AWAY = "postgresql+psycopg://postgres@127.0.0.1:1/verbinding"
+
+
+def test_without_a_database_each_sweep_logs_one_line_and_the_scheduler_carries_on(tmp_path, caplog):
+    config = load_config({"VERBINDING_INSTANCE_PATH": str(tmp_path),
+                          "VERBINDING_DATABASE_URL": AWAY})  # fmt: skip
+    runtime = Runtime(config)
+    scheduler = build_scheduler(runtime, blocking=False, seconds=1)
+    with caplog.at_level(logging.WARNING):
+        scheduler.start()
+        try:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and len(_failures(caplog)) < 3:
+                time.sleep(0.1)
+            assert scheduler.running and scheduler.get_job("sweep") is not None
+        finally:
+            scheduler.shutdown(wait=True)
+            runtime.close()
+    failures = _failures(caplog)
+    assert len(failures) >= 3  # one per sweep, and it kept sweeping
+    for record in failures:
+        assert record.exc_info is None and "\n" not in record.getMessage()
+        assert "cannot be reached" in record.getMessage()
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+def _failures(caplog) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.getMessage().startswith("sweep failed")]

@@ -89,3 +89,11 @@ def test_a_tick_whose_mail_cannot_be_composed_fails_and_loses_nothing(
     assert smtp.messages == []
     output = tick(database, tmp_path, smtp, "--now", "2026-11-29T08:45")  # the reminder waited
     assert "1 mails queued" in output and len(smtp.messages) == 1
+
+
+def test_a_tick_without_a_database_says_so_in_one_line_and_fails(tmp_path, smtp):
+    away = "postgresql+psycopg://postgres@127.0.0.1:1/verbinding"  # nothing listens there
+    output = tick(away, tmp_path, smtp, exit_code=1)
+    (line,) = [x for x in output.splitlines() if x.startswith("error:")]
+    assert line.startswith("error: the database cannot be reached: OperationalError")
+    assert "Traceback" not in output

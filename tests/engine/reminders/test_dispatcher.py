@@ -6,21 +6,23 @@ from datetime import timedelta
 from email import message_from_bytes, policy
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select, text
 
+from engine.db import make_session_factory
 from engine.mail.outbox import build_email
-from engine.models import Membership, OutboxMessage
+from engine.models import Membership, OutboxMessage, Person
 from engine.models.reminders import Reminder
 from engine.models.support import CoachAssignment
 from engine.operations import add_step, leave_initiative
 from engine.reminders.digests import Site
-from engine.reminders.dispatcher import Delivery, dispatch
+from engine.reminders.dispatcher import Delivery, claim, dispatch
 from engine.reminders.planner import sweep_sources
 from engine.reminders.preferences import modes_of, set_preferences, unsubscribe
 from engine.reminders.rules import local_moment
 from engine.reminders.tokens import read_unsubscribe_token
 from engine.timeutil import local_date
 from tests import factories
+from tests.conftest import DB_KINDS, migrated_database
 
 DAY = timedelta(days=1)
 SITE = Site("https://verbinding.test", "geheim")
@@ -177,3 +179,37 @@ def test_a_coach_is_reminded_of_a_support_request_to_answer(session, now):
     session.flush()
     sweep_sources(session, now)
     assert {r.status for r in rows} == {"cancelled"}
+
+
+@pytest.mark.parametrize("kind", DB_KINDS)
+def test_a_claim_takes_at_most_its_batch_even_on_a_table_never_analysed(kind, tmp_path, now):
+    """PostgreSQL without statistics plans ``id IN (… LIMIT n FOR UPDATE SKIP LOCKED)`` as a
+    nested loop that runs the LIMIT once per row: one dispatcher would take the whole backlog."""
+    engine = migrated_database(kind, tmp_path, "claims")
+    postgres = engine.dialect.name == "postgresql"
+    sessions = make_session_factory(engine)
+    with sessions() as s:
+        if postgres:
+            s.execute(text("ALTER TABLE reminders SET (autovacuum_enabled = off)"))
+        anna = Person(email="anna@example.nl", name="Anna", created_dt=now)
+        s.add(anna)
+        s.flush()
+        s.execute(insert(Reminder), [
+            {"key": f"step:{i}:2026-12-01:0:{anna.id}", "source": "steps",
+             "deadline_key": f"step:{i}", "person_id": anna.id, "kind": "step_due",
+             "offset_days": 0, "deadline_date": now.date(), "title": {"nl": "Stap"},
+             "link": "/", "due_dt": now - DAY, "status": "pending", "created_dt": now}
+            for i in range(600)
+        ])  # fmt: skip
+        s.commit()
+        if postgres:  # no statistics: the planner guesses, as on a fresh install
+            assert s.scalar(text("SELECT reltuples FROM pg_class WHERE relname = 'reminders'")) < 0
+    with sessions() as one, sessions() as other:
+        first = claim(one, now, 50)
+        # a second dispatcher meanwhile (PostgreSQL; SQLite lets one writer at a time)
+        second = claim(other, now, 50) if postgres else []
+        one.rollback()
+        other.rollback()
+    engine.dispose()
+    assert len(first) == 50 and len(second) == (50 if postgres else 0)
+    assert not {r.id for r in first} & {r.id for r in second}

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
+from engine.db import make_session_factory, unit_of_work
+from engine.models import Step
 from engine.models.reminders import CalendarEntry, Reminder
 from engine.operations import (
     add_step,
@@ -19,6 +23,7 @@ from engine.operations import (
     skip_stage,
     update_step,
 )
+from engine.reminders import planner
 from engine.reminders.planner import plan_for
 from engine.timeutil import local_date, zone
 from engine.workflows.loader import load_workflow_text
@@ -271,3 +276,74 @@ def test_a_reminder_still_waiting_to_be_sent_survives_an_unrelated_change(sessio
     rows = pending(session, item.id)
     assert days_before(rows) == [7, 1, 0, -1]
     assert {r.title["nl"] for r in rows} == {"Bellen met de gemeente"}
+
+
+# -- beside a dispatcher and another planner: real commits from several connections ----------
+
+
+def _planned_step(sessions, now) -> tuple[int, int]:
+    """A committed group with a step due in ten days, its reminders planned: (initiative, step)."""
+    with unit_of_work(sessions) as s:
+        item = factories.initiative(s, now, members=1)
+        anna = item.memberships[0].person
+        step = add_step(s, anna, item.id, stage_key="proposal", title="Folder maken",
+                        owner_id=anna.id, due_date=local_date(now) + 10 * DAY, now=now)  # fmt: skip
+        return item.id, step.id
+
+
+def _statuses(sessions, initiative_id: int) -> dict[int, str]:
+    with sessions() as s:
+        query = select(Reminder.id, Reminder.status).where(Reminder.initiative_id == initiative_id)
+        return {row.id: row.status for row in s.execute(query)}
+
+
+def test_a_reminder_sent_while_the_planner_cancels_stays_sent(committed_engine, now, monkeypatch):
+    sessions = make_session_factory(committed_engine)
+    item_id, step_id = _planned_step(sessions, now)
+    with unit_of_work(sessions) as s:  # the step is done; planning that has yet to happen
+        s.execute(update(Step).where(Step.id == step_id).values(is_done=True, done_dt=now))
+        s.execute(update(CalendarEntry).where(CalendarEntry.key == f"step:{step_id}")
+                  .values(is_cancelled=True, sequence=1))  # fmt: skip
+    sent, *others = sorted(_statuses(sessions, item_id))
+    decide = planner._wanted
+
+    def decide_while_a_dispatcher_sends(*args, **kwargs):
+        with unit_of_work(sessions) as dispatcher:  # after the planner read the rows as pending
+            dispatcher.execute(update(Reminder).where(Reminder.id == sent)
+                               .values(status="sent", handled_dt=now))  # fmt: skip
+        return decide(*args, **kwargs)
+
+    monkeypatch.setattr(planner, "_wanted", decide_while_a_dispatcher_sends)
+    with unit_of_work(sessions) as s:
+        plan_for(s, item_id, now)
+    assert _statuses(sessions, item_id) == {sent: "sent"} | dict.fromkeys(others, "cancelled")
+
+
+def test_two_planners_at_once_store_each_reminder_and_calendar_entry_once(committed_engine, now):
+    """As two schedulers reconciling together did: the second no longer fails on a key the
+    first stored (PostgreSQL waits for the first's commit, SQLite for its write lock)."""
+    sessions = make_session_factory(committed_engine)
+    item_id, step_id = _planned_step(sessions, now)
+    with unit_of_work(sessions) as s:  # as before it was ever planned
+        s.execute(delete(Reminder).where(Reminder.initiative_id == item_id))
+        s.execute(delete(CalendarEntry).where(CalendarEntry.initiative_id == item_id))
+    failures: list[BaseException] = []
+
+    def second() -> None:
+        try:
+            with unit_of_work(sessions) as s:
+                plan_for(s, item_id, now)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            failures.append(exc)
+
+    with unit_of_work(sessions) as first:
+        assert plan_for(first, item_id, now).added == 4
+        other = threading.Thread(target=second)
+        other.start()
+        time.sleep(0.5)  # the second planner is waiting for this transaction now
+    other.join(timeout=30)
+    assert failures == []
+    with sessions() as s:
+        keys = s.scalars(select(Reminder.key).where(Reminder.initiative_id == item_id)).all()
+        entries = s.scalars(select(CalendarEntry.key).where(CalendarEntry.initiative_id == item_id))
+        assert len(keys) == len(set(keys)) == 4 and list(entries) == [f"step:{step_id}"]
