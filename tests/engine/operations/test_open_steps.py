@@ -171,10 +171,14 @@ def test_closed_steps_are_neither_open_nor_done(session, now):
     fire_transition(session, anna, item.id, "rethink", now + 21 * DAY)
     context = load_facts(session, item.id, anna.id).context
     assert (context.open_steps, context.total_steps) == (0, 1)
-    with pytest.raises(Refused, match="closed without being done"):
+    with pytest.raises(Refused) as caught:
         complete_step(session, anna, item.id, asked.id, now + 22 * DAY)
-    with pytest.raises(Refused, match="closed step is part of the history"):
+    assert caught.value.message.render() == (
+        "This step was closed without being done. Reopen it first."
+    )
+    with pytest.raises(Refused) as caught:
         remove_step(session, anna, item.id, asked.id, now + 22 * DAY)
+    assert caught.value.message.render() == "A closed step is part of the history. Reopen it first."
     # the group can take it up again: open once more, with its reminders
     reopen_step(session, anna, item.id, asked.id, now + 22 * DAY)
     session.refresh(asked)
