@@ -108,9 +108,9 @@ def sweep_maintenance(session: Session, now: datetime) -> str:
     today = local_date(now, config_of(session).timezone)
     skipped = _settle(session, now, "skipped", today, paused=True)
     missed = _settle(session, now, "missed", today - timedelta(days=GRACE_DAYS), paused=False)
+    expired = expire_swaps(session, now)
     planned, initiatives = plan_ahead(session, now)
     replan(session, initiatives, now)
-    expired = expire_swaps(session, now)
     if skipped or missed or planned or expired:
         log.info(
             "maintenance: %s planned, %s missed, %s skipped, %s swap questions expired",
