@@ -177,34 +177,50 @@ def maintenance_state(session: Session, initiative_id: int) -> dict:
     return {
         "association": association,
         "members": rows(
-            AssociationMember.person_id, AssociationMember.board_role,
+            AssociationMember.person_id,
+            AssociationMember.board_role,
             where=AssociationMember.association_id.in_(
                 select(Association.id).where(Association.initiative_id == initiative_id)
             ),
             order=AssociationMember.person_id,
         ),  # fmt: skip
         "agreements": rows(
-            MaintenanceAgreement.association_duties, MaintenanceAgreement.municipality_duties,
-            MaintenanceAgreement.review_date, MaintenanceAgreement.status,
+            MaintenanceAgreement.association_duties,
+            MaintenanceAgreement.municipality_duties,
+            MaintenanceAgreement.review_date,
+            MaintenanceAgreement.status,
             MaintenanceAgreement.confirmed_dt,
             where=MaintenanceAgreement.initiative_id == initiative_id,
             order=MaintenanceAgreement.id,
         ),  # fmt: skip
         "tasks": rows(
-            MaintenanceTask.id, MaintenanceTask.title, MaintenanceTask.rrule,
+            MaintenanceTask.id,
+            MaintenanceTask.title,
+            MaintenanceTask.rrule,
             MaintenanceTask.is_active,
-            where=MaintenanceTask.initiative_id == initiative_id, order=MaintenanceTask.id,
+            where=MaintenanceTask.initiative_id == initiative_id,
+            order=MaintenanceTask.id,
         ),  # fmt: skip
         "rota": rows(
-            RotaMember.task_id, RotaMember.person_id, RotaMember.position, RotaMember.is_active,
-            where=RotaMember.task_id.in_(tasks), order=RotaMember.id,
+            RotaMember.task_id,
+            RotaMember.person_id,
+            RotaMember.position,
+            RotaMember.is_active,
+            where=RotaMember.task_id.in_(tasks),
+            order=RotaMember.id,
         ),  # fmt: skip
         "turns": rows(
-            Occurrence.id, Occurrence.assignee_id, Occurrence.status, Occurrence.note,
-            where=Occurrence.initiative_id == initiative_id, order=Occurrence.id,
+            Occurrence.id,
+            Occurrence.assignee_id,
+            Occurrence.status,
+            Occurrence.note,
+            where=Occurrence.initiative_id == initiative_id,
+            order=Occurrence.id,
         ),  # fmt: skip
         "swaps": rows(
-            SwapProposal.id, SwapProposal.status,
-            where=SwapProposal.initiative_id == initiative_id, order=SwapProposal.id,
+            SwapProposal.id,
+            SwapProposal.status,
+            where=SwapProposal.initiative_id == initiative_id,
+            order=SwapProposal.id,
         ),  # fmt: skip
     }

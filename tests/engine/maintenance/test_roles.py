@@ -51,9 +51,15 @@ def _save_association(s, a, g, t, changes: dict[int, str] | None = None):
     places = {m.person_id: m.board_role or "member" for m in members_of(s, association.id)}
     places.update(changes or {})
     return save_association(
-        s, a, g.item.id, name="Bewonersvereniging De Kade", kvk_number="41012345",
-        contact_person_id=g.initiator.id, members=places, now=t,
-    )  # fmt: skip
+        s,
+        a,
+        g.item.id,
+        name="Bewonersvereniging De Kade",
+        kvk_number="41012345",
+        contact_person_id=g.initiator.id,
+        members=places,
+        now=t,
+    )
 
 
 #: operation → (what it does, who may do it); each gets (session, actor, group, now)
@@ -61,20 +67,35 @@ MANAGING = {
     "rename the association": lambda s, a, g, t: _save_association(s, a, g, t),
     "take a board place": lambda s, a, g, t: _save_association(s, a, g, t, {a.id: "chair"}),
     "change the agreement": lambda s, a, g, t: save_agreement(
-        s, a, g.item.id, association_duties="Alles.", municipality_duties="Niets.",
-        start_date=local_date(t), now=t,
-    ),  # fmt: skip
-    "hold the review": lambda s, a, g, t: review_agreement(
-        s, a, g.item.id, outcome="renew", now=t
+        s,
+        a,
+        g.item.id,
+        association_duties="Alles.",
+        municipality_duties="Niets.",
+        start_date=local_date(t),
+        now=t,
     ),
+    "hold the review": lambda s, a, g, t: review_agreement(s, a, g.item.id, outcome="renew", now=t),
     "add a task": lambda s, a, g, t: create_task(
-        s, a, g.item.id, title="Bankjes schoonmaken", rule="FREQ=WEEKLY",
-        starts_on=local_date(t), volunteer_ids=[g.member.id], now=t,
-    ),  # fmt: skip
+        s,
+        a,
+        g.item.id,
+        title="Bankjes schoonmaken",
+        rule="FREQ=WEEKLY",
+        starts_on=local_date(t),
+        volunteer_ids=[g.member.id],
+        now=t,
+    ),
     "change a task": lambda s, a, g, t: update_task(
-        s, a, g.item.id, g.task.id, title="Kade vegen en harken", rule="FREQ=DAILY",
-        starts_on=g.task.starts_on, now=t,
-    ),  # fmt: skip
+        s,
+        a,
+        g.item.id,
+        g.task.id,
+        title="Kade vegen en harken",
+        rule="FREQ=DAILY",
+        starts_on=g.task.starts_on,
+        now=t,
+    ),
     "end a task": lambda s, a, g, t: end_task(s, a, g.item.id, g.task.id, now=t),
     "set the rota": lambda s, a, g, t: set_rota(
         s, a, g.item.id, g.task.id, [g.member.id, g.board.id], now=t
@@ -145,9 +166,7 @@ def test_only_the_board_and_the_initiators_manage(session, now, group, operation
 def test_every_volunteer_looks_after_their_own_turns(session, now, group, operation, who):
     actor = _actor(group, who)
     mine = group.turn_of(session, actor if who in GROUP else group.member)
-    refusal = _try(
-        session, group, lambda: OWN[operation](session, actor, group, now, mine), now
-    )
+    refusal = _try(session, group, lambda: OWN[operation](session, actor, group, now, mine), now)
     assert (refusal is None) == (who in GROUP), f"{who}: {operation}"
 
 
@@ -173,8 +192,11 @@ def test_the_rules_in_one_place():
         assert not can_manage_maintenance(role, "chair")
         assert not can_handle_turn(role, "chair", own=True)
     assert [can_found_association(r) for r in ("initiator", "member", "partner", None)] == [
-        True, False, False, False,
-    ]  # fmt: skip
+        True,
+        False,
+        False,
+        False,
+    ]
 
 
 # --- the board: founded by the initiators, never left without someone to manage it ----------
@@ -193,15 +215,25 @@ def test_the_initiators_found_the_association_and_choose_its_first_board(session
     before = stored_state(session, item.id)
     with pytest.raises(PermissionDenied) as caught:
         save_association(
-            session, bram, item.id, name="Vereniging", contact_person_id=bram.id,
-            members={bram.id: "chair", anna.id: "member"}, now=now,
-        )  # fmt: skip
+            session,
+            bram,
+            item.id,
+            name="Vereniging",
+            contact_person_id=bram.id,
+            members={bram.id: "chair", anna.id: "member"},
+            now=now,
+        )
     assert "initiators" in caught.value.message.render()
     assert stored_state(session, item.id) == before
     save_association(
-        session, anna, item.id, name="Vereniging", contact_person_id=bram.id,
-        members={bram.id: "chair", anna.id: "member"}, now=now,
-    )  # fmt: skip
+        session,
+        anna,
+        item.id,
+        name="Vereniging",
+        contact_person_id=bram.id,
+        members={bram.id: "chair", anna.id: "member"},
+        now=now,
+    )
     # from now on Bram, the chair, manages it too
     assert standing(session, item.id, bram).manages
     assert managers_of(session, item.id) == {anna.id, bram.id}

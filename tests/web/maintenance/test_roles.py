@@ -43,16 +43,23 @@ def world(web_app: Flask) -> World:
         g = factories.maintenance_group(session, now)
         cors = g.turn_of(session, g.member)
         question = propose_swap(
-            session, g.member, g.item.id, cors.id, other_id=g.turn_of(session, g.board).id,
+            session,
+            g.member,
+            g.item.id,
+            cors.id,
+            other_id=g.turn_of(session, g.board).id,
             now=now,
-        )  # fmt: skip
+        )
         people = {s: getattr(g, s) for s in STANDINGS}
         world = World(
-            item=g.item.id, task=g.task.id, people={s: p.id for s, p in people.items()},
+            item=g.item.id,
+            task=g.task.id,
+            people={s: p.id for s, p in people.items()},
             emails={s: p.email for s, p in people.items()},
-            annas_turn=g.turn_of(session, g.initiator).id, cors_turn=cors.id,
+            annas_turn=g.turn_of(session, g.initiator).id,
+            cors_turn=cors.id,
             question=question.id,
-        )  # fmt: skip
+        )
         session.commit()
         return world
     finally:
@@ -120,21 +127,35 @@ def _forms(w: World, me: int) -> dict[str, tuple[str, dict]]:
         "make myself chair": (
             "/association/edit",
             {
-                "name": "Overgenomen", "contact_person": str(me), f"place_{me}": "chair",
-                f"place_{anna}": "member", f"place_{bram}": "member", f"place_{cor}": "member",
+                "name": "Overgenomen",
+                "contact_person": str(me),
+                f"place_{me}": "chair",
+                f"place_{anna}": "member",
+                f"place_{bram}": "member",
+                f"place_{cor}": "member",
             },
-        ),  # fmt: skip
+        ),
         "rewrite the agreement": (
             "/agreement/edit",
-            {"association_duties": "Niets.", "municipality_duties": "Alles.",
-             "start_date": local_date(utcnow()).isoformat()},
-        ),  # fmt: skip
+            {
+                "association_duties": "Niets.",
+                "municipality_duties": "Alles.",
+                "start_date": local_date(utcnow()).isoformat(),
+            },
+        ),
         "add a task": (
             "/tasks/new",
-            {"title": "Nieuw", "starts_on": local_date(utcnow()).isoformat(), "freq": "daily",
-             "interval": "1", "monthly_by": "day", "nth": "1", "nth_weekday": "MO",
-             "volunteers": [str(cor)]},
-        ),  # fmt: skip
+            {
+                "title": "Nieuw",
+                "starts_on": local_date(utcnow()).isoformat(),
+                "freq": "daily",
+                "interval": "1",
+                "monthly_by": "day",
+                "nth": "1",
+                "nth_weekday": "MO",
+                "volunteers": [str(cor)],
+            },
+        ),
         "end the task": (f"/tasks/{w.task}/end", {}),
         "set the rota": (f"/tasks/{w.task}/rota", {f"on-{me}": "1", f"turn-{me}": "1"}),
         "take Anna off the rota": (f"/tasks/{w.task}/rota/{anna}/step-out", {}),
@@ -230,10 +251,12 @@ def test_the_secretary_manages_like_the_chair(web_app, db_session, visitors):
     assert not db_session.get(MaintenanceTask, task).is_active
     edit = f"/initiatives/{item}/maintenance/association/edit"
     data = {
-        "name": "Bewonersvereniging Voermanhaven", "contact_person": str(g.initiator.id),
-        f"place_{g.initiator.id}": "chair", f"place_{g.board.id}": "member",
+        "name": "Bewonersvereniging Voermanhaven",
+        "contact_person": str(g.initiator.id),
+        f"place_{g.initiator.id}": "chair",
+        f"place_{g.board.id}": "member",
         f"place_{g.member.id}": "treasurer",
-    }  # fmt: skip
+    }
     assert post_form(client, edit, data, token_from=edit).status_code == 302
     db_session.expire_all()
     from engine.maintenance.roles import standing
