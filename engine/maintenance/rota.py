@@ -212,7 +212,7 @@ def step_out(
     replan(session, {initiative.id}, now)
 
 
-def _turn_to_come(session: Session, initiative_id: int, occurrence_id: int) -> Occurrence:
+def _get_turn(session: Session, initiative_id: int, occurrence_id: int) -> Occurrence:
     turn = session.get(Occurrence, occurrence_id)
     if turn is None or turn.initiative_id != initiative_id:
         raise NotFound(msg("This turn does not exist."))
@@ -240,7 +240,7 @@ def swap_turns(
     """
     initiative = get_initiative(session, initiative_id)
     require_manager(session, initiative, actor)
-    one = _turn_to_come(session, initiative.id, occurrence_id)
+    one = _get_turn(session, initiative.id, occurrence_id)
     other = session.get(Occurrence, other_id)
     if other is None or other.task_id != one.task_id or other.id == one.id:
         raise InvalidInput(
@@ -269,7 +269,7 @@ def reassign_turn(
     """The board (or an initiator) gives a turn to another member of the association."""
     initiative = get_initiative(session, initiative_id)
     require_manager(session, initiative, actor)
-    turn = _turn_to_come(session, initiative.id, occurrence_id)
+    turn = _get_turn(session, initiative.id, occurrence_id)
     _still_to_come(session, now, turn)
     try:
         (new,) = check_volunteers(session, initiative.id, [person_id])
