@@ -45,6 +45,10 @@ class History:
     decision_triggers: dict[int, str] = field(default_factory=dict)
 
 
+#: the keys of an event's data that name a person (the asker and the one asked of a swap…)
+PERSON_KEYS = ("person", "proposer", "recipient")
+
+
 def names(session: Session, ids: set[int]) -> dict[int, str]:
     """The names of some people, in one query."""
     if not ids:
@@ -93,8 +97,10 @@ def load_events(
     wanted: set[int] = set()
     for event, _ in rows:
         data = event.data or {}
-        if isinstance(data.get("person"), int):
-            wanted.add(data["person"])
+        wanted.update(v for k in PERSON_KEYS if isinstance(v := data.get(k), int))
+        for change in data.get("board_changes") or ():  # [person, old place, new place]
+            if change and isinstance(change[0], int):
+                wanted.add(change[0])
         owner = (data.get("changes") or {}).get("owner")
         if owner:
             wanted.update(int(v) for v in owner if v and str(v).isdigit())

@@ -41,3 +41,36 @@ def electorate_roles(rule: str) -> frozenset[str]:
 def can_vote(member_role: str | None, is_elector: bool) -> bool:
     """Only someone of the electorate fixed when the decision opened, still in the group."""
     return is_elector and member_role in RESIDENT_ROLES
+
+
+# --- zelfbeheer -------------------------------------------------------------------------------
+# The association's board (any place on it) and the initiative's initiators manage the
+# association (name, contact, board places, members), the maintenance agreement and its review,
+# the tasks and the rota, and may give any turn to someone else. Every other resident of the
+# group looks after their own turns: records them and asks someone else to swap, who agrees
+# or not. Coaches confirm the agreement for the municipality and otherwise only watch.
+
+
+def can_found_association(member_role: str | None) -> bool:
+    """The initiators register the association and choose its first board."""
+    return member_role == "initiator"
+
+
+def can_manage_maintenance(member_role: str | None, board_role: str | None) -> bool:
+    """The association's board and the initiators manage the association, agreement, tasks
+    and rota (a board place counts only while its holder is in the resident group)."""
+    if member_role not in RESIDENT_ROLES:
+        return False
+    return member_role == "initiator" or board_role is not None
+
+
+def can_handle_turn(member_role: str | None, board_role: str | None, own: bool) -> bool:
+    """Record a turn (done, missed, skipped) or step out of a rota: one's own, or as manager."""
+    if can_manage_maintenance(member_role, board_role):
+        return True
+    return member_role in RESIDENT_ROLES and own
+
+
+def can_ask_swap(member_role: str | None, own: bool) -> bool:
+    """Ask to swap one's own turn, answer a question asked of oneself, withdraw one's own."""
+    return member_role in RESIDENT_ROLES and own

@@ -20,23 +20,16 @@ from engine.i18n import msg
 from engine.maintenance.association import get_association
 from engine.maintenance.recurrence import one_year_after
 from engine.maintenance.reminders import replan
+from engine.maintenance.roles import may_manage, require_manager
 from engine.maintenance.tasks import stop
 from engine.models import (
-    AssociationMember,
     Initiative,
     MaintenanceAgreement,
     MaintenanceTask,
     Person,
 )
-from engine.operations.common import (
-    check_version,
-    get_initiative,
-    member_role,
-    record,
-    require_change,
-    require_not_paused,
-)
-from engine.permissions import RESIDENT_ROLES, is_staff
+from engine.operations.common import check_version, get_initiative, record, require_not_paused
+from engine.permissions import is_staff
 from engine.timeutil import local_date
 from engine.workflows.process_plan import plan_of
 
@@ -82,9 +75,12 @@ def save_agreement(
     review_date: date | None = None,
     expected_version: int | None = None,
 ) -> MaintenanceAgreement:
-    """Make the agreement, or change the one in force (which then needs confirming again)."""
+    """Make the agreement, or change the one in force (which then needs confirming again).
+
+    The association's board and the initiators do this: the board signs for the association.
+    """
     initiative = get_initiative(session, initiative_id)
-    require_change(session, initiative, actor)
+    require_manager(session, initiative, actor)
     check_version(initiative, expected_version)
     association = get_association(session, initiative.id)
     if association is None:
@@ -147,30 +143,14 @@ def confirm_agreement(
 
 
 def may_review(session: Session, initiative: Initiative, person: Person | None) -> bool:
-    """Who may hold the review: the association's board and the initiative's initiators.
+    """Who may hold the review: those who manage zelfbeheer (engine.permissions).
 
     Ending or renewing the agreement is an act of the association, which its board signs for;
     sending the initiative back reopens the group's process, which the template puts in the
     initiators' hands (they handed it over). Plain members, partners and coaches take part in
     the talk but do not make the move.
     """
-    if person is None:
-        return False
-    role = member_role(session, initiative.id, person.id)
-    if role not in RESIDENT_ROLES:
-        return False
-    if role == "initiator":
-        return True
-    association = get_association(session, initiative.id)
-    if association is None:
-        return False
-    board = session.scalar(
-        select(AssociationMember.board_role).where(
-            AssociationMember.association_id == association.id,
-            AssociationMember.person_id == person.id,
-        )
-    )
-    return board is not None
+    return may_manage(session, initiative, person)
 
 
 def send_back_stages(session: Session, initiative: Initiative) -> list[str]:

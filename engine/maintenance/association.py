@@ -3,6 +3,10 @@
 The guard ``association_registered`` reads what is here (engine.guards): a name, a contact
 person, at least one board member and at least two members. Saving an incomplete association
 is fine; the guard tells the group what is still missing.
+
+The initiators register it and choose its first board; after that the board and the
+initiators manage it (engine.permissions). A change that would leave nobody to manage it (the
+last board member goes while the group has no initiator) is refused.
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ from sqlalchemy.orm import Session
 
 from engine.errors import InvalidInput, Refused
 from engine.i18n import msg
+from engine.maintenance.roles import managers_after, require_founder, require_manager
 from engine.models import Association, AssociationMember, Membership, Person, RotaMember
 from engine.models.maintenance import BOARD_ROLES, MaintenanceTask
-from engine.operations.common import check_version, get_initiative, record, require_change
+from engine.operations.common import check_version, get_initiative, record
 from engine.permissions import RESIDENT_ROLES
 from engine.wording import ASSOCIATION_ROLE_WORDS
 
@@ -140,15 +145,33 @@ def save_association(
     from engine.maintenance.rota import deal_again
 
     initiative = get_initiative(session, initiative_id)
-    require_change(session, initiative, actor)
+    association = get_association(session, initiative.id)
+    if association is None:
+        require_founder(session, initiative, actor)
+    else:
+        require_manager(session, initiative, actor)
     check_version(initiative, expected_version)
     members = dict(members or {})
     name, kvk = _clean_name(name), clean_kvk(kvk_number)
     _check_members(session, initiative.id, members, contact_person_id)
-    association = get_association(session, initiative.id)
+    board = {pid: role for pid, role in members.items() if role != "member"}
+    if not managers_after(session, initiative.id, board):
+        raise Refused(
+            msg(
+                "Nobody would be left to manage the association: the group has no initiator. "
+                "Keep at least one person on the board."
+            ),
+            field="members",
+        )
     current = {m.person_id: m for m in members_of(session, association.id)} if association else {}
     places = _leaving_volunteers(session, initiative.id, set(current) - set(members))
     first = association is None
+    before = {pid: row.board_role for pid, row in current.items() if row.board_role}
+    board_changes = [
+        [pid, before.get(pid), board.get(pid)]
+        for pid in sorted(set(before) | set(board))
+        if before.get(pid) != board.get(pid)
+    ]
     if association is None:
         association = Association(initiative_id=initiative.id, name=name, registered_dt=now)
         session.add(association)
@@ -186,7 +209,8 @@ def save_association(
         kvk=kvk,
         contact=contact_person_id,
         members=len(members),
-        board=sum(1 for role in members.values() if role != "member"),
+        board=len(board),
+        board_changes=board_changes,
     )
     session.flush()
     replan(session, {initiative.id}, now)

@@ -1,7 +1,8 @@
 """Turns are done, missed or skipped, each with a short note: together they are the log.
 
-Anyone in the group may record a turn (a neighbour often knows the planters were watered);
-the log keeps who recorded it. A turn the sweeper marked missed can still be set to done.
+The volunteer whose turn it is records it; the association's board and the initiators may
+record any turn (a neighbour tells the chair the planters were watered). The log keeps who
+recorded it. A turn the sweeper marked missed can still be set to done.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from engine.config import config_of
-from engine.errors import InvalidInput, NotFound, Refused
+from engine.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from engine.i18n import msg
 from engine.maintenance.reminders import replan
+from engine.maintenance.roles import NOT_YOUR_TURN, standing
 from engine.models import Occurrence, Person
-from engine.operations.common import get_initiative, record, require_change
+from engine.operations.common import get_initiative, record
 from engine.timeutil import local_date
 
 MAX_NOTE = 500
@@ -51,8 +53,9 @@ def _resolve(
     now: datetime,
 ) -> Occurrence:
     initiative = get_initiative(session, initiative_id)
-    require_change(session, initiative, actor)
     turn = get_occurrence(session, initiative.id, occurrence_id)
+    if not standing(session, initiative.id, actor).handles_turn(own=turn.assignee_id == actor.id):
+        raise PermissionDenied(NOT_YOUR_TURN)
     note = _clean_note(note)
     today = local_date(now, config_of(session).timezone)
     if status == "done":

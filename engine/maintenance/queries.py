@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from engine.guards import GUARDS
 from engine.i18n import Msg
@@ -14,6 +14,7 @@ from engine.maintenance.agreement import active_agreement
 from engine.maintenance.association import get_association, members_of
 from engine.maintenance.occurrences import upcoming
 from engine.maintenance.recurrence import parse_rule
+from engine.maintenance.roles import managers_of
 from engine.maintenance.rota import active_volunteers
 from engine.maintenance.wording import describe
 from engine.models import (
@@ -125,18 +126,59 @@ def resident_group(session: Session, initiative_id: int) -> list[Person]:
     )
 
 
-def swap_candidates(session: Session, turn: Occurrence, today: date) -> list[Occurrence]:
-    """Turns of the same task still to come that a turn can be swapped with."""
-    return list(
-        session.scalars(
-            select(Occurrence)
-            .where(
-                Occurrence.task_id == turn.task_id,
-                Occurrence.status == "planned",
-                Occurrence.due_date >= today,
-                Occurrence.id != turn.id,
-            )
-            .order_by(Occurrence.due_date)
-            .limit(20)
+def swap_candidates(
+    session: Session, turn: Occurrence, today: date, *, others_only: bool = False
+) -> list[Occurrence]:
+    """Turns of the same task still to come that a turn can be swapped with; with
+    ``others_only``, only turns of someone else (what a volunteer can ask about)."""
+    query = (
+        select(Occurrence)
+        .options(joinedload(Occurrence.assignee))
+        .where(
+            Occurrence.task_id == turn.task_id,
+            Occurrence.status == "planned",
+            Occurrence.due_date >= today,
+            Occurrence.id != turn.id,
         )
+        .order_by(Occurrence.due_date)
+        .limit(20)
     )
+    if others_only:
+        query = query.where(
+            Occurrence.assignee_id.is_not(None),
+            Occurrence.assignee_id != turn.assignee_id,
+        )
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Manager:
+    """Someone who manages zelfbeheer: their place on the board, and whether they initiated."""
+
+    person: Person
+    board_role: str | None
+    is_initiator: bool
+
+
+def managers(session: Session, initiative_id: int) -> list[Manager]:
+    """The association's board and the initiators, by name: who to ask."""
+    ids = managers_of(session, initiative_id)
+    if not ids:
+        return []
+    places = dict(
+        session.execute(
+            select(AssociationMember.person_id, AssociationMember.board_role)
+            .join(Association, Association.id == AssociationMember.association_id)
+            .where(
+                Association.initiative_id == initiative_id,
+                AssociationMember.person_id.in_(sorted(ids)),
+            )
+        ).all()
+    )
+    rows = session.execute(
+        select(Person, Membership.role)
+        .join(Membership, Membership.person_id == Person.id)
+        .where(Membership.initiative_id == initiative_id, Person.id.in_(sorted(ids)))
+        .order_by(Person.name, Person.id)
+    ).all()
+    return [Manager(p, places.get(p.id), role == "initiator") for p, role in rows]

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from engine.maintenance.proposals import expire_swaps
 from engine.reminders.planner import plan
 
 #: the names of the maintenance sources (engine.reminders.sources)
@@ -19,6 +20,8 @@ SOURCES = ("maintenance", "maintenance_review")
 
 
 def replan(session: Session, initiative_ids: Collection[int], now: datetime) -> None:
-    """Bring the maintenance reminders of these initiatives in line, in this transaction."""
+    """Bring what follows from the turns in line, in this transaction: questions to swap a
+    turn that no longer fit expire (each with its event), and the reminders are re-planned."""
     if initiative_ids:
+        expire_swaps(session, now, initiative_ids)
         plan(session, sorted(initiative_ids), now, sources=SOURCES)

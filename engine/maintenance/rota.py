@@ -4,6 +4,10 @@ Each new occurrence goes to the volunteer after the one who had the turn before 
 order. A change to who is on the rota deals the open turns from today on again (a swap made
 earlier is then undone: the new order is the fair one); skipping a date does not move anyone's
 turn.
+
+The association's board and the initiators manage the rota: who is on it, and any turn they
+give to someone else directly (:func:`swap_turns`, :func:`reassign_turn`). A volunteer may step
+out themselves; to hand a turn to someone else they ask (engine.maintenance.swaps).
 """
 
 from __future__ import annotations
@@ -15,12 +19,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from engine.config import config_of
-from engine.errors import InvalidInput, NotFound, Refused
+from engine.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from engine.i18n import msg
 from engine.maintenance.reminders import replan
+from engine.maintenance.roles import OWN_ROTA_PLACE, require_manager, standing
 from engine.models import Association, AssociationMember, Occurrence, Person, RotaMember
 from engine.models.maintenance import MaintenanceTask
-from engine.operations.common import check_version, get_initiative, record, require_change
+from engine.operations.common import check_version, get_initiative, record
 from engine.timeutil import local_date
 
 
@@ -158,7 +163,7 @@ def set_rota(
 ) -> list[RotaMember]:
     """Set who is on the rota and in which order; the open turns are dealt again."""
     initiative = get_initiative(session, initiative_id)
-    require_change(session, initiative, actor)
+    require_manager(session, initiative, actor)
     check_version(initiative, expected_version)
     task = _task(session, initiative.id, task_id)
     ordered = check_volunteers(session, initiative.id, person_ids)
@@ -180,9 +185,10 @@ def step_out(
     now: datetime,
     expected_version: int | None = None,
 ) -> None:
-    """A volunteer steps out of the rota (or a neighbour takes them off it, e.g. after a move)."""
+    """A volunteer steps out of the rota (or the board takes them off it, e.g. after a move)."""
     initiative = get_initiative(session, initiative_id)
-    require_change(session, initiative, actor)
+    if not standing(session, initiative.id, actor).handles_turn(own=person_id == actor.id):
+        raise PermissionDenied(OWN_ROTA_PLACE)
     check_version(initiative, expected_version)
     task = _task(session, initiative.id, task_id)
     volunteers = active_volunteers(session, task.id)
@@ -206,6 +212,19 @@ def step_out(
     replan(session, {initiative.id}, now)
 
 
+def _get_turn(session: Session, initiative_id: int, occurrence_id: int) -> Occurrence:
+    turn = session.get(Occurrence, occurrence_id)
+    if turn is None or turn.initiative_id != initiative_id:
+        raise NotFound(msg("This turn does not exist."))
+    return turn
+
+
+def _still_to_come(session: Session, now: datetime, *turns: Occurrence) -> None:
+    today = local_date(now, config_of(session).timezone)
+    if any(t.status != "planned" or t.due_date < today for t in turns):
+        raise Refused(msg("Only turns that are still to come can be swapped."))
+
+
 def swap_turns(
     session: Session,
     actor: Person,
@@ -215,26 +234,55 @@ def swap_turns(
     *,
     now: datetime,
 ) -> tuple[Occurrence, Occurrence]:
-    """Two volunteers trade turns of the same task."""
+    """The board (or an initiator) trades two turns of the same task between their volunteers.
+
+    Volunteers themselves ask each other instead (engine.maintenance.swaps).
+    """
     initiative = get_initiative(session, initiative_id)
-    require_change(session, initiative, actor)
-    one, other = session.get(Occurrence, occurrence_id), session.get(Occurrence, other_id)
-    if one is None or one.initiative_id != initiative.id:
-        raise NotFound(msg("This turn does not exist."))
+    require_manager(session, initiative, actor)
+    one = _get_turn(session, initiative.id, occurrence_id)
+    other = session.get(Occurrence, other_id)
     if other is None or other.task_id != one.task_id or other.id == one.id:
         raise InvalidInput(
             msg("Choose another turn of the same task to swap with."), field="other_id"
         )
-    if one.status != "planned" or other.status != "planned":
-        raise Refused(msg("Only turns that are still to come can be swapped."))
-    today = local_date(now, config_of(session).timezone)
-    if one.due_date < today or other.due_date < today:
-        raise Refused(msg("Only turns that are still to come can be swapped."))
+    _still_to_come(session, now, one, other)
     one.assignee_id, other.assignee_id = other.assignee_id, one.assignee_id
     record(
         session, initiative, actor, now, "maintenance.swapped", task=one.task_id,
-        turns=[one.id, other.id],
+        turns=[one.id, other.id], task_title=one.task.title,
     )  # fmt: skip
     session.flush()
     replan(session, {initiative.id}, now)
     return one, other
+
+
+def reassign_turn(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    occurrence_id: int,
+    person_id: int,
+    *,
+    now: datetime,
+) -> Occurrence:
+    """The board (or an initiator) gives a turn to another member of the association."""
+    initiative = get_initiative(session, initiative_id)
+    require_manager(session, initiative, actor)
+    turn = _get_turn(session, initiative.id, occurrence_id)
+    _still_to_come(session, now, turn)
+    try:
+        (new,) = check_volunteers(session, initiative.id, [person_id])
+    except InvalidInput as error:
+        raise InvalidInput(error.message, field="person_id") from error
+    if turn.assignee_id == new:
+        raise InvalidInput(msg("It is already their turn."), field="person_id")
+    old, turn.assignee_id = turn.assignee_id, new
+    record(
+        session, initiative, actor, now, "maintenance.reassigned", task=turn.task_id,
+        task_title=turn.task.title, turn=turn.id, date=turn.due_date.isoformat(), person=new,
+        old=old,
+    )  # fmt: skip
+    session.flush()
+    replan(session, {initiative.id}, now)
+    return turn

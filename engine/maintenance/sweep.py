@@ -4,7 +4,8 @@
   tasks of initiatives that are not paused (idempotent: unique per task and date);
 * a turn still open :data:`GRACE_DAYS` after its date is recorded as missed (by nobody:
   ``resolved_by_id`` stays empty), so a streak shows even when nobody keeps the log;
-* a turn that went by while the initiative was paused is skipped: a pause asks nothing.
+* a turn that went by while the initiative was paused is skipped: a pause asks nothing;
+* a question to swap a turn that went by (or was recorded, or changed hands) expires.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from sqlalchemy import CursorResult, exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.config import config_of
+from engine.maintenance.proposals import expire_swaps, stale_swaps
 from engine.maintenance.reminders import replan
 from engine.maintenance.tasks import HORIZON_DAYS, materialise
 from engine.models import Initiative, MaintenanceTask, Occurrence
@@ -97,6 +99,7 @@ def work_due(now: datetime, tz: str | None = None):
             ),
             MaintenanceTask.initiative_id.in_(_paused(False)),
         ),
+        stale_swaps(today),
     )
 
 
@@ -105,8 +108,13 @@ def sweep_maintenance(session: Session, now: datetime) -> str:
     today = local_date(now, config_of(session).timezone)
     skipped = _settle(session, now, "skipped", today, paused=True)
     missed = _settle(session, now, "missed", today - timedelta(days=GRACE_DAYS), paused=False)
+    expired = expire_swaps(session, now)
     planned, initiatives = plan_ahead(session, now)
     replan(session, initiatives, now)
-    if skipped or missed or planned:
-        log.info("maintenance: %s planned, %s missed, %s skipped", planned, missed, skipped)
-    return f"{planned} turns planned, {missed} missed, {skipped} skipped while paused"
+    if skipped or missed or planned or expired:
+        log.info(
+            "maintenance: %s planned, %s missed, %s skipped, %s swap questions expired",
+            planned, missed, skipped, expired,
+        )  # fmt: skip
+    report = f"{planned} turns planned, {missed} missed, {skipped} skipped while paused"
+    return report + (f", {expired} swap questions expired" if expired else "")

@@ -20,9 +20,10 @@ from engine.i18n import msg
 from engine.maintenance.association import get_association
 from engine.maintenance.recurrence import dates_between, parse_rule
 from engine.maintenance.reminders import replan
+from engine.maintenance.roles import require_manager
 from engine.maintenance.rota import check_volunteers, deal_again, next_assignees, put_on_rota
 from engine.models import MaintenanceTask, Occurrence, Person
-from engine.operations.common import check_version, get_initiative, record, require_change
+from engine.operations.common import check_version, get_initiative, record
 from engine.timeutil import local_date
 
 #: occurrences exist this many days ahead
@@ -127,9 +128,12 @@ def create_task(
     description: str = "",
     expected_version: int | None = None,
 ) -> MaintenanceTask:
-    """Add a recurring task with its rota; its first occurrences are planned at once."""
+    """Add a recurring task with its rota; its first occurrences are planned at once.
+
+    Tasks are the association's to manage: its board and the initiators (engine.permissions).
+    """
     initiative = get_initiative(session, initiative_id)
-    require_change(session, initiative, actor)
+    require_manager(session, initiative, actor)
     check_version(initiative, expected_version)
     title, description = _clean(title, description)
     if get_association(session, initiative.id) is None:
@@ -175,7 +179,7 @@ def update_task(
 ) -> MaintenanceTask:
     """Change a task; a new rule or start date plans the turns to come again."""
     initiative = get_initiative(session, initiative_id)
-    require_change(session, initiative, actor)
+    require_manager(session, initiative, actor)
     check_version(initiative, expected_version)
     task = get_task(session, initiative.id, task_id)
     if not task.is_active:
@@ -210,7 +214,7 @@ def end_task(
 ) -> MaintenanceTask:
     """Stop a task: no more turns; the log of what was done stays."""
     initiative = get_initiative(session, initiative_id)
-    require_change(session, initiative, actor)
+    require_manager(session, initiative, actor)
     check_version(initiative, expected_version)
     task = get_task(session, initiative.id, task_id)
     if not task.is_active:

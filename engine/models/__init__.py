@@ -21,6 +21,7 @@ from engine.models.maintenance import (
     MaintenanceTask,
     Occurrence,
     RotaMember,
+    SwapProposal,
 )
 from engine.models.outbox import OutboxMessage, PasswordReset
 from engine.models.people import District, Neighbourhood, Person
@@ -58,6 +59,7 @@ __all__ = [
     "StagePlan",
     "Step",
     "SupportRequest",
+    "SwapProposal",
     "Vote",
     "WorkflowVersion",
 ]

@@ -29,6 +29,9 @@ BOARD_ROLES = ("chair", "secretary", "treasurer", "board")
 AGREEMENT_STATUSES = ("active", "ended")
 #: planned → done, missed or skipped; cancelled when the task or agreement ended first
 OCCURRENCE_STATUSES = ("planned", "done", "missed", "skipped", "cancelled")
+#: pending → accepted or declined by the one asked, withdrawn by the one who asked, or expired
+#: when a turn went by, was recorded or changed hands some other way
+SWAP_STATUSES = ("pending", "accepted", "declined", "withdrawn", "expired")
 
 
 class AssociationMember(Base):
@@ -175,3 +178,63 @@ class Occurrence(Base):
     task: Mapped[MaintenanceTask] = relationship()
     assignee: Mapped[Person | None] = relationship(foreign_keys=[assignee_id])
     resolved_by: Mapped[Person | None] = relationship(foreign_keys=[resolved_by_id])
+
+
+class SwapProposal(Base):
+    """A volunteer asks another to swap turns, or to take a turn over; the other answers.
+
+    Nothing changes hands until the one asked accepts. ``other_occurrence_id`` is the turn of
+    the one asked that the asker takes in return; empty when they are asked to take the turn
+    over.
+    """
+
+    __tablename__ = "maintenance_swaps"
+    __table_args__ = (
+        CheckConstraint(
+            "status IN ('pending', 'accepted', 'declined', 'withdrawn', 'expired')", name="status"
+        ),
+        CheckConstraint("proposer_id <> recipient_id", name="two_people"),
+        CheckConstraint(
+            "other_occurrence_id IS NULL OR other_occurrence_id <> occurrence_id", name="two_turns"
+        ),
+        # one open question per turn: the asker withdraws it before asking someone else
+        Index(
+            "uq_maintenance_swaps_pending",
+            "occurrence_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+        # the pages and the sweeper look only at open questions
+        Index(
+            "ix_maintenance_swaps_pending",
+            "initiative_id",
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"))
+    task_id: Mapped[int] = mapped_column(ForeignKey("maintenance_tasks.id"))
+    #: the asker's turn
+    occurrence_id: Mapped[int] = mapped_column(ForeignKey("maintenance_occurrences.id"))
+    #: the turn of the one asked, taken in return; null: they are asked to take the turn over
+    other_occurrence_id: Mapped[int | None] = mapped_column(
+        ForeignKey("maintenance_occurrences.id")
+    )
+    proposer_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    #: pending, accepted, declined, withdrawn or expired
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    #: a short word from the asker ("I am away that weekend")
+    note: Mapped[str | None] = mapped_column(Text)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: when it was answered, withdrawn or expired
+    closed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    task: Mapped[MaintenanceTask] = relationship()
+    occurrence: Mapped[Occurrence] = relationship(foreign_keys=[occurrence_id])
+    other_occurrence: Mapped[Occurrence | None] = relationship(foreign_keys=[other_occurrence_id])
+    proposer: Mapped[Person] = relationship(foreign_keys=[proposer_id])
+    recipient: Mapped[Person] = relationship(foreign_keys=[recipient_id])

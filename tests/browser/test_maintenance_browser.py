@@ -110,3 +110,63 @@ def test_bad_input_is_explained_at_its_field(open_page, live, lang):
     expect(page.locator("#advanced")).to_have_attribute("aria-invalid", "true")
     expect(page.locator(".vb-error-summary")).to_be_visible()
     assert_accessible(page, "task with an impossible rule")
+
+
+def _as(open_page, lang, email):
+    page = open_page(lang)
+    login(page, email, DEMO_PASSWORD, check=False)
+    page.goto(f"/language/{lang}?next=/")
+    return page
+
+
+def test_a_member_asks_to_swap_and_the_other_says_yes(open_page, live, lang):
+    """Fatima (a plain member) asks Anna (treasurer) to swap; only Anna's yes moves the turns;
+    a page of the board answers Fatima with 403 and says whom to ask."""
+    base = f"/initiatives/{_quay_id(live)}/maintenance"
+    pieter = _as_pieter(open_page, lang)
+    title = f"Stoep vegen {uuid.uuid4().hex[:4]}"
+    pieter.goto(base + "/tasks/new")
+    pieter.fill("#title", title)
+    pieter.select_option("#freq", "daily")
+    for name in ("Fatima El Amrani", "Anna de Vries"):
+        pieter.check(f"label:has-text('{name}') >> xpath=preceding-sibling::input")
+    with pieter.expect_navigation():
+        pieter.locator("main form button[type=submit]").click()
+    task_url = pieter.url.split("#")[0]
+
+    fatima = _as(open_page, lang, "fatima@example.nl")
+    fatima.goto(task_url)
+    mine = fatima.locator("table.vb-turns tbody tr", has_text="Fatima El Amrani").first
+    my_row = mine.get_attribute("id")
+    with fatima.expect_navigation():
+        mine.locator("a.vb-turn-form__swap").click()
+    assert_accessible(fatima, "ask to swap a turn")
+    other = fatima.locator("input[name=other][value^='turn-']").first
+    other_row = other.get_attribute("value")  # turn-<id>, as the rows are named
+    other.check()
+    fatima.fill("#note", "Ik ben dan op familiebezoek.")
+    with fatima.expect_navigation():
+        fatima.locator("main form button[type=submit]").click()
+    expect(fatima.locator("#swaps")).to_be_visible()
+    assert_accessible(fatima, "maintenance overview with my question")
+    fatima.goto(base + "/tasks/new")
+    expect(fatima.locator("h1")).to_have_count(1)
+    expect(fatima.locator("main")).to_contain_text("Pieter Smit")
+    assert_accessible(fatima, "a page for the board only")
+
+    anna = _as(open_page, lang, "anna@example.nl")
+    anna.goto(f"/initiatives/{_quay_id(live)}")
+    with anna.expect_navigation():
+        anna.locator("section#maintenance .vb-notice a").click()
+    question = anna.locator(".vb-swaps li", has_text="Fatima El Amrani").first
+    expect(question).to_contain_text("Ik ben dan op familiebezoek.")
+    assert_accessible(anna, "a question waits for my answer")
+    with anna.expect_navigation():
+        question.locator("form").first.locator("button").click()
+    if lang == "en":
+        expect_flash(anna, "the turns have changed hands")
+    else:
+        expect_flash(anna, "de beurten zijn overgegaan")
+    anna.goto(task_url)
+    expect(anna.locator(f"tr#{my_row}")).to_contain_text("Anna de Vries")
+    expect(anna.locator(f"tr#{other_row}")).to_contain_text("Fatima El Amrani")

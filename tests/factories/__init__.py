@@ -15,7 +15,13 @@ from tests.factories.initiatives import (
     newcomer,
 )
 from tests.factories.mail import failed_mail
-from tests.factories.maintenance import complete_association, recurring_task
+from tests.factories.maintenance import (
+    MaintenanceGroup,
+    complete_association,
+    maintenance_group,
+    maintenance_state,
+    recurring_task,
+)
 from tests.factories.people import (
     PASSWORD,
     ROLE_PEOPLE,
@@ -30,6 +36,7 @@ from tests.factories.web import browse_as, submit
 __all__ = [
     "PASSWORD",
     "PDF_BYTES",
+    "MaintenanceGroup",
     "ROLE_PEOPLE",
     "browse_as",
     "bulk_initiatives",
@@ -42,6 +49,8 @@ __all__ = [
     "initiative",
     "initiative_for_roles",
     "initiative_with_group",
+    "maintenance_group",
+    "maintenance_state",
     "neighbourhood",
     "newcomer",
     "password_reset_token",

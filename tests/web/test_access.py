@@ -338,10 +338,29 @@ def extra(web_app, people) -> dict[str, Any]:
 
 
 #: where the domain narrows a route's rule for a role (the engine answers 403), and why
+_BOARD = "zelfbeheer is managed by the association's board and the initiators (permissions)"
+#: the world's association: the initiator chairs it, the member and the partner are members;
+#: the first turn of its task is the initiator's, the member's rota place is the member's own
+_MAINTENANCE_MANAGERS_ONLY = {
+    endpoint: {"member": _BOARD, "partner": _BOARD}
+    for endpoint in (
+        "maintenance.edit_association",
+        "maintenance.edit_agreement",
+        "maintenance.new_task",
+        "maintenance.edit_task",
+        "maintenance.end",
+        "maintenance.rota",
+        "maintenance.record",
+        "maintenance.swap",
+    )
+}
+
 NARROWER: dict[str, dict[str, str]] = {
     "initiatives.fire": {
         "partner": "a transition's `roles` default to initiator and member (docs/templates.md)",
     },
+    **_MAINTENANCE_MANAGERS_ONLY,
+    "maintenance.leave_rota": {"partner": "only the board takes someone else off a rota"},
 }
 
 

@@ -22,12 +22,28 @@ from engine.maintenance.agreement import (
 )
 from engine.maintenance.association import get_association, members_of, save_association
 from engine.maintenance.queries import overview
-from engine.permissions import is_staff
+from engine.maintenance.roles import FOUNDERS_ONLY
+from engine.permissions import can_found_association, is_staff
 from web import access
 from web.database import db
 from web.form_action import form_action
+from web.i18n import render_msg
 from web.maintenance.forms import BOARD_CHOICES, AgreementForm, AssociationForm, ReviewForm
-from web.maintenance.routes import PREFIX, bp, page, residents, stage_title, today
+from web.maintenance.routes import (
+    PREFIX,
+    bp,
+    can_manage,
+    forbidden,
+    my_standing,
+    page,
+    residents,
+    stage_title,
+    today,
+)
+
+
+def can_found() -> bool:
+    return can_found_association(my_standing().member_role)
 
 
 @bp.get(PREFIX + "/association")
@@ -66,8 +82,12 @@ def _association_form(people, association, members):
 @access.member
 def edit_association(initiative_id: int):
     initiative = g.initiative
-    people = residents(initiative.id)
     existing = get_association(db(), initiative.id)
+    if existing is None and not can_found():
+        return forbidden(render_msg(FOUNDERS_ONLY))
+    if existing is not None and not can_manage():
+        return forbidden()
+    people = residents(initiative.id)
     form = _association_form(people, existing, members_of(db(), existing.id) if existing else [])
 
     def again(status: int, _error: VerbindingError | None = None) -> ResponseReturnValue:
@@ -113,6 +133,8 @@ def agreement(initiative_id: int):
 @access.member
 def edit_agreement(initiative_id: int):
     initiative = g.initiative
+    if not can_manage():
+        return forbidden()
     current = active_agreement(db(), initiative.id)
     if request.method == "POST":
         form = AgreementForm()
@@ -181,6 +203,8 @@ def review(initiative_id: int):
             "review.html", status, form=form, allowed=allowed, agreement=current, stages=stages
         )
 
+    if request.method == "POST" and not allowed:
+        return again(403)
     if request.method == "GET" or not allowed or current is None:
         return again(200)
     return form_action(

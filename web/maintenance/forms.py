@@ -212,8 +212,39 @@ class TurnForm(FlaskForm):
 
 
 class SwapForm(FlaskForm):
+    """Another turn to swap with (``turn-<id>``) or someone to take the turn (``person-<id>``)."""
+
     other = RadioField(
         _l("Swap with"),
         validate_choice=False,
-        validators=[InputRequired(message=_l("Choose the turn to swap with."))],
+        validators=[InputRequired(message=_l("Choose a turn to swap with, or someone."))],
     )
+    note = StringField(
+        _l("A word for them"),
+        validators=[Optional(), Length(max=500, message=_l("A note has at most 500 characters."))],
+    )
+
+    def target(self) -> tuple[int | None, int | None]:
+        """(another turn's id, a person's id): what was chosen, one of the two."""
+        kind, _, number = (self.other.data or "").partition("-")
+        if not number.isdigit():
+            return None, None
+        if kind == "turn":
+            return int(number), None
+        if kind == "person":
+            return None, int(number)
+        return None, None
+
+
+class SwapAnswerForm(FlaskForm):
+    """Yes or no (the button pressed) to a question to swap a turn."""
+
+    swap = IntegerField(validators=[InputRequired(message=_l("Choose a question to answer."))])
+    answer = RadioField(
+        choices=[SelectChoice("accept"), SelectChoice("decline")],
+        validators=[InputRequired(message=_l("Say yes or no to the question."))],
+    )
+
+
+class SwapWithdrawForm(FlaskForm):
+    swap = IntegerField(validators=[InputRequired(message=_l("Choose a question to withdraw."))])

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from web.initiatives.history import actor, describes
+from engine.history import EventView, History
+from web.initiatives.history import _data, _day, _person, actor, describes
+from web.maintenance.routes import board_role
 
 SENTENCES = {
     "association.registered": _l("%(name)s registered the residents' association"),
@@ -25,7 +30,81 @@ SENTENCES = {
     "maintenance.skipped": _l("%(name)s skipped a maintenance turn"),
 }
 
+#: a question to swap turns (another turn in return) and one to take a turn over, by kind
+SWAP_SENTENCES = {
+    "maintenance.swap_proposed": (
+        _l("%(name)s asked %(person)s to swap turns of ‘%(task)s’ (%(date)s for %(other)s)"),
+        _l("%(name)s asked %(person)s to take over the turn of ‘%(task)s’ on %(date)s"),
+    ),
+    "maintenance.swap_accepted": (
+        _l("%(name)s swapped turns of ‘%(task)s’ with %(person)s (%(date)s for %(other)s)"),
+        _l("%(name)s took over the turn of %(person)s of ‘%(task)s’ on %(date)s"),
+    ),
+    "maintenance.swap_declined": (
+        _l("%(name)s did not swap turns of ‘%(task)s’ with %(person)s"),
+        _l("%(name)s did not take over the turn of %(person)s of ‘%(task)s’ on %(date)s"),
+    ),
+    "maintenance.swap_withdrawn": (
+        _l("%(name)s withdrew the question to %(person)s to swap turns of ‘%(task)s’"),
+        _l("%(name)s withdrew the question to %(person)s to take over a turn of ‘%(task)s’"),
+    ),
+    "maintenance.swap_expired": (
+        _l(
+            "The question of %(name)s to %(person)s to swap turns of ‘%(task)s’ expired: a turn "
+            "went by or changed hands"
+        ),
+        _l(
+            "The question of %(name)s to %(person)s to take over a turn of ‘%(task)s’ expired: "
+            "the turn went by or changed hands"
+        ),
+    ),
+}
+
 
 @describes(*SENTENCES)
 def _maintenance(view, history) -> str:
-    return str(SENTENCES[view.event.kind]) % {"name": actor(view)}
+    sentence = str(SENTENCES[view.event.kind]) % {"name": actor(view)}
+    changes = _data(view).get("board_changes") if view.event.kind == "association.updated" else None
+    if changes:
+        parts = [_board_change(history, change) for change in changes]
+        sentence = _("%(sentence)s: %(changes)s", sentence=sentence, changes="; ".join(parts))
+    return sentence
+
+
+def _board_change(history: History, change: Any) -> str:
+    person, _old, new = (list(change) + [None, None, None])[:3]
+    if new:
+        name = _person(history, person)
+        return _("%(person)s is now %(place)s", person=name, place=board_role(new))
+    return _("%(person)s left the board", person=_person(history, person))
+
+
+@describes("maintenance.reassigned")
+def _reassigned(view: EventView, history: History) -> str:
+    data = _data(view)
+    return _(
+        "%(name)s gave the turn of ‘%(task)s’ on %(date)s to %(person)s",
+        name=actor(view),
+        task=data.get("task_title") or _("a task"),
+        date=_day(data.get("date")),
+        person=_person(history, data.get("person")),
+    )
+
+
+@describes(*SWAP_SENTENCES)
+def _swap(view: EventView, history: History) -> str:
+    data = _data(view)
+    kind = view.event.kind
+    swapping, taking_over = SWAP_SENTENCES[kind]
+    if kind == "maintenance.swap_expired":  # by nobody: the asker and the one asked
+        name, person = _person(history, data.get("proposer")), data.get("recipient")
+    else:
+        name, person = actor(view), data.get("person")
+    sentence = swapping if data.get("other_turn") else taking_over
+    return str(sentence) % {
+        "name": name,
+        "person": _person(history, person),
+        "task": data.get("task_title") or _("a task"),
+        "date": _day(data.get("date")),
+        "other": _day(data.get("other_date")),
+    }

@@ -1,5 +1,12 @@
 """Zelfbeheer pages: the overview and the log here; the association and the agreement in
-``web.maintenance.association``; tasks, the rota and turns in ``web.maintenance.tasks``."""
+``web.maintenance.association``; tasks, the rota and turns in ``web.maintenance.tasks``;
+questions to swap a turn in ``web.maintenance.swaps``.
+
+Every view of the group carries the ``member`` rule; what only the association's board and
+the initiators may do (engine.permissions) is checked here once more before the engine is
+asked, so a plain member who opens such a page or sends its form gets a 403 page that says
+who can do it, and nothing changes.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask import Blueprint, abort, g, render_template
+from flask.typing import ResponseReturnValue
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -15,13 +23,21 @@ from engine.config import config_of
 from engine.db import utcnow
 from engine.errors import NotFound
 from engine.maintenance.occurrences import get_occurrence, log_of
-from engine.maintenance.queries import Overview, maintenance_matters, overview, resident_group
+from engine.maintenance.proposals import count_asked_of, open_swaps
+from engine.maintenance.queries import (
+    Overview,
+    maintenance_matters,
+    managers,
+    overview,
+    resident_group,
+)
+from engine.maintenance.roles import MANAGERS_ONLY, Standing, standing
 from engine.maintenance.tasks import get_task
 from engine.models import Initiative, MaintenanceTask, Occurrence, Person
 from engine.pages import InitiativePage
 from engine.permissions import can_change, is_staff
 from engine.timeutil import local_date
-from engine.wording import ASSOCIATION_ROLE_WORDS
+from engine.wording import ASSOCIATION_ROLE_WORDS, role_words
 from engine.workflows.process_plan import plan_of
 from web import access
 from web.database import db, runtime
@@ -55,6 +71,37 @@ def can_act() -> bool:
     return can_change(g.member_role)
 
 
+def me() -> Person | None:
+    return current_user.person if current_user.is_authenticated else None
+
+
+def my_id() -> int | None:
+    person = me()
+    return person.id if person is not None else None
+
+
+def my_standing() -> Standing:
+    """The visitor's role in the group and place on the board, read once per request."""
+    if "maintenance_standing" not in g:
+        g.maintenance_standing = standing(db(), g.initiative.id, me())
+    return g.maintenance_standing
+
+
+def can_manage() -> bool:
+    return my_standing().manages
+
+
+def forbidden(message=None) -> ResponseReturnValue:
+    """A 403 page that says why, and who can do it: the board and the initiators."""
+    return page(
+        "forbidden.html",
+        403,
+        message=message or render_msg(MANAGERS_ONLY),
+        managers=managers(db(), g.initiative.id),
+        initiator=render_msg(role_words("initiator").noun),
+    )
+
+
 def load_task(initiative_id: int, task_id: int) -> MaintenanceTask:
     try:
         return get_task(db(), initiative_id, task_id)
@@ -82,6 +129,8 @@ def page(template: str, status: int = 200, **context):
     context.setdefault("initiative", g.initiative)
     context.setdefault("member_role", g.member_role)
     context.setdefault("can_act", can_act())
+    context.setdefault("can_manage", can_manage())
+    context.setdefault("me", my_id())
     context.setdefault("today", today())
     return render_template(f"maintenance/{template}", **context), status
 
@@ -93,6 +142,8 @@ def page(template: str, status: int = 200, **context):
 class MaintenancePanel:
     data: Overview
     turns: list[Occurrence] = field(default_factory=list)
+    #: questions to swap a turn that wait for the visitor's answer
+    asked: int = 0
 
 
 def load_panel(
@@ -102,8 +153,10 @@ def load_panel(
     initiative = page.initiative
     if not maintenance_matters(session, initiative):
         return None
-    data = overview(session, initiative, local_date(now, config_of(session).timezone))
-    return MaintenancePanel(data, data.upcoming[:3])
+    day = local_date(now, config_of(session).timezone)
+    data = overview(session, initiative, day)
+    asked = count_asked_of(session, initiative.id, person.id, day) if person else 0
+    return MaintenancePanel(data, data.upcoming[:3], asked)
 
 
 register_panel(bp, Panel("maintenance", "maintenance/_panel.html", "main", 30, load_panel))
@@ -119,7 +172,15 @@ bp.add_app_template_filter(board_role, "board_role")
 @access.viewer
 def overview_page(initiative_id: int):
     data = overview(db(), g.initiative, today())
-    return page("overview.html", data=data, is_staff=is_staff(current_user.person))
+    mine = my_id()
+    questions = open_swaps(db(), initiative_id, today()) if mine else []
+    return page(
+        "overview.html",
+        data=data,
+        is_staff=is_staff(me()),
+        asked=[q for q in questions if q.recipient_id == mine],
+        asking=[q for q in questions if q.proposer_id == mine],
+    )
 
 
 @bp.get(PREFIX + "/log")
@@ -128,4 +189,8 @@ def log(initiative_id: int):
     return page("log.html", entries=log_of(db(), initiative_id))
 
 
-from web.maintenance import association, tasks  # noqa: E402, F401  (more views of this blueprint)
+from web.maintenance import (  # noqa: E402, F401  (more views of this blueprint)
+    association,
+    swaps,
+    tasks,
+)

@@ -1,4 +1,7 @@
-"""Tasks (with the friendly rule form), the rota, and recording, skipping or swapping turns."""
+"""Tasks (with the friendly rule form), the rota, and recording or skipping turns.
+
+Tasks and the rota are for the association's board and the initiators; a volunteer records
+their own turns and steps out of a rota themselves (engine.permissions)."""
 
 from __future__ import annotations
 
@@ -14,17 +17,29 @@ from engine.db import utcnow
 from engine.errors import InvalidInput, VerbindingError
 from engine.maintenance.association import get_association, members_of
 from engine.maintenance.occurrences import log_of, mark_done, mark_missed, skip_occurrence, upcoming
-from engine.maintenance.queries import swap_candidates, task_view, tasks_of
+from engine.maintenance.queries import task_view, tasks_of
 from engine.maintenance.recurrence import build_rule, form_of, parse_rule
-from engine.maintenance.rota import set_rota, step_out, swap_turns
+from engine.maintenance.roles import NOT_YOUR_TURN, OWN_ROTA_PLACE
+from engine.maintenance.rota import set_rota, step_out
 from engine.maintenance.tasks import create_task, end_task, update_task
 from engine.models import MaintenanceTask
 from web import access
 from web.database import db
 from web.form_action import form_action
 from web.i18n import render_msg
-from web.maintenance.forms import SwapForm, TaskForm, TurnForm
-from web.maintenance.routes import PREFIX, bp, load_task, load_turn, page, today
+from web.maintenance.forms import TaskForm, TurnForm
+from web.maintenance.routes import (
+    PREFIX,
+    bp,
+    can_manage,
+    forbidden,
+    load_task,
+    load_turn,
+    my_id,
+    my_standing,
+    page,
+    today,
+)
 
 
 @bp.get(PREFIX + "/tasks")
@@ -93,6 +108,8 @@ def _volunteer_choices(form: TaskForm) -> None:
 @bp.route(PREFIX + "/tasks/new", methods=["GET", "POST"])
 @access.member
 def new_task(initiative_id: int):
+    if not can_manage():
+        return forbidden()
     form = TaskForm() if request.method == "POST" else TaskForm(data={"starts_on": today()})
     _volunteer_choices(form)
     return _save_task(form, None, _("The task is added and its turns are planned."))
@@ -115,6 +132,8 @@ def task(initiative_id: int, task_id: int):
 @access.member
 def edit_task(initiative_id: int, task_id: int):
     item = load_task(initiative_id, task_id)
+    if not can_manage():
+        return forbidden()
     if request.method == "POST":
         form = TaskForm()
     else:
@@ -131,6 +150,8 @@ def _task_url(initiative_id: int, task_id: int, anchor: str | None = None) -> st
 @access.member
 def end(initiative_id: int, task_id: int):
     load_task(initiative_id, task_id)
+    if not can_manage():
+        return forbidden()
     return form_action(
         None,
         lambda session: end_task(
@@ -162,6 +183,8 @@ def _rota_choice(members, current: list[int]) -> tuple[list[int], dict]:
 @access.member
 def rota(initiative_id: int, task_id: int):
     item = load_task(initiative_id, task_id)
+    if not can_manage():
+        return forbidden()
     association = get_association(db(), initiative_id)
     members = members_of(db(), association.id) if association else []
     current = [v.person_id for v in task_view(db(), item, today()).volunteers]
@@ -192,6 +215,8 @@ def rota(initiative_id: int, task_id: int):
 @access.member
 def leave_rota(initiative_id: int, task_id: int, person_id: int):
     load_task(initiative_id, task_id)
+    if not my_standing().handles_turn(own=person_id == my_id()):
+        return forbidden(render_msg(OWN_ROTA_PLACE))
     return form_action(
         None,
         lambda session: step_out(
@@ -215,6 +240,8 @@ _RECORD = {
 @access.member
 def record(initiative_id: int, occurrence_id: int):
     turn = load_turn(initiative_id, occurrence_id)
+    if not my_standing().handles_turn(own=turn.assignee_id == my_id()):
+        return forbidden(render_msg(NOT_YOUR_TURN))
     form = TurnForm()
     if request.form.get("next") == "overview":
         to = url_for("maintenance.overview_page", initiative_id=initiative_id, _anchor="turns")
@@ -233,34 +260,4 @@ def record(initiative_id: int, occurrence_id: int):
         ),  # fmt: skip
         done=str(done),
         to=to,
-    )
-
-
-@bp.route(PREFIX + "/turns/<int:occurrence_id>/swap", methods=["GET", "POST"])
-@access.member
-def swap(initiative_id: int, occurrence_id: int):
-    turn = load_turn(initiative_id, occurrence_id)
-    others = swap_candidates(db(), turn, today())
-    form = SwapForm()
-    form.other.choices = [SelectChoice(str(o.id), str(o.id)) for o in others]
-
-    def again(status: int, _error: VerbindingError | None = None) -> ResponseReturnValue:
-        return page("swap.html", status, turn=turn, others=others, form=form)
-
-    if request.method == "GET":
-        return again(200)
-    return form_action(
-        form,
-        lambda session: swap_turns(
-            session,
-            current_user.person,
-            initiative_id,
-            turn.id,
-            int(form.other.data),
-            now=utcnow(),
-        ),  # fmt: skip
-        done=_("The turns are swapped."),
-        to=_task_url(initiative_id, turn.task_id, f"turn-{turn.id}"),
-        again=again,
-        fields={"other_id": "other"},
     )

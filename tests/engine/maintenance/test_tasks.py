@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from engine.coach.health import STREAK_SIGNAL, missed_streaks, needing_attention
-from engine.errors import InvalidInput, NotFound, Refused
+from engine.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from engine.maintenance.occurrences import log_of, mark_done, mark_missed, skip_occurrence
 from engine.maintenance.rota import active_volunteers, set_rota, step_out, swap_turns
 from engine.maintenance.sweep import sweep_maintenance
@@ -191,15 +191,15 @@ def test_swap_two_turns(session, now, group):
         session, item, anna, now, rule=WEEKLY_FRIDAY, volunteers=[anna.id, bram.id]
     )
     one, two = _turns(session, task.id)[:2]
-    swap_turns(session, bram, item.id, one.id, two.id, now=now)
+    swap_turns(session, anna, item.id, one.id, two.id, now=now)  # the chair swaps directly
     assert (one.assignee_id, two.assignee_id) == (bram.id, anna.id)
     (event,) = factories.events_of(session, item.id, "maintenance.swapped")
-    assert event.actor_id == bram.id
+    assert event.actor_id == anna.id
     with pytest.raises(InvalidInput):
-        swap_turns(session, bram, item.id, one.id, one.id, now=now)
+        swap_turns(session, anna, item.id, one.id, one.id, now=now)
     mark_done(session, bram, item.id, one.id, now=now)
     with pytest.raises(Refused):
-        swap_turns(session, bram, item.id, one.id, two.id, now=now)
+        swap_turns(session, anna, item.id, one.id, two.id, now=now)
 
 
 def test_skipping_a_date_moves_nobodys_turn(session, now, group):
@@ -246,12 +246,14 @@ def test_done_and_missed_with_notes_in_the_log(session, now, group):
     )
     old, last, today, *_ = _turns(session, task.id)
     mark_done(session, anna, item.id, old.id, now=now, note="  Alle bakken   water gegeven ")
-    mark_missed(session, cor, item.id, last.id, now=now, note="Bram was ziek.")
-    mark_done(session, bram, item.id, today.id, now=now)
+    with pytest.raises(PermissionDenied):  # Cor is no volunteer here, nor on the board
+        mark_missed(session, cor, item.id, last.id, now=now)
+    mark_missed(session, bram, item.id, last.id, now=now, note="Ik was ziek.")
+    mark_done(session, anna, item.id, today.id, now=now)
     log = log_of(session, item.id)
     assert [(e.due_date, e.status, e.note, e.resolved_by_id) for e in log] == [
-        (today.due_date, "done", None, bram.id),
-        (last.due_date, "missed", "Bram was ziek.", cor.id),
+        (today.due_date, "done", None, anna.id),
+        (last.due_date, "missed", "Ik was ziek.", bram.id),
         (old.due_date, "done", "Alle bakken water gegeven", anna.id),
     ]
     assert [e.kind for e in factories.events_of(session, item.id)][-3:] == [
