@@ -25,8 +25,14 @@ def initiative(
     members: int = 0,
     title: str = "Groen op de Voermanhaven",
     description: str = "Meer groen en bankjes op de kade, onderhouden door de buurt zelf.",
+    join_policy: str = "open",
     **kw,
 ) -> Initiative:
+    """An initiative started by ``initiator`` with ``members`` neighbours who joined.
+
+    Its group is open (neighbours join at once), so a test builds its group in one call; a
+    test about join requests passes ``join_policy="approval"``, the product's default.
+    """
     initiator = initiator or person(session, now, "Anna de Vries")
     item = create_initiative(
         session,
@@ -36,6 +42,7 @@ def initiative(
         title=title,
         description=description,
         now=now,
+        join_policy=join_policy,
         **kw,
     )
     for _ in range(members):
