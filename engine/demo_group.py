@@ -108,4 +108,3 @@ def load_group_life(session: Session, people: dict[str, Person], now: datetime) 
     found = [d for d in (_waiting_request(session, people, now), _on_behalf(session, people, now))]
     found = [d for d in found if d]
     return ", ".join(found) if found else "already there"
-

@@ -149,9 +149,7 @@ def load_group(session: Session, initiative: Initiative, role: str | None) -> Gr
             for request, name in session.execute(
                 select(JoinRequest, Person.name)
                 .join(Person, Person.id == JoinRequest.person_id)
-                .where(
-                    JoinRequest.initiative_id == initiative.id, JoinRequest.status == "pending"
-                )
+                .where(JoinRequest.initiative_id == initiative.id, JoinRequest.status == "pending")
                 .order_by(JoinRequest.created_dt, JoinRequest.id)
             )
         ]

@@ -226,11 +226,13 @@ def _take_out(
     note: str | None = None,
     **data: Any,
 ) -> None:
-    """Delete a membership, free the person's open steps, and say so in the history."""
+    """Delete a membership, free the person's open steps, and say both in the history."""
     person_id = membership.person_id
     steps = _unown_open_steps(session, initiative, person_id)
     session.delete(membership)
-    record(session, initiative, actor, now, kind, note=note, steps=steps, **data)
+    record(session, initiative, actor, now, kind, note=note, **data)
+    if steps:
+        record(session, initiative, actor, now, "steps.unowned", person=person_id, steps=steps)
     session.flush()
     if steps:  # reminders of those steps go to the whole group now
         plan_for(session, initiative.id, now, sources=PLAN_SOURCES)

@@ -46,8 +46,18 @@ def initiative(
         **kw,
     )
     for _ in range(members):
-        join_initiative(session, person(session, now), item.id, now)
+        bring_in(session, item, initiator, person(session, now), now)
     return item
+
+
+def bring_in(session: Session, item: Initiative, initiator: Person, someone: Person, now):
+    """``someone`` joins the group: at once where it is open, else asked and let in."""
+    if item.join_policy == "open":
+        return join_initiative(session, someone, item.id, now)
+    from engine.operations import approve_join_request, request_to_join
+
+    asked = request_to_join(session, someone, item.id, now)
+    return approve_join_request(session, initiator, item.id, asked.id, now)
 
 
 def initiative_with_group(
@@ -66,7 +76,7 @@ def initiative_with_group(
     item = initiative(session, now, workflow=workflow, initiator=group[0], **kw)
     for name in ["Bram Bakker", "Cor Jansen", "Dewi Smit", "Eva Mulder"][:members]:
         someone = person(session, now, name)
-        join_initiative(session, someone, item.id, now)
+        bring_in(session, item, group[0], someone, now)
         group.append(someone)
     if visibility != "public":
         set_visibility(session, group[0], item.id, visibility, now)

@@ -285,6 +285,7 @@ def test_member_leaves_and_it_is_recorded(session, now):
     assert _role_of(session, item, bram) is None
     (left,) = factories.events_of(session, item.id, "left")
     assert (left.actor_id, left.data["role"]) == (bram.id, "member")
+    assert factories.events_of(session, item.id, "steps.unowned") == []  # he owned none
 
 
 def test_who_leaves_hands_back_their_open_steps(session, now):
@@ -300,7 +301,9 @@ def test_who_leaves_hands_back_their_open_steps(session, now):
     assert session.get(Step, mine.id).owner_id is None
     assert session.get(Step, done.id).owner_id == bram.id  # who did it stays on record
     (left,) = factories.events_of(session, item.id, "left")
-    assert left.data == {"role": "member", "steps": [mine.id]}
+    assert left.data == {"role": "member"}
+    (unowned,) = factories.events_of(session, item.id, "steps.unowned")
+    assert (unowned.actor_id, unowned.data) == (bram.id, {"person": bram.id, "steps": [mine.id]})
 
 
 def test_last_initiator_cannot_leave(session, now):
