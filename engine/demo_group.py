@@ -105,6 +105,9 @@ def _on_behalf(session: Session, people: dict[str, Person], now: datetime) -> st
 
 def load_group_life(session: Session, people: dict[str, Person], now: datetime) -> str:
     """One request waiting for an answer; one initiative waiting for its first resident."""
-    found = [d for d in (_waiting_request(session, people, now), _on_behalf(session, people, now))]
-    found = [d for d in found if d]
+    found = [
+        done
+        for done in (_waiting_request(session, people, now), _on_behalf(session, people, now))
+        if done is not None
+    ]
     return ", ".join(found) if found else "already there"

@@ -8,6 +8,7 @@ The group itself — joining, requests, invitations, leaving, removal, roles —
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -107,7 +108,7 @@ def create_initiative(
         )
     for position, stage in enumerate(defn.stages):
         session.add(StagePlan(initiative_id=initiative.id, stage_key=stage.id, position=position))
-    extra = {"on_behalf": True} if on_behalf else {}
+    extra: dict[str, Any] = {"on_behalf": True} if on_behalf else {}
     record(
         session, initiative, actor, now, "created",
         to_stage=defn.initial, workflow=defn.name, version=version.version, **extra,

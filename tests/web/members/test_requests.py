@@ -100,7 +100,7 @@ def test_a_request_in_dutch(client, db_session):
     assert "Henk Mulder vroeg om mee te doen als lid" in page
     initiator = browse_as(client.application.test_client(), anna, locale="nl")
     page = _text(initiator.get(f"/initiatives/{item.id}/members"))
-    assert "Verzoeken om mee te doen" in page and "Laat toe" in page
+    assert "Verzoeken om mee te doen" in page and "Toelaten" in page
 
 
 def test_a_bad_request_comes_back_filled_in(client, db_session):
