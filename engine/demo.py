@@ -1,4 +1,5 @@
-"""Demo data: Groningen's stadsdelen and wijken, residents, and three example initiatives.
+"""Demo data: Groningen's stadsdelen and wijken, residents, three example initiatives and one a
+process coach started on behalf of residents (engine/demo_group.py).
 
 Safe to run twice: what exists already (by e-mail, name or title) is left as it is.
 """
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from engine.accounts import create_person, find_person
 from engine.config import config_of
+from engine.demo_group import join_group, load_group_life
 from engine.models import (
     District,
     Document,
@@ -32,7 +34,6 @@ from engine.operations import (
     create_initiative,
     fire_transition,
     invite,
-    join_initiative,
     list_moves,
     open_decision,
     set_target_date,
@@ -71,6 +72,8 @@ class Story:
     stages: int  # how many moves forward from the start
     started_days_ago: int
     association: str | None = None
+    #: approval (neighbours ask, the initiator lets them in) or open (they join at once)
+    join_policy: str = "approval"
 
 
 STORIES = [
@@ -124,6 +127,7 @@ STORIES = [
         stages=4,
         started_days_ago=300,
         association="Bewonersvereniging Voermanhaven",
+        join_policy="open",  # every resident of the quay is welcome at once
     ),
 ]
 
@@ -293,12 +297,10 @@ def load_story(session: Session, story: Story, people: dict[str, Person], now: d
     item = create_initiative(
         session, initiator, workflow=story.workflow, neighbourhood_id=wijk.id,
         title=story.title, description=story.description, now=clock,
+        join_policy=story.join_policy,
     )  # fmt: skip
-    group = [initiator]
-    for email in story.members:
-        clock += timedelta(days=2)
-        join_initiative(session, people[email], item.id, clock)
-        group.append(people[email])
+    group = [initiator, *(people[email] for email in story.members)]
+    clock = join_group(session, item, initiator, group[1:], clock)
     for email, organisation in story.partners:
         clock += timedelta(days=3)
         invitation = invite(
@@ -363,6 +365,7 @@ def load_demo(session: Session, now: datetime) -> str:
     people = load_people(session, now - timedelta(days=400))
     made = [s.title for s in STORIES if load_story(session, s, people, now)]
     coaching = load_coaching(session, people, now)
+    groups = load_group_life(session, people, now)
     from engine.maintenance.demo import load_maintenance
 
     maintenance = load_maintenance(session, people, now)
@@ -371,6 +374,7 @@ def load_demo(session: Session, now: datetime) -> str:
         f"people: {len(people)} (password for all demo accounts: {DEMO_PASSWORD})",
         "initiatives: " + (", ".join(made) if made else "already there"),
         f"coaching: {coaching}",
+        f"groups: {groups}",
         f"maintenance: {maintenance}",
     ]
     return "\n".join(lines)

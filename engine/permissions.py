@@ -26,7 +26,31 @@ def can_change(member_role: str | None) -> bool:
 
 
 def can_manage_members(member_role: str | None) -> bool:
+    """Initiators approve and decline join requests, remove members and hand out roles."""
     return member_role == "initiator"
+
+
+def can_change_settings(member_role: str | None) -> bool:
+    """Who can see the initiative and how people join it: the initiators decide."""
+    return member_role == "initiator"
+
+
+def may_take_part(person: Person | None) -> bool:
+    """Only residents become members or initiators; staff support, they never join."""
+    return person is not None and not is_staff(person)
+
+
+def stands_in(initiative: Initiative, person: Person | None, residents: int) -> bool:
+    """The process coach who started an initiative on behalf of residents looks after its
+    basics and invites them, until the first resident has joined (``residents`` counts them).
+    """
+    return (
+        residents == 0
+        and initiative.is_on_behalf
+        and person is not None
+        and is_staff(person)
+        and initiative.created_by_id == person.id
+    )
 
 
 def can_fire(member_role: str | None, allowed_roles: tuple[str, ...]) -> bool:

@@ -8,6 +8,8 @@ initiative first (404 if it does not exist or is hidden from the visitor), put i
 * ``login``     — any logged-in person;
 * ``viewer``    — anyone who may see the initiative (public, or member, or staff);
 * ``member``    — the resident group (initiator, member, partner): they change their process;
+* ``member_or_starter`` — the resident group, or the process coach who started the initiative
+  on behalf of residents while none of them has joined yet (its basics, its invitations);
 * ``initiator`` — initiators only (roles in the group);
 * ``staff``     — coaches and admins;
 * ``admin``     — admins only.
@@ -27,6 +29,7 @@ from flask_login import current_user
 
 from engine.models import Initiative
 from engine.operations.common import member_role
+from engine.operations.membership import stands_in_for
 from engine.permissions import can_change, can_manage_members, can_view, is_staff
 from web.database import db
 from web.extensions import login_manager
@@ -83,6 +86,10 @@ def _staff(_role: str | None) -> bool:
     return is_staff(_person())
 
 
+def _member_or_starter(role: str | None) -> bool:
+    return can_change(role) or stands_in_for(db(), g.initiative, _person())
+
+
 def _admin(_role: str | None) -> bool:
     person = _person()
     return person is not None and person.role == "admin"
@@ -92,6 +99,7 @@ public = _rule("public", None, needs_login=False)
 login = _rule("login", None, needs_login=True)
 viewer = _rule("viewer", None, needs_login=False)
 member = _rule("member", can_change, needs_login=True)
+member_or_starter = _rule("member_or_starter", _member_or_starter, needs_login=True)
 initiator = _rule("initiator", can_manage_members, needs_login=True)
 staff = _rule("staff", _staff, needs_login=True)
 admin = _rule("admin", _admin, needs_login=True)

@@ -71,9 +71,14 @@ def when(value: datetime | date | None, style: str = "medium") -> str:
     return format_date(value, style)
 
 
+def day(value: datetime | date | None) -> str:
+    """Only the day of a moment, in the reader's time zone ("29 nov. 2026")."""
+    return format_date(value, "medium") if value is not None else ""
+
+
 def install(app: Any) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.filters.update(msg=render_msg, text=text, when=when)
+    app.jinja_env.filters.update(msg=render_msg, text=text, when=when, day=day)
     app.jinja_env.globals.update(
         current_locale=locale,
         LOCALES=LOCALES,

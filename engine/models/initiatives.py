@@ -28,13 +28,21 @@ from engine.models.workflows import WorkflowVersion
 
 MEMBER_ROLES = ("initiator", "member", "partner", "coach")
 VISIBILITIES = ("public", "members")
+#: open: a resident joins at once; approval: a resident asks and an initiator decides
+JOIN_POLICIES = ("open", "approval")
+#: the roles a resident may ask for in a join request (initiators are made, not asked for)
+REQUESTABLE_ROLES = ("member", "partner")
+JOIN_REQUEST_STATUSES = ("pending", "approved", "declined", "withdrawn")
 
 
 class Initiative(Base):
     """One resident-led process, e.g. "Wijkvisie Paddepoel"."""
 
     __tablename__ = "initiatives"
-    __table_args__ = (CheckConstraint("visibility IN ('public', 'members')", name="visibility"),)
+    __table_args__ = (
+        CheckConstraint("visibility IN ('public', 'members')", name="visibility"),
+        CheckConstraint("join_policy IN ('open', 'approval')", name="join_policy"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
@@ -48,6 +56,11 @@ class Initiative(Base):
     graph_key: Mapped[str] = mapped_column(Text, default="")
     #: public (default) or members (hidden until the group is ready to show it)
     visibility: Mapped[str] = mapped_column(String(10), default="public")
+    #: approval (default): an initiator decides on each join request; open: join at once
+    join_policy: Mapped[str] = mapped_column(String(20), default="approval")
+    #: started by a process coach on behalf of residents (the coach is ``created_by``, never a
+    #: member); the first resident to accept an invitation becomes its initiator
+    is_on_behalf: Mapped[bool] = mapped_column(default=False)
     is_paused: Mapped[bool] = mapped_column(default=False)
     paused_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     pause_reason: Mapped[str | None] = mapped_column(Text)
@@ -112,6 +125,46 @@ class Invitation(Base):
     accepted_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
 
     initiative: Mapped[Initiative] = relationship()
+
+
+class JoinRequest(Base):
+    """A resident asks to join an initiative's group; an initiator approves or declines."""
+
+    __tablename__ = "join_requests"
+    __table_args__ = (
+        CheckConstraint("role IN ('member', 'partner')", name="role"),
+        CheckConstraint(
+            "status IN ('pending', 'approved', 'declined', 'withdrawn')", name="status"
+        ),
+        # one pending request per person per initiative
+        Index(
+            "uq_join_requests_pending",
+            "initiative_id",
+            "person_id",
+            unique=True,
+            sqlite_where=text("status = 'pending'"),
+            postgresql_where=text("status = 'pending'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    initiative_id: Mapped[int] = mapped_column(ForeignKey("initiatives.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    #: the role asked for: member, or partner (for an organisation)
+    role: Mapped[str] = mapped_column(String(20))
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    #: the requester's few words to the initiators (not in the public history)
+    message: Mapped[str | None] = mapped_column(Text)
+    #: pending → approved, declined or withdrawn
+    status: Mapped[str] = mapped_column(String(20), default="pending")
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the initiator who approved or declined (null when withdrawn, or settled by joining)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    #: why it was declined, in the initiator's words
+    reason: Mapped[str | None] = mapped_column(Text)
+
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
 
 
 class StagePlan(Base):

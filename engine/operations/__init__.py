@@ -16,14 +16,23 @@ from engine.coach.actions import (
 from engine.operations.decisions import cast_vote, close_decision, open_decision
 from engine.operations.documents import attach_document, remove_document
 from engine.operations.initiatives import (
-    accept_invitation,
-    change_member_role,
     create_initiative,
-    invite,
-    join_initiative,
-    leave_initiative,
+    set_join_policy,
     set_visibility,
     update_initiative,
+)
+from engine.operations.invitations import accept_invitation, invite
+from engine.operations.join_requests import (
+    approve_join_request,
+    decline_join_request,
+    request_to_join,
+    withdraw_join_request,
+)
+from engine.operations.membership import (
+    change_member_role,
+    join_initiative,
+    leave_initiative,
+    remove_member,
 )
 from engine.operations.pace import pause_initiative, resume_initiative
 from engine.operations.plan import (
@@ -54,6 +63,7 @@ __all__ = [
     "acknowledge_support_request",
     "add_coach_note",
     "add_step",
+    "approve_join_request",
     "assign_coach",
     "assign_support_request",
     "attach_document",
@@ -64,6 +74,7 @@ __all__ = [
     "close_decision",
     "complete_step",
     "create_initiative",
+    "decline_join_request",
     "decline_support_request",
     "deliver_support_request",
     "file_support_request",
@@ -78,16 +89,20 @@ __all__ = [
     "pause_initiative",
     "raise_concern",
     "remove_document",
+    "remove_member",
     "remove_stage",
     "remove_step",
     "reopen_step",
+    "request_to_join",
     "restore_stage",
     "resume_initiative",
+    "set_join_policy",
     "set_target_date",
     "set_visibility",
     "skip_stage",
     "unassign_coach",
     "update_initiative",
     "update_step",
+    "withdraw_join_request",
     "withdraw_support_request",
 ]

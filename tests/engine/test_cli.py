@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from engine.cli import main
 from engine.db import make_engine, make_session_factory
-from engine.models import Event, Initiative, Neighbourhood, Person
+from engine.models import Event, Initiative, JoinRequest, Neighbourhood, Person
 
 
 def run(url: str, tmp_path, *args: str):
@@ -23,7 +23,7 @@ def test_init_migrates_and_registers_the_templates(database_url, tmp_path):
     assert again.exit_code == 0 and "wijkvisie v1" in again.output  # no new version
 
 
-def test_demo_loads_groningen_and_three_initiatives_and_is_safe_twice(database_url, tmp_path):
+def test_demo_loads_groningen_and_four_initiatives_and_is_safe_twice(database_url, tmp_path):
     first = run(database_url, tmp_path, "demo")
     assert first.exit_code == 0, first.output
     second = run(database_url, tmp_path, "demo")
@@ -35,12 +35,27 @@ def test_demo_loads_groningen_and_three_initiatives_and_is_safe_twice(database_u
             "Wijkvisie Paddepoel": "visioning",
             "Toekomstplan Coenderspark": "municipal_support",
             "Groen op de Voermanhaven": "maintenance",
+            # started by the coach on behalf of residents, waiting for its first resident
+            "Groene speelplek Selwerd": "proposal",
         }
         assert s.scalar(select(func.count()).select_from(Neighbourhood)) == 76
         assert s.scalar(select(func.count()).select_from(Person).where(Person.role == "coach"))
         moves = select(func.count()).select_from(Event).where(Event.kind == "transition")
         history = s.scalar(moves)
         assert history == 7  # 1 + 2 + 4 moves, each with its history
+        # the groups formed as groups do: asked and let in, one request still waiting
+        waiting = s.execute(
+            select(Person.email, Initiative.title)
+            .join(JoinRequest, JoinRequest.person_id == Person.id)
+            .join(Initiative, Initiative.id == JoinRequest.initiative_id)
+            .where(JoinRequest.status == "pending")
+        ).all()
+        assert waiting == [("henk@example.nl", "Wijkvisie Paddepoel")]
+        assert s.scalar(select(func.count()).where(Event.kind == "join.approved")) >= 4
+        selwerd = s.scalar(select(Initiative).where(Initiative.title == "Groene speelplek Selwerd"))
+        assert selwerd.is_on_behalf and selwerd.memberships == []
+        creator = s.get(Person, selwerd.created_by_id)
+        assert creator.role == "coach"
     engine.dispose()
 
 

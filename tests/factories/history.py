@@ -31,7 +31,7 @@ def events_of(session: Session, initiative_id: int, kind: str | None = None) -> 
 
 def stored_state(session: Session, initiative_id: int) -> dict:
     """What the database holds about an initiative: to check that a refusal wrote nothing."""
-    from engine.models import Decision, Invitation, Membership, StagePlan, Step, Vote
+    from engine.models import Decision, Invitation, JoinRequest, Membership, StagePlan, Step, Vote
 
     def rows(*columns, order) -> list[tuple]:
         model = columns[0].class_
@@ -49,6 +49,7 @@ def stored_state(session: Session, initiative_id: int) -> dict:
             Initiative.title,
             Initiative.description,
             Initiative.visibility,
+            Initiative.join_policy,
             Initiative.graph_key,
             Initiative.is_paused,
             Initiative.pause_reason,
@@ -66,6 +67,9 @@ def stored_state(session: Session, initiative_id: int) -> dict:
         "events": event_count(session, initiative_id),
         "members": rows(Membership.person_id, Membership.role, order=Membership.id),
         "invitations": rows(Invitation.email, Invitation.accepted_dt, order=Invitation.id),
+        "join_requests": rows(
+            JoinRequest.person_id, JoinRequest.status, JoinRequest.reason, order=JoinRequest.id
+        ),
         "plans": rows(
             StagePlan.stage_key,
             StagePlan.position,

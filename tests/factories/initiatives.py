@@ -25,8 +25,14 @@ def initiative(
     members: int = 0,
     title: str = "Groen op de Voermanhaven",
     description: str = "Meer groen en bankjes op de kade, onderhouden door de buurt zelf.",
+    join_policy: str = "open",
     **kw,
 ) -> Initiative:
+    """An initiative started by ``initiator`` with ``members`` neighbours who joined.
+
+    Its group is open (neighbours join at once), so a test builds its group in one call; a
+    test about join requests passes ``join_policy="approval"``, the product's default.
+    """
     initiator = initiator or person(session, now, "Anna de Vries")
     item = create_initiative(
         session,
@@ -36,11 +42,22 @@ def initiative(
         title=title,
         description=description,
         now=now,
+        join_policy=join_policy,
         **kw,
     )
     for _ in range(members):
-        join_initiative(session, person(session, now), item.id, now)
+        bring_in(session, item, initiator, person(session, now), now)
     return item
+
+
+def bring_in(session: Session, item: Initiative, initiator: Person, someone: Person, now):
+    """``someone`` joins the group: at once where it is open, else asked and let in."""
+    if item.join_policy == "open":
+        return join_initiative(session, someone, item.id, now)
+    from engine.operations import approve_join_request, request_to_join
+
+    asked = request_to_join(session, someone, item.id, now)
+    return approve_join_request(session, initiator, item.id, asked.id, now)
 
 
 def initiative_with_group(
@@ -59,7 +76,7 @@ def initiative_with_group(
     item = initiative(session, now, workflow=workflow, initiator=group[0], **kw)
     for name in ["Bram Bakker", "Cor Jansen", "Dewi Smit", "Eva Mulder"][:members]:
         someone = person(session, now, name)
-        join_initiative(session, someone, item.id, now)
+        bring_in(session, item, group[0], someone, now)
         group.append(someone)
     if visibility != "public":
         set_visibility(session, group[0], item.id, visibility, now)

@@ -12,6 +12,8 @@ Expected answers, derived from the rule:
 * ``viewer``    — on an initiative shown to members only: anonymous and outsiders get 404,
   the group and staff pass;
 * ``member``    — anonymous: 302 to /login; outsider, coach, admin: 403; the group passes;
+* ``member_or_starter`` — as ``member`` here (the world's initiative was started by a resident;
+  the coach who starts one on behalf of residents is tested in tests/web/members);
 * ``initiator`` — anonymous: 302 to /login; only initiators pass, others 403;
 * ``staff``     — anonymous: 302 to /login; coach and admin pass; residents 403;
 * ``admin``     — anonymous: 302 to /login; only the admin passes, others 403.
@@ -43,6 +45,7 @@ from engine.operations import (
     fire_transition,
     invite,
     open_decision,
+    request_to_join,
     set_visibility,
 )
 from engine.reminders.calendar import make_feed
@@ -113,6 +116,7 @@ class World:
     document_filename: str
     invitation_token: str
     invitation_id: int
+    join_request_id: int
     support_request_id: int
     member_id: int
     spare_person_id: int
@@ -147,6 +151,9 @@ def build_world(
         who = {k: session.get(Person, v) for k, v in people.items()}
         item = factories.initiative_for_roles(session, now, who)
         initiator = who["initiator"]
+        # a neighbour asked to join while the initiative was still public
+        asker = factories.person(session, now, "Vragende Buur")
+        asked = request_to_join(session, asker, item.id, now, message="Mag ik meedoen?")
         agreed = open_decision(session, initiator, item.id, "start_design", now)
         cast_vote(session, initiator, agreed.id, "for", now)
         fire_transition(session, initiator, item.id, "start_design", now)
@@ -193,6 +200,7 @@ def build_world(
             document_filename=doc.filename,
             invitation_token=invitation.token,
             invitation_id=invitation.id,
+            join_request_id=asked.id,
             support_request_id=request.id,
             member_id=who["member"].id,
             spare_person_id=spare.id,
@@ -220,6 +228,7 @@ RESOLVERS: dict[str, Callable[[World, Route, dict[str, Any]], Any]] = {
     "decision_id": lambda w, r, x: w.decision_id,
     "document_id": lambda w, r, x: w.document_id,
     "invitation_id": lambda w, r, x: w.invitation_id,
+    "join_request_id": lambda w, r, x: w.join_request_id,
     "request_id": lambda w, r, x: w.support_request_id,
     "task_id": lambda w, r, x: w.task_id,
     "occurrence_id": lambda w, r, x: w.occurrence_id,
@@ -378,6 +387,7 @@ def expectation(route: Route, role: str) -> str:
         "login": ROLES,
         "viewer": (*GROUP, *STAFF),
         "member": GROUP,
+        "member_or_starter": GROUP,
         "initiator": ("initiator",),
         "staff": STAFF,
         "admin": ("admin",),
@@ -450,7 +460,8 @@ def test_every_endpoint_has_a_rule_and_the_test_sees_it():
 
     assert {r.endpoint for r in ROUTES} == set(RULES)
     assert {r.access for r in ROUTES} <= {
-        "public", "login", "viewer", "member", "initiator", "staff", "admin",
+        "public", "login", "viewer", "member", "member_or_starter", "initiator", "staff",
+        "admin",
     }  # fmt: skip
 
 

@@ -69,7 +69,8 @@ def login():
 def logout():
     logout_user()
     flash(_("You are logged out."), "info")
-    return redirect(url_for("main.home"))
+    # e.g. back to the login page for an invitation meant for another address
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])

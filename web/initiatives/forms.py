@@ -26,6 +26,11 @@ VISIBILITY_CHOICES = [
     SelectChoice("members", _l("Only the members, until the group is ready to show it")),
 ]
 
+JOIN_POLICY_CHOICES = [
+    SelectChoice("approval", _l("An initiator approves each request to join")),
+    SelectChoice("open", _l("Every resident can join at once")),
+]
+
 
 class VersionedForm(FlaskForm):
     """A form of the initiative page: it carries the version of the page it was filled in on."""
@@ -59,6 +64,9 @@ class NewInitiativeForm(FlaskForm):
     visibility = RadioField(
         _l("Who can see the initiative"), choices=VISIBILITY_CHOICES, default="public"
     )
+    join_policy = RadioField(
+        _l("How people join the group"), choices=JOIN_POLICY_CHOICES, default="approval"
+    )
 
 
 class EditInitiativeForm(VersionedForm):
@@ -83,6 +91,14 @@ class VisibilityForm(VersionedForm):
         _l("Who can see the initiative"),
         choices=VISIBILITY_CHOICES,
         validators=[InputRequired(message=_l("Choose who can see the initiative."))],
+    )
+
+
+class JoinPolicyForm(VersionedForm):
+    join_policy = RadioField(
+        _l("How people join the group"),
+        choices=JOIN_POLICY_CHOICES,
+        validators=[InputRequired(message=_l("Choose how people join the group."))],
     )
 
 

@@ -81,6 +81,8 @@ def _day(value: str | None) -> str:
 
 @describes("created")
 def _created(view, history):
+    if _data(view).get("on_behalf"):
+        return _("%(name)s started the initiative on behalf of residents", name=actor(view))
     return _("%(name)s started the initiative", name=actor(view))
 
 
@@ -102,15 +104,74 @@ def _invited(view, history):
     return _("%(name)s invited someone to join as %(role)s", name=actor(view), role=role)
 
 
+@describes("join_policy")
+def _join_policy(view, history):
+    if _data(view).get("new") == "open":
+        return _("%(name)s opened the group: every resident can join at once", name=actor(view))
+    return _("%(name)s decided that an initiator approves each request to join", name=actor(view))
+
+
 @describes("joined")
 def _joined(view, history):
-    role = _role_noun(_data(view).get("role"))
+    data = _data(view)
+    if data.get("handover"):
+        return _(
+            "%(name)s joined as the first resident and leads the initiative as initiator from "
+            "now on",
+            name=actor(view),
+        )
+    role = _role_noun(data.get("role"))
     return _("%(name)s joined the group as %(role)s", name=actor(view), role=role)
+
+
+@describes("join.requested")
+def _join_requested(view, history):
+    role = _role_noun(_data(view).get("role"))
+    return _("%(name)s asked to join the group as %(role)s", name=actor(view), role=role)
+
+
+@describes("join.approved")
+def _join_approved(view, history):
+    data = _data(view)
+    return _(
+        "%(name)s let %(person)s into the group as %(role)s",
+        name=actor(view),
+        person=_person(history, data.get("person")),
+        role=_role_noun(data.get("role")),
+    )
+
+
+@describes("join.declined")
+def _join_declined(view, history):
+    person = _person(history, _data(view).get("person"))
+    return _("%(name)s declined the request of %(person)s to join", name=actor(view), person=person)
+
+
+@describes("join.withdrawn")
+def _join_withdrawn(view, history):
+    return _("%(name)s withdrew their request to join", name=actor(view))
 
 
 @describes("left")
 def _left(view, history):
     return _("%(name)s left the group", name=actor(view))
+
+
+@describes("member.removed")
+def _member_removed(view, history):
+    person = _person(history, _data(view).get("person"))
+    return _("%(name)s removed %(person)s from the group", name=actor(view), person=person)
+
+
+@describes("steps.unowned")
+def _steps_unowned(view, history):
+    data = _data(view)
+    return ngettext(
+        "%(num)d open step of %(person)s no longer has an owner",
+        "%(num)d open steps of %(person)s no longer have an owner",
+        len(data.get("steps") or []),
+        person=_person(history, data.get("person")),
+    )
 
 
 @describes("role")

@@ -27,12 +27,14 @@ from engine.errors import (
     VerbindingError,
 )
 from engine.models import Initiative
+from engine.operations.membership import stands_in_for
 from engine.pages import InitiativePage, StageView, load_page
 from web.database import db
 from web.form_action import ShowAgain, form_action
 from web.i18n import text
 from web.initiatives.forms import (
     EditInitiativeForm,
+    JoinPolicyForm,
     MoveForm,
     OpenDecisionForm,
     PlainForm,
@@ -44,7 +46,7 @@ from web.panels import load_panels
 
 if TYPE_CHECKING:
     from web.documents.forms import UploadForm
-    from web.members.forms import InviteForm, RoleForm
+    from web.members.forms import InviteForm, JoinRequestForm
     from web.plan.forms import (
         InsertStageForm,
         PauseForm,
@@ -101,6 +103,10 @@ class PageForms:
     def visibility(self) -> VisibilityForm:
         data = {"visibility": self.page.initiative.visibility}
         return self._get("visibility", lambda: VisibilityForm(formdata=None, data=data))
+
+    def join_policy(self) -> JoinPolicyForm:
+        data = {"join_policy": self.page.initiative.join_policy}
+        return self._get("join-policy", lambda: JoinPolicyForm(formdata=None, data=data))
 
     def step_new(self, stage: StageView) -> StepForm:
         from web.plan.forms import StepForm
@@ -161,17 +167,17 @@ class PageForms:
 
         return self._get("resume", lambda: ResumeForm(formdata=None, data={"shift_dates": True}))
 
-    def invite(self) -> InviteForm:
+    def invite(self, stands_in: bool = False) -> InviteForm:
+        """The coach standing in for residents invites them as initiators too."""
         from web.members.forms import InviteForm
 
         form = self._get("invite", lambda: InviteForm(formdata=None))
-        return form.for_role(self.page.role)
+        return form.for_role("initiator" if stands_in else self.page.role)
 
-    def role(self, member) -> RoleForm:
-        from web.members.forms import RoleForm
+    def ask(self) -> JoinRequestForm:
+        from web.members.forms import JoinRequestForm
 
-        data = {"role": member.role, "organisation": member.organisation or ""}
-        return self._get(f"role-{member.person_id}", lambda: RoleForm(formdata=None, data=data))
+        return self._get("ask", lambda: JoinRequestForm(formdata=None))
 
     def upload(self) -> UploadForm:
         from web.documents.forms import UploadForm
@@ -211,6 +217,8 @@ def render_initiative(
         "page": page,
         "panels": load_panels(current_app, db(), page, person, utcnow()),
         "member_role": page.role,
+        #: the coach who started it on behalf of residents, while none of them has joined
+        "stands_in": stands_in_for(db(), initiative, person),
         "forms": PageForms(page, forms),
         "error": error,
         #: the key of the form the error (or the form's own errors) belongs to

@@ -67,9 +67,15 @@ def new():
             title=form.title.data,
             description=form.description.data or "",
             visibility=form.visibility.data or "public",
+            join_policy=form.join_policy.data or "approval",
             now=utcnow(),
         ),  # fmt: skip
-        done=_("Your initiative has started. Invite your neighbours and plan the first steps."),
+        done=_(
+            "The initiative has started on behalf of residents. Invite them: the first to "
+            "accept becomes its initiator."
+        )
+        if current_user.is_staff
+        else _("Your initiative has started. Invite your neighbours and plan the first steps."),
         to=lambda initiative: url_for("initiatives.show", initiative_id=initiative.id),
         again=again,
         fields={"neighbourhood_id": "neighbourhood"},
@@ -83,7 +89,7 @@ def show(initiative_id: int):
 
 
 @bp.post("/initiatives/<int:initiative_id>/edit")
-@access.member
+@access.member_or_starter
 def edit(initiative_id: int):
     form = EditInitiativeForm()
     return act(
@@ -94,7 +100,7 @@ def edit(initiative_id: int):
 
 
 @bp.post("/initiatives/<int:initiative_id>/visibility")
-@access.member
+@access.initiator
 def visibility(initiative_id: int):
     form = VisibilityForm()
     done = (

@@ -1,9 +1,9 @@
-"""Forms for the group: invitations and roles."""
+"""Forms for the group: invitations, join requests and their answers, roles, removal."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, SelectChoice, SelectField, StringField
+from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from engine.wording import ROLES
@@ -49,3 +49,34 @@ class RoleForm(VersionedForm):
         validators=[InputRequired(message=_l("Choose a role: initiator, member or partner."))],
     )
     organisation = StringField(_l("Organisation"), validators=_ORGANISATION)
+
+
+REQUEST_ROLE_CHOICES = [c for c in ROLE_CHOICES if c.value != "initiator"]
+_AT_MOST_1000 = Length(max=1000, message=_l("Write at most 1,000 characters."))
+
+
+class JoinRequestForm(VersionedForm):
+    role = SelectField(_l("Join as"), choices=REQUEST_ROLE_CHOICES, default="member")
+    organisation = StringField(_l("Organisation"), validators=_ORGANISATION)
+    message = TextAreaField(
+        _l("A few words to the initiators"), validators=[Optional(), _AT_MOST_1000]
+    )
+
+
+class DeclineForm(VersionedForm):
+    reason = TextAreaField(_l("Reason"), validators=[Optional(), _AT_MOST_1000])
+
+
+class RemoveForm(VersionedForm):
+    reason = TextAreaField(
+        _l("Why"),
+        validators=[
+            DataRequired(
+                message=_l("Say in a few words why, for the person and the group's history.")
+            ),
+            Length(
+                min=3, message=_l("Say in a few words why, for the person and the group's history.")
+            ),
+            _AT_MOST_1000,
+        ],
+    )

@@ -117,6 +117,16 @@ def test_only_initiators_invite_initiators_and_change_roles(client, db_session):
     page = _text(anna_client.get(f"/initiatives/{item.id}"))
     assert "Anna de Vries made Bram Bakker initiator" in page
     assert "Cor Jansen</strong>" in page and "for Bakkerij De Korrel" in page
+    # roles are changed on the members page, where a refusal comes back filled in
+    members = _text(anna_client.get(f"/initiatives/{item.id}/members"))
+    assert members.count("Change role") == 3
+    bram_url = f"/initiatives/{item.id}/members/{bram.id}/role"
+    response = submit(anna_client, item.id, bram_url, {"role": "partner", "organisation": ""})
+    assert response.status_code == 400
+    page = _text(response)
+    assert f"The group of “{item.title}”" in page
+    assert f'id="role-{bram.id}-organisation-error"' in page
+    assert _roles(db_session, item)[bram.id] == ("initiator", None)
 
 
 def test_join_a_public_initiative_and_leave_it(client, db_session):
