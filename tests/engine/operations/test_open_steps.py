@@ -249,12 +249,16 @@ def test_a_move_back_leaves_the_steps_planned_where_they_are(session, now):
 
 
 def test_steps_of_a_stage_passed_over_go_along_too(session, now):
-    item, (anna, _bram) = factories.initiative_with_group(session, now, members=1)
+    item, (anna, bram) = factories.initiative_with_group(session, now, members=1)
     survey = add_step(
         session, anna, item.id, stage_key="visioning", title="Enquête houden", now=now,
         due_date=(now + 5 * DAY).date(),
     )  # fmt: skip
     skip_stage(session, anna, item.id, "visioning", now + MIN)
+    # the move around the skipped stage carries the consent of the move out of it
+    decision = open_decision(session, anna, item.id, "start", now + MIN)
+    for person in (anna, bram):
+        cast_vote(session, person, decision.id, "for", now + MIN)
     (move,) = list_moves(session, anna, item)
     page = load_page(session, item, anna)
     assert [v.step.id for v in page.left_behind(move)] == [survey.id]
