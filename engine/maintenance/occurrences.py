@@ -16,7 +16,7 @@ from engine.errors import InvalidInput, NotFound, Refused
 from engine.i18n import msg
 from engine.maintenance.reminders import replan
 from engine.models import Occurrence, Person
-from engine.operations.common import get_initiative, record, require_change
+from engine.operations.common import lock_initiative, record_detail, require_change
 from engine.timeutil import local_date
 
 MAX_NOTE = 500
@@ -26,7 +26,7 @@ LOGGED = ("done", "missed", "skipped")
 
 
 def get_occurrence(session: Session, initiative_id: int, occurrence_id: int) -> Occurrence:
-    turn = session.get(Occurrence, occurrence_id)
+    turn = session.get(Occurrence, occurrence_id, populate_existing=True)
     if turn is None or turn.initiative_id != initiative_id:
         raise NotFound(msg("This turn does not exist."))
     return turn
@@ -50,7 +50,7 @@ def _resolve(
     note: str | None,
     now: datetime,
 ) -> Occurrence:
-    initiative = get_initiative(session, initiative_id)
+    initiative = lock_initiative(session, initiative_id)
     require_change(session, initiative, actor)
     turn = get_occurrence(session, initiative.id, occurrence_id)
     note = _clean_note(note)
@@ -67,7 +67,7 @@ def _resolve(
     old = turn.status
     turn.status, turn.note = status, note
     turn.resolved_dt, turn.resolved_by_id = now, actor.id
-    record(
+    record_detail(
         session, initiative, actor, now, f"maintenance.{status}", note=note, task=turn.task_id,
         turn=turn.id, date=turn.due_date.isoformat(), old=old,
     )  # fmt: skip

@@ -16,11 +16,17 @@ from sqlalchemy.orm import Session
 
 from engine.config import config_of
 from engine.errors import InvalidInput, NotFound, Refused
-from engine.i18n import msg
+from engine.i18n import Msg, msg
 from engine.maintenance.reminders import replan
 from engine.models import Association, AssociationMember, Occurrence, Person, RotaMember
 from engine.models.maintenance import MaintenanceTask
-from engine.operations.common import check_version, get_initiative, record, require_change
+from engine.operations.common import (
+    bump_version,
+    check_row_version,
+    lock_initiative,
+    record_detail,
+    require_change,
+)
 from engine.timeutil import local_date
 
 
@@ -139,10 +145,22 @@ def put_on_rota(
     session.flush()
 
 
-def _task(session: Session, initiative_id: int, task_id: int) -> MaintenanceTask:
-    task = session.get(MaintenanceTask, task_id)
+def task_changed(task: MaintenanceTask) -> Msg:
+    """What a stale form for the task is told."""
+    return msg(
+        "Someone else changed the task “%(title)s” or its rota in the meantime. Nothing was "
+        "saved; look at the task as it is now and try again.",
+        title=task.title,
+    )
+
+
+def _task(
+    session: Session, initiative_id: int, task_id: int, expected_version: int | None
+) -> MaintenanceTask:
+    task = session.get(MaintenanceTask, task_id, populate_existing=True)
     if task is None or task.initiative_id != initiative_id:
         raise NotFound(msg("This maintenance task does not exist."))
+    check_row_version(task, expected_version, task_changed(task))
     return task
 
 
@@ -156,15 +174,18 @@ def set_rota(
     now: datetime,
     expected_version: int | None = None,
 ) -> list[RotaMember]:
-    """Set who is on the rota and in which order; the open turns are dealt again."""
-    initiative = get_initiative(session, initiative_id)
+    """Set who is on the rota and in which order; the open turns are dealt again
+    (``expected_version``: the task's, as the page showed)."""
+    initiative = lock_initiative(session, initiative_id)
     require_change(session, initiative, actor)
-    check_version(initiative, expected_version)
-    task = _task(session, initiative.id, task_id)
+    task = _task(session, initiative.id, task_id, expected_version)
     ordered = check_volunteers(session, initiative.id, person_ids)
+    bump_version(task, "title")  # the rota is part of the task: a stale form of it is refused
     put_on_rota(session, task, ordered, now)
     deal_again(session, task, now)
-    record(session, initiative, actor, now, "maintenance.rota", task=task.id, volunteers=ordered)
+    record_detail(
+        session, initiative, actor, now, "maintenance.rota", task=task.id, volunteers=ordered
+    )
     session.flush()
     replan(session, {initiative.id}, now)
     return active_volunteers(session, task.id)
@@ -180,11 +201,11 @@ def step_out(
     now: datetime,
     expected_version: int | None = None,
 ) -> None:
-    """A volunteer steps out of the rota (or a neighbour takes them off it, e.g. after a move)."""
-    initiative = get_initiative(session, initiative_id)
+    """A volunteer steps out of the rota (or a neighbour takes them off it, e.g. after a move);
+    ``expected_version``: the task's, as the page showed."""
+    initiative = lock_initiative(session, initiative_id)
     require_change(session, initiative, actor)
-    check_version(initiative, expected_version)
-    task = _task(session, initiative.id, task_id)
+    task = _task(session, initiative.id, task_id, expected_version)
     volunteers = active_volunteers(session, task.id)
     place = next((v for v in volunteers if v.person_id == person_id), None)
     if place is None:
@@ -197,9 +218,10 @@ def step_out(
             )
         )
     place.is_active, place.left_dt = False, now
+    bump_version(task, "title")  # the rota is part of the task: a stale form of it is refused
     session.flush()
     deal_again(session, task, now)
-    record(
+    record_detail(
         session, initiative, actor, now, "maintenance.stepped_out", task=task.id, person=person_id
     )
     session.flush()
@@ -216,9 +238,10 @@ def swap_turns(
     now: datetime,
 ) -> tuple[Occurrence, Occurrence]:
     """Two volunteers trade turns of the same task."""
-    initiative = get_initiative(session, initiative_id)
+    initiative = lock_initiative(session, initiative_id)
     require_change(session, initiative, actor)
-    one, other = session.get(Occurrence, occurrence_id), session.get(Occurrence, other_id)
+    one = session.get(Occurrence, occurrence_id, populate_existing=True)
+    other = session.get(Occurrence, other_id, populate_existing=True)
     if one is None or one.initiative_id != initiative.id:
         raise NotFound(msg("This turn does not exist."))
     if other is None or other.task_id != one.task_id or other.id == one.id:
@@ -231,7 +254,7 @@ def swap_turns(
     if one.due_date < today or other.due_date < today:
         raise Refused(msg("Only turns that are still to come can be swapped."))
     one.assignee_id, other.assignee_id = other.assignee_id, one.assignee_id
-    record(
+    record_detail(
         session, initiative, actor, now, "maintenance.swapped", task=one.task_id,
         turns=[one.id, other.id],
     )  # fmt: skip

@@ -81,6 +81,7 @@ def stored_state(session: Session, initiative_id: int) -> dict:
             Step.due_date,
             Step.position,
             Step.is_done,
+            Step.version,
             order=Step.id,
         ),
         "decisions": rows(Decision.id, Decision.status, order=Decision.id),
