@@ -50,11 +50,13 @@ def _begin_step(
     step_id: int,
     expected_version: int | None,
 ) -> tuple[Initiative, Step]:
-    """Start a change of one step: take the initiative's turn, check the actor, then the step's
-    own version the page showed and that its stage is still open to changes."""
+    """Start a change of one step: take the initiative's turn, check the actor, that the step's
+    stage is still open to changes (else nothing is to be done with it, however fresh the page)
+    and then the step's own version the page showed."""
     initiative = lock_initiative(session, initiative_id)
     require_change(session, initiative, actor)
     step = _get_step(session, initiative, step_id, expected_version)
+    _editable_stage(session, initiative, step.stage_key, past=_MOVED_ON)
     check_row_version(
         step,
         expected_version,
@@ -64,7 +66,6 @@ def _begin_step(
             title=step.title,
         ),
     )
-    _editable_stage(session, initiative, step.stage_key, past=_MOVED_ON)
     return initiative, step
 
 
