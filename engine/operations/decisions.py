@@ -18,8 +18,10 @@ from engine.models import Decision, Initiative, Membership, Person, Vote
 from engine.operations.common import (
     check_version,
     get_initiative,
+    lock_initiative,
     machine_for,
     record,
+    record_detail,
     require_change,
 )
 from engine.permissions import RESIDENT_ROLES
@@ -149,13 +151,16 @@ def cast_vote(
     now: datetime,
     *,
     comment: str | None = None,
-    expected_version: int | None = None,
 ) -> Decision:
-    """Vote for or against, or object (consent). A later vote replaces an earlier one."""
+    """Vote for or against, or object (consent). A later vote replaces an earlier one.
+
+    A vote needs no version: the group votes at once from pages opened at once, and nobody's
+    vote makes another's stale. It takes the initiative's turn, then reads the decision as it
+    is now: a decision closed meanwhile refuses it plainly."""
     decision = _get_decision(session, decision_id)
-    initiative = get_initiative(session, decision.initiative_id)
+    initiative = lock_initiative(session, decision.initiative_id)
+    session.refresh(decision)
     require_change(session, initiative, actor)
-    check_version(initiative, expected_version)
     if decision.status != "open":
         raise Refused(msg("This decision is closed."))
     if choice not in CHOICES[decision.rule]:
@@ -167,7 +172,7 @@ def cast_vote(
     else:
         vote.choice, vote.cast_dt = choice, now
     vote.comment = (comment or "").strip() or None
-    record(
+    record_detail(
         session, initiative, actor, now, "decision.vote",
         note=vote.comment, decision=decision.id, choice=choice,
     )  # fmt: skip

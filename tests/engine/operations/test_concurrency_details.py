@@ -16,12 +16,14 @@ from sqlalchemy.orm import Session
 from engine.db import make_session_factory, unit_of_work
 from engine.errors import Blocked, Conflict, Refused
 from engine.maintenance.tasks import update_task
-from engine.models import Event, Initiative, MaintenanceTask, Person, Step
+from engine.models import Decision, Event, Initiative, MaintenanceTask, Person, Step, Vote
 from engine.operations import (
     add_step,
     attach_document,
+    cast_vote,
     complete_step,
     fire_transition,
+    open_decision,
     remove_document,
     update_initiative,
     update_step,
@@ -318,3 +320,29 @@ def test_two_edits_of_one_task_at_once_the_loser_is_told_which(committed_engine,
     assert f"Someone else changed the task “{winner}”" in conflict.message.render()
     with factory() as s:
         assert s.get(MaintenanceTask, tasks[0][0]).title == winner
+
+
+# --- votes ----------------------------------------------------------------------------------
+
+
+def test_the_group_votes_at_once_and_every_vote_counts(committed_engine, factory, now):
+    with unit_of_work(factory) as s:
+        item = factories.initiative(s, now, members=3, title="Wijkvisie Paddepoel")
+        people = [m.person_id for m in item.memberships]
+        fire_transition(s, s.get(Person, people[0]), item.id, "start", now)
+        decision = open_decision(s, s.get(Person, people[0]), item.id, "plan", now,
+                                 question="Gaan we uitvoeren?")  # fmt: skip
+        iid, decision_id = item.id, decision.id
+    seen = _state(factory, iid)["version"]  # everyone's page, opened at the wijkavond
+
+    def work(s: Session, index: int) -> None:
+        cast_vote(s, s.get(Person, people[index + 1]), decision_id, "for", now + MIN)
+
+    all_win(race(committed_engine, factory, work, count=3))
+    with factory() as s:
+        votes = s.scalars(select(Vote.person_id).where(Vote.decision_id == decision_id)).all()
+        assert sorted(votes) == sorted(people[1:])
+        assert s.get(Decision, decision_id).status == "open"  # Anna has not voted yet
+    after = _state(factory, iid)
+    assert after["kinds"].count("decision.vote") == 3
+    assert after["version"] == seen  # nobody's page went stale by a vote
