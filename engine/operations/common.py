@@ -109,8 +109,9 @@ def bump_version(row: Any, column: str) -> None:
 
 
 _I = Initiative.__table__.c
-#: an UPDATE that changes nothing but takes the row: the lock of :func:`lock_initiative`
-_LOCK = update(Initiative.__table__).where(_I.id == bindparam("iid")).values(version=_I.version)
+#: PostgreSQL: the row lock an UPDATE of the row takes (it lets rows that only point at the
+#: initiative, a new event or step, be written meanwhile)
+_LOCK = select(_I.id).where(_I.id == bindparam("iid")).with_for_update(key_share=True)
 _ACTIVITY = (
     update(Initiative.__table__)
     .where(_I.id == bindparam("iid"))
@@ -120,9 +121,19 @@ _ACTIVITY = (
 
 def take_turn(session: Session, initiative_id: int) -> None:
     """The lock of :func:`lock_initiative` alone, for an operation that reads the initiative
-    in its own query afterwards (a move)."""
-    result = session.connection().execute(_LOCK, {"iid": initiative_id})
-    if result.rowcount != 1:
+    in its own query afterwards (a move).
+
+    PostgreSQL locks the row (``SELECT … FOR NO KEY UPDATE``). SQLite has one writer at a
+    time: the transaction starts as a writer (``BEGIN IMMEDIATE``) unless it already is one,
+    so nothing it reads from here on can change under it. (An UPDATE that changes nothing
+    would do on both, at several times the cost on SQLite; measured in BENCHMARKS.md.)
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return  # a missing initiative: the caller's read of it says so
+    if connection.execute(_LOCK, {"iid": initiative_id}).first() is None:
         raise NotFound(msg("This initiative does not exist."))
 
 
@@ -130,16 +141,17 @@ def lock_initiative(session: Session, initiative_id: int) -> Initiative:
     """Hold the initiative's row until the commit and return its current state; nothing of it
     changes (a refused operation has written nothing).
 
-    Every operation that decides on what an initiative holds starts here: an UPDATE that sets
-    nothing new (and goes around the versioned mapper) takes the row lock on PostgreSQL and
-    the write lock on SQLite, so operations on one initiative take turns from this point and
-    each one reads what the one before it committed. Without it, a move could check "every
-    step is done" while a step is added, or a step could land in a stage the group is leaving.
+    Every operation that decides on what an initiative holds starts here: it takes the row
+    lock on PostgreSQL and the write lock on SQLite (see :func:`take_turn`), so operations on
+    one initiative take turns from this point and each one reads what the one before it
+    committed. Without it, a move could check "every step is done" while a step is added, or
+    a step could land in a stage the group is leaving.
     """
-    session.flush()  # the UPDATE bypasses autoflush; pending changes go first
+    session.flush()  # pending changes go first (and on SQLite, make this a writer already)
     take_turn(session, initiative_id)
     initiative = session.get(Initiative, initiative_id, populate_existing=True)
-    assert initiative is not None  # the row was just updated in this transaction
+    if initiative is None:
+        raise NotFound(msg("This initiative does not exist."))
     return initiative
 
 
