@@ -233,7 +233,8 @@ def test_a_task_changed_meanwhile_comes_back_with_the_input_kept(client, db_sess
     response = post_form(client, edit, mine, token_from=edit)
     assert response.status_code == 409
     page = response.get_data(as_text=True)
-    assert "Someone else changed the task “Bakken water geven” or its rota" in page
+    # in Dutch, the default reading
+    assert "Iemand anders heeft de taak “Bakken water geven” of het rooster ervan intussen" in page
     assert 'value="Plantenbakken elke zaterdag water geven"' in page  # what Anna typed
     (task,) = _tasks(db_session, item)
     assert task.title == "Bakken water geven"
