@@ -104,13 +104,21 @@ def make_session_factory(engine: Engine, config: Config | None = None) -> sessio
     return sessionmaker(engine, expire_on_commit=False, info=info)
 
 
+#: PostgreSQL's codes for a transaction it could not serialise and for a deadlock it broke: the
+#: other transaction went ahead, this one is rolled back
+_CONFLICT_SQLSTATES = ("40001", "40P01")
+_CONFLICT_WORDS = ("database is locked", "could not serialize", "deadlock detected")
+
+
 def is_conflict(exc: BaseException) -> bool:
     """Tell whether a database error means 'someone else wrote first'."""
     if isinstance(exc, StaleDataError):
         return True
     if isinstance(exc, OperationalError):
+        if getattr(exc.orig, "sqlstate", None) in _CONFLICT_SQLSTATES:
+            return True
         text = str(exc.orig).lower()
-        return "database is locked" in text or "could not serialize" in text
+        return any(words in text for words in _CONFLICT_WORDS)
     return False
 
 

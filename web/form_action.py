@@ -31,6 +31,14 @@ class ShowAgain(Protocol):
     def __call__(self, status: int, error: VerbindingError | None, /) -> ResponseReturnValue: ...
 
 
+def row_version() -> int | None:
+    """The version of the step, document or task a form was filled in on (its hidden field
+    ``version``; None when a client sends none). Forms that change the initiative itself carry
+    the initiative's as ``expected_version`` instead."""
+    raw = request.form.get("version", "")
+    return int(raw) if raw.isdigit() else None
+
+
 def always_400(_error: VerbindingError) -> int:
     """Forms on a page of their own answer a refusal with 400, a lost race with 409."""
     return 400

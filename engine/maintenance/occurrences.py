@@ -18,7 +18,7 @@ from engine.i18n import msg
 from engine.maintenance.reminders import replan
 from engine.maintenance.roles import NOT_YOUR_TURN, standing
 from engine.models import Occurrence, Person
-from engine.operations.common import get_initiative, record
+from engine.operations.common import lock_initiative, record_detail
 from engine.timeutil import local_date
 
 MAX_NOTE = 500
@@ -28,7 +28,7 @@ LOGGED = ("done", "missed", "skipped")
 
 
 def get_occurrence(session: Session, initiative_id: int, occurrence_id: int) -> Occurrence:
-    turn = session.get(Occurrence, occurrence_id)
+    turn = session.get(Occurrence, occurrence_id, populate_existing=True)
     if turn is None or turn.initiative_id != initiative_id:
         raise NotFound(msg("This turn does not exist."))
     return turn
@@ -52,7 +52,7 @@ def _resolve(
     note: str | None,
     now: datetime,
 ) -> Occurrence:
-    initiative = get_initiative(session, initiative_id)
+    initiative = lock_initiative(session, initiative_id)
     turn = get_occurrence(session, initiative.id, occurrence_id)
     if not standing(session, initiative.id, actor).handles_turn(own=turn.assignee_id == actor.id):
         raise PermissionDenied(NOT_YOUR_TURN)
@@ -70,7 +70,7 @@ def _resolve(
     old = turn.status
     turn.status, turn.note = status, note
     turn.resolved_dt, turn.resolved_by_id = now, actor.id
-    record(
+    record_detail(
         session, initiative, actor, now, f"maintenance.{status}", note=note, task=turn.task_id,
         turn=turn.id, date=turn.due_date.isoformat(), old=old,
     )  # fmt: skip

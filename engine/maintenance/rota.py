@@ -20,12 +20,17 @@ from sqlalchemy.orm import Session
 
 from engine.config import config_of
 from engine.errors import InvalidInput, NotFound, PermissionDenied, Refused
-from engine.i18n import msg
+from engine.i18n import Msg, msg
 from engine.maintenance.reminders import replan
 from engine.maintenance.roles import OWN_ROTA_PLACE, require_manager, standing
 from engine.models import Association, AssociationMember, Occurrence, Person, RotaMember
 from engine.models.maintenance import MaintenanceTask
-from engine.operations.common import check_version, get_initiative, record
+from engine.operations.common import (
+    bump_version,
+    check_row_version,
+    lock_initiative,
+    record_detail,
+)
 from engine.timeutil import local_date
 
 
@@ -144,10 +149,22 @@ def put_on_rota(
     session.flush()
 
 
-def _task(session: Session, initiative_id: int, task_id: int) -> MaintenanceTask:
-    task = session.get(MaintenanceTask, task_id)
+def task_changed(task: MaintenanceTask) -> Msg:
+    """What a stale form for the task is told."""
+    return msg(
+        "Someone else changed the task “%(title)s” or its rota in the meantime. Nothing was "
+        "saved; look at the task as it is now and try again.",
+        title=task.title,
+    )
+
+
+def _task(
+    session: Session, initiative_id: int, task_id: int, expected_version: int | None
+) -> MaintenanceTask:
+    task = session.get(MaintenanceTask, task_id, populate_existing=True)
     if task is None or task.initiative_id != initiative_id:
         raise NotFound(msg("This maintenance task does not exist."))
+    check_row_version(task, expected_version, task_changed(task))
     return task
 
 
@@ -161,15 +178,18 @@ def set_rota(
     now: datetime,
     expected_version: int | None = None,
 ) -> list[RotaMember]:
-    """Set who is on the rota and in which order; the open turns are dealt again."""
-    initiative = get_initiative(session, initiative_id)
+    """Set who is on the rota and in which order; the open turns are dealt again
+    (``expected_version``: the task's, as the page showed)."""
+    initiative = lock_initiative(session, initiative_id)
     require_manager(session, initiative, actor)
-    check_version(initiative, expected_version)
-    task = _task(session, initiative.id, task_id)
+    task = _task(session, initiative.id, task_id, expected_version)
     ordered = check_volunteers(session, initiative.id, person_ids)
+    bump_version(task, "title")  # the rota is part of the task: a stale form of it is refused
     put_on_rota(session, task, ordered, now)
     deal_again(session, task, now)
-    record(session, initiative, actor, now, "maintenance.rota", task=task.id, volunteers=ordered)
+    record_detail(
+        session, initiative, actor, now, "maintenance.rota", task=task.id, volunteers=ordered
+    )
     session.flush()
     replan(session, {initiative.id}, now)
     return active_volunteers(session, task.id)
@@ -185,12 +205,12 @@ def step_out(
     now: datetime,
     expected_version: int | None = None,
 ) -> None:
-    """A volunteer steps out of the rota (or the board takes them off it, e.g. after a move)."""
-    initiative = get_initiative(session, initiative_id)
+    """A volunteer steps out of the rota (or the board takes them off it, e.g. after a move);
+    ``expected_version``: the task's, as the page showed."""
+    initiative = lock_initiative(session, initiative_id)
     if not standing(session, initiative.id, actor).handles_turn(own=person_id == actor.id):
         raise PermissionDenied(OWN_ROTA_PLACE)
-    check_version(initiative, expected_version)
-    task = _task(session, initiative.id, task_id)
+    task = _task(session, initiative.id, task_id, expected_version)
     volunteers = active_volunteers(session, task.id)
     place = next((v for v in volunteers if v.person_id == person_id), None)
     if place is None:
@@ -203,9 +223,10 @@ def step_out(
             )
         )
     place.is_active, place.left_dt = False, now
+    bump_version(task, "title")  # the rota is part of the task: a stale form of it is refused
     session.flush()
     deal_again(session, task, now)
-    record(
+    record_detail(
         session, initiative, actor, now, "maintenance.stepped_out", task=task.id, person=person_id
     )
     session.flush()
@@ -213,7 +234,7 @@ def step_out(
 
 
 def _get_turn(session: Session, initiative_id: int, occurrence_id: int) -> Occurrence:
-    turn = session.get(Occurrence, occurrence_id)
+    turn = session.get(Occurrence, occurrence_id, populate_existing=True)
     if turn is None or turn.initiative_id != initiative_id:
         raise NotFound(msg("This turn does not exist."))
     return turn
@@ -238,17 +259,17 @@ def swap_turns(
 
     Volunteers themselves ask each other instead (engine.maintenance.swaps).
     """
-    initiative = get_initiative(session, initiative_id)
+    initiative = lock_initiative(session, initiative_id)
     require_manager(session, initiative, actor)
     one = _get_turn(session, initiative.id, occurrence_id)
-    other = session.get(Occurrence, other_id)
+    other = session.get(Occurrence, other_id, populate_existing=True)
     if other is None or other.task_id != one.task_id or other.id == one.id:
         raise InvalidInput(
             msg("Choose another turn of the same task to swap with."), field="other_id"
         )
     _still_to_come(session, now, one, other)
     one.assignee_id, other.assignee_id = other.assignee_id, one.assignee_id
-    record(
+    record_detail(
         session, initiative, actor, now, "maintenance.swapped", task=one.task_id,
         turns=[one.id, other.id], task_title=one.task.title,
     )  # fmt: skip
@@ -267,7 +288,7 @@ def reassign_turn(
     now: datetime,
 ) -> Occurrence:
     """The board (or an initiator) gives a turn to another member of the association."""
-    initiative = get_initiative(session, initiative_id)
+    initiative = lock_initiative(session, initiative_id)
     require_manager(session, initiative, actor)
     turn = _get_turn(session, initiative.id, occurrence_id)
     _still_to_come(session, now, turn)
@@ -278,7 +299,7 @@ def reassign_turn(
     if turn.assignee_id == new:
         raise InvalidInput(msg("It is already their turn."), field="person_id")
     old, turn.assignee_id = turn.assignee_id, new
-    record(
+    record_detail(
         session, initiative, actor, now, "maintenance.reassigned", task=turn.task_id,
         task_title=turn.task.title, turn=turn.id, date=turn.due_date.isoformat(), person=new,
         old=old,

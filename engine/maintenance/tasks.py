@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from engine.config import config_of
 from engine.errors import InvalidInput, NotFound, Refused
@@ -21,9 +22,19 @@ from engine.maintenance.association import get_association
 from engine.maintenance.recurrence import dates_between, parse_rule
 from engine.maintenance.reminders import replan
 from engine.maintenance.roles import require_manager
-from engine.maintenance.rota import check_volunteers, deal_again, next_assignees, put_on_rota
+from engine.maintenance.rota import (
+    check_volunteers,
+    deal_again,
+    next_assignees,
+    put_on_rota,
+    task_changed,
+)
 from engine.models import MaintenanceTask, Occurrence, Person
-from engine.operations.common import check_version, get_initiative, record
+from engine.operations.common import (
+    check_row_version,
+    lock_initiative,
+    record_detail,
+)
 from engine.timeutil import local_date
 
 #: occurrences exist this many days ahead
@@ -32,10 +43,15 @@ MAX_TITLE = 200
 MAX_DESCRIPTION = 2000
 
 
-def get_task(session: Session, initiative_id: int, task_id: int) -> MaintenanceTask:
-    task = session.get(MaintenanceTask, task_id)
+def get_task(
+    session: Session, initiative_id: int, task_id: int, expected_version: int | None = None
+) -> MaintenanceTask:
+    """The task as it is now; with ``expected_version`` (the task's, as a page showed it), a
+    task someone else changed meanwhile is a plain :class:`~engine.errors.Conflict`."""
+    task = session.get(MaintenanceTask, task_id, populate_existing=True)
     if task is None or task.initiative_id != initiative_id:
         raise NotFound(msg("This maintenance task does not exist."))
+    check_row_version(task, expected_version, task_changed(task))
     return task
 
 
@@ -96,9 +112,24 @@ def materialise(
         ]
         statement = _insert(session).on_conflict_do_nothing(index_elements=["task_id", "due_date"])
         session.execute(statement, rows)
-    task.materialised_until = max(task.materialised_until or last, last)
+    _bookmark(session, task, max(task.materialised_until or last, last))
     session.flush()
     return len(new)
+
+
+_BOOKMARK = (
+    update(MaintenanceTask.__table__)
+    .where(MaintenanceTask.__table__.c.id == bindparam("tid"))
+    .values(materialised_until=bindparam("until"))
+)
+
+
+def _bookmark(session: Session, task: MaintenanceTask, until: date | None) -> None:
+    """Move the sweeper's bookmark, around the task's version: planning ahead is not a change
+    of the task, so nobody's form for it goes stale by it."""
+    if until != task.materialised_until:
+        session.connection().execute(_BOOKMARK, {"tid": task.id, "until": until})
+        set_committed_value(task, "materialised_until", until)
 
 
 def _clear_open(session: Session, task: MaintenanceTask, today: date) -> None:
@@ -112,7 +143,7 @@ def _clear_open(session: Session, task: MaintenanceTask, today: date) -> None:
         )
         .execution_options(synchronize_session="fetch")
     )
-    task.materialised_until = None
+    _bookmark(session, task, None)
 
 
 def create_task(
@@ -126,15 +157,14 @@ def create_task(
     volunteer_ids: Sequence[int],
     now: datetime,
     description: str = "",
-    expected_version: int | None = None,
 ) -> MaintenanceTask:
-    """Add a recurring task with its rota; its first occurrences are planned at once.
+    """Add a recurring task with its rota; its first occurrences are planned at once (adding
+    needs no version: it collides with nothing).
 
     Tasks are the association's to manage: its board and the initiators (engine.permissions).
     """
-    initiative = get_initiative(session, initiative_id)
+    initiative = lock_initiative(session, initiative_id)
     require_manager(session, initiative, actor)
-    check_version(initiative, expected_version)
     title, description = _clean(title, description)
     if get_association(session, initiative.id) is None:
         raise Refused(msg("Register the residents' association first: the tasks are its work."))
@@ -153,7 +183,7 @@ def create_task(
     session.add(task)
     session.flush()
     put_on_rota(session, task, volunteers, now)
-    record(
+    record_detail(
         session, initiative, actor, now, "maintenance.task_added", task=task.id, title=title,
         rule=checked.text,
     )  # fmt: skip
@@ -177,11 +207,11 @@ def update_task(
     description: str = "",
     expected_version: int | None = None,
 ) -> MaintenanceTask:
-    """Change a task; a new rule or start date plans the turns to come again."""
-    initiative = get_initiative(session, initiative_id)
+    """Change a task; a new rule or start date plans the turns to come again
+    (``expected_version``: the task's, as the page showed)."""
+    initiative = lock_initiative(session, initiative_id)
     require_manager(session, initiative, actor)
-    check_version(initiative, expected_version)
-    task = get_task(session, initiative.id, task_id)
+    task = get_task(session, initiative.id, task_id, expected_version)
     if not task.is_active:
         raise Refused(msg("This task has ended; add a new one instead."))
     title, description = _clean(title, description)
@@ -194,7 +224,7 @@ def update_task(
         if not initiative.is_paused:
             materialise(session, task, now)
         deal_again(session, task, now)
-    record(
+    record_detail(
         session, initiative, actor, now, "maintenance.task_changed", task=task.id, title=title,
         rule=task.rrule,
     )  # fmt: skip
@@ -212,15 +242,15 @@ def end_task(
     now: datetime,
     expected_version: int | None = None,
 ) -> MaintenanceTask:
-    """Stop a task: no more turns; the log of what was done stays."""
-    initiative = get_initiative(session, initiative_id)
+    """Stop a task: no more turns; the log of what was done stays
+    (``expected_version``: the task's, as the page showed)."""
+    initiative = lock_initiative(session, initiative_id)
     require_manager(session, initiative, actor)
-    check_version(initiative, expected_version)
-    task = get_task(session, initiative.id, task_id)
+    task = get_task(session, initiative.id, task_id, expected_version)
     if not task.is_active:
         raise Refused(msg("This task has already ended."))
     stop(session, task, local_date(now, config_of(session).timezone))
-    record(session, initiative, actor, now, "maintenance.task_ended", task=task.id)
+    record_detail(session, initiative, actor, now, "maintenance.task_ended", task=task.id)
     session.flush()
     replan(session, {initiative.id}, now)
     return task

@@ -70,7 +70,9 @@ class Initiative(Base):
     last_activity_dt: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
-    #: optimistic-concurrency counter: every change bumps it, a stale writer fails
+    #: optimistic-concurrency counter of the initiative's own state (title, stage, stage graph,
+    #: pause, group, decisions): each such change bumps it, a stale writer fails. Steps,
+    #: documents and maintenance tasks have their own counters and leave this one alone.
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -218,6 +220,10 @@ class Step(Base):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     #: the stage it was last taken along from when the group moved on (null: planned here)
     carried_from: Mapped[str | None] = mapped_column(String(100))
+    #: optimistic-concurrency counter of this step: two edits of it cannot both win
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     owner: Mapped[Person | None] = relationship(foreign_keys=[owner_id])
 
@@ -327,6 +333,10 @@ class Document(Base):
     storage_name: Mapped[str] = mapped_column(String(255), unique=True)
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: optimistic-concurrency counter of this document
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
 
 class Event(Base):

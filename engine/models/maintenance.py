@@ -115,6 +115,11 @@ class MaintenanceTask(Base):
     materialised_until: Mapped[date | None] = mapped_column(Date, index=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    #: optimistic-concurrency counter of the task and its rota: two edits cannot both win
+    #: (the sweeper's bookmark ``materialised_until`` is written around it)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
 
     rota: Mapped[list[RotaMember]] = relationship(
         back_populates="task", order_by="RotaMember.position"

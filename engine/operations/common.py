@@ -1,4 +1,14 @@
-"""What every operation needs: loading, permission, version checks and the history."""
+"""What every operation needs: loading, permission, version checks and the history.
+
+Two kinds of change, two kinds of version (see docs/architecture.md, "Concurrency"):
+
+* the initiative's own state (title, stage, stage graph, pause, group, decisions) is
+  compared-and-set on ``Initiative.version``, which :func:`record` bumps;
+* its details (steps, documents, maintenance tasks, turns) each have their own version, and
+  their operations start with :func:`lock_initiative` and end with :func:`record_detail`,
+  which leave ``Initiative.version`` alone: an edit of one step does not make anyone's page of
+  the initiative, or their form for another step, stale.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +17,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select
+from sqlalchemy import and_, bindparam, exists, func, or_, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.attributes import flag_modified, set_committed_value
 from sqlalchemy.sql.selectable import ScalarSelect
 
+from engine.db import UTCDateTime
 from engine.errors import Conflict, NotFound, Paused, PermissionDenied
 from engine.guards import GuardContext
-from engine.i18n import msg
+from engine.i18n import Msg, msg
 from engine.machines import ProcessMachine, machines
 from engine.models import (
     Association,
@@ -83,6 +94,93 @@ def check_version(initiative: Initiative, expected_version: int | None) -> None:
         raise Conflict()
 
 
+def check_row_version(row: Any, expected_version: int | None, changed: Msg) -> None:
+    """Refuse a change of a step, document or task made from a page that showed an older
+    version of it; ``changed`` says plainly which one changed meanwhile."""
+    if expected_version is not None and expected_version != row.version:
+        raise Conflict(changed)
+
+
+def bump_version(row: Any, column: str) -> None:
+    """Give a versioned row a new version at the next flush (compared with the one loaded),
+    also when only rows that hang from it changed (a task's rota); ``column`` is one of its
+    own columns, written again unchanged."""
+    flag_modified(row, column)
+
+
+_I = Initiative.__table__.c
+#: PostgreSQL: the row lock an UPDATE of the row takes (it lets rows that only point at the
+#: initiative, a new event or step, be written meanwhile)
+_LOCK = select(_I.id).where(_I.id == bindparam("iid")).with_for_update(key_share=True)
+_ACTIVITY = (
+    update(Initiative.__table__)
+    .where(_I.id == bindparam("iid"))
+    .values(last_activity_dt=bindparam("now", type_=UTCDateTime()))
+)
+
+
+def take_turn(session: Session, initiative_id: int) -> None:
+    """The lock of :func:`lock_initiative` alone, for an operation that reads the initiative
+    in its own query afterwards (a move).
+
+    PostgreSQL locks the row (``SELECT … FOR NO KEY UPDATE``). SQLite has one writer at a
+    time: the transaction starts as a writer (``BEGIN IMMEDIATE``) unless it already is one,
+    so nothing it reads from here on can change under it. (An UPDATE that changes nothing
+    would do on both, at several times the cost on SQLite; measured in BENCHMARKS.md.)
+    """
+    connection = session.connection()
+    if connection.dialect.name == "sqlite":
+        if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        return  # a missing initiative: the caller's read of it says so
+    if connection.execute(_LOCK, {"iid": initiative_id}).first() is None:
+        raise NotFound(msg("This initiative does not exist."))
+
+
+def lock_initiative(session: Session, initiative_id: int) -> Initiative:
+    """Hold the initiative's row until the commit and return its current state; nothing of it
+    changes (a refused operation has written nothing).
+
+    Every operation that decides on what an initiative holds starts here: it takes the row
+    lock on PostgreSQL and the write lock on SQLite (see :func:`take_turn`), so operations on
+    one initiative take turns from this point and each one reads what the one before it
+    committed. Without it, a move could check "every step is done" while a step is added, or
+    a step could land in a stage the group is leaving.
+    """
+    session.flush()  # pending changes go first (and on SQLite, make this a writer already)
+    take_turn(session, initiative_id)
+    initiative = session.get(Initiative, initiative_id, populate_existing=True)
+    if initiative is None:
+        raise NotFound(msg("This initiative does not exist."))
+    return initiative
+
+
+def _event(
+    session: Session,
+    initiative: Initiative,
+    actor: Person | None,
+    now: datetime,
+    kind: str,
+    note: str | None,
+    from_stage: str | None,
+    to_stage: str | None,
+    data: dict[str, Any],
+) -> Event:
+    event = Event(
+        initiative_id=initiative.id,
+        actor_id=actor.id if actor is not None else None,
+        created_dt=now,
+        kind=kind,
+        from_stage=from_stage,
+        to_stage=to_stage,
+        note=note or None,
+        data=data,
+    )
+    session.add(event)
+    log.info("initiative %s: %s by %s %s", initiative.id, kind, event.actor_id, data or "")
+    return event
+
+
 def record(
     session: Session,
     initiative: Initiative,
@@ -96,21 +194,29 @@ def record(
     **data: Any,
 ) -> Event:
     """Append an event to the history and mark the initiative as changed (bumping its version)."""
-    event = Event(
-        initiative_id=initiative.id,
-        actor_id=actor.id if actor is not None else None,
-        created_dt=now,
-        kind=kind,
-        from_stage=from_stage,
-        to_stage=to_stage,
-        note=note or None,
-        data=data,
-    )
-    session.add(event)
+    event = _event(session, initiative, actor, now, kind, note, from_stage, to_stage, data)
     initiative.last_activity_dt = now
     # an update (and so a new version) even when nothing else changed in the same instant
     flag_modified(initiative, "last_activity_dt")
-    log.info("initiative %s: %s by %s %s", initiative.id, kind, event.actor_id, data or "")
+    return event
+
+
+def record_detail(
+    session: Session,
+    initiative: Initiative,
+    actor: Person | None,
+    now: datetime,
+    kind: str,
+    *,
+    note: str | None = None,
+    **data: Any,
+) -> Event:
+    """Append an event about a detail (a step, a document, a task, a turn) to the history and
+    note the activity on the initiative, around its version: the initiative's own state did
+    not change, so nobody's page of it goes stale."""
+    event = _event(session, initiative, actor, now, kind, note, None, None, data)
+    session.connection().execute(_ACTIVITY, {"iid": initiative.id, "now": now})
+    set_committed_value(initiative, "last_activity_dt", now)
     return event
 
 
@@ -129,7 +235,6 @@ def _count(*where) -> ScalarSelect:
     return select(func.count()).where(*where).scalar_subquery()
 
 
-_I = Initiative.__table__.c
 _A = Association.__table__.c
 _M = AssociationMember.__table__.c
 

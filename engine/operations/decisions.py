@@ -23,8 +23,10 @@ from engine.models import Decision, Elector, Initiative, Membership, Person, Vot
 from engine.operations.common import (
     check_version,
     get_initiative,
+    lock_initiative,
     machine_for,
     record,
+    record_detail,
     require_change,
 )
 from engine.permissions import can_vote, electorate_roles
@@ -188,16 +190,18 @@ def cast_vote(
     now: datetime,
     *,
     comment: str | None = None,
-    expected_version: int | None = None,
 ) -> Decision:
     """Vote for or against, or object (consent). A later vote replaces an earlier one.
 
     Only the electorate fixed when the decision opened votes, and not while the group pauses.
+    A vote needs no version: the group votes at once from pages opened at once, and nobody's
+    vote makes another's stale. It takes the initiative's turn, then reads the decision as it
+    is now: a decision closed meanwhile refuses it plainly.
     """
     decision = _get_decision(session, decision_id)
-    initiative = get_initiative(session, decision.initiative_id)
+    initiative = lock_initiative(session, decision.initiative_id)
+    session.refresh(decision)
     role = require_change(session, initiative, actor)
-    check_version(initiative, expected_version)
     if decision.status != "open":
         raise Refused(msg("This decision is closed."))
     _require_running(initiative)
@@ -211,7 +215,7 @@ def cast_vote(
     else:
         vote.choice, vote.cast_dt = choice, now
     vote.comment = (comment or "").strip() or None
-    record(
+    record_detail(
         session, initiative, actor, now, "decision.vote",
         note=vote.comment, decision=decision.id, choice=choice,
     )  # fmt: skip

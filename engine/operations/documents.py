@@ -17,10 +17,15 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.errors import InvalidInput, NotFound, PermissionDenied
+from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.i18n import msg
 from engine.models import Document, Person, StagePlan
-from engine.operations.common import check_version, get_initiative, record, require_change
+from engine.operations.common import (
+    check_row_version,
+    lock_initiative,
+    record_detail,
+    require_change,
+)
 from engine.storage import Storage, on_commit, on_rollback
 
 MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
@@ -135,9 +140,15 @@ def check_file(filename: str, data: bytes) -> tuple[str, str, Kind]:
     return name, extension, kind
 
 
-def get_document(session: Session, initiative_id: int, document_id: int) -> Document:
-    document = session.get(Document, document_id)
+def get_document(
+    session: Session, initiative_id: int, document_id: int, expected_version: int | None = None
+) -> Document:
+    document = session.get(Document, document_id, populate_existing=True)
     if document is None or document.initiative_id != initiative_id:
+        if expected_version is not None:  # the page showed it: someone removed it meanwhile
+            raise Conflict(
+                msg("Someone else removed this document in the meantime. Nothing was changed.")
+            )
         raise NotFound(msg("This document does not exist."))
     return document
 
@@ -152,12 +163,11 @@ def attach_document(
     storage: Storage,
     now: datetime,
     stage_key: str | None = None,
-    expected_version: int | None = None,
 ) -> Document:
-    """Store a file and attach it to the initiative, or to one stage of its plan."""
-    initiative = get_initiative(session, initiative_id)
+    """Store a file and attach it to the initiative, or to one stage of its plan (adding needs
+    no version: it collides with nothing)."""
+    initiative = lock_initiative(session, initiative_id)
     require_change(session, initiative, actor)
-    check_version(initiative, expected_version)
     name, extension, kind = check_file(filename, data)
     if stage_key:
         known = session.scalar(
@@ -182,7 +192,7 @@ def attach_document(
         )
         session.add(document)
         session.flush()
-        record(
+        record_detail(
             session, initiative, actor, now, "document.attached",
             document=document.id, filename=name, stage=stage_key or None,
         )  # fmt: skip
@@ -203,17 +213,26 @@ def remove_document(
     storage: Storage,
     expected_version: int | None = None,
 ) -> None:
-    """Remove a document: the person who attached it, or an initiator, may."""
-    initiative = get_initiative(session, initiative_id)
+    """Remove a document: the person who attached it, or an initiator, may
+    (``expected_version``: the document's, as the page showed)."""
+    initiative = lock_initiative(session, initiative_id)
     role = require_change(session, initiative, actor)
-    check_version(initiative, expected_version)
-    document = get_document(session, initiative.id, document_id)
+    document = get_document(session, initiative.id, document_id, expected_version)
+    check_row_version(
+        document,
+        expected_version,
+        msg(
+            "Someone else changed the document “%(name)s” in the meantime. Nothing was changed; "
+            "look at it as it is now and try again.",
+            name=document.filename,
+        ),
+    )
     if document.uploaded_by_id != actor.id and role != "initiator":
         raise PermissionDenied(
             msg("Only the person who attached a document, or an initiator, can remove it.")
         )
     stored, filename = document.storage_name, document.filename
-    record(
+    record_detail(
         session, initiative, actor, now, "document.removed",
         document=document.id, filename=filename, stage=document.stage_key,
     )  # fmt: skip

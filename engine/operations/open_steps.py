@@ -120,7 +120,12 @@ _CARRY_ONE = (
         _S.c.is_done == false(),
         _S.c.closed_dt.is_(None),
     )
-    .values(stage_key=bindparam("dest"), carried_from=bindparam("was"), position=bindparam("pos"))
+    .values(
+        stage_key=bindparam("dest"),
+        carried_from=bindparam("was"),
+        position=bindparam("pos"),
+        version=_S.c.version + 1,  # a page showing the step where it was is now stale
+    )
 )
 
 
@@ -151,7 +156,7 @@ def _close(
     result = session.connection().execute(
         update(_S)
         .where(*_open_in(stages), _S.c.id.in_([s.id for s in steps]))
-        .values(closed_dt=now, closed_by_id=actor_id),
+        .values(closed_dt=now, closed_by_id=actor_id, version=_S.c.version + 1),
         {"iid": initiative_id},
     )
     if result.rowcount != len(steps):

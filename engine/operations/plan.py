@@ -1,20 +1,29 @@
-"""The process plan: residents' own steps, dates, skipped and inserted stages."""
+"""The process plan: residents' own steps, dates, skipped and inserted stages.
+
+Steps are details: adding one needs no version, changing one compares the step's own version
+(the page's ``expected_version`` for a step is the step's), and neither changes the
+initiative's version. Target dates, skipped and inserted stages and the pace are the plan
+itself: they compare and bump the initiative's version.
+"""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
-from engine.errors import InvalidInput, NotFound, Refused
-from engine.i18n import msg
+from engine.errors import Conflict, InvalidInput, NotFound, Refused
+from engine.i18n import Msg, msg
 from engine.models import Initiative, Person, StagePlan, Step
 from engine.operations.common import (
+    check_row_version,
     check_version,
-    get_initiative,
+    lock_initiative,
     member_role,
     record,
+    record_detail,
     require_change,
 )
 from engine.reminders.planner import PLAN_SOURCES, plan_for
@@ -23,11 +32,41 @@ from engine.workflows.process_plan import ProcessPlan, plan_of
 MAX_STEP_TITLE = 300
 
 
-def _begin(session: Session, actor: Person, initiative_id: int, expected_version: int | None):
-    initiative = get_initiative(session, initiative_id)
+def _begin(
+    session: Session, actor: Person, initiative_id: int, expected_version: int | None
+) -> Initiative:
+    """Start a change of the plan itself: take the initiative's turn, check the actor and the
+    initiative's version the page showed."""
+    initiative = lock_initiative(session, initiative_id)
     require_change(session, initiative, actor)
     check_version(initiative, expected_version)
     return initiative
+
+
+def _begin_step(
+    session: Session,
+    actor: Person,
+    initiative_id: int,
+    step_id: int,
+    expected_version: int | None,
+) -> tuple[Initiative, Step]:
+    """Start a change of one step: take the initiative's turn, check the actor, that the step's
+    stage is still open to changes (else nothing is to be done with it, however fresh the page)
+    and then the step's own version the page showed."""
+    initiative = lock_initiative(session, initiative_id)
+    require_change(session, initiative, actor)
+    step = _get_step(session, initiative, step_id, expected_version)
+    _editable_stage(session, initiative, step.stage_key, past=_MOVED_ON)
+    check_row_version(
+        step,
+        expected_version,
+        msg(
+            "Someone else changed the step “%(title)s” in the meantime. Nothing was saved; "
+            "look at the step as it is now and try again.",
+            title=step.title,
+        ),
+    )
+    return initiative, step
 
 
 def _plan(session: Session, initiative: Initiative) -> ProcessPlan:
@@ -50,11 +89,20 @@ def _stage_plan(session: Session, initiative: Initiative, stage_key: str) -> Sta
     return plan
 
 
-def _editable_stage(session: Session, initiative: Initiative, stage_key: str) -> StagePlan:
+#: a step op on a stage the group has left (maybe a moment ago, from a page that showed it open)
+_MOVED_ON = msg(
+    "The group has moved on from this stage, so its steps can no longer be added or changed. "
+    "Nothing was saved."
+)
+
+
+def _editable_stage(
+    session: Session, initiative: Initiative, stage_key: str, *, past: Msg | None = None
+) -> StagePlan:
     """A stage whose steps and dates may still change: not behind the group, not skipped."""
     plan = _stage_plan(session, initiative, stage_key)
     if stage_key in _past_stages(_plan(session, initiative), initiative):
-        raise Refused(msg("This stage is done; its history cannot be changed."))
+        raise Refused(past or msg("This stage is done; its history cannot be changed."))
     if plan.is_skipped:
         raise Refused(msg("This stage is skipped. Restore it first."))
     return plan
@@ -74,9 +122,16 @@ def _check_owner(session: Session, initiative: Initiative, owner_id: int | None)
         )
 
 
-def _get_step(session: Session, initiative: Initiative, step_id: int) -> Step:
-    step = session.get(Step, step_id)
+def _get_step(
+    session: Session, initiative: Initiative, step_id: int, expected_version: int | None = None
+) -> Step:
+    """The step as it is now (read again after the initiative's lock, never an older copy)."""
+    step = session.get(Step, step_id, populate_existing=True)
     if step is None or step.initiative_id != initiative.id:
+        if expected_version is not None:  # the page showed it: someone removed it meanwhile
+            raise Conflict(
+                msg("Someone else removed this step in the meantime. Nothing was saved.")
+            )
         raise NotFound(msg("This step does not exist."))
     return step
 
@@ -91,11 +146,13 @@ def add_step(
     now: datetime,
     owner_id: int | None = None,
     due_date: date | None = None,
-    expected_version: int | None = None,
 ) -> Step:
-    initiative = _begin(session, actor, initiative_id, expected_version)
+    """Add a step to a stage that is current or still to come; it needs no version: adding
+    collides with nothing but the group leaving the stage (then it is refused)."""
+    initiative = lock_initiative(session, initiative_id)
+    require_change(session, initiative, actor)
     title = _clean_step_title(title)
-    _editable_stage(session, initiative, stage_key)
+    _editable_stage(session, initiative, stage_key, past=_MOVED_ON)
     _check_owner(session, initiative, owner_id)
     last = session.scalar(
         select(func.max(Step.position)).where(
@@ -113,7 +170,7 @@ def add_step(
     )
     session.add(step)
     session.flush()
-    record(session, initiative, actor, now, "step.added", step=step.id, title=title)
+    record_detail(session, initiative, actor, now, "step.added", step=step.id, title=title)
     session.flush()
     if due_date is not None:
         plan_for(session, initiative.id, now, sources=PLAN_SOURCES)
@@ -132,10 +189,8 @@ def update_step(
     now: datetime,
     expected_version: int | None = None,
 ) -> Step:
-    """Rename, assign or date a step."""
-    initiative = _begin(session, actor, initiative_id, expected_version)
-    step = _get_step(session, initiative, step_id)
-    _editable_stage(session, initiative, step.stage_key)
+    """Rename, assign or date a step (``expected_version``: the step's, as the page showed)."""
+    initiative, step = _begin_step(session, actor, initiative_id, step_id, expected_version)
     title = _clean_step_title(title)
     _check_owner(session, initiative, owner_id)
     changes = {
@@ -149,10 +204,31 @@ def update_step(
     }
     if changes:
         step.title, step.owner_id, step.due_date = title, owner_id, due_date
-        record(session, initiative, actor, now, "step.changed", step=step.id, changes=changes)
+        record_detail(
+            session, initiative, actor, now, "step.changed", step=step.id, changes=changes
+        )
         session.flush()
         plan_for(session, initiative.id, now, sources=PLAN_SOURCES)
     return step
+
+
+_POSITION = (
+    update(Step.__table__)
+    .where(Step.__table__.c.id == bindparam("sid"))
+    .values(position=bindparam("position"))
+)
+
+
+def _renumber(session: Session, steps: list[Step]) -> None:
+    """Number the steps in this order. The order is not part of any step's content: written
+    around the versions, so reordering makes nobody's form for a step stale."""
+    moved = [(s, index) for index, s in enumerate(steps) if s.position != index]
+    if moved:
+        session.connection().execute(
+            _POSITION, [{"sid": s.id, "position": index} for s, index in moved]
+        )
+    for s, index in moved:
+        set_committed_value(s, "position", index)
 
 
 def move_step(
@@ -166,9 +242,7 @@ def move_step(
     expected_version: int | None = None,
 ) -> Step:
     """Put a step at another place (0 = first) in its stage's checklist."""
-    initiative = _begin(session, actor, initiative_id, expected_version)
-    step = _get_step(session, initiative, step_id)
-    _editable_stage(session, initiative, step.stage_key)
+    initiative, step = _begin_step(session, actor, initiative_id, step_id, expected_version)
     siblings = list(
         session.scalars(
             select(Step)
@@ -179,9 +253,8 @@ def move_step(
     siblings.remove(step)
     position = max(0, min(position, len(siblings)))
     siblings.insert(position, step)
-    for index, s in enumerate(siblings):
-        s.position = index
-    record(session, initiative, actor, now, "step.moved", step=step.id, position=position)
+    _renumber(session, siblings)
+    record_detail(session, initiative, actor, now, "step.moved", step=step.id, position=position)
     session.flush()
     return step
 
@@ -194,15 +267,13 @@ def complete_step(
     now: datetime,
     expected_version: int | None = None,
 ) -> Step:
-    initiative = _begin(session, actor, initiative_id, expected_version)
-    step = _get_step(session, initiative, step_id)
-    _editable_stage(session, initiative, step.stage_key)
+    initiative, step = _begin_step(session, actor, initiative_id, step_id, expected_version)
     if step.is_done:
         raise Refused(msg("This step is already done."))
     if step.is_closed:
         raise Refused(msg("This step was closed without being done. Reopen it first."))
     step.is_done, step.done_dt, step.done_by_id = True, now, actor.id
-    record(session, initiative, actor, now, "step.done", step=step.id, title=step.title)
+    record_detail(session, initiative, actor, now, "step.done", step=step.id, title=step.title)
     session.flush()
     if step.due_date is not None:
         plan_for(session, initiative.id, now, sources=PLAN_SOURCES)
@@ -217,15 +288,13 @@ def reopen_step(
     now: datetime,
     expected_version: int | None = None,
 ) -> Step:
-    initiative = _begin(session, actor, initiative_id, expected_version)
-    step = _get_step(session, initiative, step_id)
-    _editable_stage(session, initiative, step.stage_key)
+    initiative, step = _begin_step(session, actor, initiative_id, step_id, expected_version)
     if step.is_open:
         raise Refused(msg("This step is still open."))
     # done, or closed without being done when the group left this stage before
     step.is_done, step.done_dt, step.done_by_id = False, None, None
     step.closed_dt, step.closed_by_id = None, None
-    record(session, initiative, actor, now, "step.reopened", step=step.id, title=step.title)
+    record_detail(session, initiative, actor, now, "step.reopened", step=step.id, title=step.title)
     session.flush()
     if step.due_date is not None:
         plan_for(session, initiative.id, now, sources=PLAN_SOURCES)
@@ -240,14 +309,12 @@ def remove_step(
     now: datetime,
     expected_version: int | None = None,
 ) -> None:
-    initiative = _begin(session, actor, initiative_id, expected_version)
-    step = _get_step(session, initiative, step_id)
-    _editable_stage(session, initiative, step.stage_key)
+    initiative, step = _begin_step(session, actor, initiative_id, step_id, expected_version)
     if step.is_done:
         raise Refused(msg("A completed step is part of the history. Reopen it first."))
     if step.is_closed:
         raise Refused(msg("A closed step is part of the history. Reopen it first."))
-    record(session, initiative, actor, now, "step.removed", step=step.id, title=step.title)
+    record_detail(session, initiative, actor, now, "step.removed", step=step.id, title=step.title)
     dated = step.due_date is not None
     session.delete(step)
     session.flush()

@@ -24,7 +24,7 @@ from engine.errors import Conflict, InvalidInput, NotFound, Refused
 from engine.i18n import Msg, msg
 from engine.models import Person, StagePlan, SupportRequest
 from engine.models.support import OPEN_REQUEST_STATUSES, REQUEST_KINDS, WAITING_STATUSES
-from engine.operations.common import get_initiative, record, require_change
+from engine.operations.common import lock_initiative, record_detail, require_change
 from engine.permissions import is_staff
 from engine.timeutil import local_date
 from engine.wording import SUPPORT_KINDS
@@ -97,7 +97,7 @@ def file_support_request(
     """A member asks the municipality for support; it answers within ``respond_days``
     working days (by default ``VERBINDING_SUPPORT_RESPOND_DAYS``)."""
     config = config_of(session)
-    initiative = get_initiative(session, initiative_id)
+    initiative = lock_initiative(session, initiative_id)  # adding: no version, nothing stale
     require_change(session, initiative, actor)
     if kind not in REQUEST_KINDS:
         raise InvalidInput(msg("Choose what kind of support the group asks for."), field="kind")
@@ -129,7 +129,7 @@ def file_support_request(
     )
     session.add(request)
     session.flush()
-    record(
+    record_detail(
         session,
         initiative,
         actor,
@@ -156,7 +156,8 @@ def withdraw_support_request(
 ) -> SupportRequest:
     """The group no longer needs it: an open request is withdrawn, with an optional reason."""
     request = get_support_request(session, request_id)
-    initiative = get_initiative(session, request.initiative_id)
+    initiative = lock_initiative(session, request.initiative_id)
+    session.refresh(request)
     require_change(session, initiative, actor)
     _check_version(request, expected_version)
     if request.status not in OPEN_REQUEST_STATUSES:
@@ -164,7 +165,7 @@ def withdraw_support_request(
     reason = _clean(reason)
     old = _touch(request, "withdrawn", now)
     request.withdrawn_dt, request.withdraw_reason = now, reason
-    record(
+    record_detail(
         session, initiative, actor, now, "support.withdrawn", note=reason,
         request=request.id, request_kind=request.kind, old=old, new="withdrawn",
     )  # fmt: skip

@@ -17,7 +17,7 @@ from engine.guards import check_guards
 from engine.i18n import Msg, msg
 from engine.machines import machines
 from engine.models import Decision, Event, Initiative, Person
-from engine.operations.common import Facts, load_facts
+from engine.operations.common import Facts, load_facts, take_turn
 from engine.operations.open_steps import (
     CARRY,
     check_choice,
@@ -179,11 +179,15 @@ def fire_transition(
     (``"close"``); ``expected_open_steps``, the ids the group saw when it chose, makes the move
     a :class:`Conflict` when the open steps have changed since.
 
-    This is the hot path of the engine: one query loads everything the move needs, a
-    compare-and-set update on the version moves it, one insert writes the history.
+    This is the hot path of the engine: the initiative's turn is taken (see
+    :func:`~engine.operations.common.lock_initiative`: a step added or reopened, a document
+    removed at the same moment is either seen by the guards or refused afterwards, never
+    missed), one query loads everything the move needs, a compare-and-set update on the
+    version moves it, one insert writes the history.
     """
     check_choice(open_steps)
     session.flush()  # the facts query bypasses autoflush; pending ORM changes go first
+    take_turn(session, initiative_id)
     facts = load_facts(session, initiative_id, actor.id)
     if expected_version is not None and expected_version != facts.version:
         raise Conflict()

@@ -87,6 +87,7 @@ def stored_state(session: Session, initiative_id: int) -> dict:
             Step.is_done,
             Step.closed_dt,
             Step.carried_from,
+            Step.version,
             order=Step.id,
         ),
         "decisions": rows(Decision.id, Decision.status, Decision.closes_dt, order=Decision.id),

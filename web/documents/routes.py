@@ -16,9 +16,9 @@ from engine.storage import Storage
 from web import MAX_UPLOAD_BYTES, access
 from web.database import db
 from web.documents.forms import UploadForm
-from web.form_action import form_action
+from web.form_action import form_action, row_version
 from web.initiatives.forms import PlainForm
-from web.initiatives.page import act, again_on_page, expected_version, status_for
+from web.initiatives.page import act, again_on_page, status_for
 from web.panels import Panel, register_panel
 
 bp = Blueprint("documents", __name__)
@@ -41,7 +41,6 @@ def upload(initiative_id: int):
         return attach_document(
             session, current_user.person, initiative_id, filename=sent.filename or "", data=data,
             storage=storage(), stage_key=form.stage_key.data or None, now=utcnow(),
-            expected_version=expected_version(form),
         )  # fmt: skip
 
     return form_action(
@@ -88,6 +87,6 @@ def remove(initiative_id: int, document_id: int):
     form = PlainForm()
     return act(
         key, form, remove_document, current_user.person, initiative_id, document_id, utcnow(),
-        storage=storage(), expected_version=expected_version(form),
+        storage=storage(), expected_version=row_version(),
         done=_("The document is removed."), anchor="documents",
     )  # fmt: skip

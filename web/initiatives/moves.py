@@ -78,8 +78,8 @@ def vote(initiative_id: int, decision_id: int):
     form = VoteForm().set_choices(CHOICES[decision.rule])
     return act(
         key, form, cast_vote, current_user.person, decision_id, form.choice.data, utcnow(),
-        comment=form.comment.data, expected_version=expected_version(form),
-        done=_("Your vote is counted."), anchor=f"move-{decision.trigger}",
+        comment=form.comment.data, done=_("Your vote is counted."),
+        anchor=f"move-{decision.trigger}",
     )  # fmt: skip
 
 

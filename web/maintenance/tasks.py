@@ -25,7 +25,7 @@ from engine.maintenance.tasks import create_task, end_task, update_task
 from engine.models import MaintenanceTask
 from web import access
 from web.database import db
-from web.form_action import form_action
+from web.form_action import form_action, row_version
 from web.i18n import render_msg
 from web.maintenance.forms import TaskForm, TurnForm
 from web.maintenance.routes import (
@@ -82,7 +82,10 @@ def _save_task(form: TaskForm, task: MaintenanceTask | None, done: str) -> Respo
             return create_task(
                 session, current_user.person, initiative_id, volunteer_ids=volunteers, **kwargs
             )
-        return update_task(session, current_user.person, initiative_id, task.id, **kwargs)
+        return update_task(
+            session, current_user.person, initiative_id, task.id,
+            expected_version=row_version(), **kwargs,
+        )  # fmt: skip
 
     def again(status: int, _error: VerbindingError | None = None) -> ResponseReturnValue:
         return page("task_form.html", status, form=form, task=task)
@@ -155,7 +158,12 @@ def end(initiative_id: int, task_id: int):
     return form_action(
         None,
         lambda session: end_task(
-            session, current_user.person, initiative_id, task_id, now=utcnow()
+            session,
+            current_user.person,
+            initiative_id,
+            task_id,
+            now=utcnow(),
+            expected_version=row_version(),
         ),
         done=_("The task has ended; its log stays."),
         to=_task_url(initiative_id, task_id),
@@ -203,7 +211,13 @@ def rota(initiative_id: int, task_id: int):
     return form_action(
         None,
         lambda session: set_rota(
-            session, current_user.person, initiative_id, item.id, chosen, now=utcnow()
+            session,
+            current_user.person,
+            initiative_id,
+            item.id,
+            chosen,
+            now=utcnow(),
+            expected_version=row_version(),
         ),
         done=_("The rota is saved; the turns to come are dealt again."),
         to=_task_url(initiative_id, item.id),
@@ -220,7 +234,13 @@ def leave_rota(initiative_id: int, task_id: int, person_id: int):
     return form_action(
         None,
         lambda session: step_out(
-            session, current_user.person, initiative_id, task_id, person_id, now=utcnow()
+            session,
+            current_user.person,
+            initiative_id,
+            task_id,
+            person_id,
+            now=utcnow(),
+            expected_version=row_version(),
         ),
         done=_("Stepped out of the rota; the others take over the turns."),
         to=_task_url(initiative_id, task_id, "rota"),

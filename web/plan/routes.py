@@ -1,4 +1,8 @@
-"""The checklist of steps: add, change, reorder, complete, reopen, remove."""
+"""The checklist of steps: add, change, reorder, complete, reopen, remove.
+
+A form for a step carries the step's own version (``row_version``), a new step none: edits of
+different steps never collide, two edits of the same step do.
+"""
 
 from __future__ import annotations
 
@@ -16,8 +20,9 @@ from engine.operations import (
     update_step,
 )
 from web import access
+from web.form_action import row_version
 from web.initiatives.forms import PlainForm
-from web.initiatives.page import act, expected_version
+from web.initiatives.page import act
 from web.panels import Panel, register_panel
 from web.plan.forms import StepForm, StepMoveForm
 
@@ -43,8 +48,8 @@ def add(initiative_id: int):
     return act(
         key, form, add_step, current_user.person, initiative_id,
         stage_key=form.stage_key.data or "", title=form.title.data, owner_id=form.owner_id,
-        due_date=form.due_date.data, now=utcnow(), expected_version=expected_version(form),
-        done=_("The step is added."), anchor=f"stage-{form.stage_key.data}", fields=OWNER,
+        due_date=form.due_date.data, now=utcnow(), done=_("The step is added."),
+        anchor=f"stage-{form.stage_key.data}", fields=OWNER,
     )  # fmt: skip
 
 
@@ -56,7 +61,7 @@ def edit(initiative_id: int, step_id: int):
     return act(
         key, form, update_step, current_user.person, initiative_id, step_id,
         title=form.title.data, owner_id=form.owner_id, due_date=form.due_date.data,
-        now=utcnow(), expected_version=expected_version(form), done=_("The step is saved."),
+        now=utcnow(), expected_version=row_version(), done=_("The step is saved."),
         fields=OWNER,
     )  # fmt: skip
 
@@ -68,7 +73,7 @@ def move(initiative_id: int, step_id: int):
     form = StepMoveForm()
     return act(
         key, form, move_step, current_user.person, initiative_id, step_id,
-        position=form.position.data, now=utcnow(), expected_version=expected_version(form),
+        position=form.position.data, now=utcnow(), expected_version=row_version(),
         done=_("The step has moved."), anchor=_anchor(step_id),
     )  # fmt: skip
 
@@ -77,7 +82,7 @@ def _simple(operation, key: str, done: str, initiative_id: int, step_id: int):
     form = PlainForm()
     return act(
         key, form, operation, current_user.person, initiative_id, step_id, utcnow(),
-        expected_version=expected_version(form), done=done, anchor=_anchor(step_id),
+        expected_version=row_version(), done=done, anchor=_anchor(step_id),
     )  # fmt: skip
 
 
@@ -106,7 +111,7 @@ def remove(initiative_id: int, step_id: int):
     key = f"step-remove-{step_id}"
     return act(
         key, form, remove_step, current_user.person, initiative_id, step_id, utcnow(),
-        expected_version=expected_version(form), done=_("The step is removed."), anchor="now",
+        expected_version=row_version(), done=_("The step is removed."), anchor="now",
     )  # fmt: skip
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from engine.coach.health import STREAK_SIGNAL, missed_streaks, needing_attention
-from engine.errors import InvalidInput, NotFound, PermissionDenied, Refused
+from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Refused
 from engine.maintenance.occurrences import log_of, mark_done, mark_missed, skip_occurrence
 from engine.maintenance.rota import active_volunteers, set_rota, step_out, swap_turns
 from engine.maintenance.sweep import sweep_maintenance
@@ -234,6 +234,37 @@ def test_a_volunteer_steps_out_and_the_others_take_over(session, now, group):
     # back on the rota: a volunteer who returns goes to the end
     set_rota(session, anna, item.id, task.id, [anna.id, bram.id], now=now)
     assert [v.person_id for v in active_volunteers(session, task.id)] == [anna.id, bram.id]
+
+
+def test_a_stale_rota_form_cannot_put_back_who_stepped_out(session, now, group):
+    item, (anna, bram, cor) = group
+    task = factories.recurring_task(
+        session, item, anna, now, rule=WEEKLY_FRIDAY, volunteers=[anna.id, bram.id, cor.id]
+    )
+    seen, page = task.version, item.version  # Anna opens the rota form
+    step_out(session, bram, item.id, task.id, bram.id, now=now, expected_version=seen)
+    before = stored_state(session, item.id)
+    with pytest.raises(Conflict) as caught:
+        set_rota(session, anna, item.id, task.id, [anna.id, bram.id, cor.id], now=now,
+                 expected_version=seen)  # fmt: skip
+    assert "Someone else changed the task “Plantenbakken water geven” or its rota" in (
+        caught.value.message.render()
+    )
+    assert [v.person_id for v in active_volunteers(session, task.id)] == [anna.id, cor.id]
+    assert stored_state(session, item.id) == before
+    assert item.version == page  # the rota is the task's: the initiative's pages stay fresh
+
+
+def test_planning_ahead_and_recording_turns_make_no_task_form_stale(session, now, group):
+    item, (anna, bram, _) = group
+    task = factories.recurring_task(session, item, anna, now, rule=WEEKLY_FRIDAY)
+    seen, page = task.version, item.version
+    sweep_maintenance(session, now + 14 * DAY)  # the sweeper moves its bookmark
+    assert task.materialised_until == local_date(now + 14 * DAY) + timedelta(days=HORIZON_DAYS)
+    mark_done(session, bram, item.id, _turns(session, task.id)[0].id, now=now)
+    update_task(session, anna, item.id, task.id, title="Bakken water geven", rule=WEEKLY_FRIDAY,
+                starts_on=task.starts_on, now=now, expected_version=seen)  # fmt: skip
+    assert task.version == seen + 1 and item.version == page
 
 
 # --- done, missed, the log --------------------------------------------------------------------

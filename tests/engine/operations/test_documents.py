@@ -122,7 +122,7 @@ def test_a_failing_database_write_removes_the_saved_file(session, now, storage, 
     def broken_history(*args, **kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("engine.operations.documents.record", broken_history)
+    monkeypatch.setattr("engine.operations.documents.record_detail", broken_history)
     with pytest.raises(RuntimeError):
         with session.begin_nested():
             _attach(session, item.memberships[0].person, item, storage, "a.pdf", PDF, now=now)
@@ -164,19 +164,45 @@ def test_remove_by_uploader_or_initiator_deletes_the_file_after_commit(session, 
     assert factories.event_count(session, item.id, "document.removed") == 2
 
 
-def test_outsiders_and_stale_pages_attach_nothing(session, now, storage):
+def test_outsiders_attach_nothing(session, now, storage):
     item = factories.initiative(session, now)
     stranger = factories.person(session, now)
     coach = factories.staff(session, now)
+    before = stored_state(session, item.id)
     for actor in (stranger, coach):
         with pytest.raises(PermissionDenied):
             _attach(session, actor, item, storage, "a.pdf", PDF, now=now)
-    with pytest.raises(Conflict):
-        _attach(
-            session, item.memberships[0].person, item, storage, "a.pdf", PDF, now=now,
-            expected_version=item.version - 1,
-        )  # fmt: skip
     assert stored_files(storage) == []
+    assert stored_state(session, item.id) == before
+
+
+def test_documents_leave_the_initiative_version_alone(session, now, storage):
+    item = factories.initiative(session, now)
+    anna = item.memberships[0].person
+    seen = item.version  # the page Anna looks at
+    document = _attach(session, anna, item, storage, "a.pdf", PDF, now=now + MIN)
+    remove_document(
+        session, anna, item.id, document.id, now + 2 * MIN, storage=storage,
+        expected_version=document.version,
+    )  # fmt: skip
+    assert stored_state(session, item.id)["initiative"][0] == seen
+    assert item.last_activity_dt == now + 2 * MIN  # the group was active: not stalled
+    assert factories.event_count(session, item.id, "document.attached") == 1
+
+
+def test_removing_a_document_someone_removed_meanwhile_is_a_plain_conflict(session, now, storage):
+    item = factories.initiative(session, now)
+    anna = item.memberships[0].person
+    document = _attach(session, anna, item, storage, "tekening.pdf", PDF, now=now)
+    seen = document.version  # on both phones
+    remove_document(session, anna, item.id, document.id, now + MIN, storage=storage,
+                    expected_version=seen)  # fmt: skip
+    before = stored_state(session, item.id)
+    with pytest.raises(Conflict) as caught:
+        remove_document(session, anna, item.id, document.id, now + MIN, storage=storage,
+                        expected_version=seen)  # fmt: skip
+    assert "Someone else removed this document" in caught.value.message.render()
+    assert stored_state(session, item.id) == before
 
 
 def test_an_attached_document_counts_for_the_guard(session, now, storage):

@@ -17,6 +17,7 @@ from engine.operations import (
     list_moves,
     open_decision,
     pause_initiative,
+    update_initiative,
 )
 from engine.operations.decisions import close_due_decisions
 from tests import factories
@@ -133,12 +134,29 @@ def test_stale_page_is_a_conflict(session, now):
     anna = _people(item)[0]
     seen = item.version  # the page Anna looks at
     bram = _people(item)[1]
-    add_step(session, bram, item.id, stage_key="proposal", title="Bram plant iets", now=now + MIN)
+    update_initiative(
+        session, bram, item.id, title="Groen op de kade", description=item.description, now=now
+    )
     assert stored_state(session, item.id)["initiative"][0] > seen
     before = stored_state(session, item.id)
     with pytest.raises(Conflict):
         fire_transition(session, anna, item.id, "start", now + 2 * MIN, expected_version=seen)
     assert stored_state(session, item.id) == before
+
+
+def test_a_step_added_meanwhile_leaves_the_page_fresh_but_counts_for_the_guards(session, now):
+    item = factories.initiative(session, now, members=1)
+    anna, bram = _people(item)
+    seen = item.version  # the page Anna looks at: nothing open, "start" is possible
+    assert _move(session, anna, item, "start").allowed
+    add_step(session, bram, item.id, stage_key="proposal", title="Bram plant iets", now=now + MIN)
+    assert stored_state(session, item.id)["initiative"][0] == seen
+    with pytest.raises(Blocked) as caught:  # not a conflict: the step is what stops the move
+        fire_transition(session, anna, item.id, "start", now + 2 * MIN, expected_version=seen)
+    assert [r.render() for r in caught.value.reasons] == [
+        "One step of this stage is still open: complete it or remove it."
+    ]
+    assert item.state == "proposal"
 
 
 def test_fire_records_one_transition_event(session, now):

@@ -33,8 +33,7 @@ def _upload(client, item, name: str, data: bytes, stage_key: str = ""):
     """Send a file as a browser does; the body is built in memory (no temporary file to leak)."""
     page = client.get(f"/initiatives/{item.id}").get_data(as_text=True)
     fields = {
-        "csrf_token": CSRF_RE.search(page).group(1),
-        "expected_version": re.search(r'name="expected_version" value="(\d+)"', page).group(1),
+        "csrf_token": CSRF_RE.search(page).group(1),  # adding a file needs no version
         "stage_key": stage_key,
         "file": FileStorage(io.BytesIO(data), filename=name),
     }
@@ -156,6 +155,28 @@ def test_remove_by_the_uploader_or_an_initiator(client, db_session, web_app):
     assert not any((upload_dir / name).exists() for name in stored)
     page = _text(client.get(f"/initiatives/{item.id}"))
     assert "Anna de Vries removed ‘ook-van-bram.png’" in page
+
+
+def test_removing_a_document_someone_just_removed_says_so(client, db_session):
+    item, (anna, bram) = _arrange(db_session)
+    bram_client = browse_as(client.application.test_client(), bram)
+    assert _upload(bram_client, item, "schets.pdf", PDF).status_code == 302
+    (document,) = _documents(db_session, item)
+    url = f"/initiatives/{item.id}/documents/{document.id}/remove"
+    anna_client = browse_as(client, anna)
+    pages = [_text(c.get(f"/initiatives/{item.id}")) for c in (anna_client, bram_client)]
+    forms = [
+        re.search(rf'<form method="post" action="{url}".*?</form>', p, re.S).group(0) for p in pages
+    ]
+    fields = [
+        {"csrf_token": CSRF_RE.search(f).group(1), "version": str(document.version)} for f in forms
+    ]
+    assert all(f'name="version" value="{document.version}"' in f for f in forms)
+    assert bram_client.post(url, data=fields[1]).status_code == 302
+    response = anna_client.post(url, data=fields[0])
+    assert response.status_code == 409
+    assert "Someone else removed this document in the meantime." in _text(response)
+    assert factories.event_count(db_session, item.id, "document.removed") == 1
 
 
 def test_a_listed_document_whose_file_is_gone(client, db_session):

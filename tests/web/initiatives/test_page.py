@@ -116,19 +116,29 @@ def test_a_members_only_initiative_is_hidden_from_outsiders(client, db_session):
     assert member.get(f"/initiatives/{item.id}").status_code == 200
 
 
-def test_every_form_carries_the_page_version(client, db_session):
+def test_every_form_carries_the_version_of_what_it_changes(client, db_session):
     item, (anna, _) = _arrange(db_session)
+    step = add_step(db_session, anna, item.id, stage_key="proposal", title="Flyers", now=utcnow())
+    db_session.commit()
     browse_as(client, anna)
     page = _text(client.get(f"/initiatives/{item.id}"))
     forms = re.findall(r"<form method=\"post\"(.*?)</form>", page, re.S)
-    ours = (
-        r"(edit|visibility|steps|moves|decisions|stages|pause|resume|invitations|join|leave"
-        r"|members|documents)"
-    )
-    mine = [f for f in forms if re.search(rf'action="/initiatives/{item.id}/{ours}', f)]
-    assert len(mine) > 10
-    for form in mine:
+    base = f'action="/initiatives/{item.id}'
+    ours = r"(edit|visibility|moves|decisions|stages|pause|resume|invitations|join|leave|members)"
+    initiative = [f for f in forms if re.search(rf"{base}/{ours}", f)]
+    assert len(initiative) > 8
+    for form in initiative:  # the initiative itself: the page's version
         assert f'name="expected_version" value="{item.version}"' in form, form[:200]
+        assert 'name="version"' not in form
+    steps = [f for f in forms if f"{base}/steps/{step.id}" in f]
+    assert len(steps) == 3  # change, done, remove
+    for form in steps:  # one step: its own version, not the page's
+        assert f'name="version" value="{step.version}"' in form, form[:200]
+        assert "expected_version" not in form
+    adding = [f for f in forms if re.search(rf'{base}/(steps|documents)"', f)]
+    assert len(adding) >= 3  # a new step (the form, the suggestion), a file
+    for form in adding:  # something new collides with nothing: no version at all
+        assert "version" not in form, form[:200]
 
 
 # --- changing -------------------------------------------------------------------------------------
@@ -170,19 +180,33 @@ def test_a_stale_form_is_refused_kept_and_nothing_is_written(client, db_session)
     before = _state(db_session, item)
     response = post_form(
         client,
-        f"/initiatives/{item.id}/steps",
-        {
-            "expected_version": old_version,
-            "stage_key": "proposal",
-            "title": "Bankjes tellen langs de kade",
-        },
+        f"/initiatives/{item.id}/edit",
+        {"expected_version": old_version, "title": "Groen en bankjes op de kade"},
     )
     assert response.status_code == 409
     page = _text(response)
     assert "Someone else changed this initiative at the same moment" in page
-    assert 'value="Bankjes tellen langs de kade"' in page  # the input is not lost
+    assert 'value="Groen en bankjes op de kade"' in page  # the input is not lost
     assert "Van Bram" in page  # the page as it now is
     assert _state(db_session, item) == before
+
+
+def test_a_step_added_from_an_older_page_is_not_stale(client, db_session):
+    item, (anna, bram) = _arrange(db_session)
+    browse_as(client, anna)
+    client.get(f"/initiatives/{item.id}")  # Anna starts typing a step
+    other = browse_as(client.application.test_client(), bram)
+    assert (
+        submit(other, item.id, f"/initiatives/{item.id}/edit", {"title": "Van Bram"}).status_code
+        == 302
+    )
+    response = post_form(
+        client,
+        f"/initiatives/{item.id}/steps",
+        {"stage_key": "proposal", "title": "Bankjes tellen langs de kade"},
+    )
+    assert response.status_code == 302
+    assert "Bankjes tellen langs de kade" in _text(client.get(response.headers["Location"]))
 
 
 @pytest.mark.parametrize("who", ["outsider", "coach"])

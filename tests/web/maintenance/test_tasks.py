@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import timedelta
 
@@ -45,18 +46,20 @@ def _url(item, path=""):
     return f"/initiatives/{item.id}/maintenance{path}"
 
 
+#: the friendly form of a weekly task, as a browser sends it
+_TASK = {
+    "title": "Plantenbakken water geven",
+    "freq": "weekly",
+    "interval": "1",
+    "monthly_by": "day",
+    "nth": "1",
+    "nth_weekday": "MO",
+}
+
+
 def _new_task(client, item, **fields):
     url = _url(item, "/tasks/new")
-    data = {
-        "title": "Plantenbakken water geven",
-        "starts_on": local_date(utcnow()).isoformat(),
-        "freq": "weekly",
-        "interval": "1",
-        "monthly_by": "day",
-        "nth": "1",
-        "nth_weekday": "MO",
-        **fields,
-    }
+    data = {**_TASK, "starts_on": local_date(utcnow()).isoformat(), **fields}
     return post_form(client, url, data, token_from=url)
 
 
@@ -212,3 +215,29 @@ def test_end_a_task(client, db_session, quay):
     db_session.expire_all()
     assert not db_session.get(MaintenanceTask, task.id).is_active
     assert (task.ended_on or local_date(utcnow())) <= local_date(utcnow()) + timedelta(days=1)
+
+
+def test_a_task_changed_meanwhile_comes_back_with_the_input_kept(client, db_session, quay):
+    item, anna, bram, _ = quay
+    login(client, anna.email)
+    _new_task(client, item, volunteers=[str(bram.id)])
+    (task,) = _tasks(db_session, item)
+    edit = _url(item, f"/tasks/{task.id}/edit")
+    mine = client.get(edit).get_data(as_text=True)  # Anna opens the form…
+    seen = re.search(r'name="version" value="(\d+)"', mine).group(1)
+    assert seen == str(task.version)
+    other = client.application.test_client()  # …while Bram renames the task
+    login(other, bram.email)
+    day = local_date(utcnow()).isoformat()
+    renamed = dict(_TASK, title="Bakken water geven", starts_on=day, version=seen)
+    assert post_form(other, edit, renamed, token_from=edit).status_code == 302
+    mine = dict(_TASK, title="Plantenbakken elke zaterdag water geven", starts_on=day, version=seen)
+    response = post_form(client, edit, mine, token_from=edit)
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    # in Dutch, the default reading
+    assert "Iemand anders heeft de taak “Bakken water geven” of het rooster ervan intussen" in page
+    assert 'value="Plantenbakken elke zaterdag water geven"' in page  # what Anna typed
+    (task,) = _tasks(db_session, item)
+    assert task.title == "Bakken water geven"
+    assert f'name="version" value="{task.version}"' in page  # to save again, knowingly
