@@ -15,8 +15,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
-from hypothesis import note
+from hypothesis import note as hypothesis_note
 from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant
 from sqlalchemy.engine import Engine
 
@@ -44,6 +45,12 @@ WHO = st.integers(0, 9)
 #: which of the existing things (steps, decisions, …) an operation is about
 WHICH = st.integers(0, 12)
 _serial = itertools.count(1)
+
+
+def note(text: str) -> None:
+    """Say it in hypothesis's report of a failing sequence (when run by hypothesis)."""
+    if currently_in_test_context():
+        hypothesis_note(text)
 
 
 class GroupMachine(RuleBasedStateMachine):
