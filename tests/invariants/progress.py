@@ -27,7 +27,6 @@ from engine.operations import (
     attach_document,
     cast_vote,
     complete_step,
-    fire_transition,
     insert_stage,
     invite,
     open_decision,
@@ -96,9 +95,7 @@ class ProgressRules(GroupMachine):
             return False
         if t.decision is not None and not self._decided(t):
             return self._vote_on(t, actor)
-        self._ok("move", lambda: fire_transition(
-            self.session, actor, self.iid, t.trigger, self.now, note="Door!"
-        ))  # fmt: skip
+        self.fire(actor, t.trigger)
         return False
 
     def _ok(self, label: str, call) -> bool:

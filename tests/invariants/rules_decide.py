@@ -119,8 +119,13 @@ class DecideRules(GroupMachine):
         trigger = chosen.trigger if chosen else self.pick(
             [t.trigger for t in self.history.defn.transitions], which
         )  # fmt: skip
-        self.run("move", lambda: fire_transition(
-            self.session, actor, self.iid, trigger or "", self.now, note="Door!"
+        self.fire(actor, trigger or "")
+
+    def fire(self, actor, trigger: str):
+        """Make a move (the one place that calls ``fire_transition``: when a move asks what to
+        do with the open steps, say it here)."""
+        return self.run("move", lambda: fire_transition(
+            self.session, actor, self.iid, trigger, self.now, note="Door!"
         ))  # fmt: skip
 
     # --- time ---------------------------------------------------------------------------
@@ -155,7 +160,9 @@ class DecideRules(GroupMachine):
     @rule(kind=st.sampled_from(SUPPORT), who=WHO, which=WHICH, here=st.booleans())
     def support(self, kind: str, who: int, which: int, here: bool) -> None:
         """A member files (about this stage for ``here``) or withdraws a request; the coach
-        answers one (a resident who tries is refused)."""
+        answers one (a resident who tries is refused). Without any request yet, one is filed."""
+        if not self.requests() and kind != "withdraw_request":
+            kind = "file_request"  # nothing asked yet: the group asks first
         request = self.pick(self.requests(), which) or 0
         if kind in COACH_ANSWERS:
             self.answer(self.staffer(who), request, kind)

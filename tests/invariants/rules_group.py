@@ -62,13 +62,19 @@ class GroupRules(GroupMachine):
             person = self.w.anyone(who)
         self.run("join", lambda: join_group(self.session, person, self.iid, self.now))
 
+    @rule(who=WHO)
+    def leave(self, who: int) -> None:
+        """A member leaves (the only initiator is refused; so is someone outside the group)."""
+        person = self.who(who)
+        self.run("leave", lambda: leave_initiative(self.session, person, self.iid, self.now))
+
     @rule(
-        kind=st.sampled_from(["invite", "accept_invitation", "leave", "change_role"]),
+        kind=st.sampled_from(["invite", "accept_invitation", "change_role"]),
         who=WHO, other=WHO, which=WHICH, role=st.sampled_from(INVITABLE_ROLES),
     )  # fmt: skip
     def group(self, kind: str, who: int, other: int, which: int, role: str) -> None:
         """Invite someone (``other``), open an invitation's link (the invitee for an even
-        ``which``, else ``who``), leave, or give a member another role."""
+        ``which``, else ``who``), or give a member another role."""
         actor, person, s, now = self.who(who), self.who(other), self.session, self.now
         if kind == "invite":
             organisation = "Terra College" if role == "partner" else None
@@ -78,8 +84,6 @@ class GroupRules(GroupMachine):
             ))  # fmt: skip
         elif kind == "accept_invitation":
             self._accept(which, actor)
-        elif kind == "leave":
-            self.run("leave", lambda: leave_initiative(s, actor, self.iid, now))
         else:
             self.run("change_role", lambda: change_member_role(
                 s, actor, self.iid, person.id, role, now, organisation="Terra College",

@@ -8,7 +8,7 @@ board member; so must taking someone else off a rota or swapping turns one holds
 from __future__ import annotations
 
 from hypothesis import strategies as st
-from hypothesis.stateful import rule
+from hypothesis.stateful import precondition, rule
 
 from engine.maintenance.agreement import (
     confirm_agreement,
@@ -88,8 +88,9 @@ class MaintenanceRules(GroupMachine):
     def tasks(self, kind: str, who: int, which: int, mask: int, other: int) -> None:
         """Add a task with a rota (``mask`` of the association's members; an impossible rule
         for a ``which`` of 12), change or end task ``which``, set its rota, take ``other`` off
-        it."""
+        it. Without any task yet, one is added."""
         actor, s, iid, now = self.who(who), self.session, self.iid, self.now
+        kind = kind if self.task_ids() else "create_task"  # no task yet: the group adds one
         task = self.pick(self.task_ids(), which) or 0
         volunteers = self._chosen(self.association_members(), mask)
         rule = RULES[mask % len(RULES)] if which < 12 else "FREQ=NEVER"
@@ -125,6 +126,7 @@ class MaintenanceRules(GroupMachine):
         }
         self.managed(kind, actor, self.run(kind, calls[kind]))
 
+    @precondition(lambda self: self.snapshot.occurrences)
     @rule(kind=st.sampled_from(TURN_KINDS), who=WHO, one=WHICH, other=WHICH)
     def turns(self, kind: str, who: int, one: int, other: int) -> None:
         """Swap two planned turns, or record turn ``one`` as done, missed or skipped."""

@@ -38,8 +38,11 @@ class PlanRules(GroupMachine):
     @rule(kind=st.sampled_from(STEP_KINDS), who=WHO, which=WHICH, here=st.booleans(), days=DAYS)
     def steps(self, kind: str, who: int, which: int, here: bool, days: int) -> None:
         """Add a step (to this stage for ``here``, else to stage ``which``; dated unless
-        ``days`` < 0), or change step ``which``, or set a stage's target date."""
+        ``days`` < 0), or change step ``which`` (added first when there is none), or set a
+        stage's target date."""
         actor, s, iid, now = self.who(who), self.session, self.iid, self.now
+        if not self.snapshot.steps and kind != "target_date":
+            kind = "add_step"  # no step yet: the group plans one first
         step = self.pick(sorted(self.snapshot.steps), which) or 0
         stage = self.snapshot.state if here else self.pick(self.stages(), which) or ""
         due = self.day(days) if days >= 0 else None
