@@ -8,6 +8,7 @@ with trust auth). When it cannot be reached the PostgreSQL half is skipped local
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,6 +50,13 @@ def pytest_sessionstart(session):
             f"PostgreSQL is required (VERBINDING_REQUIRE_POSTGRES=1) but {PG_URL} "
             f"is not reachable: {PG_PROBLEM}"
         )
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How much the stateful test of the group's rules ran (tests/invariants/summary.py)."""
+    found = sys.modules.get("tests.invariants.summary")
+    for line in found.lines() if found is not None else ():
+        terminalreporter.write_line(line)
 
 
 def pg_database_url(name: str) -> str:
