@@ -21,7 +21,8 @@ from engine.maintenance.sweep import sweep_maintenance
 from engine.models import Occurrence, Person, SwapProposal
 from engine.timeutil import local_date
 from tests import factories
-from tests.engine.operations.test_concurrency import _one_winner, _race
+from tests.engine.operations.races import one_winner as _one_winner
+from tests.engine.operations.races import race as _race
 from tests.factories import maintenance_state, stored_state
 
 DAY = timedelta(days=1)

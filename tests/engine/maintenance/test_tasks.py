@@ -261,7 +261,9 @@ def test_planning_ahead_and_recording_turns_make_no_task_form_stale(session, now
     seen, page = task.version, item.version
     sweep_maintenance(session, now + 14 * DAY)  # the sweeper moves its bookmark
     assert task.materialised_until == local_date(now + 14 * DAY) + timedelta(days=HORIZON_DAYS)
-    mark_done(session, bram, item.id, _turns(session, task.id)[0].id, now=now)
+    turn = _turns(session, task.id)[0]
+    volunteer = next(p for p in (anna, bram) if p.id == turn.assignee_id)  # their own turn
+    mark_done(session, volunteer, item.id, turn.id, now=now)
     update_task(session, anna, item.id, task.id, title="Bakken water geven", rule=WEEKLY_FRIDAY,
                 starts_on=task.starts_on, now=now, expected_version=seen)  # fmt: skip
     assert task.version == seen + 1 and item.version == page
