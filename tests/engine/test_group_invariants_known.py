@@ -1,9 +1,9 @@
-"""Each rule in KNOWN_BROKEN still breaks, by the shortest sequence known to break it.
+"""Sequences that broke the group's rules before issue 10, replayed: none may break a rule now.
 
-When a fix lands, its sequence stops breaking the rule and the test for it fails: take the
-rule out of KNOWN_BROKEN (tests/engine/test_group_invariants.py), and the state machine checks
-it from then on. The sequences are written as hypothesis reports them (``state.push()``…);
-where the engine's API changed with the fix, adapt the sequence or drop it with the rule.
+Each is the shortest sequence hypothesis found for its rule on the old engine (a late joiner
+voting, a sweep approving during a pause, a skipped stage routing around a decision…), written
+as hypothesis reports them (``state.push()``…). The state machine in test_group_invariants.py
+hunts for new ones; these keep the old ones from coming back whatever it happens to draw.
 """
 
 from __future__ import annotations
@@ -88,10 +88,6 @@ SEQUENCES: dict[str, Callable] = {
 }
 
 
-def test_every_known_broken_rule_has_its_sequence():
-    assert KNOWN_BROKEN <= SEQUENCES.keys()
-
-
 class Steps:
     """The machine's rules, each followed by the checks, as hypothesis runs them."""
 
@@ -108,16 +104,14 @@ class Steps:
         return step
 
 
-@pytest.mark.parametrize("name", sorted(KNOWN_BROKEN))
-def test_known_broken_rule_still_breaks(name, db_engine, tmp_path):
+@pytest.mark.parametrize("name", sorted(SEQUENCES))
+def test_a_sequence_that_once_broke_a_rule_holds(name, db_engine, tmp_path):
+    """Each of these sequences broke its rule before issue 10 ("The group's rules hold");
+    replayed with every check on, none may break any rule now."""
     machine = GroupRulesMachine(db_engine, tmp_path, NOW, Stats("known", "known"))
-    machine.known_broken = KNOWN_BROKEN - {name}  # this one rule fails; the others may not
+    machine.known_broken = KNOWN_BROKEN
     try:
         machine.start(workflow="proefproces", described=True)
         SEQUENCES[name](Steps(machine))
-    except AssertionError as error:
-        assert str(error).startswith(f"[{name}]"), error
-    else:
-        pytest.fail(f"{name} holds now: take it out of KNOWN_BROKEN")
     finally:
         machine.teardown()

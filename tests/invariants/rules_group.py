@@ -7,9 +7,10 @@ from datetime import datetime
 
 from hypothesis import strategies as st
 from hypothesis.stateful import rule
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from engine.models import Invitation, Person
+from engine.models import Initiative, Invitation, Membership, Person
 from engine.operations import (
     accept_invitation,
     add_coach_note,
@@ -23,6 +24,8 @@ from engine.operations import (
     update_initiative,
 )
 from engine.operations.initiatives import INVITABLE_ROLES
+from engine.operations.join_requests import approve_join_request, request_to_join
+from engine.operations.membership import remove_member
 from tests.invariants.machine import LONG, WHICH, WHO, GroupMachine
 from tests.invariants.summary import register_operations
 
@@ -30,6 +33,7 @@ register_operations(
     {
         "join",
         "leave",
+        "remove_member",
         "invite",
         "accept_invitation",
         "change_role",
@@ -43,12 +47,22 @@ register_operations(
 
 
 def join_group(session: Session, person: Person, initiative_id: int, now: datetime):
-    """How a resident becomes a member: today by joining a public initiative at once.
-
-    Once join requests exist this is where it changes (ask, then an initiator approves); the
-    rule :meth:`GroupRules.join` and the progress rule call only this.
-    """
-    return join_initiative(session, person, initiative_id, now)
+    """How a resident becomes a member: at once where the group is open, otherwise by asking
+    and being let in by an initiator. The rule :meth:`GroupRules.join` and the progress rule
+    call only this."""
+    initiative = session.get(Initiative, initiative_id)
+    assert initiative is not None
+    if initiative.join_policy == "open":
+        return join_initiative(session, person, initiative_id, now)
+    request = request_to_join(session, person, initiative_id, now)
+    initiator = session.scalars(
+        select(Person)
+        .join(Membership, Membership.person_id == Person.id)
+        .where(Membership.initiative_id == initiative_id, Membership.role == "initiator")
+        .order_by(Person.id)
+    ).first()
+    assert initiator is not None
+    return approve_join_request(session, initiator, initiative_id, request.id, now)
 
 
 class GroupRules(GroupMachine):
@@ -61,6 +75,17 @@ class GroupRules(GroupMachine):
         else:
             person = self.w.anyone(who)
         self.run("join", lambda: join_group(self.session, person, self.iid, self.now))
+
+    @rule(who=WHO, other=WHO)
+    def remove(self, who: int, other: int) -> None:
+        """An initiator (or anyone, refused) takes someone out of the group, with a reason."""
+        actor, person = self.who(who), self.who(other)
+        self.run(
+            "remove_member",
+            lambda: remove_member(
+                self.session, actor, self.iid, person.id, self.now, reason="Niet meer actief"
+            ),
+        )
 
     @rule(who=WHO)
     def leave(self, who: int) -> None:
