@@ -124,8 +124,7 @@ _CARRY_ONE = (
         stage_key=bindparam("dest"),
         carried_from=bindparam("was"),
         position=bindparam("pos"),
-        version=_S.c.version + 1,  # a page showing the step where it was is now stale
-    )
+    )  # the version stays: a member's edit of the step goes on to count after the carry
 )
 
 
