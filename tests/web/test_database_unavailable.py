@@ -20,7 +20,7 @@ def test_pages_and_forms_answer_503_with_retry_after_in_the_readers_language(tmp
     page = client.get("/")
     assert page.status_code == 503 and page.headers["Retry-After"] == "30"
     text = page.get_data(as_text=True)
-    assert '<html lang="nl">' in text
+    assert '<html lang="nl">' in text and "De site is even niet beschikbaar" in text
     english = client.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "The site is unavailable for a moment" in english
     assert client.get("/healthz").status_code == 503
