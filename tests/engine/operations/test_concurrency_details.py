@@ -281,7 +281,8 @@ def _tasks(factory, now, title: str):
     iid, anna, bram, _ = _group(factory, now, title)
     with unit_of_work(factory) as s:
         item = s.get(Initiative, iid)
-        factories.complete_association(s, item, now)
+        # both on the board: tasks are the board's to manage
+        factories.complete_association(s, item, now, members={anna: "chair", bram: "secretary"})
         made = [
             factories.recurring_task(s, item, s.get(Person, anna), now, title=t)
             for t in ("Plantenbakken water geven", "Zwerfvuil prikken")

@@ -214,3 +214,4 @@ def test_no_step_vanishes_whatever_the_group_does(session, now, in_visioning, ro
             walk.check()
     finally:
         nested.rollback()
+        session.expunge_all()  # rows of this example are gone: so are their objects (ids recur)

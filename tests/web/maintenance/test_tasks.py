@@ -218,7 +218,11 @@ def test_end_a_task(client, db_session, quay):
 
 
 def test_a_task_changed_meanwhile_comes_back_with_the_input_kept(client, db_session, quay):
-    item, anna, bram, _ = quay
+    item, anna, bram, cor = quay
+    # Bram is the secretary here: tasks are the board's to manage
+    members = {anna.id: "chair", bram.id: "secretary", cor.id: "member"}
+    factories.complete_association(db_session, item, utcnow(), members=members)
+    db_session.commit()
     login(client, anna.email)
     _new_task(client, item, volunteers=[str(bram.id)])
     (task,) = _tasks(db_session, item)
