@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import request, session
-from flask_babel import LazyString, format_date, format_datetime, get_locale, get_translations
+from flask import current_app, request, session
+from flask_babel import LazyString, get_locale, get_translations
 from flask_login import current_user
+from markupsafe import Markup
 
+from engine.dates import show, show_date
 from engine.i18n import LOCALES, Msg
 from engine.wording import PARTICIPATION, ROLES
 from engine.workflows.definitions import Text
@@ -63,17 +65,26 @@ def text(value: Text | dict[str, str] | None) -> str:
     return value.get(locale()) or value.get("nl") or ""
 
 
-def when(value: datetime | date | None, style: str = "medium") -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return format_datetime(value, style)
-    return format_date(value, style)
+def _zone() -> str:
+    return str(current_app.config["VERBINDING"].timezone)
+
+
+def when(value: datetime | date | None, style: str = "") -> str:
+    """A day ("3 januari 2027") or a moment ("3 jan. 2027, 08:00") for the reader; one format
+    each on every page (``style`` is ignored: it is kept so older calls still render)."""
+    return show(value, locale(), _zone())
 
 
 def day(value: datetime | date | None) -> str:
-    """Only the day of a moment, in the reader's time zone ("29 nov. 2026")."""
-    return format_date(value, "medium") if value is not None else ""
+    """Only the day of a moment, in the city's time zone ("29 november 2026")."""
+    return show_date(value, locale(), _zone()) if value is not None else ""
+
+
+def lang_of(language: str | None) -> Markup:
+    """` lang="nl"` for user content written in another language than the page's, else ""."""
+    if language in LOCALES and language != locale():
+        return Markup(' lang="%s"') % language
+    return Markup("")
 
 
 def install(app: Any) -> None:
@@ -81,6 +92,7 @@ def install(app: Any) -> None:
     app.jinja_env.filters.update(msg=render_msg, text=text, when=when, day=day)
     app.jinja_env.globals.update(
         current_locale=locale,
+        lang_of=lang_of,
         LOCALES=LOCALES,
         role_labels=role_labels,
         participation_levels=participation_levels,

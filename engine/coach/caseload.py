@@ -89,6 +89,8 @@ class CaseloadRow:
     concern_by: str | None
     signals: list[Signal]
     coaches: list[str]
+    #: the language of the title (the group's)
+    language: str = "nl"
 
 
 @dataclass
@@ -200,7 +202,7 @@ class _RowMaker:
             state, title_text, status, raw.visibility, entered,
             (self.today - entered.astimezone(self.zone).date()).days, last, overdue, raw.waiting,
             respond_by, concern, raw.raised_by, signals,
-            sorted(set(coaches.split(COACH_SEPARATOR))) if coaches else [],
+            sorted(set(coaches.split(COACH_SEPARATOR))) if coaches else [], raw.language,
         )  # fmt: skip
 
 

@@ -207,6 +207,8 @@ class PageRow(NamedTuple):
     coaches: str | None
     district_coaches: str | None
     missed_streak: int | None
+    #: the language the group writes in
+    language: str
     #: every row the filters take (up to COUNT_CAP + 1)
     total: int
 
@@ -236,6 +238,7 @@ def _columns(shape: tuple) -> list:
         "coaches": _COACHES,
         "district_coaches": _DISTRICT_COACHES,
         "missed_streak": _STREAK,
+        "language": _I.language,
         "total": _total(shape),
     }
     return [_named(columns[name], name) for name in PageRow._fields]

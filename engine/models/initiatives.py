@@ -42,11 +42,15 @@ class Initiative(Base):
     __table_args__ = (
         CheckConstraint("visibility IN ('public', 'members')", name="visibility"),
         CheckConstraint("join_policy IN ('open', 'approval')", name="join_policy"),
+        CheckConstraint("language IN ('nl', 'en')", name="language"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    #: the language the group writes its title, description, steps and messages in ('nl',
+    #: 'en'): pages in the other language mark that content with ``lang``
+    language: Mapped[str] = mapped_column(String(5), default="nl", server_default="nl")
     neighbourhood_id: Mapped[int] = mapped_column(ForeignKey("neighbourhoods.id"), index=True)
     #: the template version the initiative started on; it never changes
     workflow_version_id: Mapped[int] = mapped_column(ForeignKey("workflow_versions.id"))

@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidInput, PermissionDenied
-from engine.i18n import msg
+from engine.i18n import DEFAULT_LOCALE, LOCALES, msg
 from engine.models import CoachAssignment, Initiative, Membership, Neighbourhood, Person, StagePlan
 from engine.models.initiatives import JOIN_POLICIES, VISIBILITIES
 from engine.operations.common import check_version, get_initiative, member_role, record
@@ -50,6 +50,11 @@ def _settings(visibility: str, join_policy: str) -> None:
         raise InvalidInput(msg("Choose how people join the group."), field="join_policy")
 
 
+def _language(language: str) -> None:
+    if language not in LOCALES:
+        raise InvalidInput(msg("Choose the language the group writes in."), field="language")
+
+
 def create_initiative(
     session: Session,
     actor: Person,
@@ -61,6 +66,7 @@ def create_initiative(
     now: datetime,
     visibility: str = "public",
     join_policy: str = "approval",
+    language: str = DEFAULT_LOCALE,
 ) -> Initiative:
     """Start an initiative on the newest version of a template, with the actor as initiator.
 
@@ -71,6 +77,7 @@ def create_initiative(
     title = _clean_title(title)
     description = _clean_description(description)
     _settings(visibility, join_policy)
+    _language(language)
     if session.get(Neighbourhood, neighbourhood_id) is None:
         raise InvalidInput(msg("Choose a neighbourhood from the list."), field="neighbourhood_id")
     version = latest_version(session, workflow)
@@ -85,6 +92,7 @@ def create_initiative(
         graph_key="",
         visibility=visibility,
         join_policy=join_policy,
+        language=language,
         is_on_behalf=on_behalf,
         stage_entered_dt=now,
         last_activity_dt=now,
@@ -144,11 +152,16 @@ def update_initiative(
     description: str,
     now: datetime,
     expected_version: int | None = None,
+    language: str | None = None,
 ) -> Initiative:
+    """Change the title and description (and the language they are written in)."""
     initiative = get_initiative(session, initiative_id)
     require_basics(session, initiative, actor)
     check_version(initiative, expected_version)
     title, description = _clean_title(title), _clean_description(description)
+    if language is not None:
+        _language(language)
+        initiative.language = language
     initiative.title, initiative.description = title, description
     record(session, initiative, actor, now, "updated")
     session.flush()

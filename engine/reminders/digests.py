@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urlsplit
 
-from babel.dates import format_date
 from sqlalchemy import Row
 
 from engine.coach.health import stalled_reminder
+from engine.dates import show_date
 from engine.i18n import Msg, msg, nmsg, translate
 from engine.models import Person
 from engine.models.reminders import Reminder
@@ -44,7 +44,7 @@ GENERIC = (msg("“%(title)s” is due %(when)s."), msg("“%(title)s” was due
 
 def when(deadline: date, today: date, locale: str) -> str:
     """'in 7 days, on 5 December 2026', 'tomorrow, …', 'today, …', '2 days ago, on …'."""
-    shown = format_date(deadline, "long", locale=locale)
+    shown = show_date(deadline, locale)
     left = (deadline - today).days
     if left > 1:
         phrase: Msg = nmsg("in %(num)d day, on %(date)s", "in %(num)d days, on %(date)s", left,

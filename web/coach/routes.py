@@ -6,7 +6,7 @@ The coach's view of one initiative, notes, concerns and assignments are in ``web
 from __future__ import annotations
 
 from flask import Blueprint, Response, render_template, request, stream_with_context
-from flask_babel import format_date, format_decimal, format_percent
+from flask_babel import format_decimal, format_percent
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -22,7 +22,7 @@ from engine.listing import places
 from web import access
 from web.coach.charts import bar_chart, box_chart
 from web.database import db, runtime
-from web.i18n import render_msg, text
+from web.i18n import day, render_msg, text
 
 bp = Blueprint("coach", __name__, url_prefix="/coach")
 
@@ -54,7 +54,7 @@ bp.add_app_template_global(page_window, "page_window")
 bp.add_app_template_filter(label, "vb_label")
 bp.add_app_template_filter(days, "vb_days")
 # a moment shown as its calendar day in the city's time zone
-bp.add_app_template_filter(lambda moment: format_date(moment, "medium"), "vb_day")
+bp.add_app_template_filter(day, "vb_day")
 bp.add_app_template_filter(lambda v: "—" if v is None else format_percent(v), "vb_percent")
 bp.add_app_template_filter(lambda s: render_msg(STATUS_LABELS.get(s)), "coach_status")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -29,6 +30,13 @@ VISIBILITY_CHOICES = [
 JOIN_POLICY_CHOICES = [
     SelectChoice("approval", _l("An initiator approves each request to join")),
     SelectChoice("open", _l("Every resident can join at once")),
+]
+
+
+#: the languages a group writes its content in, each named in its own language
+LANGUAGE_CHOICES = [
+    SelectChoice("nl", Markup('<span lang="nl">Nederlands</span>')),
+    SelectChoice("en", Markup('<span lang="en">English</span>')),
 ]
 
 
@@ -83,6 +91,11 @@ class EditInitiativeForm(VersionedForm):
             Optional(),
             Length(max=20000, message=_l("A description has at most 20,000 characters.")),
         ],
+    )
+    language = RadioField(
+        _l("Language of the title, description and steps"),
+        choices=LANGUAGE_CHOICES,
+        validators=[Optional()],  # left out: the language stays as it is
     )
 
 

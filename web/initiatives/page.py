@@ -97,7 +97,7 @@ class PageForms:
 
     def edit(self) -> EditInitiativeForm:
         i = self.page.initiative
-        data = {"title": i.title, "description": i.description}
+        data = {"title": i.title, "description": i.description, "language": i.language}
         return self._get("edit", lambda: EditInitiativeForm(formdata=None, data=data))
 
     def visibility(self) -> VisibilityForm:

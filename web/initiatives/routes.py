@@ -21,6 +21,7 @@ from web.database import db
 from web.form_action import form_action
 from web.initiatives.forms import EditInitiativeForm, NewInitiativeForm, VisibilityForm
 from web.initiatives.history import describe
+from web.i18n import locale
 from web.initiatives.page import act, expected_version, render_initiative
 
 bp = Blueprint("initiatives", __name__)
@@ -68,6 +69,7 @@ def new():
             description=form.description.data or "",
             visibility=form.visibility.data or "public",
             join_policy=form.join_policy.data or "approval",
+            language=locale(),
             now=utcnow(),
         ),  # fmt: skip
         done=_(
@@ -95,6 +97,7 @@ def edit(initiative_id: int):
     return act(
         "edit", form, update_initiative, current_user.person, initiative_id,
         title=form.title.data, description=form.description.data or "", now=utcnow(),
+        language=form.language.data or None,
         expected_version=expected_version(form), done=_("The title and description are saved."),
     )  # fmt: skip
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
-from babel.dates import format_datetime
 from sqlalchemy import select
 
+from engine.dates import show_moment
 from engine.db import utcnow
 from engine.models import Vote
 from engine.operations import (
@@ -24,7 +23,7 @@ from tests import factories
 from tests.factories import browse_as, initiative_with_group, submit
 
 DAY = timedelta(days=1)
-ZONE = ZoneInfo("Europe/Amsterdam")
+ZONE = "Europe/Amsterdam"
 
 WORDS = {
     "en": {
@@ -64,7 +63,7 @@ def _text(response) -> str:
 
 def _shown(value, locale: str) -> str:
     """A moment as the page shows it (white space folded, as :func:`_flat` does)."""
-    return " ".join(format_datetime(value, "medium", tzinfo=ZONE, locale=locale).split())
+    return " ".join(show_moment(value, locale, ZONE).split())
 
 
 def _flat(page: str) -> str:

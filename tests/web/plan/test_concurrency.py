@@ -90,7 +90,7 @@ def test_the_same_step_twice_gives_409_with_the_input_kept_and_what_changed(web_
     assert 'value="Flyers drukken bij de buurtwinkel"' in form
     assert 'value="2027-03-01"' in form
     # the page as it now is: Bram's title, and the step's new version to save again with
-    assert 'class="vb-step__title">Flyers rondbrengen in de Zonnelaan<' in form
+    assert 'class="vb-step__title" lang="nl">Flyers rondbrengen in de Zonnelaan<' in form
     db_session.rollback()
     assert stored_state(db_session, item.id) == before
     version = db_session.scalar(select(Step.version).where(Step.id == flyers))

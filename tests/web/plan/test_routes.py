@@ -59,7 +59,7 @@ def test_add_assign_and_date_a_step(client, db_session):
     page = _text(client.get(f"/initiatives/{item.id}"))
     checklist = re.search(r'<ol class="vb-checklist"(.*?)</ol>', page, re.S).group(1)
     assert "Foto&#39;s maken van de kade" in checklist and "Bram Bakker" in checklist
-    assert "Jan 15, 2027" in checklist and ">Open<" in checklist
+    assert "15 January 2027" in checklist and ">Open<" in checklist
     assert "Anna de Vries added the step ‘Foto&#39;s maken van de kade’" in page
 
 

@@ -49,8 +49,8 @@ def test_target_dates_per_stage(client, db_session):
     assert submit(client, item.id, url, {"target_date": "2027-06-01"}).status_code == 302
     assert ("execution", False, date(2027, 6, 1)) in _plan(db_session, item)
     page = _text(client.get(f"/initiatives/{item.id}"))
-    assert "Target date: Jun 1, 2027" in page
-    assert "set the target date of Execution to Jun 1, 2027" in page
+    assert "Target date: 1 June 2027" in page
+    assert "set the target date of Execution to 1 June 2027" in page
     response = submit(client, item.id, url, {"target_date": "1 juni"})
     assert response.status_code == 400 and 'value="1 juni"' in _text(response)
     assert submit(client, item.id, url, {"target_date": ""}).status_code == 302
