@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -77,6 +78,43 @@ SETTINGS: tuple[Setting, ...] = (
         "How long a scheduler holds the mail it is sending before another may take it over; "
         "renewed while it works, so this is how long mail of a scheduler that died waits.",
     ),
+    Setting(
+        "MUNICIPALITY_NAME",
+        "Gemeente Groningen",
+        "Whose site this is: shown in the footer and on the accessibility, privacy and contact "
+        "pages.",
+    ),
+    Setting(
+        "CONTACT_EMAIL",
+        "verbinding@groningen.nl",
+        "E-mail address for questions about the site, on the contact and accessibility pages.",
+    ),
+    Setting("CONTACT_PHONE", "14 050", "Telephone number for questions, on the contact page."),
+    Setting(
+        "CONTACT_ADDRESS",
+        "Kreupelstraat 1, 9712 HW Groningen",
+        "Postal or visiting address, on the contact page.",
+    ),
+    Setting(
+        "PRIVACY_CONTACT",
+        "privacy@groningen.nl",
+        "E-mail address of the data protection officer, on the privacy page.",
+    ),
+    Setting(
+        "RETENTION_YEARS",
+        "7",
+        "Years an initiative's history is kept after it ended, as the privacy page says.",
+    ),
+    Setting(
+        "ACCESSIBILITY_STATUS",
+        "partial",
+        "Status in the accessibility statement: full, partial, first-steps or none.",
+    ),
+    Setting(
+        "ACCESSIBILITY_CHECKED",
+        "2026-11-30",
+        "Date (YYYY-MM-DD) of the last accessibility check, in the accessibility statement.",
+    ),
 )
 
 #: setting name → its documented default
@@ -108,6 +146,15 @@ class Config:
     digest_weekday: int
     sweep_seconds: int
     mail_lease_seconds: int
+    municipality_name: str
+    contact_email: str
+    contact_phone: str
+    contact_address: str
+    privacy_contact: str
+    retention_years: int
+    #: full, partial, first-steps or none (the Dutch model statement's A, B, C, D)
+    accessibility_status: str
+    accessibility_checked: date
 
 
 class ConfigError(ValueError):
@@ -160,7 +207,37 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         digest_weekday=number("DIGEST_WEEKDAY", 1, 7),
         sweep_seconds=number("SWEEP_SECONDS", 1),
         mail_lease_seconds=number("MAIL_LEASE_SECONDS", 2),
+        municipality_name=text("MUNICIPALITY_NAME"),
+        contact_email=text("CONTACT_EMAIL"),
+        contact_phone=text("CONTACT_PHONE"),
+        contact_address=text("CONTACT_ADDRESS"),
+        privacy_contact=text("PRIVACY_CONTACT"),
+        retention_years=number("RETENTION_YEARS", 0, 100),
+        accessibility_status=_status(text("ACCESSIBILITY_STATUS")),
+        accessibility_checked=_day(text("ACCESSIBILITY_CHECKED")),
     )
+
+
+#: the statuses of the Dutch model accessibility statement
+ACCESSIBILITY_STATUSES = ("full", "partial", "first-steps", "none")
+
+
+def _status(value: str) -> str:
+    if value not in ACCESSIBILITY_STATUSES:
+        raise ConfigError(
+            f"VERBINDING_ACCESSIBILITY_STATUS must be one of {', '.join(ACCESSIBILITY_STATUSES)},"
+            f" not {value!r}"
+        )
+    return value
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ConfigError(
+            f"VERBINDING_ACCESSIBILITY_CHECKED must be a date (YYYY-MM-DD), not {value!r}"
+        ) from None
 
 
 def _zone_name(name: str) -> str:

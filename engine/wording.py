@@ -15,6 +15,20 @@ from typing import Any
 
 from engine.i18n import Msg, msg, nmsg
 
+# -- stage kinds -----------------------------------------------------------------------------------
+
+#: a stage id the shipped templates share, named for what every template does in it: the coach's
+#: screens count and filter across templates by these; each template names its own stage itself
+STAGE_KINDS: dict[str, Msg] = {
+    "proposal": msg("Proposal"),
+    "visioning": msg("Vision and design"),
+    "consultation": msg("Neighbourhood consultation"),
+    "municipal_support": msg("Preparation with the municipality"),
+    "execution": msg("Execution"),
+    "maintenance": msg("Self-management"),
+}
+
+
 # -- roles -----------------------------------------------------------------------------------
 
 

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.i18n import Msg
 from engine.models import WorkflowVersion
+from engine.wording import STAGE_KINDS
 from engine.workflows.definitions import Text
 from engine.workflows.process_plan import ProcessPlan, process_plan
 from engine.workflows.versions import definitions_by_hash
@@ -38,17 +40,36 @@ class Versions:
                 newest[name] = (vid, self.plans[vid].definition.title)
         return [(name, title) for name, (_, title) in sorted(newest.items())]
 
-    def stages(self) -> list[tuple[str, Text]]:
-        """Every template stage id with a title, in the usual order of a process."""
+    def stages(self) -> list[tuple[str, Text | Msg]]:
+        """Every template stage id with a title, in the usual order of a process: across
+        templates a stage is named by its kind (one template's name would mislabel the
+        others'), or by its templates' own title where they all agree."""
         rank: dict[str, float] = {}
-        titles: dict[str, Text] = {}
+        titles: dict[str, Text | Msg] = {}
+        named: dict[str, dict[str, Text]] = {}  # stage → template → its newest title
         for vid in sorted(self.plans, reverse=True):  # newest versions name the stages
             plan = self.plans[vid]
             for i, key in enumerate(plan.stages):
                 position = i / max(len(plan.stages) - 1, 1)
                 rank[key] = min(rank.get(key, position), position)
                 titles.setdefault(key, plan.title(key))
+                named.setdefault(key, {}).setdefault(self.names[vid], plan.title(key))
+        for key, by_template in named.items():
+            if key in STAGE_KINDS and len(set(by_template.values())) > 1:
+                titles[key] = STAGE_KINDS[key]
         return [(key, titles[key]) for key in sorted(rank, key=lambda k: (rank[k], k))]
+
+    def stages_by_template(self) -> list[tuple[str, Text, list[tuple[str, Text]]]]:
+        """Each template (name, title) with its own stages and titles, from its newest
+        version, by name."""
+        newest: dict[str, int] = {}
+        for vid, name in self.names.items():
+            newest[name] = max(vid, newest.get(name, vid))
+        return [
+            (name, self.plans[vid].definition.title,
+             [(key, self.plans[vid].title(key)) for key in self.plans[vid].stages])
+            for name, vid in sorted(newest.items())
+        ]  # fmt: skip
 
     def final_pairs(self) -> list[tuple[int, tuple[str, ...]]]:
         return [(vid, tuple(sorted(p.finals))) for vid, p in sorted(self.plans.items())]

@@ -73,3 +73,21 @@ def logout(page: Page) -> None:
     with page.expect_navigation():
         page.locator("form[action$='/logout'] button").click()
     expect(page.locator("form[action$='/logout']")).to_have_count(0)
+
+
+#: the pages every municipal site has, reached from the footer: path → heading (nl, en)
+STATEMENT_PAGES = {
+    "/toegankelijkheidsverklaring": ("Toegankelijkheidsverklaring", "Accessibility statement"),
+    "/privacy": ("Privacyverklaring", "Privacy statement"),
+    "/contact": ("Contact", "Contact"),
+}
+
+
+def statement_pages(page: Page, lang: str) -> None:
+    """Follow each footer link to its page: the right heading, and nothing axe objects to."""
+    for path, (nl, en) in STATEMENT_PAGES.items():
+        page.goto("/")
+        with page.expect_navigation():
+            page.locator(f"footer a[href='{path}']").click()
+        expect(page.locator("h1")).to_have_text(t(lang, nl, en))
+        assert_accessible(page, path)

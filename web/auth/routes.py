@@ -58,10 +58,23 @@ def login():
         if person is not None and person.is_active and check_password(person, form.password.data):
             login_user(CurrentUser(person), remember=form.remember.data)
             flash(_("You are logged in."), "success")
-            return redirect(safe_next(request.args.get("next")))
+            return redirect(_landing(person.role, request.args.get("next")))
         form.form_errors.append(_("The e-mail address or the password is not right."))
     status = 400 if form.errors or form.form_errors else 200
     return render_template("auth/login.html", form=form), status
+
+
+def _landing(role: str, target: str | None) -> str:
+    """Where a login leads: the page asked for, else where the person's work is (a coach's
+    caseload, an admin's accounts, a resident's own initiatives on the home page)."""
+    home = url_for("main.home")
+    if target and safe_next(target) != home:  # a local page asked for (a foreign one is not)
+        return safe_next(target)
+    if role == "coach":
+        return url_for("coach.caseload")
+    if role == "admin":
+        return url_for("admin.people")
+    return home
 
 
 @bp.post("/logout")

@@ -67,11 +67,13 @@ def _filters() -> tuple[Filters, dict]:
     args = request.args
     coach = args.get("coach", "")
     coach_id = current_user.person.id if coach == "me" else args.get("coach", type=int)
+    # a stage of one template comes as "template:stage"; a stage alone counts in every template
+    workflow, _, stage = (args.get("stage") or "").rpartition(":")
     filters = Filters(
         district_id=args.get("stadsdeel", type=int),
         neighbourhood_id=args.get("wijk", type=int),
-        workflow=args.get("template") or None,
-        stage=args.get("stage") or None,
+        workflow=workflow or args.get("template") or None,
+        stage=stage or None,
         status=args.get("status") or None,
         coach_id=coach_id,
         search=args.get("q", ""),
@@ -111,6 +113,7 @@ def caseload_page():
         coaches=coaches(db()),
         workflows=versions.workflows(),
         stages=versions.stages(),
+        stage_groups=versions.stages_by_template(),
         statuses=STATUSES,
         page_sizes=PAGE_SIZES,
         stalled_days=config.stalled_days,

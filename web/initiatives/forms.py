@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
-from markupsafe import Markup
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
+from markupsafe import Markup
 from wtforms import (
     HiddenField,
     IntegerField,

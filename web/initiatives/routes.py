@@ -19,9 +19,9 @@ from engine.workflows.versions import definition_of, latest_versions
 from web import access
 from web.database import db
 from web.form_action import form_action
+from web.i18n import locale
 from web.initiatives.forms import EditInitiativeForm, NewInitiativeForm, VisibilityForm
 from web.initiatives.history import describe
-from web.i18n import locale
 from web.initiatives.page import act, expected_version, render_initiative
 
 bp = Blueprint("initiatives", __name__)

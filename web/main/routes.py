@@ -37,3 +37,6 @@ def language(code: str):
 def healthz():
     db().execute(text("select 1"))
     return {"status": "ok"}
+
+
+from web.main import about as _about  # noqa: E402, F401  (registers the statement pages)

@@ -37,7 +37,8 @@ def test_the_language_is_the_creators_and_the_group_can_change_it(client, db_ses
     anna = factories.person(db_session, utcnow(), "Anna")
     db_session.commit()
     browse_as(client, anna, locale="en")
-    paddepoel = re.search(r'<option value="(\d+)">Paddepoel</option>', _page(client, "/initiatives/new"))
+    form = _page(client, "/initiatives/new")
+    paddepoel = re.search(r'<option value="(\d+)">Paddepoel</option>', form)
     response = post_form(
         client,
         "/initiatives/new",
@@ -52,7 +53,8 @@ def test_the_language_is_the_creators_and_the_group_can_change_it(client, db_ses
         token_from="/initiatives/new",
     )
     assert response.status_code == 302
-    item = db_session.scalars(select(Initiative).where(Initiative.title == "Benches on the quay")).one()
+    found = select(Initiative).where(Initiative.title == "Benches on the quay")
+    item = db_session.scalars(found).one()
     assert item.language == "en"
     browse_as(client, anna, locale="nl")
     assert 'lang="en">Benches on the quay' in _page(client, f"/initiatives/{item.id}")

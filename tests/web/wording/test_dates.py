@@ -43,7 +43,9 @@ def test_never_seconds_and_never_the_american_order():
     ("locale", "target"),
     [("nl", "Streefdatum: 3 januari 2027"), ("en", "Target date: 3 January 2027")],
 )
-def test_the_initiative_page_shows_dates_in_the_readers_language(client, db_session, locale, target):
+def test_the_initiative_page_shows_dates_in_the_readers_language(
+    client, db_session, locale, target
+):
     now = utcnow()
     item, (anna, _) = initiative_with_group(db_session, now)
     set_target_date(
