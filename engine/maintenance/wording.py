@@ -108,7 +108,7 @@ def describe(rule: Rule, starts_on: date) -> Msg:
     if form is None or (
         rule.freq == "YEARLY" and not rule.months and (rule.days or rule.month_days)
     ):
-        return msg("custom rule: %(rule)s", rule=rule.text)
+        return msg("on a schedule of its own")
     n = rule.interval
     months = rule.months
     if rule.freq == "DAILY":

@@ -49,7 +49,7 @@ class VersionedForm(FlaskForm):
 class NewInitiativeForm(FlaskForm):
     workflow = RadioField(
         _l("Process template"),
-        validators=[InputRequired(message=_l("Choose a process template."))],
+        validators=[InputRequired(message=_l("Choose the process that fits your plan."))],
     )
     neighbourhood = SelectField(
         _l("Neighbourhood"),

@@ -155,7 +155,7 @@ def test_rules_the_form_cannot_show_need_the_advanced_field():
         ("FREQ=YEARLY", "every year on 1 March"),
         ("FREQ=YEARLY;BYMONTH=4,10", "every year on day 1, in April and October"),
         ("FREQ=WEEKLY;UNTIL=20270301", "every week on Sunday, until 1 March 2027"),
-        ("FREQ=DAILY;BYDAY=MO,TU", "custom rule: FREQ=DAILY;BYDAY=MO,TU"),
+        ("FREQ=DAILY;BYDAY=MO,TU", "on a schedule of its own"),
     ],
 )
 def test_a_rule_in_words(text, words):

@@ -60,7 +60,7 @@ def test_the_caseload_shows_stage_pace_and_health_in_words(coach, city):
     assert '<caption class="vb-caption">Initiatives, with stage, pace and health signals' in page
     # the default order: longest without activity first, said by the column header
     assert re.search(r'<th scope="col" aria-sort="ascending">\s*<a [^>]*>Last activity', page)
-    assert "Stalled: no activity for 40 days." in page and "Look soon:" in page
+    assert "Stalled: no activity for 40 days." in page and "Needs attention soon:" in page
     assert '<nav class="vb-pagination" aria-label="Pages">' in page
     assert 'aria-current="page"><span class="vb-visually-hidden">Page </span>1</a>' in page
     assert page.count("<tr>") == 1 + 50  # the header row and a page of 50
