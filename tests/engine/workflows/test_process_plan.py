@@ -16,6 +16,7 @@ from engine.machines import ProcessMachine, build_graph, compile_machine, make_g
 from engine.operations import fire_transition, insert_stage, set_target_date, skip_stage
 from engine.pages import load_page
 from engine.reminders.plan_dates import stages_source
+from engine.wording import STAGE_KINDS
 from engine.workflows.definitions import Text, WorkflowDef
 from engine.workflows.loader import load_directory, workflows_dir
 from engine.workflows.process_plan import plan_of, process_plan, shapes
@@ -253,4 +254,11 @@ def test_the_coach_overview_knows_template_stages_from_own_ones(session, reshape
     plan = versions.plans[reshaped.workflow_version_id]
     assert plan.kind("own_1") is None  # the template's plan has no own stages
     assert versions.is_final(reshaped.workflow_version_id, "maintenance")
-    assert ("visioning", Text("Visievorming", "Visioning")) in versions.stages()
+    # across templates a stage they name differently goes by its kind, one they agree on by
+    # their own title; each template keeps its own names
+    across = dict(versions.stages())
+    assert across["visioning"] == STAGE_KINDS["visioning"]
+    assert across["proposal"] == Text("Voorstel", "Proposal")
+    own = {name: dict(stages) for name, _, stages in versions.stages_by_template()}
+    assert own["wijkvisie"]["visioning"] == Text("Visievorming", "Visioning")
+    assert own["vergroening"]["visioning"] == Text("Samen ontwerpen", "Designing together")
