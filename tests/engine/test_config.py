@@ -48,6 +48,14 @@ OTHER_VALUES = {
     "DIGEST_WEEKDAY": "5",
     "SWEEP_SECONDS": "60",
     "MAIL_LEASE_SECONDS": "120",
+    "MUNICIPALITY_NAME": "Gemeente Westerkwartier",
+    "CONTACT_EMAIL": "loket@westerkwartier.example",
+    "CONTACT_PHONE": "0594 123 456",
+    "CONTACT_ADDRESS": "Hooiweg 8, Zuidhorn",
+    "PRIVACY_CONTACT": "fg@westerkwartier.example",
+    "RETENTION_YEARS": "10",
+    "ACCESSIBILITY_STATUS": "full",
+    "ACCESSIBILITY_CHECKED": "2027-02-01",
 }
 
 
@@ -118,6 +126,9 @@ def test_the_defaults_are_the_documented_ones(tmp_path):
         ("DIGEST_WEEKDAY", "0", "from 1 to 7"),
         ("SWEEP_SECONDS", "0", "at least 1"),
         ("TIMEZONE", "Europe/Groningen", "unknown time zone"),
+        ("ACCESSIBILITY_STATUS", "prima", "one of full, partial"),
+        ("ACCESSIBILITY_CHECKED", "30-11-2026", "a date"),
+        ("RETENTION_YEARS", "-1", "from 0 to 100"),
     ],
 )
 def test_an_unusable_value_is_refused_naming_the_setting(name, value, says):
