@@ -194,8 +194,8 @@ def test_check_refuses_a_skip_that_would_lose_a_gate(tmp_path, change, problem):
         ),
         (
             "nl",
-            "Alle ondersteuningsvragen zijn beantwoord (toegezegd of afgewezen)",
-            "De gemeente heeft elke toegezegde ondersteuningsvraag geleverd",
+            "Alle ondersteuningsvragen zijn beantwoord (goedgekeurd of afgewezen)",
+            "De gemeente heeft elke goedgekeurde ondersteuningsvraag geleverd",
         ),
     ],
 )

@@ -45,7 +45,7 @@ def test_a_move_with_a_note_lands_in_the_history(client, db_session):
     assert "Now: Visioning" in page
     assert (
         "Anna de Vries moved the initiative from Proposal to Visioning: "
-        "<q>Besloten op de bewonersavond</q>"
+        '<q lang="nl">Besloten op de bewonersavond</q>'
     ) in page
     stepper = re.search(r'<ol class="vb-stepper">(.*?)</ol>', page, re.S).group(1)
     assert "Stage 1 of 4 · done" in stepper and "Stage 2 of 4 · current stage" in stepper
@@ -133,7 +133,9 @@ def test_an_objection_rejects_and_the_group_can_ask_again(client, db_session):
     page = _text(client.get(f"/initiatives/{item.id}"))
     assert "Outcome: not agreed" in page
     assert "<strong>Bram Bakker</strong>: objects — “Eerst de buren vragen”" in page
-    assert "Bram Bakker objected to ‘Go and execute’: <q>Eerst de buren vragen</q>" in page
+    assert (
+        'Bram Bakker objected to ‘Go and execute’: <q lang="nl">Eerst de buren vragen</q>' in page
+    )
     assert f'action="/initiatives/{item.id}/moves/plan/decision"' in page  # ask again
 
 
@@ -199,7 +201,7 @@ def test_an_accepted_request_no_longer_waits_for_an_answer(
     ("locale", "undelivered"),
     [
         ("en", "The municipality accepted one support request and has not delivered it yet."),
-        ("nl", "De gemeente heeft één ondersteuningsvraag toegezegd, maar nog niet geleverd."),
+        ("nl", "De gemeente heeft één ondersteuningsvraag goedgekeurd, maar nog niet geleverd."),
     ],
 )
 def test_a_template_may_wait_for_delivery(client, db_session, locale, undelivered):

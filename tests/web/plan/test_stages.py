@@ -97,7 +97,7 @@ def test_pause_with_a_reason_and_resume_shifting_the_open_dates(client, db_sessi
     page = _text(client.get(f"/initiatives/{item.id}"))
     assert "Pause the initiative" in page
     assert "Bram Bakker resumed the initiative after 12 days and moved 2 open dates" in page
-    assert "<q>Iedereen is terug</q>" in page
+    assert '<q lang="nl">Iedereen is terug</q>' in page
 
 
 def test_resume_without_shifting_keeps_the_dates(client, db_session):
@@ -123,7 +123,7 @@ def test_skip_and_restore_an_optional_stage(client, db_session):
     assert response.status_code == 302
     page = _text(client.get(f"/initiatives/{item.id}"))
     assert ("skipped", "Visioning") in _stepper(page)
-    assert "took the stage Visioning out of the path: <q>De visie ligt er al</q>" in page
+    assert 'took the stage Visioning out of the path: <q lang="nl">De visie ligt er al</q>' in page
     assert "From Proposal to Execution" in page  # the move goes straight on
     # a stage that is not optional cannot be skipped
     response = submit(client, item.id, f"/initiatives/{item.id}/stages/execution/skip")
@@ -199,8 +199,8 @@ def _older_template(db_session, name: str):
         ),
         (
             "nl",
-            "Deze fase kan niet worden overgeslagen: de overgang erheen en de overgang erna "
-            "vragen om een ander soort groepsbesluit, en één overgang kan niet allebei dragen.",
+            "Deze fase kan niet worden overgeslagen: de overstap ernaartoe en de overstap erna "
+            "vragen om een ander soort groepsbesluit, en één overstap kan niet allebei.",
         ),
     ],
 )
