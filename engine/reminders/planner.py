@@ -82,8 +82,9 @@ def plan(
     deadlines, names = collect_safely(session, initiative_ids, now, names)
     paused = _paused(session, initiative_ids, deadlines)
     report = PlanReport()
-    _sync_calendar(session, deadlines, initiative_ids, names, now, report)
-    _sync_reminders(session, deadlines, initiative_ids, names, paused, now, report)
+    sync_calendar(session, deadlines, _scope(_C.c, initiative_ids, names), now, report)
+    where = _scope(_R.c, initiative_ids, names)
+    sync_reminders(session, deadlines, where, initiative_ids is None, paused, now, report)
     if report.added or report.revived or report.changed or report.cancelled or report.calendar:
         log.info("reminders planned for %s (%s): %s", initiative_ids or "all", names, report)
     return report
@@ -210,10 +211,12 @@ def expire_loaded(session: Session, *models) -> None:
             session.expire(obj)
 
 
-def _sync_reminders(session, deadlines, initiative_ids, names, paused, now, report) -> None:
+def sync_reminders(session, deadlines, where, everywhere, paused, now, report) -> None:
+    """Make the reminder rows ``where`` selects match ``deadlines`` (``everywhere``: all
+    initiatives, read pending rows first and the others only where a key is wanted again)."""
     columns = (_R.c.id, _R.c.key, _R.c.status, _R.c.title, _R.c.link)
-    scope = select(*columns).where(*_scope(_R.c, initiative_ids, names))
-    if initiative_ids is not None:
+    scope = select(*columns).where(*where)
+    if not everywhere:
         # a few initiatives: all their rows at once (sent and cancelled ones keep their keys)
         existing = {r.key: r for r in session.execute(scope)}
         stale = any(r.status == "pending" for r in existing.values())
@@ -268,12 +271,13 @@ def _sync_reminders(session, deadlines, initiative_ids, names, paused, now, repo
         expire_loaded(session, Reminder)
 
 
-def _sync_calendar(session, deadlines, initiative_ids, names, now, report) -> None:
+def sync_calendar(session, deadlines, where, now, report) -> None:
+    """Make the calendar entries ``where`` selects match ``deadlines``."""
     wanted = {d.key: d for d in deadlines if d.in_calendar}
     query = select(
         _C.c.id, _C.c.key, _C.c.is_cancelled, _C.c.entry_date, _C.c.title, _C.c.link,
         _C.c.sequence,
-    ).where(*_scope(_C.c, initiative_ids, names))  # fmt: skip
+    ).where(*where)  # fmt: skip
     existing = {e.key: e for e in session.execute(query)}
     rows, changes = [], []
     for key, d in wanted.items():
