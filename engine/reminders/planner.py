@@ -90,12 +90,17 @@ def plan(
     return report
 
 
-def sweep_sources(session: Session, now: datetime) -> PlanReport:
-    """Reconcile every source registered with ``swept=True`` over all initiatives."""
+def sweep_sources(
+    session: Session, now: datetime, initiative_ids: Collection[int] | None = None
+) -> PlanReport:
+    """Reconcile every source registered with ``swept=True`` over the given initiatives
+    (``None``: all of them at once; the scheduler goes batch by batch, engine.reminders.steps)."""
     report = PlanReport()
+    if initiative_ids is not None and not initiative_ids:
+        return report
     for source in list(SOURCES.values()):
         if source.swept:
-            report += plan(session, None, now, sources=[source.name])
+            report += plan(session, initiative_ids, now, sources=[source.name])
     return report
 
 
