@@ -216,14 +216,22 @@ def expire_loaded(session: Session, *models) -> None:
             session.expire(obj)
 
 
-def sync_reminders(session, deadlines, where, everywhere, paused, now, report) -> None:
+REMINDER_COLUMNS = (_R.c.id, _R.c.key, _R.c.status, _R.c.title, _R.c.link)
+CALENDAR_COLUMNS = (_C.c.id, _C.c.key, _C.c.is_cancelled, _C.c.entry_date, _C.c.title, _C.c.link,
+                    _C.c.sequence)  # fmt: skip
+
+
+def sync_reminders(
+    session, deadlines, where, everywhere, paused, now, report, *, read=None, params=None
+) -> None:
     """Make the reminder rows ``where`` selects match ``deadlines`` (``everywhere``: all
-    initiatives, read pending rows first and the others only where a key is wanted again)."""
-    columns = (_R.c.id, _R.c.key, _R.c.status, _R.c.title, _R.c.link)
-    scope = select(*columns).where(*where)
+    initiatives, read pending rows first and the others only where a key is wanted again;
+    ``read``: a ready SELECT of :data:`REMINDER_COLUMNS` with its ``params`` instead)."""
+    columns = REMINDER_COLUMNS
+    scope = read if read is not None else select(*columns).where(*where)
     if not everywhere:
         # a few initiatives: all their rows at once (sent and cancelled ones keep their keys)
-        existing = {r.key: r for r in session.execute(scope)}
+        existing = {r.key: r for r in session.connection().execute(scope, params or {})}
         stale = any(r.status == "pending" for r in existing.values())
         wanted = _wanted(deadlines, paused, now, config_of(session), stale=stale)
     else:
@@ -276,14 +284,12 @@ def sync_reminders(session, deadlines, where, everywhere, paused, now, report) -
         expire_loaded(session, Reminder)
 
 
-def sync_calendar(session, deadlines, where, now, report) -> None:
-    """Make the calendar entries ``where`` selects match ``deadlines``."""
+def sync_calendar(session, deadlines, where, now, report, *, read=None, params=None) -> None:
+    """Make the calendar entries ``where`` selects match ``deadlines`` (``read``: a ready
+    SELECT of :data:`CALENDAR_COLUMNS` with its ``params`` instead)."""
     wanted = {d.key: d for d in deadlines if d.in_calendar}
-    query = select(
-        _C.c.id, _C.c.key, _C.c.is_cancelled, _C.c.entry_date, _C.c.title, _C.c.link,
-        _C.c.sequence,
-    ).where(*where)  # fmt: skip
-    existing = {e.key: e for e in session.execute(query)}
+    query = read if read is not None else select(*CALENDAR_COLUMNS).where(*where)
+    existing = {e.key: e for e in session.connection().execute(query, params or {})}
     rows, changes = [], []
     for key, d in wanted.items():
         entry, titles = existing.get(key), d.titles()

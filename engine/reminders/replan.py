@@ -19,11 +19,19 @@ from datetime import datetime
 from sqlalchemy import and_, bindparam, select
 from sqlalchemy.orm import Session
 
-from engine.models import StagePlan, Step
+from engine.models import Membership, StagePlan, Step
 from engine.models.reminders import CalendarEntry, Reminder
-from engine.reminders.deadlines import Deadline, group_members
+from engine.permissions import RESIDENT_ROLES
+from engine.reminders.deadlines import Deadline
 from engine.reminders.plan_dates import stage_deadline, step_deadline
-from engine.reminders.planner import PLAN_SOURCES, PlanReport, sync_calendar, sync_reminders
+from engine.reminders.planner import (
+    CALENDAR_COLUMNS,
+    PLAN_SOURCES,
+    REMINDER_COLUMNS,
+    PlanReport,
+    sync_calendar,
+    sync_reminders,
+)
 from engine.reminders.rules import stage_days
 from engine.workflows.definitions import WorkflowDef
 from engine.workflows.process_plan import ProcessPlan
@@ -64,6 +72,23 @@ _STAGES_AND_STEPS = (
 )
 
 
+#: the resident group, as engine.reminders.deadlines.group_members lists it
+_MEMBERS = (
+    select(Membership.person_id)
+    .where(
+        Membership.initiative_id == bindparam("iid"),
+        Membership.role.in_(sorted(RESIDENT_ROLES)),
+    )
+    .order_by(Membership.id)
+)
+_REMINDERS = select(*REMINDER_COLUMNS).where(
+    _R.initiative_id == bindparam("iid"),
+    _R.source.in_(PLAN_SOURCES),
+    _R.deadline_key.in_(bindparam("keys", expanding=True)),
+)
+_CALENDAR = select(*CALENDAR_COLUMNS).where(_C.key.in_(bindparam("keys", expanding=True)))
+
+
 def stages_touched(plan: ProcessPlan, old: str, new: str) -> set[str]:
     """The stages whose reminders a move from ``old`` to ``new`` can change: those that stop
     or start lying ahead, and the two stages themselves (open steps go from one to the other)."""
@@ -96,14 +121,17 @@ def replan_move(
     needs_group = any(r.target_date is not None for r in live.values()) or any(
         r.step_id is not None and r.owner_id is None for r in rows if r.stage_key in live
     )
-    members = group_members(session, [initiative_id]).get(initiative_id, []) if needs_group else []
+    members = (
+        list(session.connection().execute(_MEMBERS, {"iid": initiative_id}).scalars())
+        if needs_group
+        else []
+    )
     deadlines = _deadlines(initiative_id, plan, defn, rows, live, members)
     report = PlanReport()
-    where_keys = sorted(keys)
-    sync_calendar(session, deadlines, [_C.key.in_(where_keys)], now, report)
-    scope = [_R.initiative_id == initiative_id, _R.source.in_(PLAN_SOURCES),
-             _R.deadline_key.in_(where_keys)]  # fmt: skip
-    sync_reminders(session, deadlines, scope, False, set(), now, report)
+    params = {"iid": initiative_id, "keys": sorted(keys)}
+    sync_calendar(session, deadlines, [], now, report, read=_CALENDAR, params=params)
+    sync_reminders(session, deadlines, [], False, set(), now, report, read=_REMINDERS,
+                   params=params)  # fmt: skip
     if report.added or report.revived or report.changed or report.cancelled or report.calendar:
         log.info("reminders re-planned for %s (%s -> %s, stages %s): %s",
                  initiative_id, old, new, sorted(stages), report)  # fmt: skip
