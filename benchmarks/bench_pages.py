@@ -267,8 +267,8 @@ def measure(city: City, facts: dict, app, clients: dict, rounds: int) -> dict[st
 
         render()
         work[name] = (get, replay, render, size, len(statements))
-    results: dict[str, dict] = {name: {"page": [], "cpu": [], "base": [], "ratio": [], "cpu_ratio": []}
-                                for name in work}  # fmt: skip
+    keys = ("page", "cpu", "base", "ratio", "cpu_ratio")
+    results: dict[str, dict] = {name: {k: [] for k in keys} for name in work}
     for _ in range(rounds):
         for name, (get, replay, render, _size, _n) in work.items():
             page_wall, page_cpu = timed(get)
