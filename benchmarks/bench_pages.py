@@ -400,9 +400,9 @@ def main() -> int:
         ok = report(size, measured[size]) and ok
     if len(sizes) > 1:
         ok = growth(measured[sizes[0]], measured[sizes[-1]], (sizes[0], sizes[-1])) and ok
+    cpu = web_move(facts, clients["member"], args.rounds)
     grown = rss_growth(facts, clients, args.requests)
     ok = ok and grown <= 10 * args.requests / 10_000
-    cpu = web_move(facts, clients["member"], args.rounds)
     app.extensions["verbinding"].engine.dispose()
     city.engine.dispose()
     return 0 if ok and cpu <= 20 else 1
