@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 
 import click
@@ -118,6 +119,8 @@ def serve_command(host: str, port: int, threads: int, scheduler: bool) -> None:
     app = create_app()
     # the scheduler runs as a process of its own: its sweeps never take the web's CPU or memory
     child = start_beside() if scheduler else None
+    # SIGTERM (a service manager's stop) ends the server through the finally below
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     click.echo(f"Verbinding on http://{host}:{port}/ (scheduler {'on' if scheduler else 'off'})")
     try:
         serve(app, host=host, port=port, threads=threads, ident="verbinding")

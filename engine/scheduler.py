@@ -85,9 +85,21 @@ def run_foreground(runtime: Runtime) -> None:
         pass
 
 
+def _die_with_parent() -> None:
+    """Linux: the scheduler gets SIGTERM when the server that started it dies, however it dies."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux: SIGTERM on stop only
+        pass
+
+
 def start_beside() -> subprocess.Popen:
     """``verbinding scheduler`` as a child process, with this process's environment."""
-    child = subprocess.Popen([sys.executable, "-m", "engine", "scheduler"])
+    child = subprocess.Popen(
+        [sys.executable, "-m", "engine", "scheduler"], preexec_fn=_die_with_parent
+    )
     log.info("scheduler: process %s beside the web server", child.pid)
     return child
 
