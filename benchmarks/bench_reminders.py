@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import statistics
 import sys
 import tempfile
 import threading
@@ -180,7 +181,7 @@ def drop_database(url: str) -> None:
     admin.dispose()
 
 
-def bench_plan_and_claim(count: int, url: str | None = None) -> float:
+def bench_plan_and_claim(count: int, url: str | None = None, rounds: int = 5) -> float:
     tmp = Path(tempfile.mkdtemp())
     url = url or f"sqlite:///{tmp / 'plan.db'}"
     kind = "PostgreSQL" if url.startswith("postgresql") else "SQLite"
@@ -205,22 +206,38 @@ def bench_plan_and_claim(count: int, url: str | None = None) -> float:
             s.commit()
         return elapsed
 
-    ours_s = min(ours() for _ in range(5))
-    aps_s = _apscheduler(url, count)
-    tuned_s = _apscheduler(url, count, tuned=True)
-    ratio = aps_s / ours_s
+    # rounds interleaved (ours, APScheduler, ours, …) so the machine's load hits both alike;
+    # APScheduler's job store on our engine: the same durability settings as ours (on SQLite
+    # WAL with synchronous=NORMAL; by URL, as its documentation shows, it gets the default
+    # journal, several times slower, which is printed for reference only)
+    ours_runs, aps_runs, ratios = [], [], []
+    for _ in range(rounds):
+        ours_s, aps_s = ours(), _apscheduler(url, count, same_settings=True)
+        ours_runs.append(ours_s)
+        aps_runs.append(aps_s)
+        ratios.append(aps_s / ours_s)
+    default_s = _apscheduler(url, count)
+    ratio = statistics.median(ratios)
+    ms = "{:.0f}"
     print(
-        f"plan + claim {count:,} due reminders ({kind}): rows {ours_s * 1000:.0f} ms, "
-        f"APScheduler date jobs in a SQLAlchemyJobStore {aps_s * 1000:.0f} ms"
+        f"plan + claim {count:,} due reminders ({kind}), {rounds} interleaved rounds: rows "
+        f"{spread([x * 1000 for x in ours_runs], ms)} ms, APScheduler date jobs in a "
+        f"SQLAlchemyJobStore on the same engine {spread([x * 1000 for x in aps_runs], ms)} ms"
     )
     print(
-        f"  (for reference, that job store on our tuned engine: {tuned_s * 1000:.0f} ms, "
-        f"{tuned_s / ours_s:.1f}x)"
+        f"  (for reference, that job store by URL with its own default engine: "
+        f"{default_s * 1000:.0f} ms, {default_s / statistics.median(ours_runs):.1f}x)"
     )
-    print(f"  ratio APScheduler/rows = {ratio:.1f}x  (target >= 20x)  "
+    print(f"  ratio APScheduler/rows = {spread(ratios, '{:.1f}')}x  (target >= 20x)  "
           f"{'OK' if ratio >= 20 else 'MISS'}")  # fmt: skip
     engine.dispose()
     return ratio
+
+
+def spread(values: list[float], fmt: str = "{:.2f}") -> str:
+    """The median and the range of several rounds: ``median (min–max)``."""
+    low, high = fmt.format(min(values)), fmt.format(max(values))
+    return f"{fmt.format(statistics.median(values))} ({low}–{high})"
 
 
 _done = threading.Semaphore(0)
@@ -230,18 +247,18 @@ def _job(_key: str) -> None:
     _done.release()
 
 
-def _apscheduler(url: str, count: int, *, tuned: bool = False) -> float:
+def _apscheduler(url: str, count: int, *, same_settings: bool = False) -> float:
     """Add ``count`` date jobs to a running scheduler's SQLAlchemyJobStore and run them all.
 
-    The job store as its documentation sets it up: by URL, with its own engine; ``tuned``
-    hands it our engine instead (WAL, ``synchronous=NORMAL``), for reference.
+    ``same_settings``: the job store on an engine made as ours is (on SQLite: WAL,
+    ``synchronous=NORMAL``); else as its documentation sets it up: by URL, its own engine.
     """
     from apscheduler.executors.pool import ThreadPoolExecutor
     from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
     from apscheduler.schedulers.background import BackgroundScheduler
 
-    if tuned:
-        store = SQLAlchemyJobStore(engine=make_engine(url), tablename="aps_tuned")
+    if same_settings:
+        store = SQLAlchemyJobStore(engine=make_engine(url), tablename="aps_same")
     else:
         store = SQLAlchemyJobStore(url=url)
     scheduler = BackgroundScheduler(
@@ -272,7 +289,9 @@ class _Sink:
         return "250 OK"
 
 
-def bench_delivery(count: int) -> float:
+def bench_delivery(count: int, rounds: int = 5) -> float:
+    """``rounds`` rounds of ``count`` queued messages, each delivered to the end (one
+    ``deliver_due`` stops after its time budget on a slow machine: the next call goes on)."""
     tmp = Path(tempfile.mkdtemp())
     engine, factory = setup(tmp / "mail.db")
     sink = _Sink()
@@ -281,24 +300,39 @@ def bench_delivery(count: int) -> float:
         port = probe.getsockname()[1]
     controller = Controller(sink, hostname="127.0.0.1", port=port)
     controller.start()
-    with factory() as s:
-        queue_many(s, [
-            {"key": f"bench:{i}", "to_addr": f"bewoner{i}@example.nl", "subject": f"Bericht {i}",
-             "body_text": "Stap “Foto's maken” is over 7 dagen af.\n" * 5,
-             "body_html": "<p>Stap “Foto's maken” is over 7 dagen af.</p>" * 5,
-             "headers": {"List-Unsubscribe": "<https://bench.test/u/x>"}}
-            for i in range(count)
-        ], now=T0, mail_from=FROM)  # fmt: skip
-        s.commit()
-    start = time.perf_counter()
-    report = deliver_due(factory, now=T0, smtp_url=f"smtp://127.0.0.1:{port}", mail_from=FROM)
-    elapsed = time.perf_counter() - start
+    rates: list[float] = []
+    calls = 0
+    for r in range(rounds):
+        with factory() as s:
+            queue_many(s, [
+                {"key": f"bench:{r}:{i}", "to_addr": f"bewoner{i}@example.nl",
+                 "subject": f"Bericht {i}",
+                 "body_text": "Stap “Foto's maken” is over 7 dagen af.\n" * 5,
+                 "body_html": "<p>Stap “Foto's maken” is over 7 dagen af.</p>" * 5,
+                 "headers": {"List-Unsubscribe": "<https://bench.test/u/x>"}}
+                for i in range(count)
+            ], now=T0, mail_from=FROM)  # fmt: skip
+            s.commit()
+        before, sent = sink.count, 0
+        start = time.perf_counter()
+        while sent < count and time.perf_counter() - start < 600:
+            report = deliver_due(factory, now=T0, smtp_url=f"smtp://127.0.0.1:{port}",
+                                 mail_from=FROM)  # fmt: skip
+            calls += 1
+            if not report.sent:
+                break
+            sent += len(report.sent)
+        elapsed = time.perf_counter() - start
+        if sent != count or sink.count - before != count:
+            print(f"delivery round {r}: only {sent} of {count} sent in {elapsed:.1f} s")
+        rates.append(sent / elapsed)
     controller.stop()
     engine.dispose()
-    assert len(report.sent) == count == sink.count, report
-    rate = count / elapsed
-    print(f"delivery to a local SMTP server: {count} messages in {elapsed:.2f} s")
-    print(f"  rate = {rate:.0f} messages/s  (target >= 100/s)  {'OK' if rate >= 100 else 'MISS'}")
+    rate = statistics.median(rates)
+    print(f"delivery to a local SMTP server: {rounds} rounds of {count} messages "
+          f"({calls} deliver_due calls)")  # fmt: skip
+    print(f"  rate = {spread(rates, '{:.0f}')} messages/s  (target >= 100/s)  "
+          f"{'OK' if rate >= 100 else 'MISS'}")  # fmt: skip
     return rate
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import sys
 
 import click
@@ -106,26 +107,26 @@ main.add_command(workflows)
     "--scheduler/--no-scheduler",
     default=True,
     show_default=True,
-    help="Run the embedded scheduler (turn off when `verbinding scheduler` runs elsewhere).",
+    help="Start the scheduler as a process beside the server (off: `verbinding scheduler` runs).",
 )
 def serve_command(host: str, port: int, threads: int, scheduler: bool) -> None:
     """Serve the site with a production WSGI server (waitress)."""
     from waitress import serve
 
-    from engine.scheduler import build_scheduler
+    from engine.scheduler import start_beside, stop_beside
     from web import create_app
 
     app = create_app()
-    background = None
-    if scheduler:
-        background = build_scheduler(app.extensions["verbinding"], blocking=False)
-        background.start()
+    # the scheduler runs as a process of its own: its sweeps never take the web's CPU or memory
+    child = start_beside() if scheduler else None
+    # SIGTERM (a service manager's stop) ends the server through the finally below
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
     click.echo(f"Verbinding on http://{host}:{port}/ (scheduler {'on' if scheduler else 'off'})")
     try:
         serve(app, host=host, port=port, threads=threads, ident="verbinding")
     finally:
-        if background is not None:
-            background.shutdown(wait=False)
+        if child is not None:
+            stop_beside(child)
 
 
 @main.command("scheduler")

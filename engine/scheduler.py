@@ -1,7 +1,9 @@
 """APScheduler 3 runs the sweeper periodically; it never holds a job per reminder.
 
-Embedded in ``verbinding serve`` (one process) or alone as ``verbinding scheduler`` (beside
-several web workers, which then run without it: ``serve --no-scheduler``). The job store is in
+Started by ``verbinding serve`` as a process of its own beside the web server (the hourly
+reconciliation of every initiative's reminders must not take the web process's CPU and memory),
+or alone as ``verbinding scheduler`` (beside several web workers, which then run without it:
+``serve --no-scheduler``). The web process itself never sweeps. The job store is in
 memory: nothing is pickled and nothing is shared between processes; the database rows are the
 only state, so several scheduler processes may run at once (each reminder and each mail is
 claimed by one of them) and one killed at any moment loses nothing.
@@ -15,6 +17,8 @@ from __future__ import annotations
 
 import logging
 import signal
+import subprocess
+import sys
 from datetime import UTC
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -79,3 +83,33 @@ def run_foreground(runtime: Runtime) -> None:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):
         pass
+
+
+def _die_with_parent() -> None:
+    """Linux: the scheduler gets SIGTERM when the server that started it dies, however it dies."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux: SIGTERM on stop only
+        pass
+
+
+def start_beside() -> subprocess.Popen:
+    """``verbinding scheduler`` as a child process, with this process's environment."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "engine", "scheduler"], preexec_fn=_die_with_parent
+    )
+    log.info("scheduler: process %s beside the web server", child.pid)
+    return child
+
+
+def stop_beside(child: subprocess.Popen, timeout: float = 30.0) -> int:
+    """Ask the scheduler process to finish its sweep and stop (SIGTERM); its exit status."""
+    if child.poll() is None:
+        child.terminate()
+        try:
+            child.wait(timeout)
+        except subprocess.TimeoutExpired:
+            child.kill()
+    return child.wait()

@@ -27,7 +27,7 @@ from engine.operations.open_steps import (
     stages_left_behind,
 )
 from engine.permissions import can_fire
-from engine.reminders.planner import PLAN_SOURCES, plan_for
+from engine.reminders.replan import replan_move
 from engine.wording import role_words
 from engine.workflows.definitions import Text, TransitionDef
 from engine.workflows.process_plan import process_plan
@@ -215,9 +215,8 @@ def fire_transition(
         dest = pm.fire(facts.state, trigger)
     except MachineError as exc:  # pragma: no cover - graph.find already checked
         raise InvalidInput(msg("This move is not possible from the current stage.")) from exc
-    behind = stages_left_behind(
-        process_plan(facts.content_hash, defn, facts.graph_key).stages, facts.state, dest
-    )
+    plan = process_plan(facts.content_hash, defn, facts.graph_key)
+    behind = stages_left_behind(plan.stages, facts.state, dest)
     # the query only when there can be open steps: some in this stage, or stages passed over
     leaving = (
         open_steps_in(session, initiative_id, behind)
@@ -259,7 +258,8 @@ def fire_transition(
             connection.execute(_CANCEL_DECISIONS, {"iid": initiative_id, "now": now})
     _forget(session, initiative_id)
     if dest != facts.state and facts.has_dates:
-        plan_for(session, initiative_id, now, sources=PLAN_SOURCES)
+        # only the stages left and entered change: their reminders, from the plan in hand
+        replan_move(session, initiative_id, plan, defn, facts.state, dest, now, closed=left.closed)
     log.info(
         "initiative %s: transition %s %s -> %s by %s",
         initiative_id, trigger, facts.state, dest, actor.id,

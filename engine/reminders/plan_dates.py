@@ -89,16 +89,9 @@ def steps_source(session: Session, initiative_ids, now: datetime) -> Iterable[De
             continue
         if (iid, stage_key) not in days:
             days[(iid, stage_key)] = stage_days(shapes[iid].defn, stage_key, "step_due")
-        yield Deadline(
-            key=f"step:{sid}",
-            initiative_id=iid,
-            person_ids=(owner_id,) if owner_id else tuple(members.get(iid, ())),
-            kind="step_due",
-            date=cast(date, due_date),  # the query takes only steps with a due date
-            title=title,
-            link=f"/initiatives/{iid}#step-{sid}",
-            days=days[(iid, stage_key)],
-        )
+        # the query takes only steps with a due date
+        yield step_deadline(iid, sid, title, owner_id, cast(date, due_date), members.get(iid, ()),
+                            days[(iid, stage_key)])  # fmt: skip
 
 
 def stages_source(session: Session, initiative_ids, now: datetime) -> Iterable[Deadline]:
@@ -117,13 +110,47 @@ def stages_source(session: Session, initiative_ids, now: datetime) -> Iterable[D
         for key, plan in plans.items():
             if plan.target_date is None:
                 continue
-            yield Deadline(
-                key=f"stage:{iid}:{key}",
-                initiative_id=iid,
-                person_ids=tuple(members.get(iid, ())),
-                kind="stage_target",
-                date=plan.target_date,
-                title=path.title(key).as_dict(),
-                link=f"/initiatives/{iid}#stage-{key}",
-                days=stage_days(defn, key, "stage_target"),
-            )
+            yield stage_deadline(iid, key, plan.target_date, path, defn, members.get(iid, ()))
+
+
+def step_deadline(
+    iid: int,
+    sid: int,
+    title: str,
+    owner_id: int | None,
+    due_date: date,
+    members: Iterable[int],
+    days: tuple[int, ...],
+) -> Deadline:
+    """A step's due date: its owner is reminded, or the whole group when it has none."""
+    return Deadline(
+        key=f"step:{sid}",
+        initiative_id=iid,
+        person_ids=(owner_id,) if owner_id else tuple(members),
+        kind="step_due",
+        date=due_date,
+        title=title,
+        link=f"/initiatives/{iid}#step-{sid}",
+        days=days,
+    )
+
+
+def stage_deadline(
+    iid: int,
+    key: str,
+    target_date: date,
+    path: ProcessPlan,
+    defn: WorkflowDef,
+    members: Iterable[int],
+) -> Deadline:
+    """A stage's target date, for the whole group."""
+    return Deadline(
+        key=f"stage:{iid}:{key}",
+        initiative_id=iid,
+        person_ids=tuple(members),
+        kind="stage_target",
+        date=target_date,
+        title=path.title(key).as_dict(),
+        link=f"/initiatives/{iid}#stage-{key}",
+        days=stage_days(defn, key, "stage_target"),
+    )

@@ -82,19 +82,25 @@ def plan(
     deadlines, names = collect_safely(session, initiative_ids, now, names)
     paused = _paused(session, initiative_ids, deadlines)
     report = PlanReport()
-    _sync_calendar(session, deadlines, initiative_ids, names, now, report)
-    _sync_reminders(session, deadlines, initiative_ids, names, paused, now, report)
+    sync_calendar(session, deadlines, _scope(_C.c, initiative_ids, names), now, report)
+    where = _scope(_R.c, initiative_ids, names)
+    sync_reminders(session, deadlines, where, initiative_ids is None, paused, now, report)
     if report.added or report.revived or report.changed or report.cancelled or report.calendar:
         log.info("reminders planned for %s (%s): %s", initiative_ids or "all", names, report)
     return report
 
 
-def sweep_sources(session: Session, now: datetime) -> PlanReport:
-    """Reconcile every source registered with ``swept=True`` over all initiatives."""
+def sweep_sources(
+    session: Session, now: datetime, initiative_ids: Collection[int] | None = None
+) -> PlanReport:
+    """Reconcile every source registered with ``swept=True`` over the given initiatives
+    (``None``: all of them at once; the scheduler goes batch by batch, engine.reminders.steps)."""
     report = PlanReport()
+    if initiative_ids is not None and not initiative_ids:
+        return report
     for source in list(SOURCES.values()):
         if source.swept:
-            report += plan(session, None, now, sources=[source.name])
+            report += plan(session, initiative_ids, now, sources=[source.name])
     return report
 
 
@@ -210,12 +216,22 @@ def expire_loaded(session: Session, *models) -> None:
             session.expire(obj)
 
 
-def _sync_reminders(session, deadlines, initiative_ids, names, paused, now, report) -> None:
-    columns = (_R.c.id, _R.c.key, _R.c.status, _R.c.title, _R.c.link)
-    scope = select(*columns).where(*_scope(_R.c, initiative_ids, names))
-    if initiative_ids is not None:
+REMINDER_COLUMNS = (_R.c.id, _R.c.key, _R.c.status, _R.c.title, _R.c.link)
+CALENDAR_COLUMNS = (_C.c.id, _C.c.key, _C.c.is_cancelled, _C.c.entry_date, _C.c.title, _C.c.link,
+                    _C.c.sequence)  # fmt: skip
+
+
+def sync_reminders(
+    session, deadlines, where, everywhere, paused, now, report, *, read=None, params=None
+) -> None:
+    """Make the reminder rows ``where`` selects match ``deadlines`` (``everywhere``: all
+    initiatives, read pending rows first and the others only where a key is wanted again;
+    ``read``: a ready SELECT of :data:`REMINDER_COLUMNS` with its ``params`` instead)."""
+    columns = REMINDER_COLUMNS
+    scope = read if read is not None else select(*columns).where(*where)
+    if not everywhere:
         # a few initiatives: all their rows at once (sent and cancelled ones keep their keys)
-        existing = {r.key: r for r in session.execute(scope)}
+        existing = {r.key: r for r in session.connection().execute(scope, params or {})}
         stale = any(r.status == "pending" for r in existing.values())
         wanted = _wanted(deadlines, paused, now, config_of(session), stale=stale)
     else:
@@ -268,13 +284,12 @@ def _sync_reminders(session, deadlines, initiative_ids, names, paused, now, repo
         expire_loaded(session, Reminder)
 
 
-def _sync_calendar(session, deadlines, initiative_ids, names, now, report) -> None:
+def sync_calendar(session, deadlines, where, now, report, *, read=None, params=None) -> None:
+    """Make the calendar entries ``where`` selects match ``deadlines`` (``read``: a ready
+    SELECT of :data:`CALENDAR_COLUMNS` with its ``params`` instead)."""
     wanted = {d.key: d for d in deadlines if d.in_calendar}
-    query = select(
-        _C.c.id, _C.c.key, _C.c.is_cancelled, _C.c.entry_date, _C.c.title, _C.c.link,
-        _C.c.sequence,
-    ).where(*_scope(_C.c, initiative_ids, names))  # fmt: skip
-    existing = {e.key: e for e in session.execute(query)}
+    query = read if read is not None else select(*CALENDAR_COLUMNS).where(*where)
+    existing = {e.key: e for e in session.connection().execute(query, params or {})}
     rows, changes = [], []
     for key, d in wanted.items():
         entry, titles = existing.get(key), d.titles()

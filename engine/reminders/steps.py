@@ -6,10 +6,11 @@ import logging
 import time
 from datetime import datetime
 
-from sqlalchemy import exists, literal_column
+from sqlalchemy import bindparam, exists, literal_column, select
 
 from engine.config import Config
 from engine.db import try_lock, unit_of_work
+from engine.models import Initiative
 from engine.models.reminders import Reminder
 from engine.reminders.digests import Site
 from engine.reminders.dispatcher import BATCH, Delivery, DispatchReport, dispatch
@@ -37,17 +38,42 @@ def housekeeping_due(_now: datetime, _config: Config | None = None) -> bool:
 HOUSEKEEPING_LOCK = "verbinding:reminders.plan"
 
 
-def plan_swept(runtime: Runtime, now: datetime) -> PlanReport | str:
-    """Reconcile the swept sources, one scheduler at a time; noted as done once committed.
+#: initiatives reconciled per transaction: a city of 100,000 is 200 short transactions, not one
+#: that holds its locks (and its memory) for seconds
+RECONCILE_BATCH = 500
+
+_BATCH = (
+    select(Initiative.id)
+    .where(Initiative.id > bindparam("after"))
+    .order_by(Initiative.id)
+    .limit(bindparam("size"))
+)
+
+
+def plan_swept(
+    runtime: Runtime, now: datetime, *, batch: int = RECONCILE_BATCH
+) -> PlanReport | str:
+    """Reconcile the swept sources, ``batch`` initiatives per transaction, one scheduler at a
+    time; noted as done once every batch is committed.
 
     Another scheduler reconciling right now (it holds the lock) does this one's work too. A
-    reconciliation that fails is tried again at the next sweep.
+    reconciliation that fails is tried again at the next sweep (the batches committed before
+    the failure stay: each is complete in itself).
     """
-    with unit_of_work(runtime.sessions) as session:
-        if try_lock(session, HOUSEKEEPING_LOCK):
-            report: PlanReport | str = sweep_sources(session, now)
-        else:
-            report = "another scheduler is reconciling"
+    report = PlanReport()
+    after, batches = 0, 0
+    while True:
+        with unit_of_work(runtime.sessions) as session:
+            if not try_lock(session, HOUSEKEEPING_LOCK):
+                _last_housekeeping[:] = [time.monotonic()]
+                return report if batches else "another scheduler is reconciling"
+            ids = list(session.scalars(_BATCH, {"after": after, "size": batch}))
+            report += sweep_sources(session, now, ids)
+        batches += 1
+        if len(ids) < batch:
+            break
+        after = ids[-1]
+    log.debug("reconciled in %s batches of up to %s initiatives", batches, batch)
     _last_housekeeping[:] = [time.monotonic()]
     return report
 

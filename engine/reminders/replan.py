@@ -1,0 +1,163 @@
+"""Re-planning after a stage move: only the reminders of the stages left and entered.
+
+A move changes which stages lie ahead of the group (a stage's steps and target date remind only
+while the stage is ahead) and where the open steps of the stage left behind now are (carried to
+the new stage, whose template may set other days, or closed). Everything else keeps its
+reminders, so :func:`replan_move` reads and writes only the deadlines of those stages, from the
+process plan and template definition the move already holds: one query for their stage plans
+and dated open steps, the group only when someone must be reminded, then the reminder rows and
+calendar entries of exactly those deadline keys. The result is the same as a full re-plan
+(:func:`engine.reminders.planner.plan_for` with the plan sources), which a property test checks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import and_, bindparam, select
+from sqlalchemy.orm import Session
+
+from engine.models import Membership, StagePlan, Step
+from engine.models.reminders import CalendarEntry, Reminder
+from engine.permissions import RESIDENT_ROLES
+from engine.reminders.deadlines import Deadline
+from engine.reminders.plan_dates import stage_deadline, step_deadline
+from engine.reminders.planner import (
+    CALENDAR_COLUMNS,
+    PLAN_SOURCES,
+    REMINDER_COLUMNS,
+    PlanReport,
+    sync_calendar,
+    sync_reminders,
+)
+from engine.reminders.rules import stage_days
+from engine.workflows.definitions import WorkflowDef
+from engine.workflows.process_plan import ProcessPlan
+
+log = logging.getLogger(__name__)
+
+_R = Reminder.__table__.c
+_C = CalendarEntry.__table__.c
+
+#: the stage plans of some stages of one initiative, each with its dated open steps (if any)
+_STAGES_AND_STEPS = (
+    select(
+        StagePlan.stage_key,
+        StagePlan.is_skipped,
+        StagePlan.target_date,
+        StagePlan.is_custom,
+        StagePlan.custom_title,
+        Step.id.label("step_id"),
+        Step.title,
+        Step.owner_id,
+        Step.due_date,
+    )
+    .select_from(StagePlan)
+    .outerjoin(
+        Step,
+        and_(
+            Step.initiative_id == StagePlan.initiative_id,
+            Step.stage_key == StagePlan.stage_key,
+            Step.is_open,
+            Step.due_date.is_not(None),
+        ),
+    )
+    .where(
+        StagePlan.initiative_id == bindparam("iid"),
+        StagePlan.stage_key.in_(bindparam("stages", expanding=True)),
+    )
+    .order_by(Step.id)
+)
+
+
+#: the resident group, as engine.reminders.deadlines.group_members lists it
+_MEMBERS = (
+    select(Membership.person_id)
+    .where(
+        Membership.initiative_id == bindparam("iid"),
+        Membership.role.in_(sorted(RESIDENT_ROLES)),
+    )
+    .order_by(Membership.id)
+)
+_REMINDERS = select(*REMINDER_COLUMNS).where(
+    _R.initiative_id == bindparam("iid"),
+    _R.source.in_(PLAN_SOURCES),
+    _R.deadline_key.in_(bindparam("keys", expanding=True)),
+)
+_CALENDAR = select(*CALENDAR_COLUMNS).where(_C.key.in_(bindparam("keys", expanding=True)))
+
+
+def stages_touched(plan: ProcessPlan, old: str, new: str) -> set[str]:
+    """The stages whose reminders a move from ``old`` to ``new`` can change: those that stop
+    or start lying ahead, and the two stages themselves (open steps go from one to the other)."""
+    return (set(plan.from_here(old)) ^ set(plan.from_here(new))) | {old, new}
+
+
+def replan_move(
+    session: Session,
+    initiative_id: int,
+    plan: ProcessPlan,
+    defn: WorkflowDef,
+    old: str,
+    new: str,
+    now: datetime,
+    *,
+    closed: Collection[int] = (),
+) -> PlanReport:
+    """Bring the reminders of the stages a move touched in line; ``closed``: the steps it
+    closed (their reminders are cancelled). The initiative is not paused (it could not move)."""
+    stages = stages_touched(plan, old, new)
+    ahead = set(plan.from_here(new))
+    rows = (
+        session.connection()
+        .execute(_STAGES_AND_STEPS, {"iid": initiative_id, "stages": sorted(stages)})
+        .all()
+    )
+    live = {r.stage_key: r for r in rows if r.stage_key in ahead and not r.is_skipped}
+    keys = {f"stage:{initiative_id}:{key}" for key in stages} | {f"step:{s}" for s in closed}
+    keys |= {f"step:{r.step_id}" for r in rows if r.step_id is not None}
+    needs_group = any(r.target_date is not None for r in live.values()) or any(
+        r.step_id is not None and r.owner_id is None for r in rows if r.stage_key in live
+    )
+    members = (
+        list(session.connection().execute(_MEMBERS, {"iid": initiative_id}).scalars())
+        if needs_group
+        else []
+    )
+    deadlines = _deadlines(initiative_id, plan, defn, rows, live, members)
+    report = PlanReport()
+    params = {"iid": initiative_id, "keys": sorted(keys)}
+    sync_calendar(session, deadlines, [], now, report, read=_CALENDAR, params=params)
+    sync_reminders(session, deadlines, [], False, set(), now, report, read=_REMINDERS,
+                   params=params)  # fmt: skip
+    if report.added or report.revived or report.changed or report.cancelled or report.calendar:
+        log.info("reminders re-planned for %s (%s -> %s, stages %s): %s",
+                 initiative_id, old, new, sorted(stages), report)  # fmt: skip
+    return report
+
+
+def _deadlines(iid, plan, defn, rows, live, members) -> list[Deadline]:
+    found: list[Deadline] = []
+    own = {k: r.custom_title or k for k, r in live.items() if r.is_custom}
+    path = plan.with_own_titles(own)
+    for key, r in live.items():
+        if r.target_date is not None:
+            found.append(_from(stage_deadline(iid, key, r.target_date, path, defn, members),
+                               "stages"))  # fmt: skip
+    days: dict[str, tuple[int, ...]] = {}
+    for r in rows:
+        if r.step_id is None or r.stage_key not in live:
+            continue
+        if r.stage_key not in days:
+            days[r.stage_key] = stage_days(defn, r.stage_key, "step_due")
+        deadline = step_deadline(iid, r.step_id, r.title, r.owner_id, r.due_date, members,
+                                 days[r.stage_key])  # fmt: skip
+        found.append(_from(deadline, "steps"))
+    return found
+
+
+def _from(deadline: Deadline, source: str) -> Deadline:
+    object.__setattr__(deadline, "source", source)
+    return deadline
