@@ -117,9 +117,16 @@ def _custom_title():
 def _select():
     return (
         select(
-            _I.id, _I.title, _I.state, _I.is_paused, _I.visibility,
-            _N.name.label("neighbourhood"), _D.name.label("district"),
-            _W.name.label("workflow"), _W.content_hash, _custom_title(),
+            _I.id,
+            _I.title,
+            _I.state,
+            _I.is_paused,
+            _I.visibility,
+            _N.name.label("neighbourhood"),
+            _D.name.label("district"),
+            _W.name.label("workflow"),
+            _W.content_hash,
+            _custom_title(),
         )  # fmt: skip
         .select_from(Initiative.__table__)
         .join(Neighbourhood.__table__, _N.id == _I.neighbourhood_id)
@@ -159,8 +166,14 @@ def _rows(session: Session, raws: list[Any]) -> list[Row]:
         title = Text(custom, custom) if custom else plans[raw.content_hash].title(raw.state)
         rows.append(
             Row(
-                raw.id, raw.title, raw.district, raw.neighbourhood, raw.workflow, title,
-                raw.is_paused, raw.visibility,
+                raw.id,
+                raw.title,
+                raw.district,
+                raw.neighbourhood,
+                raw.workflow,
+                title,
+                raw.is_paused,
+                raw.visibility,
             )  # fmt: skip
         )
     return rows
@@ -217,4 +230,3 @@ def places(session: Session) -> list[District]:
             select(District).options(selectinload(District.neighbourhoods)).order_by(District.name)
         )
     )
-
