@@ -172,3 +172,40 @@ def test_a_calendar_answers_304_while_nothing_changed(city):
     stale = client.get(url, headers={"If-None-Match": '"something-else"'})
     assert stale.status_code == 200 and b"BEGIN:VCALENDAR" in stale.get_data()
     assert stale.get_data().endswith(b"END:VCALENDAR\r\n")
+
+
+def _titles(body: str) -> list[str]:
+    return re.findall(r'<li class="vb-card">.*?href="/initiatives/\d+">([^<]*)</a>', body, re.S)
+
+
+def _link(body: str, rel: str) -> str | None:
+    found = re.search(rf'rel="{rel}" href="([^"]*)"', body)
+    return found.group(1).replace("&amp;", "&").split("#")[0] if found else None
+
+
+def test_next_and_previous_pages_walk_the_list_in_title_order(city):
+    app, _, _ = city
+    client = _client(app, None)
+    first = client.get("/?per_page=12&q=Buurtplan").get_data(as_text=True)
+    assert _link(first, "prev") is None
+    seen = _titles(first)
+    second_url = _link(first, "next")
+    assert second_url and "na=" in second_url and "q=Buurtplan" in second_url
+    second = client.get(second_url).get_data(as_text=True)
+    seen_second = _titles(second)
+    assert len(seen_second) == 12 and not set(seen) & set(seen_second)
+    assert seen + seen_second == sorted(seen + seen_second)
+    back = client.get(_link(second, "prev")).get_data(as_text=True)
+    assert _titles(back) == seen
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["na=abc", "na=99999999999", "voor=-4", "per_page=7", "stadsdeel=x&wijk=0", "fase=" + "x" * 500,
+     "q=%25_%5C", "na=1&voor=2", "per_page=99999999999999999999"],
+)  # fmt: skip
+def test_odd_addresses_show_a_page_never_an_error(city, query):
+    app, _, _ = city
+    response = _client(app, None).get(f"/?{query}")
+    assert response.status_code == 200
+    assert "<h1" in response.get_data(as_text=True)
