@@ -12,6 +12,7 @@ id: stable while initiatives are added, and nothing to count.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -157,7 +158,7 @@ def _cursor(initiative_id: int, forward: bool):
     return key > mark if forward else key < mark
 
 
-def _rows(session: Session, raws: list[Any]) -> list[Row]:
+def _rows(session: Session, raws: Sequence[Any]) -> list[Row]:
     defs = definitions_by_hash(session, {raw.content_hash for raw in raws})
     plans = {digest: process_plan(digest, defn) for digest, defn in defs.items()}
     rows = []
@@ -192,7 +193,7 @@ def list_page(session: Session, viewer: Person | None, filters: ListFilters) -> 
         where.append(_cursor(filters.before, False))
     order = [_I.title.desc(), _I.id.desc()] if backwards else [_I.title, _I.id]
     query = _select().where(*where).order_by(*order).limit(filters.per_page + 1)
-    raws = session.execute(query).all()
+    raws = list(session.execute(query).all())
     more = len(raws) > filters.per_page
     raws = raws[: filters.per_page]
     if backwards:

@@ -230,7 +230,7 @@ def load_entries(session: Session, prepared: PreparedFeed) -> PreparedFeed:
         .order_by(CalendarEntry.entry_date, CalendarEntry.id)
     ).all()
     prepared.entries = [entry for entry, _ in rows]
-    prepared.titles = {entry.initiative_id: title for entry, title in rows}
+    prepared.titles = {e.initiative_id: title for e, title in rows if e.initiative_id is not None}
     return prepared
 
 
