@@ -68,6 +68,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Days without activity after which a coach sees an initiative as stalled (never a "
         "paused one).",
     ),
+    Setting(
+        "FEED_DAYS_BACK",
+        "90",
+        "Days into the past a calendar feed reaches (older deadlines are left out).",
+    ),
+    Setting(
+        "FEED_DAYS_AHEAD",
+        "366",
+        "Days into the future a calendar feed reaches (later deadlines are left out).",
+    ),
     Setting("REMINDER_HOUR", "8", "Local hour (0-23) at which a day's reminders go out."),
     Setting("DIGEST_HOUR", "8", "Local hour (0-23) at which daily and weekly digests go out."),
     Setting("DIGEST_WEEKDAY", "1", "Day of the weekly digest: 1 = Monday … 7 = Sunday."),
@@ -141,6 +151,8 @@ class Config:
     upload_dir: Path
     support_respond_days: int
     stalled_days: int
+    feed_days_back: int
+    feed_days_ahead: int
     reminder_hour: int
     digest_hour: int
     digest_weekday: int
@@ -202,6 +214,8 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         upload_dir=Path(text("UPLOAD_DIR")).resolve(),
         support_respond_days=number("SUPPORT_RESPOND_DAYS", 0),
         stalled_days=number("STALLED_DAYS", 0),
+        feed_days_back=number("FEED_DAYS_BACK", 0, 3660),
+        feed_days_ahead=number("FEED_DAYS_AHEAD", 1, 3660),
         reminder_hour=number("REMINDER_HOUR", 0, 23),
         digest_hour=number("DIGEST_HOUR", 0, 23),
         digest_weekday=number("DIGEST_WEEKDAY", 1, 7),

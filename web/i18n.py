@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app, request, session
+from flask import current_app, g, request, session
 from flask_babel import LazyString, get_locale, get_translations
 from flask_login import current_user
 from markupsafe import Markup
@@ -29,13 +29,38 @@ def locale() -> str:
     return str(get_locale() or "nl")
 
 
+def translations() -> Any:
+    """The reader's catalogue, looked up once per request (Flask-Babel finds its context,
+    domain and locale anew on every call; a page calls ``_()`` thousands of times)."""
+    found = g.get("_vb_translations")
+    if found is None:
+        found = g._vb_translations = get_translations()
+    return found
+
+
+def _gettext(string: str) -> str:
+    return translations().ugettext(string)
+
+
+def _ngettext(singular: str, plural: str, num: int) -> str:
+    return translations().ungettext(singular, plural, num)
+
+
+def _pgettext(context: str, string: str) -> str:
+    return translations().upgettext(context, string)
+
+
+def _npgettext(context: str, singular: str, plural: str, num: int) -> str:
+    return translations().unpgettext(context, singular, plural, num)
+
+
 def render_msg(message: Msg | str | None) -> str:
     """Translate an engine message (or a plain message id) for the current reader."""
     if message is None:
         return ""
     if isinstance(message, Msg):
-        return message.render(get_translations())
-    return get_translations().gettext(message)
+        return message.render(translations())
+    return translations().gettext(message)
 
 
 def lazy_msg(message: Msg) -> LazyString:
@@ -88,7 +113,15 @@ def lang_of(language: str | None) -> Markup:
 
 
 def install(app: Any) -> None:
+    """Filters and globals for the templates; their ``_()`` reads the request's catalogue."""
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.install_gettext_callables(
+        gettext=_gettext,
+        ngettext=_ngettext,
+        newstyle=True,
+        pgettext=_pgettext,
+        npgettext=_npgettext,
+    )
     app.jinja_env.filters.update(msg=render_msg, text=text, when=when, day=day)
     app.jinja_env.globals.update(
         current_locale=locale,

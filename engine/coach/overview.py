@@ -3,17 +3,20 @@ many support requests the municipality answered by their respond-by date.
 
 Time in a stage is measured from the history: an initiative enters its first stage when it is
 created, and every ``transition`` event ends one stay and starts the next. Only finished stays
-count (the current one is still running).
+count (the current one is still running). The database pairs the moves (a window function) and
+ranks the stays per stage; only the few stays a spread reads come back.
 """
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Float, String, and_, case, func, literal, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
 
 from engine.coach.health import is_late
 from engine.coach.stages import Versions, load_versions
@@ -118,43 +121,98 @@ def _days(start: datetime, end: datetime) -> float:
     return (end - start).total_seconds() / 86400
 
 
-def _stays(session: Session, versions: Versions) -> dict[str, list[float]]:
-    """Days of every finished stay per stage, from creation and the transition events."""
-    rows = session.execute(
+class _days_between(FunctionElement):
+    """Days (fractional) from one UTC time column to another."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(_days_between, "sqlite")
+def _days_sqlite(element, compiler, **kw):
+    start, end = list(element.clauses)
+    moved, entered = compiler.process(end, **kw), compiler.process(start, **kw)
+    return f"(julianday({moved}) - julianday({entered}))"
+
+
+@compiles(_days_between, "postgresql")
+def _days_postgresql(element, compiler, **kw):
+    start, end = list(element.clauses)
+    moved, entered = compiler.process(end, **kw), compiler.process(start, **kw)
+    return f"(extract(epoch from ({moved} - {entered})) / 86400.0)"
+
+
+def _stay_key(versions: Versions) -> Any:
+    """A stay's stage key in SQL: the stage left when it is a template stage of the
+    initiative's version, else :data:`OWN_STAGE` (the twin of :func:`_stage_key`)."""
+    by_stages: dict[tuple[str, ...], list[int]] = {}
+    for vid, plan in versions.plans.items():
+        keys = tuple(key for key in plan.stages if plan.kind(key) == "template")
+        by_stages.setdefault(keys, []).append(vid)
+    whens = [
+        (and_(_I.workflow_version_id.in_(vids), _E.from_stage.in_(keys)), _E.from_stage)
+        for keys, vids in by_stages.items()
+        if keys
+    ]
+    own = literal(OWN_STAGE, String())
+    return case(*whens, else_=own) if whens else own
+
+
+def _stays(session: Session, versions: Versions) -> dict[str, tuple[int, dict[int, float]]]:
+    """Per stage: the number of finished stays and the days of the few stays the spread
+    needs (by rank, shortest first). The database walks the transitions; Python sees a few
+    rows per stage.
+
+    A stay starts when the initiative is created or moved, and ends at its next move.
+    """
+    entered = func.coalesce(
+        func.lag(_E.created_dt).over(
+            partition_by=_E.initiative_id, order_by=(_E.created_dt, _E.id)
+        ),
+        _I.created_dt,
+    )
+    stays = (
         select(
-            _E.initiative_id,
-            _E.created_dt.label("moved_dt"),
-            _E.from_stage,
-            _I.created_dt.label("started_dt"),
-            _I.workflow_version_id,
+            _stay_key(versions).label("key"),
+            _days_between(entered, _E.created_dt).label("days"),
         )
+        .select_from(Event.__table__)
         .join(Initiative.__table__, _I.id == _E.initiative_id)
         .where(_E.kind == "transition")
-        .order_by(_E.initiative_id, _E.created_dt, _E.id)
+        .subquery("stays")
     )
-    stays: dict[str, list[float]] = {}
-    current: int | None = None
-    entered: datetime  # set by the first row: its initiative is always a new one
-    for row in rows:
-        if row.initiative_id != current:
-            current, entered = row.initiative_id, row.started_dt
-        key = (
-            _stage_key(versions, row.workflow_version_id, row.from_stage)
-            if row.from_stage
-            else OWN_STAGE
+    ranked = select(
+        stays.c.key,
+        stays.c.days,
+        (func.row_number().over(partition_by=stays.c.key, order_by=stays.c.days) - 1).label("rank"),
+        func.count().over(partition_by=stays.c.key).label("stays"),
+    ).subquery("ranked")
+    last = ranked.c.stays - 1
+    # the ranks statistics.quantiles(n=4, method="inclusive") reads: j and j + 1 of each quartile
+    wanted = [literal(0), last] + [(q * last) // 4 + extra for q in (1, 2, 3) for extra in (0, 1)]
+    rows = session.execute(
+        select(ranked.c.key, ranked.c.rank, ranked.c.days, ranked.c.stays).where(
+            or_(*(ranked.c.rank == w for w in wanted))
         )
-        stays.setdefault(key, []).append(max(0.0, _days(entered, row.moved_dt)))
-        entered = row.moved_dt
-    return stays
+    )
+    found: dict[str, tuple[int, dict[int, float]]] = {}
+    for row in rows:
+        _, days = found.setdefault(row.key, (row.stays, {}))
+        days[row.rank] = max(0.0, float(row.days))
+    return found
 
 
-def _spread(key: str, title: Text | Msg, days: list[float]) -> StageSpread:
-    days = sorted(days)
-    if len(days) > 1:
-        q1, median, q3 = statistics.quantiles(days, n=4, method="inclusive")
+def _spread(key: str, title: Text | Msg, stays: int, days: dict[int, float]) -> StageSpread:
+    """Median and quartiles as statistics.quantiles(n=4, method="inclusive") gives them."""
+    last = stays - 1
+    if stays > 1:
+        q1, median, q3 = (
+            (days[j] * (4 - delta) + days.get(j + 1, days[j]) * delta) / 4
+            for j, delta in (divmod(q * last, 4) for q in (1, 2, 3))
+        )
     else:
         q1 = median = q3 = days[0]
-    return StageSpread(key, title, len(days), median, q1, q3, days[0], days[-1])
+    return StageSpread(key, title, stays, median, q1, q3, days[0], days[last])
 
 
 def _on_time(session: Session, now: datetime) -> tuple[OnTime, dict[str, OnTime]]:
@@ -194,7 +252,7 @@ def city_overview(session: Session, *, now: datetime) -> CityOverview:
     if any(key == OWN_STAGE for key, _ in counts) or OWN_STAGE in stays:
         stages.append((OWN_STAGE, OWN_STAGE_TITLE))
     titles = dict(stages)
-    spreads = [_spread(key, titles[key], stays[key]) for key, _ in stages if stays.get(key)]
+    spreads = [_spread(key, titles[key], *stays[key]) for key, _ in stages if key in stays]
     on_time, by_district = _on_time(session, now)
     return CityOverview(
         districts=districts,

@@ -7,12 +7,16 @@ secret token; a person can revoke theirs and make a new one.
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from datetime import datetime, timedelta
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
-from sqlalchemy import or_, select
+from sqlalchemy import CompoundSelect, Select, func, or_, select, union
 from sqlalchemy.orm import Session
 
 from engine.config import config_of
@@ -23,7 +27,7 @@ from engine.models.reminders import CalendarEntry, CalendarFeed
 from engine.models.support import CoachAssignment
 from engine.permissions import is_staff
 from engine.reminders.tokens import new_feed_token
-from engine.timeutil import zone
+from engine.timeutil import local_date, zone
 
 log = logging.getLogger(__name__)
 
@@ -94,33 +98,61 @@ def find_feed(session: Session, token: str, *, for_initiative: bool) -> Calendar
     return feed
 
 
+def followed_query(person: Person) -> Select[tuple[int]] | CompoundSelect:
+    """The ids of the initiatives whose deadlines belong in a person's own calendar, as a
+    statement (a coach of a whole stadsdeel follows thousands: never a list in Python)."""
+    _I, _N = Initiative.__table__.c, Neighbourhood.__table__.c
+    _M, _A = Membership.__table__.c, CoachAssignment.__table__.c
+    mine = select(_M.initiative_id.label("id")).where(_M.person_id == person.id)
+    if not is_staff(person):
+        return mine
+    assigned = select(_A.initiative_id.label("id")).where(
+        _A.coach_id == person.id, _A.initiative_id.is_not(None)
+    )
+    districts = select(_A.district_id).where(_A.coach_id == person.id, _A.district_id.is_not(None))
+    in_district = (
+        select(_I.id)
+        .join(Neighbourhood.__table__, _N.id == _I.neighbourhood_id)
+        .where(_N.district_id.in_(districts))
+    )
+    return union(mine, assigned, in_district)
+
+
 def followed_initiatives(session: Session, person: Person) -> list[int]:
     """The initiatives whose deadlines belong in a person's own calendar."""
-    ids = set(session.scalars(select(Membership.initiative_id).where(
-        Membership.person_id == person.id)))  # fmt: skip
-    if is_staff(person):
-        ids |= set(
-            session.scalars(
-                select(Initiative.id)
-                .join(Neighbourhood, Neighbourhood.id == Initiative.neighbourhood_id)
-                .join(
-                    CoachAssignment,
-                    or_(
-                        CoachAssignment.initiative_id == Initiative.id,
-                        CoachAssignment.district_id == Neighbourhood.district_id,
-                    ),
-                )
-                .where(CoachAssignment.coach_id == person.id)
-            )
-        )
-    return sorted(ids)
+    return sorted(set(session.scalars(followed_query(person))))
 
 
 def _may_follow(session: Session, person: Person, initiative_id: int) -> bool:
-    return initiative_id in followed_initiatives(session, person)
+    followed = followed_query(person).subquery()
+    return session.scalar(select(followed.c.id).where(followed.c.id == initiative_id)) is not None
 
 
 # -- the feed --------------------------------------------------------------------------------
+
+
+def _window(session: Session, now: datetime) -> tuple[date, date]:
+    config = config_of(session)
+    today = local_date(now, config.timezone)
+    return (
+        today - timedelta(days=config.feed_days_back),
+        today + timedelta(days=config.feed_days_ahead),
+    )
+
+
+def _entry_where(session: Session, ids: Any, now: datetime) -> list:
+    """Entries of the followed initiatives inside the feed's window of dates; a cancelled
+    one for as long as its subscribers need to hear of it."""
+    first, last = _window(session, now)
+    return [
+        CalendarEntry.initiative_id.in_(ids),
+        CalendarEntry.entry_date >= first,
+        CalendarEntry.entry_date <= last,
+        or_(
+            CalendarEntry.is_cancelled.is_(False),
+            CalendarEntry.updated_dt >= now - KEEP_CANCELLED,
+        ),
+    ]
 
 
 def entries_for(session: Session, initiative_ids: list[int], now: datetime) -> list:
@@ -129,34 +161,90 @@ def entries_for(session: Session, initiative_ids: list[int], now: datetime) -> l
     return list(
         session.scalars(
             select(CalendarEntry)
-            .where(
-                CalendarEntry.initiative_id.in_(initiative_ids),
-                or_(
-                    CalendarEntry.is_cancelled.is_(False),
-                    CalendarEntry.updated_dt >= now - KEEP_CANCELLED,
-                ),
-            )
+            .where(*_entry_where(session, initiative_ids, now))
             .order_by(CalendarEntry.entry_date, CalendarEntry.id)
         )
     )
 
 
-def render_feed(session: Session, feed: CalendarFeed, base_url: str, now: datetime) -> bytes:
-    """The feed as iCalendar text."""
+@dataclass
+class PreparedFeed:
+    """Everything a feed's response needs, read before its headers are sent."""
+
+    etag: str
+    last_modified: datetime
+    name: str = ""
+    locale: str = "nl"
+    tz: str | None = None
+    entries: list[Any] = field(default_factory=list)
+    titles: dict[int, str] = field(default_factory=dict)
+    #: the conditions that choose the feed's entries
+    where: list[Any] = field(default_factory=list)
+
+
+def _feed_scope(session: Session, feed: CalendarFeed) -> tuple[Person, Any, str, str]:
+    """The feed's owner, the ids it follows (a statement), its locale and its name."""
     person = session.get(Person, feed.person_id)
     assert person is not None
     locale = person.locale if person.locale in ("nl", "en") else "nl"
     if feed.initiative_id is None:
-        ids = followed_initiatives(session, person)
-        name = feed_name(locale, person=person.name)
-    else:
-        ids = [feed.initiative_id]
-        title = session.scalar(select(Initiative.title).where(Initiative.id == feed.initiative_id))
-        name = feed_name(locale, initiative=title or "")
-    query = select(Initiative.id, Initiative.title).where(Initiative.id.in_(ids))
-    titles = {iid: title for iid, title in session.execute(query)} if ids else {}
-    entries = entries_for(session, ids, now)
-    return build_calendar(entries, name, base_url, locale, titles, config_of(session).timezone)
+        return person, followed_query(person), locale, feed_name(locale, person=person.name)
+    title = session.scalar(select(Initiative.title).where(Initiative.id == feed.initiative_id))
+    return person, [feed.initiative_id], locale, feed_name(locale, initiative=title or "")
+
+
+def feed_validators(session: Session, feed: CalendarFeed, now: datetime) -> PreparedFeed:
+    """The feed's ETag and Last-Modified: one aggregate over the window's entries."""
+    _, ids, locale, name = _feed_scope(session, feed)
+    where = _entry_where(session, ids, now)
+    # an initiative's new title shows in its events' summaries: its last activity counts too
+    changed, active, count = session.execute(
+        select(
+            func.max(CalendarEntry.updated_dt), func.max(Initiative.last_activity_dt), func.count()
+        )
+        .join(Initiative, Initiative.id == CalendarEntry.initiative_id)
+        .where(*where)
+    ).one()
+    first, _ = _window(session, now)
+    moments = [m if m.tzinfo else m.replace(tzinfo=UTC) for m in (changed, active) if m]
+    last_modified = max([feed.created_dt, *moments])
+    if last_modified.tzinfo is None:
+        last_modified = last_modified.replace(tzinfo=UTC)
+    seed = f"{feed.id}|{locale}|{name}|{first}|{count}|{last_modified.isoformat()}"
+    return PreparedFeed(
+        etag=hashlib.sha256(seed.encode()).hexdigest()[:32],
+        last_modified=last_modified.replace(microsecond=0),
+        name=name,
+        locale=locale,
+        tz=config_of(session).timezone,
+        where=where,
+    )
+
+
+def load_entries(session: Session, prepared: PreparedFeed) -> PreparedFeed:
+    """Read what the feed's body shows (one statement), before any of it is sent."""
+    rows = session.execute(
+        select(CalendarEntry, Initiative.title)
+        .join(Initiative, Initiative.id == CalendarEntry.initiative_id)
+        .where(*prepared.where)
+        .order_by(CalendarEntry.entry_date, CalendarEntry.id)
+    ).all()
+    prepared.entries = [entry for entry, _ in rows]
+    prepared.titles = {e.initiative_id: title for e, title in rows if e.initiative_id is not None}
+    return prepared
+
+
+def render_feed(session: Session, feed: CalendarFeed, base_url: str, now: datetime) -> bytes:
+    """The feed as iCalendar text."""
+    prepared = load_entries(session, feed_validators(session, feed, now))
+    return b"".join(feed_chunks(prepared, base_url))
+
+
+def feed_chunks(prepared: PreparedFeed, base_url: str) -> Iterator[bytes]:
+    """The prepared feed as iCalendar text, an event at a time (no database needed)."""
+    return calendar_chunks(
+        prepared.entries, prepared.name, base_url, prepared.locale, prepared.titles, prepared.tz
+    )
 
 
 def feed_name(locale: str, *, person: str | None = None, initiative: str | None = None) -> str:
@@ -170,6 +258,17 @@ def build_calendar(
     entries: list[CalendarEntry], name: str, base_url: str, locale: str, titles: dict[int, str],
     tz: str | None = None,
 ) -> bytes:  # fmt: skip
+    return b"".join(calendar_chunks(entries, name, base_url, locale, titles, tz))
+
+
+_END = b"END:VCALENDAR\r\n"
+
+
+def calendar_chunks(
+    entries: list[CalendarEntry], name: str, base_url: str, locale: str, titles: dict[int, str],
+    tz: str | None = None,
+) -> Iterator[bytes]:  # fmt: skip
+    """The calendar's head, each event, then its end: text to stream."""
     cal = Calendar()
     cal.add("prodid", "-//Verbinding//Herinneringen//NL")
     cal.add("version", "2.0")
@@ -177,10 +276,13 @@ def build_calendar(
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", zone(tz).key)
     cal.add_component(vtimezone(tz))
+    head = cal.to_ical()
+    assert head.endswith(_END)
+    yield head[: -len(_END)]
     domain = urlsplit(base_url).hostname or "verbinding.local"
     for entry in entries:
-        cal.add_component(_event(entry, base_url, domain, locale, titles))
-    return cal.to_ical()
+        yield _event(entry, base_url, domain, locale, titles).to_ical()
+    yield _END
 
 
 def _event(entry: CalendarEntry, base_url: str, domain: str, locale: str, titles) -> Event:

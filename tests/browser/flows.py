@@ -93,6 +93,16 @@ class Resident:
         self.send(form, f"after adding a step to {stage}")
         expect(self.page.locator(".vb-step__title", has_text=title)).to_have_count(1)
 
+    def change_step(self, title: str, due: str) -> None:
+        """Open the step's own page from its link, give it a due date, save."""
+        step = self.page.locator(".vb-step", has_text=title)
+        self.follow(step.locator(".vb-step__edit a"), "the page of one step")
+        self.page.locator("main form [name=due_date]").fill(due)
+        self.send(self.page.locator("main form[id^=step-]"), "after changing a step")
+        expect(self.page.locator(".vb-step", has_text=title)).to_contain_text(
+            self.t("Deadline:", "Due:")
+        )
+
     def add_suggested_step(self, stage: str, number: int = 1) -> None:
         self.send(self.form(f"form#suggest-{stage}-{number}"), "after adding a suggested step")
 

@@ -76,3 +76,24 @@ def test_own_initiatives_come_first(open_page, lang):
         expect(mine.get_by_text(title, exact=True)).to_be_visible()
     expect(mine.get_by_text(HELPMAN, exact=True)).to_have_count(0)
     assert_accessible(page, "home with own initiatives")
+
+
+def test_search_by_title_and_stage(open_page, lang):
+    page = open_page(lang)
+    page.goto("/")
+    listing = page.locator("section[aria-labelledby=all]")
+    page.fill("#q", "coenders")
+    _show(page)
+    assert "q=coenders" in page.url
+    expect(listing.get_by_text(HELPMAN, exact=True)).to_be_visible()
+    for title in PADDEPOEL:
+        expect(listing.get_by_text(title, exact=True)).to_have_count(0)
+    assert_accessible(page, "home searched by title")
+
+    page.fill("#q", "")
+    page.select_option("#fase", index=1)  # the first stage of a process
+    page.select_option("#per_page", "12")
+    _show(page)
+    assert "fase=" in page.url and "per_page=12" in page.url
+    expect(page.locator("#per_page option:checked")).to_have_text("12")
+    assert_accessible(page, "home filtered by stage")

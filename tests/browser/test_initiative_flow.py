@@ -88,6 +88,7 @@ def test_greening_from_proposal_to_maintenance(open_page, live, lang):
 
     # visioning: a step, the design as a document of this stage, a consent decision
     anna.add_step("visioning", anna.t("Ontwerp tekenen", "Draw the design"), owner=bram.name)
+    anna.change_step(anna.t("Ontwerp tekenen", "Draw the design"), due=in_days(21))
     bram.open(label="initiative page as member, visioning")
     assert bram.complete_open_steps() == 1
     bram.attach("ontwerp-oosterhaven.pdf", "visioning")

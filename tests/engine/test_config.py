@@ -43,6 +43,8 @@ OTHER_VALUES = {
     "UPLOAD_DIR": "/srv/verbinding/bestanden",
     "SUPPORT_RESPOND_DAYS": "5",
     "STALLED_DAYS": "14",
+    "FEED_DAYS_BACK": "30",
+    "FEED_DAYS_AHEAD": "180",
     "REMINDER_HOUR": "7",
     "DIGEST_HOUR": "17",
     "DIGEST_WEEKDAY": "5",

@@ -78,6 +78,15 @@ class PageForms:
     def __init__(self, page: InitiativePage, submitted: Mapping[str, FlaskForm]) -> None:
         self.page = page
         self.submitted = dict(submitted)
+        self._owners: list | None = None
+
+    def owners(self) -> list:
+        """The owner choices every step form shares: built once per page."""
+        if self._owners is None:
+            from web.plan.forms import owner_choices
+
+            self._owners = owner_choices(self.page.members)
+        return self._owners
 
     def _get(self, key: str, make: Callable[[], FlaskForm]) -> Any:
         form = self.submitted.get(key)
@@ -113,7 +122,7 @@ class PageForms:
 
         key = f"step-new-{stage.key}"
         form = self._get(key, lambda: StepForm(formdata=None, data={"stage_key": stage.key}))
-        return form.set_owners(self.page.members)
+        return form.set_owners(self.owners())
 
     def step_edit(self, view) -> StepForm:
         from web.plan.forms import StepForm
@@ -125,7 +134,7 @@ class PageForms:
             "due_date": step.due_date,
         }
         form = self._get(f"step-{step.id}", lambda: StepForm(formdata=None, data=data))
-        return form.set_owners(self.page.members)
+        return form.set_owners(self.owners())
 
     def move(self, trigger: str) -> MoveForm:
         return self._get(f"move-{trigger}", lambda: MoveForm(formdata=None))

@@ -4,8 +4,9 @@ from flask import Blueprint, redirect, render_template, request, session
 from flask_login import current_user
 from sqlalchemy import text
 
+from engine.bounds import MAX_ID
 from engine.i18n import LOCALES
-from engine.listing import overview, places
+from engine.listing import PAGE_SIZES, ListFilters, list_page, places, stage_choices
 from web import access
 from web.database import db
 from web.safety import safe_next
@@ -13,14 +14,34 @@ from web.safety import safe_next
 bp = Blueprint("main", __name__)
 
 
+def _id(name: str) -> int | None:
+    """A positive id from the query string; anything else counts as not given."""
+    value = request.args.get(name, type=int)
+    return value if value is not None and 0 < value <= MAX_ID else None
+
+
+def _filters() -> ListFilters:
+    return ListFilters(
+        district_id=_id("stadsdeel"),
+        neighbourhood_id=_id("wijk"),
+        stage=request.args.get("fase", "") or None,
+        search=request.args.get("q", ""),
+        after=_id("na"),
+        before=_id("voor"),
+        per_page=request.args.get("per_page", type=int) or 0,
+    )
+
+
 @bp.get("/")
 @access.public
 def home():
-    district = request.args.get("stadsdeel", type=int)
-    wijk = request.args.get("wijk", type=int)
-    data = overview(db(), current_user.person, district_id=district, neighbourhood_id=wijk)
+    page = list_page(db(), current_user.person, _filters())
     return render_template(
-        "main/home.html", data=data, places=places(db()), district=district, wijk=wijk
+        "main/home.html",
+        page=page,
+        places=places(db()),
+        stages=stage_choices(db()),
+        page_sizes=PAGE_SIZES,
     )
 
 

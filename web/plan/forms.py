@@ -34,10 +34,9 @@ class StepForm(VersionedForm):
     owner = SelectField(_l("Who takes it on"), validators=[Optional()], validate_choice=False)
     due_date = DateField(_l("Due date"), validators=[Optional()], format="%Y-%m-%d")
 
-    def set_owners(self, members) -> StepForm:
-        self.owner.choices = [SelectChoice("", _l("Nobody yet"))] + [
-            SelectChoice(str(m.person_id), m.name) for m in members
-        ]
+    def set_owners(self, choices: list[SelectChoice]) -> StepForm:
+        """Offer these owners (see :func:`owner_choices`; one list shared by a page's forms)."""
+        self.owner.choices = choices
         return self
 
     @property
@@ -46,6 +45,13 @@ class StepForm(VersionedForm):
         if not value:
             return None
         return int(value) if value.isdigit() else -1  # nobody: the engine refuses it
+
+
+def owner_choices(members) -> list[SelectChoice]:
+    """Who may take a step on: nobody yet, or one of the group's members."""
+    return [SelectChoice("", _l("Nobody yet"))] + [
+        SelectChoice(str(m.person_id), m.name) for m in members
+    ]
 
 
 class StepMoveForm(VersionedForm):

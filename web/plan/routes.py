@@ -6,7 +6,7 @@ different steps never collide, two edits of the same step do.
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, abort, g, render_template
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -19,10 +19,12 @@ from engine.operations import (
     reopen_step,
     update_step,
 )
+from engine.pages import load_page
 from web import access
+from web.database import db
 from web.form_action import row_version
 from web.initiatives.forms import PlainForm
-from web.initiatives.page import act
+from web.initiatives.page import PageForms, act
 from web.panels import Panel, register_panel
 from web.plan.forms import StepForm, StepMoveForm
 
@@ -51,6 +53,27 @@ def add(initiative_id: int):
         due_date=form.due_date.data, now=utcnow(), done=_("The step is added."),
         anchor=f"stage-{form.stage_key.data}", fields=OWNER,
     )  # fmt: skip
+
+
+@bp.get("/initiatives/<int:initiative_id>/steps/<int:step_id>")
+@access.member
+def edit_form(initiative_id: int, step_id: int):
+    """A step's own page to change, assign or date it: the initiative page links here rather
+    than carrying a form (with every member in its owner list) for each step."""
+    page = load_page(db(), g.initiative, current_user.person)
+    found = [(s, v) for s in page.stages for v in s.steps if v.step.id == step_id]
+    if not found:
+        abort(404)
+    # a stage no longer open to changes: the engine refuses the save and says why
+    stage, view = found[0]
+    return render_template(
+        "plan/step.html",
+        initiative=g.initiative,
+        page=page,
+        stage=stage,
+        view=view,
+        f=PageForms(page, {}).step_edit(view),
+    )
 
 
 @bp.post("/initiatives/<int:initiative_id>/steps/<int:step_id>")

@@ -11,7 +11,15 @@ from sqlalchemy.orm import Session
 from engine.db import utcnow
 from engine.errors import VerbindingError
 from engine.mail.outbox import outbox_overview, retry_failed
-from engine.reminders.calendar import find_feed, live_feed, make_feed, render_feed, revoke_feed
+from engine.reminders.calendar import (
+    feed_chunks,
+    feed_validators,
+    find_feed,
+    live_feed,
+    load_entries,
+    make_feed,
+    revoke_feed,
+)
 from engine.reminders.preferences import modes_of, set_preferences, unsubscribe
 from engine.reminders.queries import followed_initiative_feeds
 from engine.reminders.rules import MODE_LABELS, kind_of
@@ -155,14 +163,27 @@ csrf.exempt(unsubscribe_link)
 
 
 def _feed_response(token: str, *, for_initiative: bool) -> Response:
-    feed = find_feed(db(), token, for_initiative=for_initiative)
+    """The feed, or 304 when the calendar's copy is current; the body streams an event at a
+    time, from entries read before the headers go out (nothing can fail after the 200)."""
+    session = db()
+    feed = find_feed(session, token, for_initiative=for_initiative)
     if feed is None:
         abort(404)
-    body = render_feed(db(), feed, runtime().config.base_url, utcnow())
-    response = Response(body, mimetype="text/calendar")
-    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
-    response.headers["Cache-Control"] = "private, max-age=300"
-    response.headers["Content-Disposition"] = 'inline; filename="verbinding.ics"'
+    now = utcnow()
+    headers = {
+        "Content-Type": "text/calendar; charset=utf-8",
+        "Cache-Control": "private, max-age=300",
+        "Content-Disposition": 'inline; filename="verbinding.ics"',
+    }
+    current = feed_validators(session, feed, now)
+    response = Response(status=200, headers=headers)
+    response.set_etag(current.etag)
+    response.last_modified = current.last_modified
+    response.make_conditional(request)
+    if response.status_code == 304:
+        return response
+    prepared = load_entries(session, current)
+    response.response = feed_chunks(prepared, runtime().config.base_url)
     return response
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 from datetime import timedelta
 
 import pytest
@@ -123,3 +124,16 @@ def test_on_time_per_district(session, now, answered):
 def test_an_empty_city(session, now):
     data = city_overview(session, now=now)
     assert (data.total, data.spreads, data.on_time.share_on_time) == (0, [], None)
+
+
+@pytest.mark.parametrize("days", [[3, 1, 8, 5, 2, 13, 21], [4, 9, 1, 16, 25, 36]])
+def test_the_spread_is_the_quartiles_of_every_stay(session, now, days):
+    start = now - 60 * DAY
+    for n, stay in enumerate(days):
+        item = factories.initiative(session, start, title=f"Verblijf {n}")
+        _moved(session, item, start + stay * DAY, "proposal", "visioning")
+    proposal = {s.key: s for s in city_overview(session, now=now).spreads}["proposal"]
+    q1, median, q3 = statistics.quantiles(days, n=4, method="inclusive")
+    assert proposal.stays == len(days)
+    assert (proposal.minimum, proposal.maximum) == (min(days), max(days))
+    assert (proposal.q1, proposal.median, proposal.q3) == pytest.approx((q1, median, q3))

@@ -34,11 +34,21 @@ class Phone:
     def __init__(self, client, person, item):
         self.client, self.item = browse_as(client, person), item
         self.page = _text(self.client.get(f"/initiatives/{item.id}"))
+        #: each step's own page (where it is changed), as it was when the page was opened
+        self.step_pages = {
+            int(n): _text(self.client.get(f"/initiatives/{item.id}/steps/{n}"))
+            for n in re.findall(rf'href="/initiatives/{item.id}/steps/(\d+)"', self.page)
+        }
 
     def step_form(self, step_id: int) -> dict:
-        """The hidden fields of the step's "change" form, as this page has them."""
+        """The hidden fields of the step's "change" form: on the page as it was sent back
+        refused (open again), else on the step's own page as it was opened."""
         action = f'action="/initiatives/{self.item.id}/steps/{step_id}"'
-        form = re.search(rf"<form method=\"post\" {action}.*?</form>", self.page, re.S).group(0)
+        pattern = rf"<form method=\"post\" {action}.*?</form>"
+        found = re.search(pattern, self.page, re.S) or re.search(
+            pattern, self.step_pages[step_id], re.S
+        )
+        form = found.group(0)
         return {
             "csrf_token": CSRF_RE.search(form).group(1),
             "version": re.search(r'name="version" value="(\d+)"', form).group(1),

@@ -1,0 +1,211 @@
+"""The city-wide pages stay bounded: the same statements and rows with 50 initiatives or 500.
+
+A city of its own (its own database of each kind): a coach of stadsdeel West with a calendar
+feed, a resident group with steps, and bare initiatives with history and calendar entries
+(dated outside the feed's window). Each page is read at 50 initiatives, the city grows to 500,
+and each page is read again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, insert, select
+
+from engine.db import make_session_factory, utcnow
+from engine.models import CoachAssignment, District, Event
+from engine.models.reminders import CalendarEntry
+from engine.operations import add_step
+from engine.reminders.calendar import make_feed
+from engine.timeutil import local_date
+from tests import factories
+from tests.conftest import DB_KINDS, prepared_database
+from tests.support import login
+from tests.web.conftest import make_app
+
+DAY = timedelta(days=1)
+SIZES = (50, 500)
+
+
+@pytest.fixture(scope="module", params=DB_KINDS)
+def city(request, tmp_path_factory, smtp_sink):
+    tmp = tmp_path_factory.mktemp("bounded")
+    engine = prepared_database(request.param, tmp, "bounded")
+    url = engine.url.render_as_string(hide_password=False)
+    now = utcnow()
+    with make_session_factory(engine)() as session:
+        coach = factories.staff(session, now, name="Sanne Visser")
+        west = session.scalar(select(District.id).where(District.name == "West"))
+        session.add(CoachAssignment(coach_id=coach.id, district_id=west, created_dt=now))
+        item = factories.initiative(session, now - 40 * DAY, members=3, title="Aaa eigen plan")
+        anna = item.memberships[0].person
+        for n in range(5):
+            add_step(
+                session, anna, item.id, stage_key="proposal", title=f"Stap {n}", now=now,
+                due_date=local_date(now) + (n - 2) * DAY,
+            )  # fmt: skip
+        coach_feed = make_feed(session, coach, now).token
+        anna_feed = make_feed(session, anna, now).token
+        session.commit()
+        ids = {"coach": coach.email, "anna": anna.email, "item": item.id}
+        ids |= {"coach_feed": coach_feed, "anna_feed": anna_feed}
+    engine.dispose()
+    app = make_app(url, tmp / "instance", smtp_sink.url)
+    grow(app, SIZES[0] - 1, now)
+    yield app, ids, now
+    app.extensions["verbinding"].engine.dispose()
+
+
+def grow(app, count: int, now) -> None:
+    """``count`` more initiatives, each moved once, with deadlines outside a feed's window."""
+    session = app.extensions["verbinding"].sessions()
+    try:
+        ids = factories.bulk_initiatives(session, now - 60 * DAY, count, title=f"Buurtplan {count}")
+        today = local_date(now)
+        session.execute(
+            insert(Event),
+            [
+                {
+                    "initiative_id": i, "actor_id": None, "created_dt": now - (i % 30) * DAY,
+                    "kind": "transition", "from_stage": "proposal", "to_stage": "visioning",
+                    "data": {"trigger": "start"},
+                }
+                for i in ids
+            ],
+        )  # fmt: skip
+        session.execute(
+            insert(CalendarEntry),
+            [
+                {
+                    "key": f"bulk:{i}:{when}", "source": "bulk", "initiative_id": i,
+                    "kind": "stage_target", "title": {"nl": "Doel", "en": "Target"},
+                    "link": f"/initiatives/{i}", "entry_date": today + when * DAY,
+                    "sequence": 0, "is_cancelled": False, "created_dt": now, "updated_dt": now,
+                }
+                for i in ids
+                for when in (-400, 800)
+            ],
+        )  # fmt: skip
+        session.commit()
+    finally:
+        session.close()
+
+
+@contextlib.contextmanager
+def counted(app):
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    engine = app.extensions["verbinding"].engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def _client(app, email: str | None):
+    client = app.test_client()
+    client.get("/language/en")
+    if email:
+        login(client, email, factories.PASSWORD)
+    return client
+
+
+#: page → (who reads it, what counts as one row of it)
+PAGES = {
+    "/": (None, r'<li class="vb-card">'),
+    "/?per_page=12&fase=proposal": (None, r'<li class="vb-card">'),
+    "/?q=Buurtplan&per_page=48": ("anna", r'<li class="vb-card">'),
+    "/coach/?per_page=25": ("coach", r'href="/coach/initiatives/\d+"'),
+    "/coach/?sort=overdue&direction=desc": ("coach", r'href="/coach/initiatives/\d+"'),
+    "/coach/?status=stalled": ("coach", r'href="/coach/initiatives/\d+"'),
+    "/coach/overview": ("coach", r"<tr"),
+    "/calendar/{coach_feed}.ics": (None, r"BEGIN:VEVENT"),
+    "/calendar/{anna_feed}.ics": (None, r"BEGIN:VEVENT"),
+    "/initiatives/{item}": ("anna", r'class="vb-step'),
+}
+
+
+def _read(app, ids) -> dict[str, tuple[int, int]]:
+    clients = {who: _client(app, ids.get(who)) for who in (None, "anna", "coach")}
+    found = {}
+    for path, (who, row) in PAGES.items():
+        url = path.format(**ids)
+        clients[who].get(url)  # warm: caches of templates and definitions
+        with counted(app) as statements:
+            response = clients[who].get(url)
+            body = response.get_data(as_text=True)
+        assert response.status_code == 200, (url, response.status_code)
+        found[path] = (len(statements), len(re.findall(row, body)))
+    return found
+
+
+def test_each_page_reads_the_same_statements_and_rows_at_any_city_size(city):
+    app, ids, now = city
+    small = _read(app, ids)
+    grow(app, SIZES[1] - SIZES[0], now)
+    large = _read(app, ids)
+    assert small == large, (small, large)
+    # the pages show a page, not the city
+    assert small["/"][1] == 24 and small["/?q=Buurtplan&per_page=48"][1] == 48
+    assert small["/coach/?per_page=25"][1] == 25
+    assert small["/calendar/{coach_feed}.ics"][1] == 5  # the group's steps; the rest is far off
+
+
+def test_a_calendar_answers_304_while_nothing_changed(city):
+    app, ids, _ = city
+    client = app.test_client()
+    url = f"/calendar/{ids['coach_feed']}.ics"
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["ETag"] and first.headers["Last-Modified"]
+    assert first.is_streamed
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+    since = client.get(url, headers={"If-Modified-Since": first.headers["Last-Modified"]})
+    assert since.status_code == 304
+    stale = client.get(url, headers={"If-None-Match": '"something-else"'})
+    assert stale.status_code == 200 and b"BEGIN:VCALENDAR" in stale.get_data()
+    assert stale.get_data().endswith(b"END:VCALENDAR\r\n")
+
+
+def _titles(body: str) -> list[str]:
+    return re.findall(r'<li class="vb-card">.*?href="/initiatives/\d+">([^<]*)</a>', body, re.S)
+
+
+def _link(body: str, rel: str) -> str | None:
+    found = re.search(rf'rel="{rel}" href="([^"]*)"', body)
+    return found.group(1).replace("&amp;", "&").split("#")[0] if found else None
+
+
+def test_next_and_previous_pages_walk_the_list_in_title_order(city):
+    app, _, _ = city
+    client = _client(app, None)
+    first = client.get("/?per_page=12&q=Buurtplan").get_data(as_text=True)
+    assert _link(first, "prev") is None
+    seen = _titles(first)
+    second_url = _link(first, "next")
+    assert second_url and "na=" in second_url and "q=Buurtplan" in second_url
+    second = client.get(second_url).get_data(as_text=True)
+    seen_second = _titles(second)
+    assert len(seen_second) == 12 and not set(seen) & set(seen_second)
+    assert seen + seen_second == sorted(seen + seen_second)
+    back = client.get(_link(second, "prev")).get_data(as_text=True)
+    assert _titles(back) == seen
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["na=abc", "na=99999999999", "voor=-4", "per_page=7", "stadsdeel=x&wijk=0", "fase=" + "x" * 500,
+     "q=%25_%5C", "na=1&voor=2", "per_page=99999999999999999999"],
+)  # fmt: skip
+def test_odd_addresses_show_a_page_never_an_error(city, query):
+    app, _, _ = city
+    response = _client(app, None).get(f"/?{query}")
+    assert response.status_code == 200
+    assert "<h1" in response.get_data(as_text=True)
