@@ -3,6 +3,7 @@
 # modules whose tables are registered on import; import their classes from the module itself
 from engine.models import maintenance as _maintenance  # noqa: E402, F401
 from engine.models import reminders as _reminders  # noqa: E402, F401
+from engine.models.discussions import Message, MessageReport
 from engine.models.initiatives import (
     Decision,
     Document,
@@ -52,6 +53,8 @@ __all__ = [
     "MaintenanceAgreement",
     "MaintenanceTask",
     "Membership",
+    "Message",
+    "MessageReport",
     "Neighbourhood",
     "Occurrence",
     "OutboxMessage",
