@@ -73,3 +73,16 @@ def logout(page: Page) -> None:
     with page.expect_navigation():
         page.locator("form[action$='/logout'] button").click()
     expect(page.locator("form[action$='/logout']")).to_have_count(0)
+
+
+def write_message(page: Page, form_selector: str, text: str, label: str) -> None:
+    """Write ``text`` in a discussion's form (opening its fold-out first), send it, check the
+    page that follows with axe."""
+    form = page.locator(form_selector).first
+    closed = form.evaluate("el => { const d = el.closest('details'); return d && !d.open }")
+    if closed:
+        form.locator("xpath=ancestor::details[1]/summary").click()
+    form.locator("textarea[name=body]").fill(text)
+    with page.expect_navigation():
+        form.locator("button[type=submit]").first.click()
+    assert_accessible(page, label)
