@@ -30,7 +30,7 @@ def test_a_member_posts_and_the_coach_replies(open_page, live, lang):
     )
     said = anna.t("Wie helpt zaterdag met flyeren?", "Who helps hand out flyers on Saturday?")
     write_message(anna.page, "form#post", said, "discussion, after posting")
-    expect(anna.page.locator(".vb-message").first).to_contain_text(said)
+    expect(anna.page.locator("article.vb-message", has_text=said)).to_have_count(1)
 
     sanne = Resident(open_page(lang), lang, "Sanne Visser")
     login(sanne.page, "sanne@example.nl", DEMO_PASSWORD, check=False)
@@ -44,8 +44,8 @@ def test_a_member_posts_and_the_coach_replies(open_page, live, lang):
     sanne.send(reply, "discussion, after the coach replied")
 
     anna.open(url, "discussion, with the coach's reply")
-    replies = anna.page.locator(".vb-replies")
-    expect(replies).to_contain_text(answer)
-    expect(replies).to_contain_text(
-        anna.t("namens de gemeente", "on behalf of the municipality")
+    replies = anna.page.locator("li", has=anna.page.locator("article", has_text=said)).locator(
+        ".vb-replies"
     )
+    expect(replies).to_contain_text(answer)
+    expect(replies).to_contain_text(anna.t("namens de gemeente", "on behalf of the municipality"))
