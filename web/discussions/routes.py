@@ -14,6 +14,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 
+from engine.bounds import MAX_ID
 from engine.db import utcnow
 from engine.discussions.operations import (
     EDIT_WINDOW,
@@ -66,14 +67,14 @@ def _page_number() -> int:
 
 
 def _decision(initiative_id: int, decision_id: int) -> Decision:
-    decision = db().get(Decision, decision_id)
+    decision = db().get(Decision, decision_id) if decision_id <= MAX_ID else None
     if decision is None or decision.initiative_id != initiative_id:
         abort(404)
     return decision
 
 
 def _message(initiative_id: int, message_id: int) -> Message:
-    message = db().get(Message, message_id)
+    message = db().get(Message, message_id) if message_id <= MAX_ID else None
     if message is None or message.initiative_id != initiative_id:
         abort(404)
     if not _standing().reads(message.channel):
@@ -345,7 +346,7 @@ def report(initiative_id: int, message_id: int):
 @bp.post("/initiatives/<int:initiative_id>/reports/<int:report_id>/dismiss")
 @access.login
 def dismiss(initiative_id: int, report_id: int):
-    found = db().get(MessageReport, report_id)
+    found = db().get(MessageReport, report_id) if report_id <= MAX_ID else None
     if found is None or found.initiative_id != initiative_id:
         abort(404)
     return form_action(

@@ -111,7 +111,8 @@ def test_edited_deleted_and_hidden_messages_show_what_happened(web_app, group):
     # the 15 minutes have passed: no more changing, only deleting
     assert f"/messages/{ids[0]}/edit" not in member.get(url).get_data(as_text=True)
     partner = _as(web_app, group, "partner")
-    assert f"/messages/{ids[1]}/edit" in partner.get(url).get_data(as_text=True)
+    before = partner.get(url).get_data(as_text=True)
+    assert f"/messages/{ids[1]}/edit" in before and "edited" not in before
     edited = _post(partner, f"/initiatives/{group['item']}/messages/{ids[1]}/edit",
                    {"body": "Iets aardigs", "version": "1"}, url)  # fmt: skip
     assert edited.status_code == 302
@@ -160,6 +161,15 @@ def test_the_coach_writes_to_the_group_and_to_the_initiators(web_app, group):
     assert answer.status_code == 302
     elsewhere = _as(web_app, group, "admin")  # staff see the coach view; admins count as coach
     assert elsewhere.get(f"/initiatives/{item}/discussion/coaches").status_code == 200
+
+
+def test_ids_out_of_range_are_not_found(web_app, group):
+    member = _as(web_app, group, "member")
+    item, huge = group["item"], 2**40
+    assert member.get(f"/initiatives/{item}/decisions/{huge}/discussion").status_code == 404
+    assert member.get(f"/initiatives/{item}/messages/{huge}").status_code == 404
+    url = f"/initiatives/{item}/discussion"
+    assert _post(member, f"/initiatives/{item}/messages/{huge}/edit", {}, url).status_code == 404
 
 
 def test_a_long_discussion_costs_as_many_queries_as_a_short_one(web_app, group):
