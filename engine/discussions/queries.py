@@ -238,6 +238,20 @@ def decision_threads(session: Session, initiative: Initiative) -> list[DecisionT
     return [DecisionThread(d, n) for d, n in rows]
 
 
+def decision_message_counts(session: Session, initiative_id: int) -> dict[int, int]:
+    """How many messages each decision's discussion holds (one query)."""
+    rows = session.execute(
+        select(Message.decision_id, func.count())
+        .where(
+            Message.initiative_id == initiative_id,
+            Message.channel == "group",
+            Message.decision_id.is_not(None),
+        )
+        .group_by(Message.decision_id)
+    )
+    return {decision_id: n for decision_id, n in rows}
+
+
 def open_reports(session: Session, initiative_id: int, limit: int = 50) -> list[MessageReport]:
     """The reports nobody has dealt with yet, oldest first, with their messages."""
     return list(

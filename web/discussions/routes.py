@@ -29,6 +29,7 @@ from engine.discussions.queries import (
     Standing,
     area_coaches,
     count_open_reports,
+    decision_message_counts,
     decision_threads,
     load_thread,
     open_reports,
@@ -376,6 +377,10 @@ def load_discussion_panel(
         "who": who,
         "coaches": area_coaches(session, page.initiative),
         "reports": count_open_reports(session, page.initiative.id) if who.moderates else 0,
+        #: decision id → messages in its discussion, for the link under each decision
+        "decision_messages": decision_message_counts(session, page.initiative.id)
+        if page.decisions
+        else {},
     }
 
 

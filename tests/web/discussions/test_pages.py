@@ -14,7 +14,7 @@ from sqlalchemy import event
 from engine.db import utcnow
 from engine.discussions.operations import hide_message, post_message, report_message
 from engine.models import Person
-from engine.operations import assign_coach
+from engine.operations import assign_coach, open_decision
 from tests import factories
 from tests.support import csrf_token, login
 
@@ -161,6 +161,30 @@ def test_the_coach_writes_to_the_group_and_to_the_initiators(web_app, group):
     assert answer.status_code == 302
     elsewhere = _as(web_app, group, "admin")  # staff see the coach view; admins count as coach
     assert elsewhere.get(f"/initiatives/{item}/discussion/coaches").status_code == 200
+
+
+def test_a_decision_has_its_own_discussion_linked_from_the_decision(web_app, group):
+    session = web_app.extensions["verbinding"].sessions()
+    now = utcnow()
+    try:
+        who = {k: session.get(Person, v) for k, v in group.items() if k != "item"}
+        decision = open_decision(session, who["initiator"], group["item"], "start_design", now,
+                                 question="Gaan we ontwerpen?")  # fmt: skip
+        post_message(session, who["member"], initiative_id=group["item"], now=now,
+                     body="Eerst de buren vragen?", decision_id=decision.id)  # fmt: skip
+        session.commit()
+        decision_id = decision.id
+    finally:
+        session.close()
+    member = _as(web_app, group, "member")
+    talk = f"/initiatives/{group['item']}/decisions/{decision_id}/discussion"
+    page = member.get(f"/initiatives/{group['item']}").get_data(as_text=True)
+    assert f'href="{talk}">Talk about this decision</a> (1 message)' in page
+    thread = member.get(talk).get_data(as_text=True)
+    assert "Gaan we ontwerpen?" in thread and "Eerst de buren vragen?" in thread
+    assert "Eerst de buren vragen?" not in member.get(
+        f"/initiatives/{group['item']}/discussion"
+    ).get_data(as_text=True)
 
 
 def test_ids_out_of_range_are_not_found(web_app, group):
