@@ -249,7 +249,7 @@ def decision_message_counts(session: Session, initiative_id: int) -> dict[int, i
         )
         .group_by(Message.decision_id)
     )
-    return {decision_id: n for decision_id, n in rows}
+    return {decision_id: n for decision_id, n in rows if decision_id is not None}
 
 
 def open_reports(session: Session, initiative_id: int, limit: int = 50) -> list[MessageReport]:
