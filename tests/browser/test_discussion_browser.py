@@ -35,6 +35,9 @@ def test_a_member_posts_and_the_coach_replies(open_page, live, lang):
     sanne = Resident(open_page(lang), lang, "Sanne Visser")
     login(sanne.page, "sanne@example.nl", DEMO_PASSWORD, check=False)
     use_language(sanne.page, lang)
+    coach_view = url.replace("/initiatives/", "/coach/initiatives/").removesuffix("/discussion")
+    sanne.open(coach_view, "coach view, with the forms to write to the group")
+    expect(sanne.page.locator("#to-initiators-body")).to_be_visible()
     sanne.open(url, "discussion, as the coach")
     first = sanne.page.locator("article.vb-message", has_text=said).first
     reply = first.locator("form[action$='/discussion']")
