@@ -28,8 +28,6 @@ from engine.discussions.operations import (
 from engine.discussions.queries import (
     Standing,
     area_coaches,
-    count_open_reports,
-    decision_message_counts,
     decision_threads,
     load_thread,
     open_reports,
@@ -38,7 +36,6 @@ from engine.discussions.queries import (
 )
 from engine.errors import VerbindingError
 from engine.models import Decision, Message, MessageReport, Person
-from engine.pages import InitiativePage
 from web import access
 from web.database import db
 from web.discussions.forms import (
@@ -50,7 +47,6 @@ from web.discussions.forms import (
 )
 from web.form_action import form_action
 from web.initiatives.page import identify
-from web.panels import Panel, register_panel
 
 bp = Blueprint("discussions", __name__)
 
@@ -364,29 +360,4 @@ def dismiss(initiative_id: int, report_id: int):
     )
 
 
-# --- on the initiative's page -----------------------------------------------------------------
-
-
-def load_discussion_panel(
-    session: Session, page: InitiativePage, person: Person | None, now: datetime
-) -> dict[str, Any]:
-    """The link to the discussion, the group's coaches by name, and open reports (for those
-    who deal with them)."""
-    who = standing(session, page.initiative, person, page.role, known=True)
-    return {
-        "who": who,
-        "coaches": area_coaches(session, page.initiative),
-        "reports": count_open_reports(session, page.initiative.id) if who.moderates else 0,
-        #: decision id → messages in its discussion, for the link under each decision
-        "decision_messages": decision_message_counts(session, page.initiative.id)
-        if page.decisions
-        else {},
-    }
-
-
-register_panel(
-    bp, Panel("discussion", "discussions/_panel.html", "side", 10, load_discussion_panel)
-)
-
-
-from web.discussions import history  # noqa: E402, F401  (the history's words for messages)
+from web.discussions import history, panel  # noqa: E402, F401  (history words, page panel)
