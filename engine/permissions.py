@@ -98,3 +98,53 @@ def can_handle_turn(member_role: str | None, board_role: str | None, own: bool) 
 def can_ask_swap(member_role: str | None, own: bool) -> bool:
     """Ask to swap one's own turn, answer a question asked of oneself, withdraw one's own."""
     return member_role in RESIDENT_ROLES and own
+
+
+# --- conversation -----------------------------------------------------------------------------
+# The group talks in the initiative's discussion and in each decision's; the public reads along
+# where the initiative is public. The area's process coaches take part, marked as the
+# municipality. The initiators and those coaches also share a private thread, and look after
+# the discussion: they hide what should not be there and read the reports. Pausing the process
+# does not silence the group: talk goes on while its clocks stand still.
+
+
+def is_area_coach(person: Person | None, assigned: bool) -> bool:
+    """Staff assigned to the initiative or its stadsdeel (``assigned``), and admins."""
+    if person is None or not is_staff(person):
+        return False
+    return assigned or person.role == "admin"
+
+
+def can_read_discussion(
+    initiative: Initiative,
+    person: Person | None,
+    member_role: str | None,
+    area_coach: bool,
+    channel: str,
+) -> bool:
+    """The group's discussion as the initiative itself; the coaches' thread: initiators and
+    the area's coaches only."""
+    if channel == "coaches":
+        return member_role == "initiator" or area_coach
+    return can_view(initiative, person, member_role)
+
+
+def can_write_discussion(
+    person: Person | None, member_role: str | None, area_coach: bool, channel: str
+) -> bool:
+    """The resident group and the area's coaches write; the coaches' thread: initiators too."""
+    if person is None:
+        return False
+    if channel == "coaches":
+        return member_role == "initiator" or area_coach
+    return member_role in RESIDENT_ROLES or area_coach
+
+
+def can_moderate_discussion(member_role: str | None, area_coach: bool) -> bool:
+    """Initiators and the area's coaches hide messages and deal with reports."""
+    return member_role == "initiator" or area_coach
+
+
+def sees_hidden_reason(person: Person | None, member_role: str | None) -> bool:
+    """Why a message was hidden is for the group and the municipality's staff, not the public."""
+    return member_role is not None or is_staff(person)

@@ -80,6 +80,7 @@ BLUEPRINTS = (
     "admin",  # accounts and roles
     "reminders",  # reminder preferences, unsubscribe, calendar feeds
     "maintenance",  # zelfbeheer: association, agreement, tasks, rota, log
+    "discussions",  # the group's conversation, the decisions', the coaches' thread
 )
 
 

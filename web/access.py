@@ -12,6 +12,7 @@ initiative first (404 if it does not exist or is hidden from the visitor), put i
   on behalf of residents while none of them has joined yet (its basics, its invitations);
 * ``initiator`` — initiators only (roles in the group);
 * ``staff``     — coaches and admins;
+* ``coach_thread`` — the initiators and the area's process coaches (their private thread);
 * ``admin``     — admins only.
 
 A missing login answers with a redirect to the login page; a logged-in person without the
@@ -27,6 +28,7 @@ from typing import Any
 from flask import abort, g
 from flask_login import current_user
 
+from engine.discussions.queries import standing
 from engine.models import Initiative
 from engine.operations.common import member_role
 from engine.operations.membership import stands_in_for
@@ -90,6 +92,10 @@ def _member_or_starter(role: str | None) -> bool:
     return can_change(role) or stands_in_for(db(), g.initiative, _person())
 
 
+def _coach_thread(role: str | None) -> bool:
+    return standing(db(), g.initiative, _person(), role, known=True).reads("coaches")
+
+
 def _admin(_role: str | None) -> bool:
     person = _person()
     return person is not None and person.role == "admin"
@@ -102,6 +108,7 @@ member = _rule("member", can_change, needs_login=True)
 member_or_starter = _rule("member_or_starter", _member_or_starter, needs_login=True)
 initiator = _rule("initiator", can_manage_members, needs_login=True)
 staff = _rule("staff", _staff, needs_login=True)
+coach_thread = _rule("coach_thread", _coach_thread, needs_login=True)
 admin = _rule("admin", _admin, needs_login=True)
 
 

@@ -4,6 +4,7 @@
 from engine.models import maintenance as _maintenance  # noqa: E402, F401
 from engine.models import page_indexes as _page_indexes  # noqa: E402, F401
 from engine.models import reminders as _reminders  # noqa: E402, F401
+from engine.models.discussions import Message, MessageReport
 from engine.models.initiatives import (
     Decision,
     Document,
@@ -53,6 +54,8 @@ __all__ = [
     "MaintenanceAgreement",
     "MaintenanceTask",
     "Membership",
+    "Message",
+    "MessageReport",
     "Neighbourhood",
     "Occurrence",
     "OutboxMessage",

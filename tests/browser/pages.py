@@ -91,3 +91,16 @@ def statement_pages(page: Page, lang: str) -> None:
             page.locator(f"footer a[href='{path}']").click()
         expect(page.locator("h1")).to_have_text(t(lang, nl, en))
         assert_accessible(page, path)
+
+
+def write_message(page: Page, form_selector: str, text: str, label: str) -> None:
+    """Write ``text`` in a discussion's form (opening its fold-out first), send it, check the
+    page that follows with axe."""
+    form = page.locator(form_selector).first
+    closed = form.evaluate("el => { const d = el.closest('details'); return d && !d.open }")
+    if closed:
+        form.locator("xpath=ancestor::details[1]/summary").click()
+    form.locator("textarea[name=body]").fill(text)
+    with page.expect_navigation():
+        form.locator("button[type=submit]").first.click()
+    assert_accessible(page, label)

@@ -38,9 +38,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from engine.db import utcnow
+from engine.discussions.operations import post_message, report_message
 from engine.models import Occurrence, Person
 from engine.operations import (
     add_step,
+    assign_coach,
     cast_vote,
     fire_transition,
     invite,
@@ -123,6 +125,9 @@ class World:
     task_id: int | None
     occurrence_id: int | None
     message_id: int
+    #: a member's message in the group's discussion, and a report of it
+    discussion_message_id: int
+    report_id: int
     #: tokens by endpoint, for the routes whose token is not an invitation's
     tokens: dict[str, str]
     neighbourhood_id: int
@@ -175,6 +180,13 @@ def build_world(
         )  # fmt: skip
         request = factories.filed_request(session, item, initiator, now)
         spare = factories.person(session, now, "Reserve Bewoner")
+        # the role "coach" looks after this initiative; a member wrote, the partner reported it
+        assign_coach(session, who["admin"], coach_id=who["coach"].id, now=now,
+                     initiative_id=item.id)  # fmt: skip
+        said = post_message(session, who["member"], initiative_id=item.id, now=now,
+                            body="Zullen we zaterdag de plantenbakken vullen?")  # fmt: skip
+        reported = report_message(session, who["partner"], initiative_id=item.id,
+                                  message_id=said.id, reason="Test", now=now)  # fmt: skip
         task_id = occurrence_id = None
         if maintenance:
             factories.complete_association(session, item, now)
@@ -207,6 +219,8 @@ def build_world(
             task_id=task_id,
             occurrence_id=occurrence_id,
             message_id=factories.failed_mail(session, now).id,
+            discussion_message_id=said.id,
+            report_id=reported.id,
             tokens=tokens,
             neighbourhood_id=item.neighbourhood_id,
             district_id=item.neighbourhood.district_id,
@@ -232,7 +246,10 @@ RESOLVERS: dict[str, Callable[[World, Route, dict[str, Any]], Any]] = {
     "request_id": lambda w, r, x: w.support_request_id,
     "task_id": lambda w, r, x: w.task_id,
     "occurrence_id": lambda w, r, x: w.occurrence_id,
-    "message_id": lambda w, r, x: w.message_id,
+    "message_id": lambda w, r, x: (
+        w.discussion_message_id if r.blueprint == "discussions" else w.message_id
+    ),
+    "report_id": lambda w, r, x: w.report_id,
     "support_request_id": lambda w, r, x: w.support_request_id,
     # an admin's action on a person (a role, an account) gets a person of its own
     "person_id": lambda w, r, x: w.spare_person_id if r.blueprint == "admin" else w.member_id,
@@ -391,6 +408,8 @@ def expectation(route: Route, role: str) -> str:
         "initiator": ("initiator",),
         "staff": STAFF,
         "admin": ("admin",),
+        # the world's initiative is looked after by the role "coach"; admins count as coaches
+        "coach_thread": ("initiator", *STAFF),
     }[rule]
     if role in allowed:
         return "pass"
@@ -461,7 +480,7 @@ def test_every_endpoint_has_a_rule_and_the_test_sees_it():
     assert {r.endpoint for r in ROUTES} == set(RULES)
     assert {r.access for r in ROUTES} <= {
         "public", "login", "viewer", "member", "member_or_starter", "initiator", "staff",
-        "admin",
+        "admin", "coach_thread",
     }  # fmt: skip
 
 

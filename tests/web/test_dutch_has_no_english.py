@@ -16,6 +16,7 @@ from html.parser import HTMLParser
 import pytest
 
 from engine.db import utcnow
+from engine.discussions.operations import post_message
 from engine.i18n_tools import PARTS, read_catalog
 from engine.models import CoachAssignment
 from engine.operations import add_step, set_target_date
@@ -121,6 +122,13 @@ def place(web_app):
         request = factories.filed_request(session, item, member, now)
         session.add(CoachAssignment(coach_id=people["coach"].id, initiative_id=item.id,
                                     created_dt=now))  # fmt: skip
+        session.flush()
+        said = post_message(session, member, initiative_id=item.id, now=now,
+                            body="Wie helpt zaterdag?")  # fmt: skip
+        post_message(session, people["coach"], initiative_id=item.id, now=now, body="Ik!",
+                     parent_id=said.id)  # fmt: skip
+        post_message(session, people["coach"], initiative_id=item.id, now=now, body="Apart",
+                     channel="coaches")  # fmt: skip
         session.commit()
         return {
             "item": item.id,
@@ -145,6 +153,7 @@ PAGES = {
         "/initiatives/{item}",
         "/initiatives/{item}/history",
         "/initiatives/{item}/support/{request}",
+        "/initiatives/{item}/discussion",
         "/reminders/preferences",
     ],
     "coach": [
@@ -152,6 +161,9 @@ PAGES = {
         "/initiatives/{item}",
         "/initiatives/{item}/support/{request}",
         "/coach/",
+        "/coach/initiatives/{item}",
+        "/initiatives/{item}/discussion",
+        "/initiatives/{item}/discussion/coaches",
         "/support/",
         "/reminders/preferences",
     ],

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from flask import flash, g, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -14,6 +15,7 @@ from sqlalchemy.orm import Session
 from engine.coach.caseload import caseload_row
 from engine.coach.queries import all_assignments, assignments_of, coaches, concern_of, notes_of
 from engine.db import utcnow
+from engine.discussions.queries import area_coach
 from engine.errors import VerbindingError
 from engine.listing import places
 from engine.models import CoachNote, Concern, Person
@@ -36,6 +38,7 @@ from web.coach.forms import (
 )
 from web.coach.routes import bp
 from web.database import db
+from web.discussions.forms import MessageForm
 from web.form_action import form_action
 from web.panels import Panel, group_and_staff, register_panel
 from web.safety import safe_next
@@ -105,7 +108,18 @@ def initiative(initiative_id: int):
         assign_form=form,
         support=support_panel(db(), initiative_id, g.member_role, current_user.person),
         notes=notes_panel(db(), initiative_id, current_user.person),
+        talk=_talk(g.initiative),
     )
+
+
+def _talk(initiative) -> dict[str, Any]:
+    """The coach's two ways to write to the group: in its discussion, or to the initiators."""
+    to_group, to_initiators = MessageForm(formdata=None), MessageForm(formdata=None)
+    to_group.body.id, to_initiators.body.id = "to-group-body", "to-initiators-body"
+    to_group.body.label.text = _("Message to the group")
+    to_initiators.body.label.text = _("Message to the initiators")
+    coach = area_coach(db(), initiative, current_user.person)
+    return {"coach": coach, "to_group": to_group, "to_initiators": to_initiators}
 
 
 @bp.post("/initiatives/<int:initiative_id>/notes")

@@ -1,0 +1,42 @@
+"""The discussion on the initiative page: a link to it, the group's process coaches by name,
+open reports for those who deal with them, and how much was said about each decision."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine.discussions.queries import (
+    area_coaches,
+    count_open_reports,
+    decision_message_counts,
+    standing,
+)
+from engine.models import Person
+from engine.pages import InitiativePage
+from web.discussions.routes import bp
+from web.panels import Panel, register_panel
+
+
+def load_discussion_panel(
+    session: Session, page: InitiativePage, person: Person | None, now: datetime
+) -> dict[str, Any]:
+    """The link to the discussion, the group's coaches by name, and open reports (for those
+    who deal with them)."""
+    who = standing(session, page.initiative, person, page.role, known=True)
+    return {
+        "who": who,
+        "coaches": area_coaches(session, page.initiative),
+        "reports": count_open_reports(session, page.initiative.id) if who.moderates else 0,
+        #: decision id → messages in its discussion, for the link under each decision
+        "decision_messages": decision_message_counts(session, page.initiative.id)
+        if page.decisions
+        else {},
+    }
+
+
+register_panel(
+    bp, Panel("discussion", "discussions/_panel.html", "side", 10, load_discussion_panel)
+)
