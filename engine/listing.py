@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import exists, or_, select, true, tuple_
 from sqlalchemy.orm import Session, selectinload
 
+from engine.i18n import Msg
 from engine.models import (
     District,
     Initiative,
@@ -221,7 +222,7 @@ def own_initiatives(session: Session, person: Person, limit: int) -> list[Row]:
     return _rows(session, session.execute(query).all())
 
 
-def stage_choices(session: Session) -> list[tuple[str, Text]]:
+def stage_choices(session: Session) -> list[tuple[str, Text | Msg]]:
     """Every template stage, in the usual order of a process, for the stage filter."""
     from engine.coach.stages import load_versions
 
