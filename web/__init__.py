@@ -80,6 +80,7 @@ BLUEPRINTS = (
     "admin",  # accounts and roles
     "reminders",  # reminder preferences, unsubscribe, calendar feeds
     "maintenance",  # zelfbeheer: association, agreement, tasks, rota, log
+    "notifications",  # what happened: the list, mark read, the header's unread count
 )
 
 

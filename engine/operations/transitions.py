@@ -17,6 +17,7 @@ from engine.guards import check_guards
 from engine.i18n import Msg, msg
 from engine.machines import machines
 from engine.models import Decision, Event, Initiative, Person
+from engine.notifications import events as notifications
 from engine.operations.common import Facts, load_facts, take_turn
 from engine.operations.open_steps import (
     CARRY,
@@ -258,6 +259,7 @@ def fire_transition(
             # decisions about moves out of the stage we leave no longer apply
             connection.execute(_CANCEL_DECISIONS, {"iid": initiative_id, "now": now})
     _forget(session, initiative_id)
+    notifications.stage_moved(session, initiative_id, dest, actor, now)
     if dest != facts.state and facts.has_dates:
         plan_for(session, initiative_id, now, sources=PLAN_SOURCES)
     log.info(
