@@ -31,7 +31,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from engine.config import config_of
-from engine.mail.outbox import queue_many
+from engine.mail.outbox import message_id_for
+from engine.models import OutboxMessage
 from engine.models import Initiative, Membership, Person
 from engine.models.notifications import Notification, NotificationEvent
 from engine.models.reminders import ReminderPreference
@@ -160,6 +161,19 @@ def mail_now(session: Session, event_id: int, now: datetime) -> int:
                 "person_id": reader.person_id,
                 **composed.for_reader(reader.name, unsubscribe_url(site, reader.person_id, [pref])),
             })  # fmt: skip
-    queue_many(session, messages, now=now, mail_from=config.mail_from)
+    _queue_new(session, messages, now, config.mail_from)
     session.execute(_SENT, {"eid": event_id, "now": now})
     return len(messages)
+
+
+def _queue_new(session: Session, messages: list[dict], now: datetime, mail_from: str) -> None:
+    """Queue the mails of a new event in one Core executemany: their keys name notification
+    rows made in this transaction, so none can be queued already (no lookup, no ORM)."""
+    session.execute(insert(OutboxMessage.__table__), [
+        {"idempotency_key": m["key"], "message_id": message_id_for(m["key"], mail_from),
+         "to_addr": m["to_addr"], "to_name": m["to_name"], "person_id": m["person_id"],
+         "subject": m["subject"], "body_text": m["body_text"], "body_html": m["body_html"],
+         "headers": m["headers"], "status": "pending", "attempts": 0,
+         "next_attempt_dt": now, "created_dt": now}
+        for m in messages
+    ])  # fmt: skip
