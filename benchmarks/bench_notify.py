@@ -1,4 +1,4 @@
-"""Benchmark of notification fan-out (issue 11). Prints the ratio against a baseline of the same run.
+"""Benchmark of notification fan-out (issue 11): ratios against a baseline of the same run.
 
     python benchmarks/bench_notify.py [--recipients 1000] [--rounds 15]
                                       [--url postgresql+psycopg://postgres@127.0.0.1/bench]
@@ -134,7 +134,7 @@ def main() -> None:
     b: list[float] = []
     c: list[float] = []
     for n in range(args.rounds):
-        for which in ("acb" if n % 2 == 0 else "bca"):
+        for which in "acb" if n % 2 == 0 else "bca":
             if which == "a":
                 took, rows, mails = fan_out(factory, iid, actor)
                 assert rows == mails == args.recipients - 1, (rows, mails)

@@ -18,8 +18,8 @@ from engine.coach.common import load_initiative as get_initiative
 from engine.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from engine.i18n import msg, nmsg
 from engine.models import CoachAssignment, CoachNote, Concern, District, Membership, Person
-from engine.notifications import events as notifications
 from engine.models.people import STAFF_ROLES as ROLES
+from engine.notifications import events as notifications
 from engine.permissions import STAFF_ROLES, is_staff
 
 log = logging.getLogger(__name__)

@@ -24,8 +24,8 @@ from engine.i18n import Msg, msg
 from engine.maintenance.reminders import replan
 from engine.maintenance.roles import OWN_ROTA_PLACE, require_manager, standing
 from engine.models import Association, AssociationMember, Occurrence, Person, RotaMember
-from engine.notifications import events as notifications
 from engine.models.maintenance import MaintenanceTask
+from engine.notifications import events as notifications
 from engine.operations.common import (
     bump_version,
     check_row_version,

@@ -32,8 +32,7 @@ from sqlalchemy.orm import Session
 
 from engine.config import config_of
 from engine.mail.outbox import message_id_for
-from engine.models import OutboxMessage
-from engine.models import Initiative, Membership, Person
+from engine.models import Initiative, Membership, OutboxMessage, Person
 from engine.models.notifications import Notification, NotificationEvent
 from engine.models.reminders import ReminderPreference
 from engine.notifications.kinds import default_mode, event_kind

@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
@@ -81,10 +82,10 @@ def mark_read(session: Session, actor: Person, notification_id: int, now: dateti
 
 def mark_all_read(session: Session, actor: Person, now: datetime) -> int:
     """Mark every unread notification of the actor read; return how many."""
-    result = session.execute(
+    result = cast(CursorResult, session.execute(
         update(Notification)
         .where(Notification.person_id == actor.id, Notification.read_dt.is_(None))
         .values(read_dt=now)
-    )
+    ))  # fmt: skip
     log.info("person %s marked %s notifications read", actor.id, result.rowcount)
     return int(result.rowcount or 0)

@@ -23,8 +23,8 @@ from engine.config import Config, config_of
 from engine.errors import Conflict, InvalidInput, NotFound, Refused
 from engine.i18n import Msg, msg
 from engine.models import Person, StagePlan, SupportRequest
-from engine.notifications import events as notifications
 from engine.models.support import OPEN_REQUEST_STATUSES, REQUEST_KINDS, WAITING_STATUSES
+from engine.notifications import events as notifications
 from engine.operations.common import lock_initiative, record_detail, require_change
 from engine.permissions import is_staff
 from engine.timeutil import local_date

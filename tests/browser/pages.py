@@ -73,3 +73,14 @@ def logout(page: Page) -> None:
     with page.expect_navigation():
         page.locator("form[action$='/logout'] button").click()
     expect(page.locator("form[action$='/logout']")).to_have_count(0)
+
+
+def notifications(page: Page, lang: str, expected: str) -> None:
+    """Open /notifications from the header's link (with its unread count); see ``expected``."""
+    link = page.locator("header a[href='/notifications']")
+    expect(link.locator(".vb-badge")).to_be_visible()
+    with page.expect_navigation():
+        link.click()
+    expect(page.locator("h1")).to_have_text(t(lang, "Meldingen", "Notifications"))
+    expect(page.locator("main .vb-notifications")).to_contain_text(expected)
+    assert_accessible(page, "notifications")

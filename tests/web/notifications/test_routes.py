@@ -54,7 +54,9 @@ def test_nobody_marks_anothers_notification(client, db_session):
     client.post("/logout", data={"csrf_token": csrf_token(client, "/notifications")})
     browse_as(client, anna, "nl")
     response = post_form(
-        client, f"/notifications/{theirs}/read", {"csrf_token": csrf_token(client, "/notifications")}
+        client,
+        f"/notifications/{theirs}/read",
+        {"csrf_token": csrf_token(client, "/notifications")},
     )
     assert response.status_code == 302
     page = client.get("/notifications").get_data(as_text=True)
