@@ -33,6 +33,7 @@ from engine.config import Config
 from engine.db import is_unavailable, unit_of_work
 from engine.mail import deliver_due
 from engine.models import Decision, Initiative, OutboxMessage
+from engine.notifications import digests as notification_steps
 from engine.reminders import steps as reminder_steps
 from engine.runtime import Runtime
 from engine.sweepstep import NOW, TODAY, Probe, SweepStep
@@ -91,6 +92,7 @@ STEPS: dict[str, SweepStep] = {
         # the maintenance work goes by the day (turns are dates): asking once a minute is plenty
         SweepStep("maintenance", _maintenance, probe=_maintenance_due, probe_every=60),
         *reminder_steps.STEPS,
+        *notification_steps.STEPS,
     )
 }
 

@@ -81,6 +81,7 @@ BLUEPRINTS = (
     "reminders",  # reminder preferences, unsubscribe, calendar feeds
     "maintenance",  # zelfbeheer: association, agreement, tasks, rota, log
     "discussions",  # the group's conversation, the decisions', the coaches' thread
+    "notifications",  # what happened: the list, mark read, the header's unread count
 )
 
 

@@ -19,6 +19,7 @@ from engine.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from engine.i18n import msg, nmsg
 from engine.models import CoachAssignment, CoachNote, Concern, District, Membership, Person
 from engine.models.people import STAFF_ROLES as ROLES
+from engine.notifications import events as notifications
 from engine.permissions import STAFF_ROLES, is_staff
 
 log = logging.getLogger(__name__)
@@ -134,6 +135,7 @@ def raise_concern(
     except IntegrityError as exc:  # a colleague flagged it at the same moment
         raise Refused(msg("A concern is already flagged for this initiative.")) from exc
     record_staff_event(session, initiative.id, actor, now, "coach.concern", note=reason)
+    notifications.concern_changed(session, concern, actor, now)
     session.flush()
     return concern
 
@@ -149,6 +151,7 @@ def clear_concern(
     note = (note or "").strip()[:MAX_TEXT] or None
     concern.cleared_dt, concern.cleared_by_id, concern.clear_note = now, actor.id, note
     record_staff_event(session, initiative.id, actor, now, "coach.concern_cleared", note=note)
+    notifications.concern_changed(session, concern, actor, now)
     session.flush()
     return concern
 

@@ -21,6 +21,7 @@ from engine.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from engine.i18n import msg
 from engine.models import Decision, Initiative, Message, MessageReport, Person
 from engine.models.discussions import CHANNELS
+from engine.notifications import events
 from engine.operations.common import check_row_version, get_initiative, record_detail
 from engine.permissions import is_staff
 
@@ -123,6 +124,7 @@ def post_message(
         "initiative %s: message %s (%s, decision %s, reply to %s) by %s",
         initiative_id, message.id, channel, decision_id, parent_id, actor.id,
     )  # fmt: skip
+    events.message_posted(session, message, actor, now)
     return message
 
 

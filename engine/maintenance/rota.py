@@ -25,6 +25,7 @@ from engine.maintenance.reminders import replan
 from engine.maintenance.roles import OWN_ROTA_PLACE, require_manager, standing
 from engine.models import Association, AssociationMember, Occurrence, Person, RotaMember
 from engine.models.maintenance import MaintenanceTask
+from engine.notifications import events as notifications
 from engine.operations.common import (
     bump_version,
     check_row_version,
@@ -273,6 +274,7 @@ def swap_turns(
         session, initiative, actor, now, "maintenance.swapped", task=one.task_id,
         turns=[one.id, other.id], task_title=one.task.title,
     )  # fmt: skip
+    notifications.turns_swapped(session, (one, other), actor, now)
     session.flush()
     replan(session, {initiative.id}, now)
     return one, other
@@ -304,6 +306,7 @@ def reassign_turn(
         task_title=turn.task.title, turn=turn.id, date=turn.due_date.isoformat(), person=new,
         old=old,
     )  # fmt: skip
+    notifications.turn_assigned(session, turn, actor, now)
     session.flush()
     replan(session, {initiative.id}, now)
     return turn

@@ -31,6 +31,7 @@ from engine.models import (
     Person,
     SwapProposal,
 )
+from engine.notifications import events as notifications
 from engine.operations.common import get_initiative, record
 from engine.timeutil import local_date
 
@@ -229,6 +230,7 @@ def accept_swap(
         session, initiative, actor, now, "maintenance.swap_accepted",
         person=proposal.proposer_id, **event_data(proposal),
     )  # fmt: skip
+    notifications.swap_accepted(session, proposal, actor, now)
     session.flush()
     replan(session, {initiative.id}, now)  # other questions about these turns expire
     return proposal

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from engine.errors import InvalidInput, NotFound, Paused, PermissionDenied, Refused
 from engine.i18n import Msg, msg
 from engine.models import Decision, Elector, Initiative, Membership, Person, Vote
+from engine.notifications import events as notifications
 from engine.operations.common import (
     check_version,
     get_initiative,
@@ -116,6 +117,7 @@ def open_decision(
         note=decision.question, decision=decision.id, trigger=trigger, rule=decision.rule,
         electorate=len(electorate),
     )  # fmt: skip
+    notifications.decision_opened(session, decision, actor, now)
     session.flush()
     return decision
 
@@ -180,6 +182,7 @@ def _settle(
         session, initiative, actor, now, f"decision.{result}",
         decision=decision.id, trigger=decision.trigger, **data,
     )  # fmt: skip
+    notifications.decision_closed(session, decision, actor, now)
 
 
 def cast_vote(

@@ -17,6 +17,7 @@ from engine.errors import InvalidInput, NotFound, PermissionDenied, Refused, los
 from engine.i18n import msg
 from engine.models import Initiative, JoinRequest, Membership, Person
 from engine.models.initiatives import REQUESTABLE_ROLES
+from engine.notifications import events as notifications
 from engine.operations.common import check_version, get_initiative, member_role, record
 from engine.operations.membership import (
     MAX_REASON,
@@ -87,6 +88,7 @@ def request_to_join(
     except IntegrityError as exc:  # the same person asked at the same moment, in another tab
         raise lost_race() from exc
     record(session, initiative, actor, now, "join.requested", request=request.id, role=role)
+    notifications.join_requested(session, request, actor, now)
     session.flush()
     return request
 
@@ -122,10 +124,12 @@ def approve_join_request(
     if member_role(session, initiative.id, request.person_id) is not None:
         raise Refused(msg("This person is already a member of this initiative."))
     request.status, request.decided_dt, request.decided_by_id = "approved", now, actor.id
-    return admit(
+    membership = admit(
         session, initiative, request.person, request.role, now,
         organisation=request.organisation, actor=actor, request=request.id,
     )  # fmt: skip
+    notifications.join_answered(session, request, actor, now)
+    return membership
 
 
 def decline_join_request(
@@ -148,6 +152,7 @@ def decline_join_request(
         session, initiative, actor, now, "join.declined",
         note=reason, person=request.person_id, request=request.id,
     )  # fmt: skip
+    notifications.join_answered(session, request, actor, now)
     session.flush()
     return request
 

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 from engine.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from engine.i18n import msg
 from engine.models import Event, Initiative, JoinRequest, Membership, Person, Step
+from engine.notifications import events as notifications
 from engine.operations.common import check_version, get_initiative, member_role, record
 from engine.permissions import (
     RESIDENT_ROLES,
@@ -170,6 +171,7 @@ def admit(
             session, initiative, actor, now, "join.approved", person=person.id, role=role, **data
         )
     session.flush()
+    notifications.member_joined(session, membership, person, actor, now)
     return membership
 
 
@@ -231,6 +233,7 @@ def _take_out(
     steps = _unown_open_steps(session, initiative, person_id)
     session.delete(membership)
     record(session, initiative, actor, now, kind, note=note, **data)
+    notifications.member_left(session, initiative.id, person_id, actor, now)
     if steps:
         record(session, initiative, actor, now, "steps.unowned", person=person_id, steps=steps)
     session.flush()

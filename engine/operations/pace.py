@@ -11,6 +11,7 @@ from engine.config import config_of
 from engine.errors import InvalidInput, Refused
 from engine.i18n import msg
 from engine.models import Initiative, Person, StagePlan, Step
+from engine.notifications import events as notifications
 from engine.operations.common import record
 from engine.operations.decisions import shift_open_decisions
 from engine.operations.plan import _begin, _past_stages, _plan
@@ -39,6 +40,7 @@ def pause_initiative(
         raise Refused(msg("This initiative is already paused."))
     initiative.is_paused, initiative.paused_dt, initiative.pause_reason = True, now, reason
     record(session, initiative, actor, now, "paused", note=reason)
+    notifications.paused(session, initiative, actor, now)
     session.flush()
     plan_for(session, initiative.id, now)  # cancels every pending reminder
     return initiative
@@ -75,6 +77,7 @@ def resume_initiative(
         session, initiative, actor, now, "resumed",
         note=note, paused_days=days, shifted=shifted, decisions=decisions,
     )  # fmt: skip
+    notifications.paused(session, initiative, actor, now)
     session.flush()
     plan_for(session, initiative.id, now)  # reminders again, for the (shifted) dates
     return initiative

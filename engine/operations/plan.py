@@ -17,6 +17,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from engine.errors import Conflict, InvalidInput, NotFound, Refused
 from engine.i18n import Msg, msg
 from engine.models import Initiative, Person, StagePlan, Step
+from engine.notifications import events as notifications
 from engine.operations.common import (
     check_row_version,
     check_version,
@@ -171,6 +172,7 @@ def add_step(
     session.add(step)
     session.flush()
     record_detail(session, initiative, actor, now, "step.added", step=step.id, title=title)
+    notifications.step_assigned(session, step, actor, now)
     session.flush()
     if due_date is not None:
         plan_for(session, initiative.id, now, sources=PLAN_SOURCES)
@@ -207,6 +209,8 @@ def update_step(
         record_detail(
             session, initiative, actor, now, "step.changed", step=step.id, changes=changes
         )
+        if "owner" in changes:
+            notifications.step_assigned(session, step, actor, now)
         session.flush()
         plan_for(session, initiative.id, now, sources=PLAN_SOURCES)
     return step

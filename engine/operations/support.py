@@ -24,6 +24,7 @@ from engine.errors import Conflict, InvalidInput, NotFound, Refused
 from engine.i18n import Msg, msg
 from engine.models import Person, StagePlan, SupportRequest
 from engine.models.support import OPEN_REQUEST_STATUSES, REQUEST_KINDS, WAITING_STATUSES
+from engine.notifications import events as notifications
 from engine.operations.common import lock_initiative, record_detail, require_change
 from engine.permissions import is_staff
 from engine.timeutil import local_date
@@ -141,6 +142,7 @@ def file_support_request(
         stage=stage_key,
         respond_by=respond_by.isoformat(),
     )
+    notifications.support_changed(session, request, actor, now)
     session.flush()
     return request
 
@@ -217,6 +219,7 @@ def acknowledge_support_request(
         session, request.initiative_id, actor, now, "support.acknowledged", note=note,
         request=request.id, request_kind=request.kind, old=old, new="acknowledged",
     )  # fmt: skip
+    notifications.support_changed(session, request, actor, now)
     session.flush()
     return request
 
@@ -244,6 +247,7 @@ def accept_support_request(
         session, request.initiative_id, actor, now, "support.accepted", note=note,
         request=request.id, request_kind=request.kind, old=old, new="accepted",
     )  # fmt: skip
+    notifications.support_changed(session, request, actor, now)
     session.flush()
     return request
 
@@ -272,6 +276,7 @@ def decline_support_request(
         session, request.initiative_id, actor, now, "support.declined", note=reason,
         request=request.id, request_kind=request.kind, old=old, new="declined",
     )  # fmt: skip
+    notifications.support_changed(session, request, actor, now)
     session.flush()
     return request
 
@@ -297,6 +302,7 @@ def deliver_support_request(
         session, request.initiative_id, actor, now, "support.delivered", note=note,
         request=request.id, request_kind=request.kind, old=old, new="delivered",
     )  # fmt: skip
+    notifications.support_changed(session, request, actor, now)
     session.flush()
     return request
 

@@ -17,6 +17,7 @@ from engine.guards import check_guards
 from engine.i18n import Msg, msg
 from engine.machines import machines
 from engine.models import Decision, Event, Initiative, Person
+from engine.notifications import events as notifications
 from engine.operations.common import Facts, load_facts, take_turn
 from engine.operations.open_steps import (
     CARRY,
@@ -257,6 +258,7 @@ def fire_transition(
             # decisions about moves out of the stage we leave no longer apply
             connection.execute(_CANCEL_DECISIONS, {"iid": initiative_id, "now": now})
     _forget(session, initiative_id)
+    notifications.stage_moved(session, initiative_id, dest, actor, now)
     if dest != facts.state and facts.has_dates:
         # only the stages left and entered change: their reminders, from the plan in hand
         replan_move(session, initiative_id, plan, defn, facts.state, dest, now, closed=left.closed)

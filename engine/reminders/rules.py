@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from engine.i18n import Msg, msg
+from engine.notifications.preferences import PREFERENCES
 from engine.timeutil import zone
 from engine.workflows.definitions import WorkflowDef
 
@@ -60,6 +61,8 @@ KINDS: dict[str, Kind] = {
             (30, 7, 0, -14),
             msg("A maintenance agreement is up for review"),
         ),
+        # notifications: chosen about on the same page, in the same way
+        *(Kind(name, audience, (0,), label, mode) for name, audience, label, mode in PREFERENCES),
     )
 }
 

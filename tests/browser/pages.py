@@ -104,3 +104,14 @@ def write_message(page: Page, form_selector: str, text: str, label: str) -> None
     with page.expect_navigation():
         form.locator("button[type=submit]").first.click()
     assert_accessible(page, label)
+
+
+def notifications(page: Page, lang: str, expected: str) -> None:
+    """Open /notifications from the header's link (with its unread count); see ``expected``."""
+    link = page.locator("header a[href='/notifications']")
+    expect(link.locator(".vb-badge")).to_be_visible()
+    with page.expect_navigation():
+        link.click()
+    expect(page.locator("h1")).to_have_text(t(lang, "Meldingen", "Notifications"))
+    expect(page.locator("main .vb-notifications")).to_contain_text(expected)
+    assert_accessible(page, "notifications")

@@ -251,6 +251,8 @@ RESOLVERS: dict[str, Callable[[World, Route, dict[str, Any]], Any]] = {
     ),
     "report_id": lambda w, r, x: w.report_id,
     "support_request_id": lambda w, r, x: w.support_request_id,
+    # someone else's or nobody's: marking it read is refused plainly (a redirect, no 404)
+    "notification_id": lambda w, r, x: 1,
     # an admin's action on a person (a role, an account) gets a person of its own
     "person_id": lambda w, r, x: w.spare_person_id if r.blueprint == "admin" else w.member_id,
     "neighbourhood_id": lambda w, r, x: w.neighbourhood_id,

@@ -175,7 +175,8 @@ def test_a_calendar_answers_304_while_nothing_changed(city):
 
 
 def _titles(body: str) -> list[str]:
-    return re.findall(r'<li class="vb-card">.*?href="/initiatives/\d+"[^>]*>([^<]*)</a>', body, re.S)
+    card = r'<li class="vb-card">.*?href="/initiatives/\d+"[^>]*>([^<]*)</a>'
+    return re.findall(card, body, re.S)
 
 
 def _link(body: str, rel: str) -> str | None:

@@ -46,6 +46,9 @@ def test_mail_and_feed_read_as_committed(name, locale):
 
 def test_every_reminder_kind_has_a_sample():
     """A new kind of reminder gets its sentence into the snapshots too."""
+    from engine.notifications.preferences import PREFERENCES
     from engine.reminders.rules import KINDS
 
-    assert set(KINDS) == SAMPLE_KINDS
+    # the notifications' kinds share the settings page; their mails have snapshots of their own
+    notification_kinds = {name for name, *_ in PREFERENCES}
+    assert set(KINDS) - notification_kinds == SAMPLE_KINDS

@@ -1,0 +1,137 @@
+"""The notifications' part of the sweep: overviews for daily and weekly readers, and the
+decision-closing notice for who has not voted.
+
+A digest reader's notifications wait (``mail_status = 'pending'``) until their slot
+(``mail_due_dt``); the sweep claims what is due, one overview per reader, in the reader's
+language, and marks the rows sent in the same transaction as the outbox rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from datetime import datetime
+
+from sqlalchemy import exists, literal_column, select, update
+from sqlalchemy.orm import Session
+
+from engine.config import Config, config_of
+from engine.db import bounded
+from engine.mail.outbox import queue_many
+from engine.models import Decision, Initiative, Person
+from engine.models.notifications import Notification, NotificationEvent
+from engine.notifications.events import CLOSING_NOTICE, decision_closing
+from engine.notifications.kinds import event_kind
+from engine.notifications.mail import Shown, compose_mail, locale_of, site_of, unsubscribe_url
+from engine.sweepstep import NOW, SweepStep
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+_N = Notification.__table__
+_E = NotificationEvent.__table__
+_PENDING = _N.c.mail_status == literal_column("'pending'")
+
+#: the question the partial index answers: is any digest notification due?
+DIGESTS_DUE = exists().where(_PENDING, _N.c.mail_due_dt <= NOW)
+
+
+def send_digests(session: Session, now: datetime, limit: int = BATCH) -> str:
+    """Claim due digest notifications and queue one overview per reader."""
+    due = bounded(
+        select(_N.c.id)
+        .where(_PENDING, _N.c.mail_due_dt <= now)
+        .order_by(_N.c.mail_due_dt, _N.c.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    claimed = session.execute(
+        update(_N)
+        .where(_N.c.id.in_(select(due.c.id)), _PENDING)
+        .values(mail_status="sent", mailed_dt=now)
+        .returning(_N.c.id, _N.c.person_id, _N.c.event_id)
+    ).all()
+    if not claimed:
+        return "0 overviews"
+    config = config_of(session)
+    site = site_of(config)
+    events = {
+        row.id: row
+        for row in session.execute(
+            select(_E.c.id, _E.c.kind, _E.c.initiative_id, _E.c.data, _E.c.link).where(
+                _E.c.id.in_(sorted({c.event_id for c in claimed}))
+            )
+        )
+    }
+    people = {
+        p.id: p
+        for p in session.scalars(
+            select(Person).where(Person.id.in_(sorted({c.person_id for c in claimed})))
+        )
+    }
+    per_reader: dict[int, list] = defaultdict(list)
+    for row in sorted(claimed, key=lambda r: r.id):
+        per_reader[row.person_id].append(row)
+    messages = [
+        _overview(people[pid], rows, events, site, config) for pid, rows in per_reader.items()
+    ]
+    queue_many(session, messages, now=now, mail_from=config.mail_from)
+    log.info("notifications: %s overviews for %s notifications", len(messages), len(claimed))
+    return f"{len(messages)} overviews"
+
+
+def _overview(person: Person, rows, events, site, config: Config) -> dict:
+    shown = [
+        Shown(e.kind, e.initiative_id, e.data, e.link) for e in (events[r.event_id] for r in rows)
+    ]
+    composed = compose_mail(shown, locale_of(person.locale), site, config, digest=True)
+    prefs = {event_kind(s.kind).pref for s in shown}
+    return {
+        "key": f"notification-digest:{person.id}:{min(r.id for r in rows)}",
+        "to_addr": person.email,
+        "to_name": person.name,
+        "person_id": person.id,
+        **composed.for_reader(person.name, unsubscribe_url(site, person.id, prefs)),
+    }
+
+
+# -- a decision about to close ---------------------------------------------------------------
+
+
+def _closing_soon(now: datetime, _config: Config | None = None):
+    """Open decisions of running groups closing within the notice, not yet announced."""
+    return (
+        select(Decision.id)
+        .join(Initiative, Initiative.id == Decision.initiative_id)
+        .where(
+            Decision.status == "open",
+            Decision.closes_dt.is_not(None),
+            Decision.closes_dt > now,
+            Decision.closes_dt <= now + CLOSING_NOTICE,
+            Initiative.is_paused.is_(False),
+            ~exists().where(
+                NotificationEvent.kind == "decision_closing",
+                NotificationEvent.subject_id == Decision.id,
+            ),
+        )
+    )
+
+
+def closing_probe(now: datetime, config: Config):
+    return _closing_soon(now, config).exists()
+
+
+def announce_closing(session: Session, now: datetime) -> str:
+    ids = list(session.scalars(_closing_soon(now).order_by(Decision.id)))
+    for decision_id in ids:
+        decision = session.get(Decision, decision_id)
+        assert decision is not None
+        decision_closing(session, decision, now)
+    return f"{len(ids)} decisions closing soon"
+
+
+#: the notifications' steps of the sweep (engine.sweeper lists them)
+STEPS = (
+    SweepStep("notifications.closing", announce_closing, probe=closing_probe),
+    SweepStep("notifications.digests", send_digests, probe=DIGESTS_DUE),
+)

@@ -1,0 +1,163 @@
+"""What a notification says, in the reader's language, on the page and in mail.
+
+An event's data holds words in no language (titles, names) and moments (``*_dt`` as ISO
+8601, ``date`` as a day); the sentence is the kind's, translated and filled in here. A mail is
+composed once per language and event; each reader's name and unsubscribe link are put into
+that one text, so fanning out to a thousand people composes two mails, not a thousand.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from html import escape
+from typing import Any
+
+from babel.dates import format_date, format_datetime
+
+from engine.config import Config
+from engine.i18n import LOCALES, translate
+from engine.mail.compose import compose
+from engine.notifications.kinds import SUBJECT, event_kind
+from engine.reminders.digests import Item, Site
+from engine.reminders.tokens import signing_secret, unsubscribe_token
+from engine.timeutil import zone
+
+#: stand-ins for what differs per reader in a mail composed once per language
+NAME = "\x00name\x00"
+UNSUBSCRIBE = "\x00unsubscribe\x00"
+
+
+def locale_of(locale: str | None) -> str:
+    return locale if locale in LOCALES else "nl"
+
+
+def _param(key: str, value: Any, locale: str, tz: str) -> Any:
+    if isinstance(value, dict):  # a title in several languages
+        return value.get(locale) or value.get("nl") or next(iter(value.values()), "")
+    if key.endswith("_dt") and isinstance(value, str):
+        moment = datetime.fromisoformat(value)
+        return format_datetime(moment, "d MMMM y, HH:mm", tzinfo=zone(tz), locale=locale)
+    if key == "date" and isinstance(value, str):
+        return format_date(date.fromisoformat(value), "long", locale=locale)
+    return value
+
+
+def sentence(kind: str, data: dict[str, Any], locale: str, tz: str) -> str:
+    """The one sentence that says what happened."""
+    params = {k: _param(k, v, locale, tz) for k, v in (data or {}).items()}
+    params.setdefault("actor", "")
+    return translate(event_kind(kind).sentence.with_params(**params), locale)
+
+
+def subject(kind: str, data: dict[str, Any], locale: str, tz: str) -> str:
+    said = sentence(kind, data, locale, tz)
+    initiative = (data or {}).get("initiative")
+    if not initiative:
+        return said
+    return translate(SUBJECT.with_params(initiative=initiative, sentence=said), locale)
+
+
+def thread_root(initiative_id: int | None, mail_from: str) -> str | None:
+    """The Message-ID every mail about one initiative answers to, so mail clients thread them."""
+    if initiative_id is None:
+        return None
+    domain = mail_from.rsplit("@", 1)[-1].strip(" >") or "verbinding.local"
+    digest = hashlib.sha256(f"initiative:{initiative_id}".encode()).hexdigest()[:24]
+    return f"<initiative-{initiative_id}.{digest}@{domain}>"
+
+
+def headers(site: Site, initiative_id: int | None, mail_from: str) -> dict[str, str]:
+    """List headers (RFC 2369/8058: one click turns this kind off) and the thread's root."""
+    found = {
+        "List-Id": f"Verbinding notifications <notifications.{site.domain}>",
+        "List-Unsubscribe": f"<{UNSUBSCRIBE}>",
+        "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+    }
+    root = thread_root(initiative_id, mail_from)
+    if root is not None:
+        found["In-Reply-To"] = root
+        found["References"] = root
+    return found
+
+
+def site_of(config: Config) -> Site:
+    return Site(base_url=config.base_url, secret=signing_secret(config))
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One notification as a reader sees it: the sentence, the initiative, where it leads."""
+
+    kind: str
+    initiative_id: int | None
+    data: dict[str, Any]
+    link: str
+
+
+@dataclass(frozen=True)
+class Composed:
+    """A mail composed for one language, with stand-ins for the reader."""
+
+    subject: str
+    text: str
+    html: str
+    headers: dict[str, str]
+
+    def for_reader(self, name: str, unsubscribe_url: str) -> dict[str, Any]:
+        return {
+            "subject": self.subject,
+            "body_text": self.text.replace(NAME, name).replace(UNSUBSCRIBE, unsubscribe_url),
+            "body_html": self.html.replace(NAME, escape(name)).replace(
+                UNSUBSCRIBE, unsubscribe_url
+            ),
+            "headers": {k: v.replace(UNSUBSCRIBE, unsubscribe_url) for k, v in
+                        self.headers.items()},
+        }  # fmt: skip
+
+
+def compose_mail(
+    shown: Sequence[Shown], locale: str, site: Site, config: Config, *, digest: bool
+) -> Composed:
+    """Compose a notification mail (one item) or an overview (several) in one language."""
+    tz = config.timezone
+    items = [
+        Item(
+            sentence=sentence(s.kind, s.data, locale, tz),
+            initiative=str((s.data or {}).get("initiative") or ""),
+            url=site.url(s.link),
+        )
+        for s in shown
+    ]
+    if digest:
+        from engine.i18n import nmsg
+
+        title = translate(
+            nmsg("Your overview: %(num)d notification", "Your overview: %(num)d notifications",
+                 len(shown)),
+            locale,
+        )  # fmt: skip
+    else:
+        title = subject(shown[0].kind, shown[0].data, locale, tz)
+    subject_line, text, html = compose(
+        "notification",
+        locale,
+        subject=title,
+        name=NAME,
+        items=items,
+        digest=digest,
+        notifications_url=site.url("/notifications"),
+        preferences_url=site.url("/reminders/preferences"),
+        unsubscribe_url=UNSUBSCRIBE,
+    )
+    iids = {s.initiative_id for s in shown}
+    only = next(iter(iids)) if len(iids) == 1 else None
+    return Composed(subject_line, text, html, headers(site, only, config.mail_from))
+
+
+def unsubscribe_url(site: Site, person_id: int, prefs: Iterable[str]) -> str:
+    return site.url(
+        f"/reminders/unsubscribe/{unsubscribe_token(site.secret, person_id, sorted(set(prefs)))}"
+    )
