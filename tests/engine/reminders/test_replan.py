@@ -85,7 +85,9 @@ def test_a_move_reads_and_writes_only_the_reminders_of_the_stages_it_leaves_and_
         fire_transition(session, anna, item.id, "start", now + DAY)
     after = rows_of(session, item.id)
     # a fixed number of statements, however much is planned further ahead
-    assert len(seen) <= 10, "\n".join(s for s, _ in seen)
+    # (the move's notification to the group is a fixed 9 more: the event, its readers, their
+    # mail; tests/engine/notifications proves it does not grow with the group)
+    assert len(seen) <= 19, "\n".join(s for s, _ in seen)
     planning = [s for s, _ in seen if "reminders" in s or "calendar_entries" in s]
     assert len(planning) <= 4, planning
     # execution is not touched: none of its deadlines is named in any statement ...
