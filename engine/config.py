@@ -9,6 +9,7 @@ session it makes, and :func:`config_of` gives it back.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -77,6 +78,16 @@ SETTINGS: tuple[Setting, ...] = (
         "How long a scheduler holds the mail it is sending before another may take it over; "
         "renewed while it works, so this is how long mail of a scheduler that died waits.",
     ),
+    Setting(
+        "THEME_CSS",
+        "(the NL Design System example theme)",
+        "CSS file with the NL Design System design tokens (colours, fonts, focus) for the site.",
+    ),
+    Setting(
+        "THEME_CLASS",
+        "voorbeeld-theme",
+        "Class on <body> under which the theme file defines its tokens.",
+    ),
 )
 
 #: setting name → its documented default
@@ -108,6 +119,9 @@ class Config:
     digest_weekday: int
     sweep_seconds: int
     mail_lease_seconds: int
+    #: None: the example theme shipped with the package
+    theme_css: Path | None
+    theme_class: str
 
 
 class ConfigError(ValueError):
@@ -160,7 +174,24 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         digest_weekday=number("DIGEST_WEEKDAY", 1, 7),
         sweep_seconds=number("SWEEP_SECONDS", 1),
         mail_lease_seconds=number("MAIL_LEASE_SECONDS", 2),
+        theme_css=_theme_file(given("THEME_CSS")),
+        theme_class=_theme_class(text("THEME_CLASS")),
     )
+
+
+def _theme_file(value: str | None) -> Path | None:
+    if value is None:
+        return None
+    path = Path(value).resolve()
+    if path.suffix != ".css" or not path.is_file():
+        raise ConfigError(f"VERBINDING_THEME_CSS: no CSS file at {value!r}")
+    return path
+
+
+def _theme_class(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", value):
+        raise ConfigError(f"VERBINDING_THEME_CLASS must be one CSS class name, not {value!r}")
+    return value
 
 
 def _zone_name(name: str) -> str:

@@ -48,6 +48,8 @@ OTHER_VALUES = {
     "DIGEST_WEEKDAY": "5",
     "SWEEP_SECONDS": "60",
     "MAIL_LEASE_SECONDS": "120",
+    "THEME_CSS": str(ROOT / "web" / "static" / "css" / "verbinding.css"),
+    "THEME_CLASS": "groningen-theme",
 }
 
 
@@ -118,6 +120,8 @@ def test_the_defaults_are_the_documented_ones(tmp_path):
         ("DIGEST_WEEKDAY", "0", "from 1 to 7"),
         ("SWEEP_SECONDS", "0", "at least 1"),
         ("TIMEZONE", "Europe/Groningen", "unknown time zone"),
+        ("THEME_CSS", "/nowhere/theme.css", "no CSS file"),
+        ("THEME_CLASS", "a b", "one CSS class name"),
     ],
 )
 def test_an_unusable_value_is_refused_naming_the_setting(name, value, says):
