@@ -106,6 +106,10 @@ def test_greening_from_proposal_to_maintenance(open_page, live, lang):
     anna.page.select_option("[name=kind]", "works")
     anna.page.fill("[name=description]", "Haal de stroken asfalt langs de kade weg.")
     submit(anna.page)
+    anna.check("support request to check before sending")
+    expect(anna.page.locator("#check")).to_contain_text("Haal de stroken asfalt langs de kade weg.")
+    with anna.page.expect_navigation():
+        anna.page.locator("main button[name=confirmed]").click()
     anna.check("after filing a support request")
     anna.page.goto(anna.url)
     request = anna.page.locator("#support-heading ~ ul a[href*='/support/']").first

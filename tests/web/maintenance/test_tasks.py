@@ -209,9 +209,13 @@ def test_end_a_task(client, db_session, quay):
     _new_task(client, item, volunteers=[str(bram.id)])
     (task,) = _tasks(db_session, item)
     page = _url(item, f"/tasks/{task.id}")
-    assert (
-        post_form(client, _url(item, f"/tasks/{task.id}/end"), token_from=page).status_code == 302
-    )
+    end = _url(item, f"/tasks/{task.id}/end")
+    assert "End this task? No new turns are planned" in client.get(page).get_data(as_text=True)
+    # one press without the second step ends nothing (WCAG 3.3.4)
+    assert post_form(client, end, token_from=page).status_code == 303
+    db_session.expire_all()
+    assert db_session.get(MaintenanceTask, task.id).is_active
+    assert post_form(client, end, {"confirmed": "yes"}, token_from=page).status_code == 302
     db_session.expire_all()
     assert not db_session.get(MaintenanceTask, task.id).is_active
     assert (task.ended_on or local_date(utcnow())) <= local_date(utcnow()) + timedelta(days=1)
