@@ -12,7 +12,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DEMO_PASSWORD
-from tests.browser.flows import Resident, in_days, unique_title
+from tests.browser.flows import Resident, fill_date, in_days, unique_title
 from tests.browser.pages import (
     login,
     register,
@@ -166,7 +166,7 @@ def test_greening_from_proposal_to_maintenance(open_page, live, lang):
     anna.check("new task, with errors")
     task = anna.t("Plantenbakken water geven", "Water the planters")
     page.fill("[name=title]", task)
-    page.fill("[name=starts_on]", in_days(1))
+    fill_date(page, "starts_on", in_days(1))
     page.select_option("[name=freq]", "weekly")
     page.check("input[name=weekdays][value=SA]")
     for box in page.locator("input[name=volunteers]").all():

@@ -163,7 +163,10 @@ def test_record_a_turn_done_with_a_note_and_see_it_in_the_log(client, db_session
     response = post_form(
         client, url, {"outcome": "done", "note": "Alles water gegeven."}, token_from=page_url
     )
-    assert response.status_code == 302 and f"#turn-{turn.id}" in response.headers["Location"]
+    assert response.status_code == 302 and response.headers["Location"].endswith("#melding")
+    assert f'href="#turn-{turn.id}"' in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
     log = client.get(_url(item, "/log")).get_data(as_text=True)
     assert "Alles water gegeven." in log and "Bram Bos" in log
     # a turn already recorded cannot be recorded twice: the reason is shown, nothing changes
