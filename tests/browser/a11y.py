@@ -67,6 +67,13 @@ _OVERFLOW = """() => {
     return r.right > doc.clientWidth + 1 && !el.closest('.vb-table-wrap')
       && getComputedStyle(el).position !== 'fixed';
   }).slice(0, 5).map(el => el.outerHTML.slice(0, 120));
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node; (node = walker.nextNode()) && wide.length < 8;) {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    if (range.getBoundingClientRect().right > doc.clientWidth + 1
+        && !node.parentElement.closest('.vb-table-wrap')) wide.push(node.data.slice(0, 80));
+  }
   return {width: doc.scrollWidth, wide};
 }"""
 
