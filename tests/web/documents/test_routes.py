@@ -110,7 +110,7 @@ def test_too_large_files_are_refused(client, db_session):
     # just over the limit: the initiative page says why, beside the form
     response = _upload(client, item, "net-te-groot.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024))
     assert response.status_code == 400
-    assert re.search(r'id="upload-problem">.*?at most 10 MB', _text(response), re.S)
+    assert re.search(r'id="upload-problem"[^>]*>.*?at most 10 MB', _text(response), re.S)
     assert _documents(db_session, item) == []
 
 
