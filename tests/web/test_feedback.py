@@ -100,6 +100,7 @@ def test_ending_a_coach_assignment_asks_first(client, db_session, confirmed):
     db_session.add(assignment)
     db_session.commit()
     login(client, coach.email, factories.PASSWORD)
+    client.get("/language/en")  # the message ids
     page = "/coach/assignments"
     assert "End this assignment?" in _text(client.get(page))
     assignment_id = assignment.id
