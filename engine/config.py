@@ -9,6 +9,7 @@ session it makes, and :func:`config_of` gives it back.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -125,6 +126,16 @@ SETTINGS: tuple[Setting, ...] = (
         "2026-11-30",
         "Date (YYYY-MM-DD) of the last accessibility check, in the accessibility statement.",
     ),
+    Setting(
+        "THEME_CSS",
+        "(the NL Design System example theme)",
+        "CSS file with the NL Design System design tokens (colours, fonts, focus) for the site.",
+    ),
+    Setting(
+        "THEME_CLASS",
+        "voorbeeld-theme",
+        "Class on <body> under which the theme file defines its tokens.",
+    ),
 )
 
 #: setting name → its documented default
@@ -167,6 +178,9 @@ class Config:
     #: full, partial, first-steps or none (the Dutch model statement's A, B, C, D)
     accessibility_status: str
     accessibility_checked: date
+    #: None: the example theme shipped with the package
+    theme_css: Path | None
+    theme_class: str
 
 
 class ConfigError(ValueError):
@@ -229,6 +243,8 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         retention_years=number("RETENTION_YEARS", 0, 100),
         accessibility_status=_status(text("ACCESSIBILITY_STATUS")),
         accessibility_checked=_day(text("ACCESSIBILITY_CHECKED")),
+        theme_css=_theme_file(given("THEME_CSS")),
+        theme_class=_theme_class(text("THEME_CLASS")),
     )
 
 
@@ -252,6 +268,21 @@ def _day(value: str) -> date:
         raise ConfigError(
             f"VERBINDING_ACCESSIBILITY_CHECKED must be a date (YYYY-MM-DD), not {value!r}"
         ) from None
+
+
+def _theme_file(value: str | None) -> Path | None:
+    if value is None:
+        return None
+    path = Path(value).resolve()
+    if path.suffix != ".css" or not path.is_file():
+        raise ConfigError(f"VERBINDING_THEME_CSS: no CSS file at {value!r}")
+    return path
+
+
+def _theme_class(value: str) -> str:
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]*", value):
+        raise ConfigError(f"VERBINDING_THEME_CLASS must be one CSS class name, not {value!r}")
+    return value
 
 
 def _zone_name(name: str) -> str:

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, VerbindingError
 from web.database import perform
+from web.feedback import to_banner
 from web.i18n import render_msg
 
 T = TypeVar("T")
@@ -111,7 +112,7 @@ def form_action(
     if then is not None:
         then(result)
     flash(done(result) if callable(done) else done, "success")
-    return redirect(to(result) if callable(to) else to)
+    return redirect(to_banner(to(result) if callable(to) else to))
 
 
 def _refused(

@@ -1,4 +1,8 @@
-"""Accessibility and keyboard checks for browser tests: axe-core (WCAG 2.1 A/AA) and focus."""
+"""Accessibility and keyboard checks for browser tests: axe-core (WCAG 2.2 A/AA) and focus.
+
+Every page state a test checks is checked at its own width (1280 px by default) and at 320 px
+(WCAG 1.4.10: nothing scrolls sideways there), in the page's language.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,17 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"],  # target-size too
+    },
     "resultTypes": ["violations"],  # passes are not reported: a third faster
+}
+#: at 320 px, the rules whose outcome depends on the width (the rest was checked at the page's
+#: own width on the same document): targets, scroll regions; plus the sideways scroll check
+AXE_NARROW_OPTIONS = {
+    "runOnly": {"type": "rule", "values": ["target-size", "scrollable-region-focusable"]},
+    "resultTypes": ["violations"],
 }
 _axe = Axe()
 #: check every page state, even one whose shape was checked already (slow; for a full audit)
@@ -50,23 +63,63 @@ def _describe(violation: dict) -> str:
     return "\n".join(lines)
 
 
+#: the narrowest width a page must work at without scrolling sideways (WCAG 1.4.10)
+NARROW = 320
+_OVERFLOW = """() => {
+  const doc = document.documentElement;
+  if (doc.scrollWidth <= doc.clientWidth) return null;
+  const wide = [...document.querySelectorAll('body *')].filter(el => {
+    const r = el.getBoundingClientRect();
+    return r.right > doc.clientWidth + 1 && !el.closest('.vb-table-wrap')
+      && getComputedStyle(el).position !== 'fixed';
+  }).slice(0, 5).map(el => el.outerHTML.slice(0, 120));
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node; (node = walker.nextNode()) && wide.length < 8;) {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    if (range.getBoundingClientRect().right > doc.clientWidth + 1
+        && !node.parentElement.closest('.vb-table-wrap')) wide.push(node.data.slice(0, 80));
+  }
+  return {width: doc.scrollWidth, wide};
+}"""
+
+
 def assert_accessible(page: Page, label: str = "") -> None:
-    """Run axe on the page as it is now; fail with every violation, its nodes and how to fix.
+    """Run axe on the page as it is now, at its width and at 320 px; fail with every violation.
 
     A page state with exactly the shape of one checked before (see ``_SHAPE``) is skipped,
     unless ``VERBINDING_AXE_EVERY_STATE=1``.
     """
-    shape = page.evaluate(_SHAPE)
-    key = (shape.split("\n", 1)[0], hashlib.sha256(shape.encode()).hexdigest())
+    viewport = page.viewport_size or {"width": 1280, "height": 900}
+    _check(page, label, viewport["width"])
+    if viewport["width"] != NARROW:
+        page.set_viewport_size({"width": NARROW, "height": viewport["height"]})
+        try:
+            overflow = page.evaluate(_OVERFLOW)
+            if overflow:
+                pytest.fail(
+                    f"{label or page.title()} ({page.url}) scrolls sideways at {NARROW} px: "
+                    f"{overflow['width']} px wide, because of {overflow['wide']}",
+                    pytrace=False,
+                )
+            _check(page, label, NARROW)
+        finally:
+            page.set_viewport_size(viewport)
+
+
+def _check(page: Page, label: str, width: int) -> None:
+    shape = f"{width}\n" + page.evaluate(_SHAPE)
+    key = (shape.split("\n", 2)[1], hashlib.sha256(shape.encode()).hexdigest())
     if key in _SHAPES and not EVERY_STATE:
         SKIPPED.append(label)
         return
     started = time.monotonic()
-    result = _axe.run(page, options=AXE_OPTIONS)
+    result = _axe.run(page, options=AXE_OPTIONS if width != NARROW else AXE_NARROW_OPTIONS)
     SECONDS.append(time.monotonic() - started)
     violations = result.response["violations"]
     where = (
-        f"{label or page.title()} ({page.url}, lang={page.locator('html').get_attribute('lang')})"
+        f"{label or page.title()} ({page.url}, lang={page.locator('html').get_attribute('lang')}"
+        f", {width} px)"
     )
     CHECKED.append(where)
     _SHAPES.add(key)

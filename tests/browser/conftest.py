@@ -161,7 +161,8 @@ def lang(request) -> str:
 def pytest_terminal_summary(terminalreporter):
     if a11y.CHECKED:
         terminalreporter.write_line(
-            f"axe (WCAG 2.1 A/AA) checked {len(a11y.CHECKED)} page states "
+            f"axe (WCAG 2.2 A/AA; at 320 px target size and scroll regions) checked "
+            f"{len(a11y.CHECKED)} page states "
             f"in {sum(a11y.SECONDS):.1f}s; {len(a11y.SKIPPED)} more had the shape of a page "
             "checked already (VERBINDING_AXE_EVERY_STATE=1 checks them too)"
         )

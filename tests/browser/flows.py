@@ -34,6 +34,13 @@ def in_days(days: int) -> str:
     return (date.today() + timedelta(days=days)).isoformat()
 
 
+def fill_date(scope: Page | Locator, name: str, iso: str) -> None:
+    """Type a date (YYYY-MM-DD) into the three boxes of a date field: day, month, year."""
+    found = date.fromisoformat(iso)
+    for part, value in (("day", found.day), ("month", found.month), ("year", found.year)):
+        scope.locator(f"[name={name}-{part}]").fill(str(value))
+
+
 class Resident:
     """One person in their own browser context, on the pages of one initiative."""
 
@@ -89,7 +96,7 @@ class Resident:
         if owner:
             form.locator("[name=owner]").select_option(label=owner)
         if due:
-            form.locator("[name=due_date]").fill(due)
+            fill_date(form, "due_date", due)
         self.send(form, f"after adding a step to {stage}")
         expect(self.page.locator(".vb-step__title", has_text=title)).to_have_count(1)
 

@@ -1,11 +1,12 @@
-"""Screenshots of the main pages on a phone and a desktop, on the demo data (not a test).
+"""Screenshots of every page on a phone and a desktop, on the demo data (not a test).
 
     python -m tests.browser.screenshots --out screenshots/ [--lang nl,en]
 
-Starts the app with the Groningen demo on a temporary SQLite database, logs in as the right
-demo people (anonymous for the public pages, the initiator for an initiative, the coach for the
-caseload) and saves full-page PNGs as ``<page>-<size>-<lang>.png``. Pages that do not exist
-yet are listed and left out. ``/screenshots/`` is ignored by git.
+Starts the app with the Groningen demo on a temporary SQLite database, walks every GET route
+that shows a page, logs in as the demo person its access rule asks for (anonymous for the
+public pages, the initiator for an initiative's, the coach for the caseload, the admin for the
+admin's) and saves full-page PNGs as ``<page>-<size>-<lang>.png``, in Dutch and English, on a
+phone (390 px) and a desktop. ``/screenshots/`` is ignored by git.
 """
 
 from __future__ import annotations
@@ -33,23 +34,64 @@ class Shot:
     values: dict
 
 
+#: who opens a page, by its access rule (web/access.py): the initiator of the Voermanhaven for
+#: the group's pages, the coach for the municipality's, the admin for the admin's
+WHO = {
+    "public": None,
+    "login": "pieter@example.nl",
+    "viewer": "pieter@example.nl",
+    "member": "pieter@example.nl",
+    "member_or_starter": "pieter@example.nl",
+    "initiator": "pieter@example.nl",
+    "staff": "sanne@example.nl",
+    "admin": "beheer@example.nl",
+}
+#: not pages: data, files, redirects, or pages that need a secret from a mail
+SKIP = {
+    "main.language", "main.healthz", "main.theme", "main.favicon", "coach.caseload_export",
+    "documents.download", "reminders.person_feed", "reminders.initiative_feed",
+    "auth.reset_password_page", "members.invitation", "reminders.unsubscribe_link",
+}  # fmt: skip
+
+
 def _shots(live) -> list[Shot]:
-    from engine.models import Initiative
+    """Every page of the app (each GET route that shows HTML), with demo values for its ids."""
+    from engine.models import Initiative, MaintenanceTask, Occurrence, Person, SupportRequest
+    from web.access import RULES
 
     with live.sessions() as session:
         greening = session.scalar(
             select(Initiative.id).where(Initiative.title == "Groen op de Voermanhaven")
         )
-    return [
-        Shot("home", "main.home", None, {}),
-        Shot("login", "auth.login", None, {}),
-        Shot("register", "auth.register", None, {}),
-        Shot("home-logged-in", "main.home", "anna@example.nl", {}),
-        Shot("initiative", "initiatives.show", "pieter@example.nl", {"initiative_id": greening}),
-        Shot("initiative-public", "initiatives.show", None, {"initiative_id": greening}),
-        Shot("new-initiative", "initiatives.new", "anna@example.nl", {}),
-        Shot("coach-caseload", "coach.caseload", "sanne@example.nl", {}),
-    ]
+        pieter = session.scalar(select(Person.id).where(Person.email == "pieter@example.nl"))
+        task = session.scalar(
+            select(MaintenanceTask.id).where(MaintenanceTask.initiative_id == greening)
+        )
+        turn = session.scalar(
+            select(Occurrence.id).where(
+                Occurrence.task_id == task, Occurrence.assignee_id == pieter
+            )
+        )
+        request = session.execute(select(SupportRequest.id, SupportRequest.initiative_id)).first()
+    values = {"initiative_id": greening, "task_id": task, "occurrence_id": turn}
+    shots = []
+    for rule in live.app.url_map.iter_rules():
+        if "GET" not in (rule.methods or ()) or rule.endpoint in SKIP | {"static"}:
+            continue
+        given = dict(values)
+        who = WHO.get(RULES.get(rule.endpoint, "public"))
+        if rule.endpoint.startswith("support.") and request is not None:
+            given.update(request_id=request.id, initiative_id=request.initiative_id)
+            who = "lotte@example.nl" if RULES.get(rule.endpoint) != "staff" else who
+        params = {name: given.get(name) for name in rule.arguments}
+        if any(v is None for v in params.values()):
+            print(f"skipped {rule.endpoint}: no demo value for {sorted(rule.arguments)}")
+            continue
+        name = rule.endpoint.replace(".", "-").replace("_", "-")
+        shots.append(Shot(name, rule.endpoint, who, params))
+        if rule.endpoint == "initiatives.show":
+            shots.append(Shot("initiative-public", rule.endpoint, None, params))
+    return shots
 
 
 def _url(app, shot: Shot) -> str | None:
@@ -115,7 +157,7 @@ def take(out: Path, langs: list[str]) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=Path("screenshots"))
-    parser.add_argument("--lang", default="nl", help="comma-separated: nl,en")
+    parser.add_argument("--lang", default="nl,en", help="comma-separated: nl,en")
     args = parser.parse_args(argv)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     if not CHROMIUM.exists():

@@ -204,7 +204,10 @@ def test_form_errors_are_announced_and_reachable(open_page, lang):
     page.goto("/login")
     submit(page)
     summary = page.locator(".vb-error-summary")
-    expect(summary).to_have_attribute("role", "alert")
+    # focused on load (autofocus, no JavaScript), named by its heading, "Error:" in the title
+    expect(summary).to_be_focused()
+    expect(summary.locator("h2")).to_have_text(t(lang, "Er is een probleem", "There is a problem"))
+    assert page.title().startswith(t(lang, "Fout:", "Error:"))
     link = summary.locator("a[href='#email']")
     expect(link).to_have_count(1)
     link.click()

@@ -12,7 +12,7 @@ from __future__ import annotations
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DEMO_PASSWORD
-from tests.browser.flows import Resident, in_days, unique_title
+from tests.browser.flows import Resident, fill_date, in_days, unique_title
 from tests.browser.pages import (
     login,
     register,
@@ -107,6 +107,10 @@ def test_greening_from_proposal_to_maintenance(open_page, live, lang):
     anna.page.select_option("[name=kind]", "works")
     anna.page.fill("[name=description]", "Haal de stroken asfalt langs de kade weg.")
     submit(anna.page)
+    anna.check("support request to check before sending")
+    expect(anna.page.locator("#check")).to_contain_text("Haal de stroken asfalt langs de kade weg.")
+    with anna.page.expect_navigation():
+        anna.page.locator("main button[name=confirmed]").click()
     anna.check("after filing a support request")
     anna.page.goto(anna.url)
     request = anna.page.locator("#support-heading ~ ul a[href*='/support/']").first
@@ -163,7 +167,7 @@ def test_greening_from_proposal_to_maintenance(open_page, live, lang):
     anna.check("new task, with errors")
     task = anna.t("Plantenbakken water geven", "Water the planters")
     page.fill("[name=title]", task)
-    page.fill("[name=starts_on]", in_days(1))
+    fill_date(page, "starts_on", in_days(1))
     page.select_option("[name=freq]", "weekly")
     page.check("input[name=weekdays][value=SA]")
     for box in page.locator("input[name=volunteers]").all():

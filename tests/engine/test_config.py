@@ -58,6 +58,8 @@ OTHER_VALUES = {
     "RETENTION_YEARS": "10",
     "ACCESSIBILITY_STATUS": "full",
     "ACCESSIBILITY_CHECKED": "2027-02-01",
+    "THEME_CSS": str(ROOT / "web" / "static" / "css" / "verbinding.css"),
+    "THEME_CLASS": "groningen-theme",
 }
 
 
@@ -131,6 +133,8 @@ def test_the_defaults_are_the_documented_ones(tmp_path):
         ("ACCESSIBILITY_STATUS", "prima", "one of full, partial"),
         ("ACCESSIBILITY_CHECKED", "30-11-2026", "a date"),
         ("RETENTION_YEARS", "-1", "from 0 to 100"),
+        ("THEME_CSS", "/nowhere/theme.css", "no CSS file"),
+        ("THEME_CLASS", "a b", "one CSS class name"),
     ],
 )
 def test_an_unusable_value_is_refused_naming_the_setting(name, value, says):

@@ -27,5 +27,7 @@ def submit(client, initiative_id: int, url: str, data: dict | None = None, **kw)
     version = re.search(r'name="expected_version" value="(\d+)"', page)
     if version:
         payload["expected_version"] = version.group(1)
+    if url.endswith("/remove"):
+        payload["confirmed"] = "yes"  # the hidden field of the second step (web/confirm.py)
     payload.update(data or {})
     return client.post(url, data=payload, **kw)

@@ -3,32 +3,47 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+# messages written per field (never WTForms' own "This field is required.")
+_NAME = _l("Enter your name.")
+_NAME_LONG = _l("Your name is too long: at most 200 characters.")
+_EMAIL = _l("Enter your e-mail address.")
+_EMAIL_FORM = _l("Enter an e-mail address like naam@voorbeeld.nl.")
+_EMAIL_LONG = _l("The e-mail address is too long: at most 254 characters.")
+_AGAIN = _l("Enter the password once more.")
+_PASSWORD = [
+    DataRequired(_l("Enter a password.")),
+    Length(min=8, max=200, message=_l("The password must have 8 to 200 characters.")),
+]
+
 
 class RegisterForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200)])
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email(), Length(max=254)])
-    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=200)])
+    name = StringField(
+        _l("Your name"), validators=[DataRequired(_NAME), Length(max=200, message=_NAME_LONG)]
+    )
+    email = EmailField(
+        _l("E-mail address"),
+        validators=[DataRequired(_EMAIL), Email(_EMAIL_FORM), Length(max=254, message=_EMAIL_LONG)],
+    )
+    password = PasswordField(_l("Password"), validators=_PASSWORD)
     confirm = PasswordField(
         _l("Password again"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+        validators=[DataRequired(_AGAIN), EqualTo("password", message=_l("The passwords differ."))],
     )
 
 
 class LoginForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()])
-    password = PasswordField(_l("Password"), validators=[DataRequired()])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(_EMAIL), Email(_EMAIL_FORM)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
     remember = BooleanField(_l("Stay logged in on this device"))
 
 
 class ResetRequestForm(FlaskForm):
-    email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()])
+    email = EmailField(_l("E-mail address"), validators=[DataRequired(_EMAIL), Email(_EMAIL_FORM)])
 
 
 class NewPasswordForm(FlaskForm):
-    password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(min=8, max=200)]
-    )
+    password = PasswordField(_l("New password"), validators=_PASSWORD)
     confirm = PasswordField(
         _l("New password again"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+        validators=[DataRequired(_AGAIN), EqualTo("password", message=_l("The passwords differ."))],
     )

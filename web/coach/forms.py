@@ -12,6 +12,10 @@ from wtforms.validators import DataRequired, Length, Optional
 NOT_REQUIRED = {"required": False}
 
 
+_LONG = _l("The text is too long: at most 5000 characters.")
+_COACH = _l("Choose a process coach.")
+
+
 class _Form(FlaskForm):
     class Meta:
         csrf = False  # the app-wide CSRFProtect checks the token of every POST
@@ -20,7 +24,7 @@ class _Form(FlaskForm):
 class NoteForm(_Form):
     body = TextAreaField(
         _l("Note for the group and colleagues"),
-        validators=[DataRequired(), Length(max=5000)],
+        validators=[DataRequired(_l("Write the note.")), Length(max=5000, message=_LONG)],
         render_kw=NOT_REQUIRED,
     )
 
@@ -28,19 +32,21 @@ class NoteForm(_Form):
 class ConcernForm(_Form):
     reason = TextAreaField(
         _l("What worries you?"),
-        validators=[DataRequired(), Length(max=5000)],
+        validators=[DataRequired(_l("Write what worries you.")), Length(max=5000, message=_LONG)],
         render_kw=NOT_REQUIRED,
     )
 
 
 class ClearConcernForm(_Form):
-    note = TextAreaField(_l("What changed?"), validators=[Optional(), Length(max=5000)])
+    note = TextAreaField(
+        _l("What changed?"), validators=[Optional(), Length(max=5000, message=_LONG)]
+    )
 
 
 class AssignInitiativeForm(_Form):
-    coach = SelectField(_l("Process coach"), validators=[DataRequired()])
+    coach = SelectField(_l("Process coach"), validators=[DataRequired(_COACH)])
 
 
 class AssignDistrictForm(_Form):
-    coach = SelectField(_l("Process coach"), validators=[DataRequired()])
-    district = SelectField(_l("District"), validators=[DataRequired()])
+    coach = SelectField(_l("Process coach"), validators=[DataRequired(_COACH)])
+    district = SelectField(_l("District"), validators=[DataRequired(_l("Choose a district."))])

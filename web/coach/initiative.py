@@ -37,6 +37,7 @@ from web.coach.forms import (
     NoteForm,
 )
 from web.coach.routes import bp
+from web.confirm import unconfirmed
 from web.database import db
 from web.discussions.forms import MessageForm
 from web.form_action import form_action
@@ -240,6 +241,8 @@ def unassign():
     if not raw.isdigit():
         flash(_("Choose an assignment to end."), "error")
         return redirect(url_for("coach.assignments"))
+    if (refused := unconfirmed(back)) is not None:
+        return refused
     return form_action(
         None,
         lambda session: unassign_coach(session, current_user.person, int(raw), utcnow()),

@@ -14,6 +14,7 @@ from engine.operations import attach_document, remove_document
 from engine.operations.documents import get_document
 from engine.storage import Storage
 from web import MAX_UPLOAD_BYTES, access
+from web.confirm import unconfirmed
 from web.database import db
 from web.documents.forms import UploadForm
 from web.form_action import form_action, row_version
@@ -84,6 +85,9 @@ def download(initiative_id: int, document_id: int):
 @access.member
 def remove(initiative_id: int, document_id: int):
     key = f"document-{document_id}"
+    back = url_for("initiatives.show", initiative_id=initiative_id, _anchor=key)
+    if (refused := unconfirmed(back)) is not None:
+        return refused
     form = PlainForm()
     return act(
         key, form, remove_document, current_user.person, initiative_id, document_id, utcnow(),

@@ -156,7 +156,7 @@ def edit_agreement(initiative_id: int):
             initiative.id,
             association_duties=form.association_duties.data,
             municipality_duties=form.municipality_duties.data,
-            start_date=form.start_date.data,
+            start_date=form.start_date.data,  # type: ignore[arg-type]  # required: validated
             review_date=form.review_date.data,
             now=utcnow(),
         ),  # fmt: skip

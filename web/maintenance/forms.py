@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    DateField,
     IntegerField,
     RadioField,
     SelectChoice,
@@ -18,9 +17,9 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from engine.maintenance.recurrence import RuleForm
 from engine.wording import ASSOCIATION_ROLE_WORDS
+from web.date_input import DatePartsField
 from web.i18n import lazy_msg
 
-DATE_MESSAGE = _l("Enter a date, for example 2027-03-01.")
 WEEKDAY_CHOICES = [
     SelectChoice("MO", _l("Monday")),
     SelectChoice("TU", _l("Tuesday")),
@@ -64,7 +63,7 @@ BOARD_CHOICES = [
 
 
 def _date(label):
-    return DateField(label, validators=[Optional()], format="%Y-%m-%d")
+    return DatePartsField(label)
 
 
 class AssociationForm(FlaskForm):
@@ -88,11 +87,7 @@ class AgreementForm(FlaskForm):
         _l("What the municipality keeps doing"),
         validators=[DataRequired(message=_l("Describe what the municipality keeps doing."))],
     )
-    start_date = DateField(
-        _l("Start date"),
-        format="%Y-%m-%d",
-        validators=[InputRequired(message=DATE_MESSAGE)],
-    )
+    start_date = DatePartsField(_l("Start date"), required=True)
     review_date = _date(_l("Review date"))
 
 
@@ -130,9 +125,7 @@ class TaskForm(FlaskForm):
         ],
     )
     description = TextAreaField(_l("What to do"), validators=[Optional()])
-    starts_on = DateField(
-        _l("From"), format="%Y-%m-%d", validators=[InputRequired(message=DATE_MESSAGE)]
-    )
+    starts_on = DatePartsField(_l("From"), required=True)
     freq = SelectField(
         _l("How often"),
         choices=FREQ_CHOICES,

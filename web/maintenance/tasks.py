@@ -24,6 +24,7 @@ from engine.maintenance.rota import set_rota, step_out
 from engine.maintenance.tasks import create_task, end_task, update_task
 from engine.models import MaintenanceTask
 from web import access
+from web.confirm import unconfirmed
 from web.database import db
 from web.form_action import form_action, row_version
 from web.i18n import render_msg
@@ -57,6 +58,7 @@ def tasks(initiative_id: int):
 def _rule_text(form: TaskForm) -> str:
     """The checked RRULE of the form; a refusal names the field the rule came from."""
     starts_on = form.starts_on.data
+    assert starts_on is not None  # a required field: the form validated before this runs
     advanced = (form.advanced.data or "").strip()
     try:
         if advanced:
@@ -155,6 +157,8 @@ def end(initiative_id: int, task_id: int):
     load_task(initiative_id, task_id)
     if not can_manage():
         return forbidden()
+    if (refused := unconfirmed(_task_url(initiative_id, task_id))) is not None:
+        return refused
     return form_action(
         None,
         lambda session: end_task(

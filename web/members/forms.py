@@ -29,7 +29,7 @@ class InviteForm(VersionedForm):
         validators=[
             DataRequired(message=_l("Enter a valid e-mail address.")),
             Email(message=_l("Enter a valid e-mail address.")),
-            Length(max=254),
+            Length(max=254, message=_l("The e-mail address is too long: at most 254 characters.")),
         ],
     )
     role = SelectField(_l("Role in the group"), choices=ROLE_CHOICES, default="member")

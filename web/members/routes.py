@@ -29,6 +29,7 @@ from engine.operations.common import member_role
 from engine.operations.invitations import find_invitation, is_addressed_to, masked_address
 from engine.permissions import may_take_part
 from web import access
+from web.confirm import unconfirmed
 from web.database import db
 from web.form_action import form_action
 from web.i18n import locale
@@ -240,6 +241,9 @@ def leave(initiative_id: int):
 @bp.post("/initiatives/<int:initiative_id>/members/<int:person_id>/remove")
 @access.initiator
 def remove(initiative_id: int, person_id: int):
+    back = url_for("members.group", initiative_id=initiative_id, _anchor=f"member-{person_id}")
+    if (refused := unconfirmed(back)) is not None:
+        return refused
     form = RemoveForm()
     return act_on_group(
         f"remove-{person_id}", form, remove_member, current_user.person, initiative_id,

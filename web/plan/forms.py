@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     SelectChoice,
@@ -16,13 +15,13 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from web.date_input import DatePartsField
 from web.initiatives.forms import VersionedForm
 
 _STEP_TITLE = [
     DataRequired(message=_l("Give the step a title.")),
     Length(max=300, message=_l("A step needs a title of at most 300 characters.")),
 ]
-_DATE_MESSAGE = _l("Enter a date, for example 2027-03-01.")
 
 
 class StepForm(VersionedForm):
@@ -32,7 +31,7 @@ class StepForm(VersionedForm):
     title = StringField(_l("Step"), validators=_STEP_TITLE)
     #: the engine checks that the owner is a member
     owner = SelectField(_l("Who takes it on"), validators=[Optional()], validate_choice=False)
-    due_date = DateField(_l("Due date"), validators=[Optional()], format="%Y-%m-%d")
+    due_date = DatePartsField(_l("Due date"))
 
     def set_owners(self, choices: list[SelectChoice]) -> StepForm:
         """Offer these owners (see :func:`owner_choices`; one list shared by a page's forms)."""
@@ -61,7 +60,7 @@ class StepMoveForm(VersionedForm):
 
 
 class TargetDateForm(VersionedForm):
-    target_date = DateField(_l("Target date"), validators=[Optional()], format="%Y-%m-%d")
+    target_date = DatePartsField(_l("Target date"))
 
 
 class PauseForm(VersionedForm):

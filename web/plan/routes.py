@@ -6,7 +6,7 @@ different steps never collide, two edits of the same step do.
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, render_template
+from flask import Blueprint, abort, g, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -21,6 +21,7 @@ from engine.operations import (
 )
 from engine.pages import load_page
 from web import access
+from web.confirm import unconfirmed
 from web.database import db
 from web.form_action import row_version
 from web.initiatives.forms import PlainForm
@@ -130,8 +131,11 @@ def reopen(initiative_id: int, step_id: int):
 @bp.post("/initiatives/<int:initiative_id>/steps/<int:step_id>/remove")
 @access.member
 def remove(initiative_id: int, step_id: int):
-    form = PlainForm()
     key = f"step-remove-{step_id}"
+    back = url_for("initiatives.show", initiative_id=initiative_id, _anchor=f"step-{step_id}")
+    if (refused := unconfirmed(back)) is not None:
+        return refused
+    form = PlainForm()
     return act(
         key, form, remove_step, current_user.person, initiative_id, step_id, utcnow(),
         expected_version=row_version(), done=_("The step is removed."), anchor="now",

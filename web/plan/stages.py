@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask import url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,6 +17,7 @@ from engine.operations import (
     skip_stage,
 )
 from web import access
+from web.confirm import unconfirmed
 from web.initiatives.forms import PlainForm
 from web.initiatives.page import act, expected_version
 from web.plan.forms import InsertStageForm, PauseForm, ResumeForm, SkipStageForm, TargetDateForm
@@ -77,6 +79,9 @@ def insert(initiative_id: int, stage_key: str):
 @access.member
 def remove_own(initiative_id: int, stage_key: str):
     key = f"remove-{stage_key}"
+    back = url_for("initiatives.show", initiative_id=initiative_id, _anchor="plan")
+    if (refused := unconfirmed(back)) is not None:
+        return refused
     form = PlainForm()
     return act(
         key, form, remove_stage, current_user.person, initiative_id, stage_key, utcnow(),

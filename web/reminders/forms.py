@@ -20,7 +20,7 @@ class PreferencesForm(FlaskForm):
     language = SelectField(
         _l("Language of mail and pages"),
         choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")],
-        validators=[InputRequired()],
+        validators=[InputRequired(_l("Choose a language."))],
     )
 
 
@@ -35,7 +35,7 @@ def preferences_form(kinds: list[str], modes: dict[str, str], language: str) -> 
             render_msg(kind_of(kind).label),
             choices=[SelectChoice(mode, render_msg(MODE_LABELS[mode])) for mode in MODES],
             default=modes[kind],
-            validators=[InputRequired()],
+            validators=[InputRequired(_l("Choose how often you get this."))],
         )
         setattr(Form, f"kind_{kind}", field)
     form = Form()

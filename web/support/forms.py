@@ -13,13 +13,24 @@ from wtforms.validators import DataRequired, Length, Optional
 NOT_REQUIRED = {"required": False}
 
 
+_LONG = _l("The text is too long: at most 5000 characters.")
+
+
 class RequestForm(FlaskForm):
     kind = SelectField(
-        _l("What kind of support does the group ask for?"), validators=[DataRequired()]
+        _l("What kind of support does the group ask for?"),
+        validators=[DataRequired(_l("Choose the kind of support."))],
     )
     description = TextAreaField(
         _l("What does the group ask the municipality for?"),
-        validators=[DataRequired(), Length(min=10, max=5000)],
+        validators=[
+            DataRequired(_l("Write what the group asks for.")),
+            Length(
+                min=10,
+                max=5000,
+                message=_l("Write what the group asks for in 10 to 5000 characters."),
+            ),
+        ],
         render_kw=NOT_REQUIRED,
     )
     stage_key = SelectField(_l("Stage it belongs to"), validators=[Optional()])
@@ -34,19 +45,22 @@ class _ActionForm(FlaskForm):
 
 
 class AcknowledgeForm(_ActionForm):
-    note = TextAreaField(_l("Message to the group"), validators=[Length(max=5000)])
+    note = TextAreaField(_l("Message to the group"), validators=[Length(max=5000, message=_LONG)])
 
 
 class AcceptForm(_ActionForm):
     note = TextAreaField(
-        _l("What the municipality will do, and when"), validators=[Length(max=5000)]
+        _l("What the municipality will do, and when"), validators=[Length(max=5000, message=_LONG)]
     )
 
 
 class DeclineForm(_ActionForm):
     note = TextAreaField(
         _l("Why the municipality declines"),
-        validators=[DataRequired(), Length(max=5000)],
+        validators=[
+            DataRequired(_l("Write a few words for the group.")),
+            Length(max=5000, message=_LONG),
+        ],
         render_kw=NOT_REQUIRED,
     )
 
@@ -54,7 +68,10 @@ class DeclineForm(_ActionForm):
 class DeliverForm(_ActionForm):
     note = TextAreaField(
         _l("What the municipality did"),
-        validators=[DataRequired(), Length(max=5000)],
+        validators=[
+            DataRequired(_l("Write a few words for the group.")),
+            Length(max=5000, message=_LONG),
+        ],
         render_kw=NOT_REQUIRED,
     )
 
@@ -64,7 +81,9 @@ class AssignForm(_ActionForm):
 
 
 class WithdrawForm(_ActionForm):
-    note = TextAreaField(_l("Why the group withdraws the request"), validators=[Length(max=5000)])
+    note = TextAreaField(
+        _l("Why the group withdraws the request"), validators=[Length(max=5000, message=_LONG)]
+    )
 
 
 ACTION_FORMS = {

@@ -42,6 +42,7 @@ from engine.wording import (
 )
 from engine.workflows.process_plan import plan_of
 from web import access
+from web.confirm import is_confirmed
 from web.database import db, runtime
 from web.form_action import form_action
 from web.i18n import render_msg, text
@@ -147,8 +148,19 @@ def new(initiative_id: int):
     def again(status: int, _error: VerbindingError | None = None) -> ResponseReturnValue:
         return render_template("support/new.html", initiative=initiative, form=form), status
 
-    if request.method == "GET":
-        return again(200)
+    if request.method == "GET" or request.form.get("change"):
+        return again(200)  # back from the check page: what was typed stays
+    if not is_confirmed():
+        # first read it back, then send it (WCAG 3.3.4: the municipality gets it at once)
+        if not form.validate_on_submit():
+            return again(400)
+        return render_template(
+            "support/check.html",
+            initiative=initiative,
+            form=form,
+            kind=dict(form.kind.choices).get(form.kind.data, ""),
+            stage=dict(form.stage_key.choices).get(form.stage_key.data, ""),
+        )
     return form_action(
         form,
         lambda session: file_support_request(

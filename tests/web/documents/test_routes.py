@@ -110,7 +110,7 @@ def test_too_large_files_are_refused(client, db_session):
     # just over the limit: the initiative page says why, beside the form
     response = _upload(client, item, "net-te-groot.pdf", b"%PDF-1.4\n" + b"0" * (10 * 1024 * 1024))
     assert response.status_code == 400
-    assert re.search(r'id="upload-problem">.*?at most 10 MB', _text(response), re.S)
+    assert re.search(r'id="upload-problem"[^>]*>.*?at most 10 MB', _text(response), re.S)
     assert _documents(db_session, item) == []
 
 
@@ -168,10 +168,10 @@ def test_removing_a_document_someone_just_removed_says_so(client, db_session):
     forms = [
         re.search(rf'<form method="post" action="{url}".*?</form>', p, re.S).group(0) for p in pages
     ]
-    fields = [
-        {"csrf_token": CSRF_RE.search(f).group(1), "version": str(document.version)} for f in forms
-    ]
-    assert all(f'name="version" value="{document.version}"' in f for f in forms)
+    # every hidden field of the form, as the browser sends it: the token, the version, the
+    # confirmation of the second step
+    fields = [dict(re.findall(r'type="hidden" name="(\w+)" value="([^"]*)"', f)) for f in forms]
+    assert all(f["version"] == str(document.version) and f["confirmed"] == "yes" for f in fields)
     assert bram_client.post(url, data=fields[1]).status_code == 302
     response = anna_client.post(url, data=fields[0])
     assert response.status_code == 409
@@ -187,3 +187,26 @@ def test_a_listed_document_whose_file_is_gone(client, db_session):
     response, _ = _get(client, f"/initiatives/{item.id}/documents/{doc.id}")
     assert response.status_code == 410
     assert "its file is no longer stored" in _text(response)
+
+
+def test_a_removal_without_its_confirmation_removes_nothing(client, db_session):
+    """WCAG 3.3.4: one press on "Remove" only opens the question; the file stays."""
+    item, (anna, _) = _arrange(db_session)
+    browse_as(client, anna)
+    assert _upload(client, item, "schets.pdf", PDF).status_code == 302
+    (document,) = _documents(db_session, item)
+    page = _text(client.get(f"/initiatives/{item.id}"))
+    url = f"/initiatives/{item.id}/documents/{document.id}/remove"
+    question = re.search(
+        rf'<details class="vb-details vb-confirm".*?action="{url}".*?</details>', page, re.S
+    )
+    assert question and "cannot be undone" in question.group(0)
+    payload = {"csrf_token": CSRF_RE.search(page).group(1), "version": str(document.version)}
+    response = client.post(url, data=payload, follow_redirects=True)
+    assert "Nothing was changed: confirm with the button under the question." in _text(response)
+    (still,) = _documents(db_session, item)
+    upload_dir = client.application.config["VERBINDING"].upload_dir
+    assert (upload_dir / still.storage_name).exists()
+    assert factories.event_count(db_session, item.id, "document.removed") == 0
+    response = client.post(url, data={**payload, "confirmed": "yes"})
+    assert response.status_code == 302 and _documents(db_session, item) == []

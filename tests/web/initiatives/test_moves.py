@@ -64,7 +64,7 @@ def test_a_blocked_move_says_why_and_changes_nothing(client, db_session):
     response = submit(client, item.id, f"/initiatives/{item.id}/moves/start", {"note": "Toch?"})
     assert response.status_code == 422
     page = _text(response)
-    problem = re.search(r'id="move-start-problem">(.*?)</div>\s*</div>', page, re.S).group(1)
+    problem = re.search(r'id="move-start-problem"[^>]*>(.*?)</div>\s*</div>', page, re.S).group(1)
     assert "This move is not possible yet." in problem
     assert "One step of this stage is still open: complete it or remove it." in problem
     assert "Toch?" in page  # the note is kept

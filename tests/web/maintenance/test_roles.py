@@ -245,7 +245,7 @@ def test_the_secretary_manages_like_the_chair(web_app, db_session, visitors):
     client = web_app.test_client()
     login(client, g.board.email)
     page = f"/initiatives/{item}/maintenance/tasks/{task}"
-    response = post_form(client, page + "/end", token_from=page)
+    response = post_form(client, page + "/end", {"confirmed": "yes"}, token_from=page)
     assert response.status_code == 302
     db_session.expire_all()
     assert not db_session.get(MaintenanceTask, task).is_active

@@ -49,8 +49,10 @@ def test_ask_then_the_other_agrees_in_english(client, db_session, group):
     assert response.status_code == 400
     assert 'id="other-error"' in response.get_data(as_text=True)
     response = _ask(client, g, mine, {"other": f"turn-{theirs}", "note": "Ik ben dan weg."})
-    assert response.status_code == 302 and response.headers["Location"].endswith("#swaps")
+    # a success lands on its banner, which links back to the questions (web/feedback.py)
+    assert response.status_code == 302 and response.headers["Location"].endswith("#melding")
     overview = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'href="#swaps"' in overview
     assert "Your question is on its way to Bram Bos" in overview
     assert "You asked Bram Bos to swap turns of ‘Kade vegen’" in overview
     assert _holders(db_session, mine, theirs) == [g.member.id, g.board.id]

@@ -163,7 +163,10 @@ def test_record_a_turn_done_with_a_note_and_see_it_in_the_log(client, db_session
     response = post_form(
         client, url, {"outcome": "done", "note": "Alles water gegeven."}, token_from=page_url
     )
-    assert response.status_code == 302 and f"#turn-{turn.id}" in response.headers["Location"]
+    assert response.status_code == 302 and response.headers["Location"].endswith("#melding")
+    assert f'href="#turn-{turn.id}"' in client.get(response.headers["Location"]).get_data(
+        as_text=True
+    )
     log = client.get(_url(item, "/log")).get_data(as_text=True)
     assert "Alles water gegeven." in log and "Bram Bos" in log
     # a turn already recorded cannot be recorded twice: the reason is shown, nothing changes
@@ -209,9 +212,13 @@ def test_end_a_task(client, db_session, quay):
     _new_task(client, item, volunteers=[str(bram.id)])
     (task,) = _tasks(db_session, item)
     page = _url(item, f"/tasks/{task.id}")
-    assert (
-        post_form(client, _url(item, f"/tasks/{task.id}/end"), token_from=page).status_code == 302
-    )
+    end = _url(item, f"/tasks/{task.id}/end")
+    assert "End this task? No new turns are planned" in client.get(page).get_data(as_text=True)
+    # one press without the second step ends nothing (WCAG 3.3.4)
+    assert post_form(client, end, token_from=page).status_code == 303
+    db_session.expire_all()
+    assert db_session.get(MaintenanceTask, task.id).is_active
+    assert post_form(client, end, {"confirmed": "yes"}, token_from=page).status_code == 302
     db_session.expire_all()
     assert not db_session.get(MaintenanceTask, task.id).is_active
     assert (task.ended_on or local_date(utcnow())) <= local_date(utcnow()) + timedelta(days=1)

@@ -80,8 +80,9 @@ def test_a_neighbour_asks_and_an_initiator_lets_them_in(client, db_session):
         initiator, item.id, f"/initiatives/{item.id}/join-requests/{request_id}/approve"
     )
     assert response.status_code == 302
-    assert response.headers["Location"].endswith(f"/initiatives/{item.id}/members#requests")
+    assert response.headers["Location"].endswith(f"/initiatives/{item.id}/members#melding")
     page = _text(initiator.get(response.headers["Location"]))
+    assert 'href="#requests"' in page  # the banner links back to the requests
     assert "The request is approved" in page and "No requests are waiting for an answer." in page
     assert henk.id in _member_ids(db_session, item)
     page = _text(client.get(f"/initiatives/{item.id}"))

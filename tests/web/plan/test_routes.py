@@ -83,7 +83,8 @@ def test_a_step_without_title_is_refused_next_to_the_form(client, db_session):
     browse_as(client, anna)
     response = submit(
         client, item.id, f"/initiatives/{item.id}/steps",
-        {"stage_key": "proposal", "title": "", "due_date": "morgen"},
+        {"stage_key": "proposal", "title": "", "due_date-day": "morgen", "due_date-month": "",
+         "due_date-year": ""},
     )  # fmt: skip
     assert response.status_code == 400
     page = _text(response)

@@ -70,7 +70,13 @@ def _as(client, email: str):
 
 
 def _file(client, scene: Scene, **data):
-    values = {"kind": "works", "description": "Graag de stroken asfalt weghalen.", "stage_key": ""}
+    """Fill in the request and send it from the check page (confirmed)."""
+    values = {
+        "kind": "works",
+        "description": "Graag de stroken asfalt weghalen.",
+        "stage_key": "",
+        "confirmed": "yes",
+    }
     values.update(data)
     url = f"/initiatives/{scene.initiative_id}/support/new"
     return post_form(client, url, values, token_from=url)
@@ -89,8 +95,22 @@ def test_a_member_files_a_request_and_sees_when_the_answer_is_due(client, db_ses
     assert form.status_code == 200
     page = form.get_data(as_text=True)
     assert 'for="kind"' in page and 'for="description"' in page and 'for="stage_key"' in page
-    response = _file(client, scene, kind="advice", stage_key="proposal",
-                     description="Kan een stedenbouwkundige meekijken naar de kade?")  # fmt: skip
+    asked = {"kind": "advice", "stage_key": "proposal",
+             "description": "Kan een stedenbouwkundige meekijken naar de kade?"}  # fmt: skip
+    # WCAG 3.3.4: the first press shows the request to check; nothing is sent yet
+    check = _file(client, scene, confirmed="", **asked)
+    assert check.status_code == 200
+    shown = check.get_data(as_text=True)
+    assert "Check your request" in shown and "Nothing is sent yet" in shown
+    assert "Kan een stedenbouwkundige meekijken naar de kade?</dd>" in shown
+    assert (
+        db_session.query(SupportRequest).filter_by(initiative_id=scene.initiative_id).count() == 0
+    )
+    # "Change the request" goes back to the form with what was typed
+    back = _file(client, scene, confirmed="", change="1", **asked).get_data(as_text=True)
+    assert "Kan een stedenbouwkundige meekijken naar de kade?</textarea>" in back
+    assert 'aria-invalid="true"' not in back
+    response = _file(client, scene, **asked)
     assert response.status_code == 302
     row = _only_request(db_session, scene)
     assert (row.kind, row.stage_key, row.status) == ("advice", "proposal", "submitted")

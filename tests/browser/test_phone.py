@@ -1,0 +1,69 @@
+"""The initiative page on a phone starts with what matters now; the rest is one tap away."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser.a11y import assert_accessible
+from tests.browser.conftest import DEMO_PASSWORD
+from tests.browser.pages import login
+
+#: Wijkvisie Paddepoel, the longest demo initiative, for its initiator at 390 px: 11,553 px
+#: with the path and the history spelled out; 9,373 px folded (measured on the demo)
+MAX_HEIGHT = 10_000
+#: where "Now: <stage>" starts at the latest (it was at ~1,900 px, below the seven stage cards)
+MAX_NOW_TOP = 1_000
+
+_BROKEN_WORDS = r"""() => {
+  const broken = [];
+  for (const h of document.querySelectorAll('.vb-stage h3')) {
+    const text = h.firstChild;
+    if (!text || text.nodeType !== Node.TEXT_NODE) continue;
+    let start = 0;
+    for (const word of text.data.split(/(\s+)/)) {
+      if (word.trim()) {
+        const range = document.createRange();
+        range.setStart(text, start);
+        range.setEnd(text, start + word.length);
+        const lines = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+        if (lines.size > 1) broken.push(word);
+      }
+      start += word.length;
+    }
+  }
+  return broken;
+}"""
+
+
+def _open_paddepoel(page) -> None:
+    login(page, "anna@example.nl", DEMO_PASSWORD, check=False)
+    page.goto("/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Wijkvisie Paddepoel").first.click()
+
+
+def test_the_initiative_page_on_a_phone_starts_with_now(open_page):
+    page = open_page("nl", width=390, height=844)
+    _open_paddepoel(page)
+    height = page.evaluate("document.documentElement.scrollHeight")
+    assert height <= MAX_HEIGHT, f"the initiative page is {height} px long at 390 px"
+    now_top = page.locator("#now").evaluate("el => el.getBoundingClientRect().top + scrollY")
+    assert now_top <= MAX_NOW_TOP, f"'Now' starts at {now_top} px"
+    # the path and the history are one tap away, without JavaScript
+    stages = page.locator(".vb-stage")
+    expect(stages.first).to_be_hidden()
+    page.locator("section[aria-labelledby=path] summary").click()
+    expect(stages.first).to_be_visible()
+    page.locator("section[aria-labelledby=history] summary").click()
+    expect(page.locator(".vb-history li").first).to_be_visible()
+    assert_accessible(page, "initiative page on a phone, path and history open")
+
+
+def test_stage_names_wrap_between_words(open_page):
+    page = open_page("nl", width=1280)
+    _open_paddepoel(page)
+    expect(page.locator(".vb-stage").first).to_be_visible()  # always open on a wide screen
+    assert page.evaluate(_BROKEN_WORDS) == []
+    page.set_viewport_size({"width": 320, "height": 800})
+    page.locator("section[aria-labelledby=path] summary").click()
+    assert page.evaluate(_BROKEN_WORDS) == []
