@@ -26,6 +26,7 @@ from engine.models.maintenance import (
 )
 from engine.models.outbox import OutboxMessage, PasswordReset
 from engine.models.people import District, Neighbourhood, Person
+from engine.models.security import LoginSession, RateLimit
 from engine.models.support import (
     Association,
     CoachAssignment,
@@ -48,6 +49,7 @@ __all__ = [
     "Event",
     "Initiative",
     "Invitation",
+    "LoginSession",
     "JoinRequest",
     "MaintenanceAgreement",
     "MaintenanceTask",
@@ -56,6 +58,7 @@ __all__ = [
     "Occurrence",
     "OutboxMessage",
     "PasswordReset",
+    "RateLimit",
     "Person",
     "RotaMember",
     "StagePlan",
