@@ -32,3 +32,7 @@ class NewPasswordForm(FlaskForm):
         _l("New password again"),
         validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
     )
+
+
+class PlainForm(FlaskForm):
+    """Only the CSRF token: for buttons."""
