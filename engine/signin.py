@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import cast
 
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.bounds import MAX_ID
@@ -98,3 +98,26 @@ def live_sessions(session: Session, person_id: int, now: datetime) -> list[Login
             .order_by(LoginSession.created_dt.desc(), LoginSession.id.desc())
         )
     )
+
+
+#: an ended or expired login session is kept this long (the sessions page shows live ones only)
+KEEP_ENDED = timedelta(days=1)
+
+
+def stale_sessions(now: datetime):
+    """Login sessions that ended or expired more than a day ago."""
+    cutoff = now - KEEP_ENDED
+    return select(LoginSession.id).where(
+        or_(LoginSession.ended_dt < cutoff, LoginSession.expires_dt < cutoff)
+    )
+
+
+def forget_stale_sessions(session: Session, now: datetime) -> int:
+    """Delete login sessions that ended or expired more than a day ago."""
+    cutoff = now - KEEP_ENDED
+    result = session.execute(
+        delete(LoginSession).where(
+            or_(LoginSession.ended_dt < cutoff, LoginSession.expires_dt < cutoff)
+        )
+    )
+    return cast(CursorResult, result).rowcount or 0

@@ -144,3 +144,25 @@ def test_a_counter_holds_across_connections(committed_engine, now):
         assert s.get(RateLimit, key).hits == 1
         s.execute(delete(RateLimit).where(RateLimit.key == key))
         s.commit()
+
+
+def test_the_sweep_forgets_old_counters_and_sessions(session, now):
+    from engine.config import default_config
+    from engine.sweeper import STEPS
+
+    step = STEPS["sign-in"]
+    anna = _person(session, now)
+    old = now - timedelta(days=3)
+    stale = start_session(session, anna, now=old, remember=False, days=1)
+    live = start_session(session, anna, now=now, remember=True, days=30)
+    hit(session, "test:old", (1, 60), old)
+    hit(session, "test:new", (1, 60), now)
+    assert session.scalar(select(step.probe(now, default_config())))
+    step.fn(session, now)
+    assert session.get(RateLimit, "test:old") is None and session.get(RateLimit, "test:new")
+    assert find_session(session, live, now) is not None
+    sid = int(stale.partition(":")[0])
+    from engine.models import LoginSession
+
+    assert session.get(LoginSession, sid) is None
+    session.execute(delete(RateLimit).where(RateLimit.key == "test:new"))
