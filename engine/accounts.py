@@ -115,6 +115,15 @@ def change_password(session: Session, person: Person, password: str, now: dateti
     session.flush()
 
 
+def change_own_password(
+    session: Session, person: Person, current: str, password: str, now: datetime
+) -> None:
+    """A signed-in person sets a new password, knowing the old one; every session ends."""
+    if not check_password(person, current):
+        raise Refused(msg("This is not your current password."), field="current")
+    change_password(session, person, password, now)
+
+
 def _close_resets(session: Session, person_id: int, now: datetime) -> None:
     session.execute(
         update(PasswordReset)

@@ -48,7 +48,7 @@ def _account_key() -> str | None:
 
 
 def _action(endpoint: str) -> str:
-    if endpoint == "auth.login":
+    if endpoint in ("auth.login", "auth.change_password"):  # both try a password
         return "login"
     if endpoint in MAIL or endpoint in ANONYMOUS_MAIL:
         return "mail"

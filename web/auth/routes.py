@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from engine.accounts import (
+    change_own_password,
     check_login,
     confirm_email,
     request_password_reset,
@@ -18,6 +19,7 @@ from engine.errors import VerbindingError
 from engine.signin import end_all_sessions, end_session, live_sessions
 from web import access
 from web.auth.forms import (
+    ChangePasswordForm,
     LoginForm,
     NewPasswordForm,
     PlainForm,
@@ -123,12 +125,41 @@ def logout():
     return redirect(safe_next(request.form.get("next")))
 
 
+def _sessions_page(password_form: ChangePasswordForm, status: int = 200) -> ResponseReturnValue:
+    found = live_sessions(db(), current_user.person.id, utcnow())
+    current = int(current_user.reference.partition(":")[0])
+    page = render_template(
+        "auth/sessions.html",
+        sessions=found,
+        current=current,
+        password_form=password_form,
+    )
+    return page, status
+
+
 @bp.get("/account/sessions")
 @access.login
 def sessions():
-    found = live_sessions(db(), current_user.person.id, utcnow())
-    current = int(current_user.reference.partition(":")[0])
-    return render_template("auth/sessions.html", sessions=found, current=current, form=PlainForm())
+    return _sessions_page(ChangePasswordForm())
+
+
+@bp.post("/account/password")
+@access.login
+def change_password():
+    form = ChangePasswordForm()
+    person = current_user.person
+
+    def change(session):
+        change_own_password(session, person, form.current.data, form.password.data, utcnow())
+        sign_in(person)  # every session ended, this one too: this device starts a new one
+
+    return form_action(
+        form,
+        change,
+        done=_("Your new password is set. You are logged out on every other device."),
+        to=url_for("auth.sessions"),
+        again=lambda status, _error: _sessions_page(form, status),
+    )
 
 
 @bp.post("/account/sessions/end")

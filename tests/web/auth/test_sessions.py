@@ -130,3 +130,36 @@ def test_cookies_are_secure_under_https_only(web_app, tmp_path, smtp_sink, resid
             assert cookies[name]["httponly"], name
     finally:
         app.extensions["verbinding"].engine.dispose()
+
+
+def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(client, resident):
+    _login(client, resident.email, remember=True)
+    phone = client.application.test_client()
+    _login(phone, resident.email)
+    thief = _copy(client)
+    url = "/account/password"
+    wrong = post_form(
+        client,
+        url,
+        {
+            "current": "geraden-123",
+            "password": "nieuw-wachtwoord-1",
+            "confirm": "nieuw-wachtwoord-1",
+        },
+        token_from="/account/sessions",
+    )
+    assert wrong.status_code == 400 and _signed_in(phone)
+    right = post_form(
+        client,
+        url,
+        {
+            "current": factories.PASSWORD,
+            "password": "nieuw-wachtwoord-1",
+            "confirm": "nieuw-wachtwoord-1",
+        },
+        token_from="/account/sessions",
+    )
+    assert right.status_code == 302
+    assert _signed_in(client)
+    assert not _signed_in(phone) and not _signed_in(thief)
+    login(phone, resident.email, "nieuw-wachtwoord-1")
