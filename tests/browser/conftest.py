@@ -92,7 +92,10 @@ def make_live_app(tmp: Path, smtp: SmtpServer) -> tuple[LiveApp, LiveServer]:
 
 @pytest.fixture(scope="session")
 def live(tmp_path_factory, smtp_sink) -> Iterator[LiveApp]:
+    from tests.browser import pages
+
     live_app, server = make_live_app(tmp_path_factory.mktemp("browser"), smtp_sink)
+    pages.LIVE[:] = [live_app]
     yield live_app
     server.stop()
     live_app.app.extensions["verbinding"].engine.dispose()
