@@ -57,8 +57,11 @@ def _action(endpoint: str) -> str:
 
 def _limit(action: str) -> Limit:
     config = current_app.config["VERBINDING"]
-    limit: Limit = getattr(config, f"rate_limit_{action}")
-    return limit
+    return {
+        "login": config.rate_limit_login,
+        "mail": config.rate_limit_mail,
+        "post": config.rate_limit_post,
+    }[action]
 
 
 def count_post() -> None:

@@ -48,6 +48,12 @@ OTHER_VALUES = {
     "DIGEST_WEEKDAY": "5",
     "SWEEP_SECONDS": "60",
     "MAIL_LEASE_SECONDS": "120",
+    "REMEMBER_DAYS": "7",
+    "TRUSTED_PROXIES": "1",
+    "RATE_LIMIT_LOGIN": "5/600",
+    "RATE_LIMIT_MAIL": "10/86400",
+    "RATE_LIMIT_POST": "60/600",
+    "RATE_LIMIT_ADDRESS_FACTOR": "20",
 }
 
 
@@ -118,6 +124,10 @@ def test_the_defaults_are_the_documented_ones(tmp_path):
         ("DIGEST_WEEKDAY", "0", "from 1 to 7"),
         ("SWEEP_SECONDS", "0", "at least 1"),
         ("TIMEZONE", "Europe/Groningen", "unknown time zone"),
+        ("RATE_LIMIT_LOGIN", "10", "COUNT/SECONDS"),
+        ("RATE_LIMIT_MAIL", "0/60", "COUNT/SECONDS"),
+        ("RATE_LIMIT_POST", "²/60", "COUNT/SECONDS"),
+        ("TRUSTED_PROXIES", "-1", "from 0 to 10"),
     ],
 )
 def test_an_unusable_value_is_refused_naming_the_setting(name, value, says):

@@ -319,6 +319,7 @@ def visitors(web_app, people) -> dict[str, Visitor]:
                 data={"csrf_token": csrf, "email": emails[role], "password": factories.PASSWORD},
             )
             assert response.status_code == 302, f"{role} could not log in"
+            csrf = _csrf_from(client)  # a new token comes with the login
         cookie = client.get_cookie("session")
         result[role] = Visitor(cookie.value if cookie else None, csrf)
     return result
