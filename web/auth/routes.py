@@ -169,7 +169,7 @@ def logout_everywhere():
     db().commit()
     logout_user()
     flash(_("You are logged out on every device."), "info")
-    return redirect(url_for("auth.login"))
+    return redirect(url_for("main.home"))
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])
