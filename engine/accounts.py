@@ -1,12 +1,18 @@
-"""People: creating accounts and checking passwords."""
+"""People: creating accounts, confirming addresses, checking and resetting passwords.
+
+Signing in, asking for a reset and registering do the same work whether or not the address has
+an account (a password hash either way) and say the same thing, so neither the answer nor its
+timing tells who has an account.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -15,6 +21,7 @@ from engine.i18n import msg
 from engine.mail.mailer import Mailer
 from engine.models import PasswordReset, Person
 from engine.models.people import STAFF_ROLES
+from engine.signin import end_all_sessions
 
 MIN_PASSWORD = 8
 RESET_HOURS = 2
@@ -37,8 +44,13 @@ def create_person(
     password: str | None = None,
     role: str = "resident",
     locale: str = "nl",
+    confirmed: bool = True,
 ) -> Person:
-    """Create an account; refuse a taken e-mail address or a short password."""
+    """Create an account; refuse a taken e-mail address or a short password.
+
+    Accounts made by an admin, the CLI or the demo count as confirmed; self-registration
+    (:func:`register`) passes ``confirmed=False`` and mails a link.
+    """
     email = normalise_email(email)
     name = " ".join((name or "").split())
     if "@" not in email or " " in email or len(email) > 254:
@@ -58,22 +70,66 @@ def create_person(
         role=role,
         locale=locale if locale in ("nl", "en") else "nl",
         created_dt=now,
+        email_confirmed_dt=now if confirmed else None,
     )
     session.add(person)
     session.flush()
     return person
 
 
+@cache
+def _dummy_hash() -> str:
+    """A hash of nothing anyone types, checked when there is no account, so the work is equal."""
+    return generate_password_hash(secrets.token_urlsafe(16))
+
+
 def check_password(person: Person, password: str) -> bool:
     if not person.password_hash:
+        check_password_hash(_dummy_hash(), password or "")
         return False
     return check_password_hash(person.password_hash, password)
+
+
+def check_login(session: Session, email: str, password: str) -> Person | None:
+    """The active account with this address and password, or None; the same work either way."""
+    person = find_person(session, email)
+    if person is None:
+        check_password_hash(_dummy_hash(), password or "")
+        return None
+    if not check_password(person, password) or not person.is_active:
+        return None
+    return person
 
 
 def set_password(person: Person, password: str) -> None:
     if len(password or "") < MIN_PASSWORD:
         raise InvalidInput(msg("A password has at least 8 characters."), field="password")
     person.password_hash = generate_password_hash(password)
+
+
+def change_password(session: Session, person: Person, password: str, now: datetime) -> None:
+    """Set a new password: every session of the person ends, and so does every reset link."""
+    set_password(person, password)
+    end_all_sessions(session, person.id, now)
+    _close_resets(session, person.id, now)
+    session.flush()
+
+
+def change_own_password(
+    session: Session, person: Person, current: str, password: str, now: datetime
+) -> None:
+    """A signed-in person sets a new password, knowing the old one; every session ends."""
+    if not check_password(person, current):
+        raise Refused(msg("This is not your current password."), field="current")
+    change_password(session, person, password, now)
+
+
+def _close_resets(session: Session, person_id: int, now: datetime) -> None:
+    session.execute(
+        update(PasswordReset)
+        .where(PasswordReset.person_id == person_id, PasswordReset.used_dt.is_(None))
+        .values(used_dt=now)
+    )
 
 
 def _hash_token(token: str) -> str:
@@ -88,8 +144,11 @@ def request_password_reset(
     The caller shows the same answer either way, so the form does not reveal who has an account.
     """
     person = find_person(session, email)
+    # the hash costs what the rest costs when there is an account, and hides which it was
+    generate_password_hash(secrets.token_urlsafe(16))
     if person is None or not person.is_active:
         return None
+    _close_resets(session, person.id, now)  # only the newest link works
     token = secrets.token_urlsafe(32)
     reset = PasswordReset(
         person_id=person.id,
@@ -111,6 +170,7 @@ def request_password_reset(
         name=person.name,
         hours=RESET_HOURS,
         link=mailer.url(f"/password/new/{token}"),
+        secret=True,
     )
     return reset
 
@@ -124,7 +184,99 @@ def reset_password(session: Session, token: str, password: str, now: datetime) -
         raise Refused(msg("This link is no longer valid. Ask for a new one."))
     person = session.get(Person, reset.person_id)
     assert person is not None
-    set_password(person, password)
-    reset.used_dt = now
+    change_password(session, person, password, now)
+    if person.email_confirmed_dt is None:  # the link came to the address: it is theirs
+        person.email_confirmed_dt, person.confirm_token_hash = now, None
+    session.flush()
+    return person
+
+
+def register(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    password: str,
+    locale: str,
+    now: datetime,
+    mailer: Mailer,
+) -> Person | None:
+    """Register, or mail the owner when the address already has an account; the caller says
+    "we sent you a mail" either way. The new account waits for its address to be confirmed.
+    """
+    person = find_person(session, email)
+    if person is None:
+        person = create_person(
+            session,
+            email=email,
+            name=name,
+            password=password,
+            locale=locale,
+            now=now,
+            confirmed=False,
+        )
+        send_confirmation(session, person, now, mailer)
+        return person
+    # the same checks and the same hash as a new account, then a word to the owner
+    create_person_checks(email=email, name=name, password=password)
+    generate_password_hash(password)
+    stamp = int(now.timestamp() * 1000)
+    mailer.queue(
+        session,
+        template="register_attempt",
+        key=f"register-attempt:{person.id}:{stamp}",
+        to_addr=person.email,
+        to_name=person.name,
+        person_id=person.id,
+        locale=person.locale,
+        now=now,
+        name=person.name,
+        login=mailer.url("/login"),
+        reset=mailer.url("/password/reset"),
+    )
+    return None
+
+
+def create_person_checks(*, email: str, name: str, password: str) -> None:
+    """What :func:`create_person` refuses before it looks for the address."""
+    email = normalise_email(email)
+    if "@" not in email or " " in email or len(email) > 254:
+        raise InvalidInput(msg("Enter a valid e-mail address."), field="email")
+    if not 1 <= len(" ".join((name or "").split())) <= 200:
+        raise InvalidInput(msg("Enter your name (at most 200 characters)."), field="name")
+    if len(password or "") < MIN_PASSWORD:
+        raise InvalidInput(msg("A password has at least 8 characters."), field="password")
+
+
+def send_confirmation(session: Session, person: Person, now: datetime, mailer: Mailer) -> None:
+    """Mail a link that confirms the address; a newer mail's link replaces the older one."""
+    if person.email_confirmed_dt is not None:
+        return
+    token = secrets.token_urlsafe(32)
+    person.confirm_token_hash = _hash_token(token)
+    session.flush()
+    mailer.queue(
+        session,
+        template="email_confirm",
+        key=f"email-confirm:{person.id}:{person.confirm_token_hash[:16]}",
+        to_addr=person.email,
+        to_name=person.name,
+        person_id=person.id,
+        locale=person.locale,
+        now=now,
+        name=person.name,
+        link=mailer.url(f"/register/confirm/{token}"),
+        secret=True,
+    )
+
+
+def confirm_email(session: Session, token: str, now: datetime) -> Person:
+    """Confirm an address with the link from the mail."""
+    person = session.scalar(
+        select(Person).where(Person.confirm_token_hash == _hash_token(token or ""))
+    )
+    if person is None or not person.is_active:
+        raise Refused(msg("This link is no longer valid. Log in to get a new one."))
+    person.email_confirmed_dt, person.confirm_token_hash = now, None
     session.flush()
     return person

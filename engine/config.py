@@ -136,6 +136,35 @@ SETTINGS: tuple[Setting, ...] = (
         "voorbeeld-theme",
         "Class on <body> under which the theme file defines its tokens.",
     ),
+    Setting("REMEMBER_DAYS", "30", 'How long "stay logged in" lasts, in days.'),
+    Setting(
+        "TRUSTED_PROXIES",
+        "0",
+        "How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host; the "
+        "client address and https come from them. 0: the app faces the clients itself.",
+    ),
+    Setting(
+        "RATE_LIMIT_LOGIN",
+        "10/900",
+        "Sign-in attempts per account per window (COUNT/SECONDS); then the form answers 429.",
+    ),
+    Setting(
+        "RATE_LIMIT_MAIL",
+        "20/3600",
+        "Forms that send mail (register, password reset, invitations, join and support "
+        "requests) per account or typed address per window (COUNT/SECONDS).",
+    ),
+    Setting(
+        "RATE_LIMIT_POST",
+        "120/600",
+        "Any other form sent, per account per window (COUNT/SECONDS).",
+    ),
+    Setting(
+        "RATE_LIMIT_ADDRESS_FACTOR",
+        "5",
+        "Each limit holds per account and, this many times higher, per client address (many "
+        "people may share one address).",
+    ),
 )
 
 #: setting name → its documented default
@@ -181,6 +210,13 @@ class Config:
     #: None: the example theme shipped with the package
     theme_css: Path | None
     theme_class: str
+    remember_days: int
+    trusted_proxies: int
+    #: (count, seconds) per limit
+    rate_limit_login: tuple[int, int]
+    rate_limit_mail: tuple[int, int]
+    rate_limit_post: tuple[int, int]
+    rate_limit_address_factor: int
 
 
 class ConfigError(ValueError):
@@ -214,6 +250,22 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
             raise ConfigError(f"VERBINDING_{name} must be {limits}, not {found}")
         return found
 
+    def rate(name: str) -> tuple[int, int]:
+        value = text(name)
+        count, _, seconds = value.partition("/")
+        if not (
+            count.strip().isascii()
+            and count.strip().isdigit()
+            and seconds.strip().isascii()
+            and seconds.strip().isdigit()
+            and int(count) >= 1
+            and int(seconds) >= 1
+        ):
+            raise ConfigError(
+                f"VERBINDING_{name} must be COUNT/SECONDS (e.g. 10/900), not {value!r}"
+            )  # fmt: skip
+        return int(count), int(seconds)
+
     workflows = given("WORKFLOWS_DIR")
     return Config(
         instance_path=instance,
@@ -245,6 +297,12 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         accessibility_checked=_day(text("ACCESSIBILITY_CHECKED")),
         theme_css=_theme_file(given("THEME_CSS")),
         theme_class=_theme_class(text("THEME_CLASS")),
+        remember_days=number("REMEMBER_DAYS", 1, 3650),
+        trusted_proxies=number("TRUSTED_PROXIES", 0, 10),
+        rate_limit_login=rate("RATE_LIMIT_LOGIN"),
+        rate_limit_mail=rate("RATE_LIMIT_MAIL"),
+        rate_limit_post=rate("RATE_LIMIT_POST"),
+        rate_limit_address_factor=number("RATE_LIMIT_ADDRESS_FACTOR", 1),
     )
 
 

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from engine.config import Config
 from engine.db import is_unavailable, unit_of_work
 from engine.mail import deliver_due
-from engine.models import Decision, Initiative, OutboxMessage
+from engine.models import Decision, Initiative, OutboxMessage, RateLimit
 from engine.notifications import digests as notification_steps
 from engine.reminders import steps as reminder_steps
 from engine.runtime import Runtime
@@ -84,6 +84,27 @@ def _maintenance(session: Session, now: datetime) -> str:
     return sweep_maintenance(session, now)
 
 
+def _stale_sign_in_state(now: datetime, config: Config):
+    """Old rate-limit counters or login sessions over: asked at most hourly."""
+    from engine.signin import stale_sessions
+
+    return exists().where(RateLimit.window_start < int(now.timestamp()) - STALE_SECONDS) | (
+        stale_sessions(now).exists()
+    )
+
+
+def _forget_sign_in_state(session: Session, now: datetime) -> str:
+    from engine.ratelimit import forget_old
+    from engine.signin import forget_stale_sessions
+
+    counters = forget_old(session, now, STALE_SECONDS)
+    sessions = forget_stale_sessions(session, now)
+    return f"{counters} rate-limit counters and {sessions} login sessions forgotten"
+
+
+#: rate-limit windows are at most an hour or so; a day later nobody needs their counters
+STALE_SECONDS = 86400
+
 #: name → step, run in this order
 STEPS: dict[str, SweepStep] = {
     s.name: s
@@ -93,6 +114,7 @@ STEPS: dict[str, SweepStep] = {
         SweepStep("maintenance", _maintenance, probe=_maintenance_due, probe_every=60),
         *reminder_steps.STEPS,
         *notification_steps.STEPS,
+        SweepStep("sign-in", _forget_sign_in_state, probe=_stale_sign_in_state, probe_every=3600),
     )
 }
 

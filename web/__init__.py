@@ -5,18 +5,20 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, render_template
+from flask import Flask, current_app, g, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.config import load_config
 from engine.runtime import Runtime
-from web import feedback, i18n
+from web import feedback, i18n, limits
 from web.database import close_db, database_unavailable
 from web.extensions import babel, csrf, login_manager
 
@@ -33,18 +35,26 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     env.update({k: str(v) for k, v in overrides.items() if k.startswith("VERBINDING_")})
     config = load_config(env)
     app = Flask(__name__, instance_path=str(config.instance_path))
+    https = config.base_url.startswith("https://")
     app.config.update(
         SECRET_KEY=config.secret_key or _instance_secret(config.instance_path),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_SECURE=config.base_url.startswith("https://"),
+        SESSION_COOKIE_SECURE=https,
         REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SECURE=https,
+        REMEMBER_COOKIE_DURATION=timedelta(days=config.remember_days),
         MAX_CONTENT_LENGTH=MAX_UPLOAD_BYTES + 64 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
         VERBINDING=config,
     )
     app.config.update({k: v for k, v in overrides.items() if not k.startswith("VERBINDING_")})
     app.extensions["verbinding"] = Runtime(config)
+    if config.trusted_proxies:
+        # client address, scheme and host as the proxies in front of us saw them
+        n = config.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     babel.init_app(
         app,
@@ -62,6 +72,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     i18n.install(app)
     feedback.install(app)
+    limits.install(app)
     _register_blueprints(app)
     _register_errors(app)
     app.teardown_appcontext(close_db)
@@ -123,6 +134,12 @@ def _security_headers(response):
         "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
         "form-action 'self'; frame-ancestors 'none'",
     )
+    if current_app.config["SESSION_COOKIE_SECURE"]:  # the base URL is https
+        response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    user = g.get("_login_user")
+    if user is not None and user.is_authenticated:
+        # a signed-in page must not be kept by the browser or a proxy for the next person
+        response.headers["Cache-Control"] = "private, no-store"
     return response
 
 

@@ -1,23 +1,31 @@
-"""Flask-Login's view of a person."""
+"""Flask-Login's view of a person, backed by a login session on the server (engine.signin).
+
+The session and remember cookies carry only the login session's reference (``<id>:<secret>``);
+it is looked up on every request, so a session ended at logout, a new password or "log out
+everywhere" ends every copy of the cookies too.
+"""
 
 from __future__ import annotations
 
-from flask_login import AnonymousUserMixin, UserMixin
+from flask import current_app, g, request, session
+from flask_login import AnonymousUserMixin, UserMixin, login_user
 
+from engine.db import utcnow
 from engine.models import Person
+from engine.signin import find_session, start_session
 from web.database import db
 from web.extensions import login_manager
 
 
 class CurrentUser(UserMixin):
-    """The logged-in person. The id includes part of the password hash, so changing the
-    password ends every other session."""
+    """The logged-in person, and the login session they came in with."""
 
-    def __init__(self, person: Person) -> None:
+    def __init__(self, person: Person, reference: str) -> None:
         self.person = person
+        self.reference = reference
 
     def get_id(self) -> str:
-        return f"{self.person.id}:{(self.person.password_hash or '')[-12:]}"
+        return self.reference
 
     @property
     def is_active(self) -> bool:
@@ -34,14 +42,31 @@ class Anonymous(AnonymousUserMixin):
 
 
 @login_manager.user_loader
-def load_user(user_id: str) -> CurrentUser | None:
-    pid, _, fingerprint = user_id.partition(":")
-    if not pid.isdigit():
+def load_user(reference: str) -> CurrentUser | None:
+    found = find_session(db(), reference, utcnow())
+    if found is None:
         return None
-    person = db().get(Person, int(pid))
-    if person is None or (person.password_hash or "")[-12:] != fingerprint:
+    person = db().get(Person, found.person_id)
+    if person is None or not person.is_active:
         return None
-    return CurrentUser(person)
+    return CurrentUser(person, reference)
+
+
+def sign_in(person: Person, *, remember: bool = False) -> None:
+    """Start a login session for ``person`` (the caller commits) and give this browser its
+    cookies; the CSRF token starts afresh, so one seen before the login is worth nothing."""
+    config = current_app.config["VERBINDING"]
+    reference = start_session(
+        db(),
+        person,
+        now=utcnow(),
+        remember=remember,
+        days=config.remember_days,
+        user_agent=request.user_agent.string,
+    )
+    session.pop("csrf_token", None)
+    g.pop("csrf_token", None)
+    login_user(CurrentUser(person, reference), remember=remember)
 
 
 login_manager.anonymous_user = Anonymous

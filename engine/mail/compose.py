@@ -15,6 +15,15 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from engine.i18n import get_translations, translate
 
 TEMPLATES = Path(__file__).parent / "templates"
+#: the outbox's subject column; a longer subject is cut, never refused
+MAX_SUBJECT = 300
+
+
+def short(text: object, limit: int = 60) -> str:
+    """One line of at most ``limit`` characters: free text someone typed (a name, a title)
+    must not make a subject long or spill into headers."""
+    line = " ".join(str(text or "").split())
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
 @lru_cache(maxsize=4)
@@ -32,6 +41,7 @@ def _environment(locale: str) -> Environment:
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     # an engine message handed in by the caller (``{{ role|msg }}``), as on the pages
     env.filters["msg"] = lambda message: translate(message, locale) if message else ""
+    env.filters["short"] = short
     return env
 
 
@@ -42,4 +52,4 @@ def compose(template: str, locale: str, **context: Any) -> tuple[str, str, str]:
     subject = env.get_template(f"{template}.subject.txt").render(context).strip()
     text = env.get_template(f"{template}.txt").render(context)
     html = env.get_template(f"{template}.html").render(context, subject=subject)
-    return " ".join(subject.split()), text, html
+    return short(subject, MAX_SUBJECT), text, html

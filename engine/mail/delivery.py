@@ -52,6 +52,12 @@ RUN_SECONDS = 30.0
 UNREACHABLE_FIRST = timedelta(seconds=5)
 UNREACHABLE_CAP = timedelta(seconds=45)
 
+#: what a secret message's body becomes once it has gone (or failed for good)
+REDACTED = {
+    "body_text": "(removed after sending: this message held a one-time link)",
+    "body_html": None,
+}
+
 Clock = Callable[[], datetime]
 _O = OutboxMessage.__table__
 
@@ -326,6 +332,8 @@ def _deliver_batch(sessions, transport, hold: Hold, now, mail_from, report) -> b
             outcome = {"status": "sent", "sent_dt": now, "last_error": None}
             report.sent.append(row.id)
             log.info("outbox %s sent to %s (%s)", row.id, row.to_addr, row.message_id)
+        if row.is_secret and outcome["status"] in ("sent", "failed"):
+            outcome.update(REDACTED)  # the link stays in the reader's mailbox, not in ours
         if not hold.record(row.id, {"attempts": row.attempts + 1, **outcome}):
             log.warning(
                 "outbox %s: another run took it over while it was being sent; it may arrive "

@@ -38,8 +38,11 @@ class Mailer:
         to_name: str | None = None,
         person_id: int | None = None,
         headers: dict[str, str] | None = None,
+        secret: bool = False,
         **context: Any,
     ) -> OutboxMessage:
+        """Compose and queue a mail; ``secret``: its body holds a one-time link, wiped once
+        the message has gone."""
         subject, text, html = compose(template, locale, **context)
         return queue_message(
             session,
@@ -53,4 +56,5 @@ class Mailer:
             headers=headers,
             now=now,
             mail_from=self.mail_from,
+            secret=secret,
         )

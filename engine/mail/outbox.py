@@ -44,6 +44,7 @@ def queue_message(
     to_name: str | None = None,
     person_id: int | None = None,
     headers: dict[str, Any] | None = None,
+    secret: bool = False,
 ) -> OutboxMessage:
     """Queue a message once per key (a second call with the same key returns the first)."""
     found = session.scalar(select(OutboxMessage).where(OutboxMessage.idempotency_key == key))
@@ -63,6 +64,7 @@ def queue_message(
         attempts=0,
         next_attempt_dt=now,
         created_dt=now,
+        is_secret=secret,
     )
     session.add(row)
     session.flush()
@@ -96,6 +98,7 @@ def queue_many(
             "attempts": 0,
             "next_attempt_dt": now,
             "created_dt": now,
+            "is_secret": False,
         }
         for m in messages
         if m["key"] not in found

@@ -29,6 +29,7 @@ from engine.models.maintenance import (
 )
 from engine.models.outbox import OutboxMessage, PasswordReset
 from engine.models.people import District, Neighbourhood, Person
+from engine.models.security import LoginSession, RateLimit
 from engine.models.support import (
     Association,
     CoachAssignment,
@@ -51,6 +52,7 @@ __all__ = [
     "Event",
     "Initiative",
     "Invitation",
+    "LoginSession",
     "JoinRequest",
     "MaintenanceAgreement",
     "MaintenanceTask",
@@ -61,6 +63,7 @@ __all__ = [
     "Occurrence",
     "OutboxMessage",
     "PasswordReset",
+    "RateLimit",
     "Person",
     "RotaMember",
     "StagePlan",

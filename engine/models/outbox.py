@@ -49,6 +49,9 @@ class OutboxMessage(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     sent_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the body holds a one-time link (password reset, address confirmation): it is wiped
+    #: once the message is sent or has failed for good
+    is_secret: Mapped[bool] = mapped_column(default=False)
 
 
 class PasswordReset(Base):

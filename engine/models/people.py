@@ -29,6 +29,11 @@ class Person(Base):
     role: Mapped[str] = mapped_column(String(20), default="resident")
     is_active: Mapped[bool] = mapped_column(default=True)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: when the person showed the address is theirs (the link in the mail); until then they
+    #: may read but not join, invite or post
+    email_confirmed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: sha256 of the token in the newest confirmation mail; null once confirmed
+    confirm_token_hash: Mapped[str | None] = mapped_column(String(64))
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.email}>"

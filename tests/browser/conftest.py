@@ -82,6 +82,8 @@ def make_live_app(tmp: Path, smtp: SmtpServer) -> tuple[LiveApp, LiveServer]:
             "VERBINDING_SMTP_URL": smtp.url,
             "VERBINDING_SECRET_KEY": "browser-test-secret",
             "VERBINDING_BASE_URL": server.url,
+            # the browser always comes from 127.0.0.1: limit accounts, not the address
+            "VERBINDING_RATE_LIMIT_ADDRESS_FACTOR": "1000000",
         }
     )
     holder["app"] = app
@@ -90,7 +92,10 @@ def make_live_app(tmp: Path, smtp: SmtpServer) -> tuple[LiveApp, LiveServer]:
 
 @pytest.fixture(scope="session")
 def live(tmp_path_factory, smtp_sink) -> Iterator[LiveApp]:
+    from tests.browser import pages
+
     live_app, server = make_live_app(tmp_path_factory.mktemp("browser"), smtp_sink)
+    pages.LIVE[:] = [live_app]
     yield live_app
     server.stop()
     live_app.app.extensions["verbinding"].engine.dispose()

@@ -9,6 +9,8 @@ from playwright.sync_api import Page, expect
 from tests.browser.a11y import assert_accessible
 
 PASSWORD = "wachtwoord-123"
+#: the served app (conftest's ``live`` puts it here), for the links in the mail it sends
+LIVE: list = []
 
 
 def t(lang: str, nl: str, en: str) -> str:
@@ -56,7 +58,17 @@ def register(page: Page, lang: str, name: str, email: str, password: str = PASSW
     page.fill("#password", password)
     page.fill("#confirm", password)
     submit(page)
-    expect_flash(page, t(lang, f"Welkom, {name}", f"Welcome, {name}"))
+    expect_flash(page, t(lang, f"We hebben een mail gestuurd naar {email}",
+                         f"We sent a mail to {email}"))  # fmt: skip
+    confirm_address(page, lang, name, email)
+    login(page, email, password, check=False)
+
+
+def confirm_address(page: Page, lang: str, name: str, email: str) -> None:
+    """Open the link in the mail that confirms the address."""
+    page.goto(LIVE[0].mail_link(email, r"/register/confirm/"))
+    expect_flash(page, t(lang, f"Dank je, {name}: je e-mailadres is bevestigd.",
+                         f"Thank you, {name}: your e-mail address is confirmed."))  # fmt: skip
 
 
 def login(page: Page, email: str, password: str = PASSWORD, check: bool = True) -> None:

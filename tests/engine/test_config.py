@@ -60,6 +60,12 @@ OTHER_VALUES = {
     "ACCESSIBILITY_CHECKED": "2027-02-01",
     "THEME_CSS": str(ROOT / "web" / "static" / "css" / "verbinding.css"),
     "THEME_CLASS": "groningen-theme",
+    "REMEMBER_DAYS": "7",
+    "TRUSTED_PROXIES": "1",
+    "RATE_LIMIT_LOGIN": "5/600",
+    "RATE_LIMIT_MAIL": "10/86400",
+    "RATE_LIMIT_POST": "60/600",
+    "RATE_LIMIT_ADDRESS_FACTOR": "20",
 }
 
 
@@ -135,6 +141,10 @@ def test_the_defaults_are_the_documented_ones(tmp_path):
         ("RETENTION_YEARS", "-1", "from 0 to 100"),
         ("THEME_CSS", "/nowhere/theme.css", "no CSS file"),
         ("THEME_CLASS", "a b", "one CSS class name"),
+        ("RATE_LIMIT_LOGIN", "10", "COUNT/SECONDS"),
+        ("RATE_LIMIT_MAIL", "0/60", "COUNT/SECONDS"),
+        ("RATE_LIMIT_POST", "²/60", "COUNT/SECONDS"),
+        ("TRUSTED_PROXIES", "-1", "from 0 to 10"),
     ],
 )
 def test_an_unusable_value_is_refused_naming_the_setting(name, value, says):

@@ -20,6 +20,9 @@ def make_app(database_url: str, instance, smtp_url: str, **extra) -> Flask:
             "VERBINDING_SMTP_URL": smtp_url,
             "VERBINDING_SECRET_KEY": "test-secret",
             "VERBINDING_BASE_URL": "http://verbinding.test",
+            # every test client comes from 127.0.0.1 into one database per run: limit
+            # accounts, not the address (tests/web/auth/test_rate_limits.py tests that)
+            "VERBINDING_RATE_LIMIT_ADDRESS_FACTOR": "1000000",
             "TESTING": True,
             **extra,
         }

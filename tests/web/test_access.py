@@ -322,25 +322,36 @@ def people(web_app) -> dict[str, int]:
         session.close()
 
 
+def _visit_as(web_app, email: str | None) -> Visitor:
+    """A browser session, logged in through the real login form unless anonymous."""
+    client = web_app.test_client()
+    csrf = _csrf_from(client)
+    if email is not None:
+        response = client.post(
+            "/login", data={"csrf_token": csrf, "email": email, "password": factories.PASSWORD}
+        )
+        assert response.status_code == 302, f"{email} could not log in"
+        csrf = _csrf_from(client)  # a new token comes with the login
+    cookie = client.get_cookie("session")
+    return Visitor(cookie.value if cookie else None, csrf)
+
+
 @pytest.fixture(scope="module")
-def visitors(web_app, people) -> dict[str, Visitor]:
-    """One session per role, logged in once through the real login form."""
+def emails(web_app, people) -> dict[str, str | None]:
     session = web_app.extensions["verbinding"].sessions()
-    emails = {k: session.get(Person, v).email for k, v in people.items()}
+    found = {k: session.get(Person, v).email for k, v in people.items()}
     session.close()
-    result = {}
-    for role in ROLES:
-        client = web_app.test_client()
-        csrf = _csrf_from(client)
-        if role != "anonymous":
-            response = client.post(
-                "/login",
-                data={"csrf_token": csrf, "email": emails[role], "password": factories.PASSWORD},
-            )
-            assert response.status_code == 302, f"{role} could not log in"
-        cookie = client.get_cookie("session")
-        result[role] = Visitor(cookie.value if cookie else None, csrf)
-    return result
+    return {role: found.get(role) for role in ROLES}
+
+
+@pytest.fixture(scope="module")
+def visitors(web_app, emails) -> dict[str, Visitor]:
+    """One session per role, logged in once through the real login form."""
+    return {role: _visit_as(web_app, emails[role]) for role in ROLES}
+
+
+#: endpoints that end the visitor's login sessions on the server: they get a login of their own
+SIGNS_OUT = {"auth.logout", "auth.logout_everywhere", "auth.change_password"}
 
 
 @pytest.fixture(scope="module")
@@ -432,7 +443,7 @@ def _is_login_redirect(response) -> bool:
 
 @pytest.mark.parametrize(("route", "role"), list(_cases()))
 def test_route_answers_each_role_as_its_rule_says(
-    web_app, people, visitors, worlds, extra, route, role
+    web_app, people, emails, visitors, worlds, extra, route, role
 ):
     assert route.access != "MISSING", f"{route.endpoint} has no access rule"
     assert route.method in ("GET", "POST"), f"{route.endpoint}: unexpected method {route.method}"
@@ -448,6 +459,8 @@ def test_route_answers_each_role_as_its_rule_says(
         world = worlds[visibility]
     url = build_url(web_app, route, world, extra)
     visitor = visitors[role]
+    if route.endpoint in SIGNS_OUT and role != "anonymous":
+        visitor = _visit_as(web_app, emails[role])
     client = visitor.client(web_app)
     try:
         if route.method == "GET":
@@ -474,6 +487,8 @@ def test_route_answers_each_role_as_its_rule_says(
     else:
         assert status not in (401, 403, 404), f"{where}; expected to pass"
         assert not _is_login_redirect(response), f"{where}; expected to pass, not to log in"
+    if route.endpoint in SIGNS_OUT and role != "anonymous":  # every session may have ended
+        visitors[role] = _visit_as(web_app, emails[role])
 
 
 def test_every_endpoint_has_a_rule_and_the_test_sees_it():

@@ -47,3 +47,18 @@ class NewPasswordForm(FlaskForm):
         _l("New password again"),
         validators=[DataRequired(_AGAIN), EqualTo("password", message=_l("The passwords differ."))],
     )
+
+
+class PlainForm(FlaskForm):
+    """Only the CSRF token: for buttons."""
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(min=8, max=200)]
+    )
+    confirm = PasswordField(
+        _l("New password again"),
+        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+    )

@@ -3,25 +3,36 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user, logout_user
 
 from engine.accounts import (
-    check_password,
-    create_person,
-    find_person,
+    change_own_password,
+    check_login,
+    confirm_email,
     request_password_reset,
     reset_password,
+    send_confirmation,
 )
+from engine.accounts import register as register_account
 from engine.db import utcnow
 from engine.errors import VerbindingError
+from engine.signin import end_all_sessions, end_session, live_sessions
 from web import access
-from web.auth.forms import LoginForm, NewPasswordForm, RegisterForm, ResetRequestForm
+from web.auth.forms import (
+    ChangePasswordForm,
+    LoginForm,
+    NewPasswordForm,
+    PlainForm,
+    RegisterForm,
+    ResetRequestForm,
+)
 from web.database import db
 from web.form_action import flash_error, form_action
 from web.i18n import locale
+from web.limits import forget_login_failures
 from web.mailing import deliver_soon, mailer
 from web.safety import safe_next
-from web.users import CurrentUser
+from web.users import sign_in
 
 bp = Blueprint("auth", __name__)
 
@@ -32,20 +43,55 @@ def register():
     form = RegisterForm()
     if request.method == "GET":
         return render_template("auth/register.html", form=form)
+    # the same answer whether the address is new or taken: the owner of a taken one gets a mail
     return form_action(
         form,
-        lambda session: create_person(
+        lambda session: register_account(
             session,
             email=form.email.data,
             name=form.name.data,
             password=form.password.data,
             locale=locale(),
             now=utcnow(),
+            mailer=mailer(),
         ),  # fmt: skip
-        done=lambda person: _("Welcome, %(name)s. Your account is ready.", name=person.name),
-        to=safe_next(request.args.get("next")),
+        done=_(
+            "We sent a mail to %(email)s. Open the link in it to confirm your address; then "
+            "log in.",
+            email=form.email.data,
+        ),
+        to=url_for("auth.login"),
         again=lambda status, _error: (render_template("auth/register.html", form=form), status),
-        then=lambda person: login_user(CurrentUser(person)),
+        then=lambda _person: deliver_soon(),
+    )
+
+
+@bp.get("/register/confirm/<token>")
+@access.public
+def confirm(token: str):
+    try:
+        person = confirm_email(db(), token, utcnow())
+        db().commit()
+    except VerbindingError as error:
+        db().rollback()
+        flash_error(error)
+        return redirect(url_for("auth.login"))
+    flash(_("Thank you, %(name)s: your e-mail address is confirmed.", name=person.name), "success")
+    if current_user.is_authenticated:
+        return redirect(url_for("main.home"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/register/confirm/again")
+@access.login
+def confirm_resend():
+    form = PlainForm()
+    return form_action(
+        form,
+        lambda session: send_confirmation(session, current_user.person, utcnow(), mailer()),
+        done=_("We sent a new link to %(email)s.", email=current_user.person.email),
+        to=safe_next(request.form.get("next")),
+        then=lambda _result: deliver_soon(),
     )
 
 
@@ -54,10 +100,14 @@ def register():
 def login():
     form = LoginForm()
     if form.validate_on_submit():
-        person = find_person(db(), form.email.data)
-        if person is not None and person.is_active and check_password(person, form.password.data):
-            login_user(CurrentUser(person), remember=form.remember.data)
+        person = check_login(db(), form.email.data, form.password.data)
+        if person is not None:
+            forget_login_failures(form.email.data)
+            sign_in(person, remember=bool(form.remember.data))
+            db().commit()
             flash(_("You are logged in."), "success")
+            if person.email_confirmed_dt is None:
+                flash(_("Confirm your e-mail address with the link we sent you."), "info")
             return redirect(_landing(person.role, request.args.get("next")))
         form.form_errors.append(_("The e-mail address or the password is not right."))
     status = 400 if form.errors or form.form_errors else 200
@@ -80,10 +130,59 @@ def _landing(role: str, target: str | None) -> str:
 @bp.post("/logout")
 @access.login
 def logout():
+    end_session(db(), current_user.reference, utcnow())
+    db().commit()
     logout_user()
     flash(_("You are logged out."), "info")
     # e.g. back to the login page for an invitation meant for another address
     return redirect(safe_next(request.form.get("next")))
+
+
+def _sessions_page(password_form: ChangePasswordForm, status: int = 200) -> ResponseReturnValue:
+    found = live_sessions(db(), current_user.person.id, utcnow())
+    current = int(current_user.reference.partition(":")[0])
+    page = render_template(
+        "auth/sessions.html",
+        sessions=found,
+        current=current,
+        password_form=password_form,
+    )
+    return page, status
+
+
+@bp.get("/account/sessions")
+@access.login
+def sessions():
+    return _sessions_page(ChangePasswordForm())
+
+
+@bp.post("/account/password")
+@access.login
+def change_password():
+    form = ChangePasswordForm()
+    person = current_user.person
+
+    def change(session):
+        change_own_password(session, person, form.current.data, form.password.data, utcnow())
+        sign_in(person)  # every session ended, this one too: this device starts a new one
+
+    return form_action(
+        form,
+        change,
+        done=_("Your new password is set. You are logged out on every other device."),
+        to=url_for("auth.sessions"),
+        again=lambda status, _error: _sessions_page(form, status),
+    )
+
+
+@bp.post("/account/sessions/end")
+@access.login
+def logout_everywhere():
+    end_all_sessions(db(), current_user.person.id, utcnow())
+    db().commit()
+    logout_user()
+    flash(_("You are logged out on every device."), "info")
+    return redirect(url_for("main.home"))
 
 
 @bp.route("/password/reset", methods=["GET", "POST"])
@@ -122,7 +221,7 @@ def reset_password_page(token: str):
 
     def done(_result: object) -> str:
         if current_user.is_authenticated:
-            logout_user()
+            logout_user()  # its login session ended with the others
         return _("Your new password is set. Log in with it.")
 
     if request.method == "GET":

@@ -76,6 +76,8 @@ def download(initiative_id: int, document_id: int):
         max_age=0,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
+    # as stored (e.g. ``text/plain; charset=utf-8``): send_file would add a second charset
+    response.headers["Content-Type"] = document.content_type
     # a document of a members-only initiative must not stay in a shared cache
     response.headers["Cache-Control"] = "private, no-cache"
     return response

@@ -2,7 +2,7 @@
 thread with the area's coaches, and reports of messages.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 """
 
 import sqlalchemy as sa

@@ -4,14 +4,14 @@ Pages in the other language mark that content with ``lang`` (WCAG 3.1.2); existi
 were all started in Dutch.
 
 Revision ID: 0014
-Revises: 0010
+Revises: 0013
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Bounded pages: indexes for the public list's pages and the calendar feeds' windows.
 
 Revision ID: 0015
-Revises: 0010
+Revises: 0014
 """
 
 from alembic import op

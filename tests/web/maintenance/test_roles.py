@@ -89,6 +89,7 @@ def visitors(web_app: Flask, world: World) -> dict[str, Visitor]:
         )
         assert response.status_code == 302
         client.get("/language/en")
+        csrf = CSRF_RE.search(client.get("/login").get_data(as_text=True)).group(1)  # new at login
         found[standing] = Visitor(client.get_cookie("session").value, csrf)
     return found
 
