@@ -13,6 +13,7 @@ from wtforms import SelectChoice
 from engine.db import utcnow
 from engine.errors import VerbindingError
 from engine.history import load_history
+from engine.permissions import can_read_private
 from engine.listing import places
 from engine.operations import create_initiative, set_visibility, update_initiative
 from engine.workflows.versions import definition_of, latest_versions
@@ -118,7 +119,13 @@ def visibility(initiative_id: int):
 @access.viewer
 def history(initiative_id: int):
     number = max(request.args.get("page", 1, type=int) or 1, 1)
-    found = load_history(db(), g.initiative, page=number, per_page=HISTORY_PER_PAGE)
+    found = load_history(
+        db(),
+        g.initiative,
+        private=can_read_private(current_user.person, g.member_role),
+        page=number,
+        per_page=HISTORY_PER_PAGE,
+    )
     pages = max(ceil(found.total / HISTORY_PER_PAGE), 1)
     return render_template(
         "initiatives/history.html",

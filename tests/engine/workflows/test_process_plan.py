@@ -227,7 +227,7 @@ def test_caseload_list_history_reminders_and_page_agree(session, now, reshaped):
                  for r in rs if r.initiative.id == reshaped.id]  # fmt: skip
     assert listed.stage_title == title.as_dict()
 
-    history = load_history(session, reshaped)
+    history = load_history(session, reshaped, private=True)
     assert {k: history.stage_titles[k] for k in plan.stages} == {
         k: plan.title(k) for k in plan.stages
     }
