@@ -23,7 +23,6 @@ from engine.workflows.definitions import Text, WorkflowDef
 from engine.workflows.process_plan import ProcessPlan, own_titles, process_plan
 from engine.workflows.versions import definition_by_hash
 
-
 #: events whose note holds private words (a coach's note, a concern's reason): read only by
 #: those ``engine.permissions.can_read_private`` allows; others see that it happened, not what
 PRIVATE_NOTE_KINDS = frozenset({"coach.note", "coach.concern", "coach.concern_cleared"})

@@ -16,7 +16,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from engine.config import load_config
 from engine.runtime import Runtime
-from web import i18n
+from web import i18n, inputs
 from web.database import close_db, database_unavailable
 from web.extensions import babel, csrf, login_manager
 
@@ -61,6 +61,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     import web.users  # noqa: F401  (registers the user loader)
 
     i18n.install(app)
+    inputs.install(app)  # before the blueprints: their rules take its converters
     _register_blueprints(app)
     _register_errors(app)
     app.teardown_appcontext(close_db)

@@ -7,6 +7,7 @@ from flask_login import AnonymousUserMixin, UserMixin
 from engine.models import Person
 from web.database import db
 from web.extensions import login_manager
+from web.inputs import parse_id
 
 
 class CurrentUser(UserMixin):
@@ -36,9 +37,10 @@ class Anonymous(AnonymousUserMixin):
 @login_manager.user_loader
 def load_user(user_id: str) -> CurrentUser | None:
     pid, _, fingerprint = user_id.partition(":")
-    if not pid.isdigit():
+    number = parse_id(pid)
+    if number is None:
         return None
-    person = db().get(Person, int(pid))
+    person = db().get(Person, number)
     if person is None or (person.password_hash or "")[-12:] != fingerprint:
         return None
     return CurrentUser(person)

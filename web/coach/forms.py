@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+from web.inputs import Form
 
 #: Utrecht styles an empty ``required`` textarea as invalid before anyone typed: the server
 #: checks these fields, the browser does not
 NOT_REQUIRED = {"required": False}
 
 
-class _Form(FlaskForm):
+class _Form(Form):
     class Meta:
         csrf = False  # the app-wide CSRFProtect checks the token of every POST
 

@@ -6,10 +6,8 @@ from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from wtforms import (
     HiddenField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -20,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from engine.operations.open_steps import CARRY, OPEN_STEP_CHOICES
+from web.inputs import Form, NumberField, parse_id
 
 VISIBILITY_CHOICES = [
     SelectChoice("public", _l("Everyone: the initiative is listed and anyone can read its page")),
@@ -32,13 +31,13 @@ JOIN_POLICY_CHOICES = [
 ]
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     """A form of the initiative page: it carries the version of the page it was filled in on."""
 
-    expected_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    expected_version = NumberField(widget=HiddenInput(), validators=[Optional()])
 
 
-class NewInitiativeForm(FlaskForm):
+class NewInitiativeForm(Form):
     workflow = RadioField(
         _l("Process template"),
         validators=[InputRequired(message=_l("Choose a process template."))],
@@ -139,7 +138,7 @@ class MoveForm(VersionedForm):
         if "expected_open_steps" not in posted:
             return None
         raw = self.expected_open_steps.data or ""
-        return [int(part) for part in raw.split(",") if part.strip().isdigit()]
+        return [n for part in raw.split(",") if (n := parse_id(part)) is not None]
 
 
 class OpenDecisionForm(VersionedForm):

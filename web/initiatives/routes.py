@@ -13,9 +13,9 @@ from wtforms import SelectChoice
 from engine.db import utcnow
 from engine.errors import VerbindingError
 from engine.history import load_history
-from engine.permissions import can_read_private
 from engine.listing import places
 from engine.operations import create_initiative, set_visibility, update_initiative
+from engine.permissions import can_read_private
 from engine.workflows.versions import definition_of, latest_versions
 from web import access
 from web.database import db
@@ -23,6 +23,7 @@ from web.form_action import form_action
 from web.initiatives.forms import EditInitiativeForm, NewInitiativeForm, VisibilityForm
 from web.initiatives.history import describe
 from web.initiatives.page import act, expected_version, render_initiative
+from web.inputs import query_count
 
 bp = Blueprint("initiatives", __name__)
 
@@ -118,7 +119,7 @@ def visibility(initiative_id: int):
 @bp.get("/initiatives/<int:initiative_id>/history")
 @access.viewer
 def history(initiative_id: int):
-    number = max(request.args.get("page", 1, type=int) or 1, 1)
+    number = max(query_count("page", 1), 1)
     found = load_history(
         db(),
         g.initiative,

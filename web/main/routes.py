@@ -8,6 +8,7 @@ from engine.i18n import LOCALES
 from engine.listing import overview, places
 from web import access
 from web.database import db
+from web.inputs import query_id
 from web.safety import safe_next
 
 bp = Blueprint("main", __name__)
@@ -16,8 +17,8 @@ bp = Blueprint("main", __name__)
 @bp.get("/")
 @access.public
 def home():
-    district = request.args.get("stadsdeel", type=int)
-    wijk = request.args.get("wijk", type=int)
+    district = query_id("stadsdeel")
+    wijk = query_id("wijk")
     data = overview(db(), current_user.person, district_id=district, neighbourhood_id=wijk)
     return render_template(
         "main/home.html", data=data, places=places(db()), district=district, wijk=wijk

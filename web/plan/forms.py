@@ -7,7 +7,6 @@ from wtforms import (
     BooleanField,
     DateField,
     HiddenField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -16,7 +15,9 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from engine.bounds import MAX_SMALL_NUMBER
 from web.initiatives.forms import VersionedForm
+from web.inputs import NumberField, parse_id
 
 _STEP_TITLE = [
     DataRequired(message=_l("Give the step a title.")),
@@ -45,12 +46,15 @@ class StepForm(VersionedForm):
         value = (self.owner.data or "").strip()
         if not value:
             return None
-        return int(value) if value.isdigit() else -1  # nobody: the engine refuses it
+        found = parse_id(value)
+        return -1 if found is None else found  # -1: nobody, the engine refuses it
 
 
 class StepMoveForm(VersionedForm):
-    position = IntegerField(
-        widget=HiddenInput(), validators=[InputRequired(message=_l("Choose a place."))]
+    position = NumberField(
+        maximum=MAX_SMALL_NUMBER,
+        widget=HiddenInput(),
+        validators=[InputRequired(message=_l("Choose a place."))],
     )
 
 
