@@ -161,6 +161,8 @@ class DateInRange:
 class NumberField(IntegerField):
     """A whole number of ASCII digits from 0 to ``maximum`` (``MAX_ID`` for an id)."""
 
+    data: Any  # an int once validated; as untyped as IntegerField's for the views
+
     def __init__(self, *args: Any, maximum: int = MAX_ID, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.maximum = maximum
