@@ -51,6 +51,11 @@ SETTINGS: tuple[Setting, ...] = (
         "(the shipped templates)",
         "Folder with the process templates (*.yaml).",
     ),
+    Setting(
+        "WORKFLOW_MAX_BYTES",
+        "1048576",
+        "Largest template file read (bytes); a bigger one is reported, not loaded.",
+    ),
     Setting("MACHINE_CACHE_SIZE", "256", "How many state machines are kept in memory."),
     Setting(
         "UPLOAD_DIR",
@@ -187,6 +192,7 @@ class Config:
     timezone: str
     #: None: the templates shipped with the package
     workflows_dir: Path | None
+    workflow_max_bytes: int
     machine_cache_size: int
     upload_dir: Path
     support_respond_days: int
@@ -276,6 +282,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         base_url=text("BASE_URL").rstrip("/"),
         timezone=_zone_name(text("TIMEZONE")),
         workflows_dir=Path(workflows) if workflows else None,
+        workflow_max_bytes=number("WORKFLOW_MAX_BYTES", 1),
         machine_cache_size=number("MACHINE_CACHE_SIZE", 1),
         upload_dir=Path(text("UPLOAD_DIR")).resolve(),
         support_respond_days=number("SUPPORT_RESPOND_DAYS", 0),

@@ -23,11 +23,23 @@ from engine.workflows.definitions import Text, WorkflowDef
 from engine.workflows.process_plan import ProcessPlan, own_titles, process_plan
 from engine.workflows.versions import definition_by_hash
 
+#: events whose note holds private words (a coach's note, a concern's reason): read only by
+#: those ``engine.permissions.can_read_private`` allows; others see that it happened, not what
+PRIVATE_NOTE_KINDS = frozenset({"coach.note", "coach.concern", "coach.concern_cleared"})
+
 
 @dataclass
 class EventView:
     event: Event
     actor_name: str | None
+    #: the event's note as this reader may see it (None: no note, or not theirs to read)
+    note: str | None = None
+
+
+def event_view(event: Event, actor_name: str | None, private: bool) -> EventView:
+    """An event for one reader: a private note only for those who may read it."""
+    note = event.note if private or event.kind not in PRIVATE_NOTE_KINDS else None
+    return EventView(event, actor_name, note)
 
 
 @dataclass
@@ -77,10 +89,12 @@ def load_events(
     step_titles: dict[int, str],
     known: dict[int, str],
     *,
+    private: bool,
     limit: int,
     offset: int = 0,
 ) -> History:
-    """Events newest first, with the names of the people they mention."""
+    """Events newest first, with the names of the people they mention; ``private``: whether
+    the reader may read coach notes and concern reasons (``can_read_private``)."""
     rows = session.execute(
         select(Event, Person.name)
         .outerjoin(Person, Person.id == Event.actor_id)
@@ -135,7 +149,7 @@ def load_events(
             if (data or {}).get("step") in gone and data.get("title"):
                 step_titles[data["step"]] = data["title"]
     return History(
-        events=[EventView(e, name) for e, name in rows],
+        events=[event_view(e, name, private) for e, name in rows],
         total=total or 0,
         people=people,
         stage_titles=plan.titles(),
@@ -173,9 +187,14 @@ def stage_plans(session: Session, initiative: Initiative) -> list[StagePlan]:
 
 
 def load_history(
-    session: Session, initiative: Initiative, *, page: int = 1, per_page: int = 25
+    session: Session,
+    initiative: Initiative,
+    *,
+    private: bool,
+    page: int = 1,
+    per_page: int = 25,
 ) -> History:
-    """One page (1-based) of the whole history, newest first."""
+    """One page (1-based) of the whole history, newest first (``private`` as in load_events)."""
     digest = workflow_and_place(session, initiative)[0]
     defn = definition_by_hash(session, digest)
     plans = stage_plans(session, initiative)
@@ -190,6 +209,7 @@ def load_history(
         process_plan(digest, defn, initiative.graph_key, own_titles(plans)),
         step_titles,
         {},
+        private=private,
         limit=per_page,
         offset=(max(page, 1) - 1) * per_page,
     )

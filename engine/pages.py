@@ -32,7 +32,7 @@ from engine.models import (
 )
 from engine.operations.open_steps import stages_left_behind
 from engine.operations.transitions import Move, list_moves
-from engine.permissions import RESIDENT_ROLES
+from engine.permissions import RESIDENT_ROLES, can_read_private
 from engine.workflows.definitions import Text, WorkflowDef
 from engine.workflows.process_plan import ProcessPlan, own_titles, process_plan
 from engine.workflows.versions import definition_by_hash
@@ -320,6 +320,7 @@ def load_page(
             plan,
             {s.step.id: s.step.title for s in steps},
             known,
+            private=can_read_private(viewer, role),
             limit=history_limit,
         ),
         viewer_id=viewer_id,

@@ -20,6 +20,12 @@ def can_view(initiative: Initiative, person: Person | None, member_role: str | N
     return member_role is not None or is_staff(person)
 
 
+def can_read_private(person: Person | None, member_role: str | None) -> bool:
+    """Coach notes and concern reasons: the group (any role in it) and the municipality's staff,
+    as on the coach's notes panel; never an outsider or an anonymous visitor."""
+    return member_role is not None or is_staff(person)
+
+
 def can_change(member_role: str | None) -> bool:
     """Only the resident group changes its own process: not coaches, not outsiders."""
     return member_role in RESIDENT_ROLES

@@ -18,7 +18,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.config import load_config
 from engine.runtime import Runtime
-from web import feedback, i18n, limits
+from web import feedback, i18n, inputs, limits
 from web.database import close_db, database_unavailable
 from web.extensions import babel, csrf, login_manager
 
@@ -71,6 +71,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     import web.users  # noqa: F401  (registers the user loader)
 
     i18n.install(app)
+    inputs.install(app)  # before the blueprints: their rules take its converters
     feedback.install(app)
     limits.install(app)
     _register_blueprints(app)

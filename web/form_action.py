@@ -22,6 +22,7 @@ from engine.errors import Conflict, VerbindingError
 from web.database import perform
 from web.feedback import to_banner
 from web.i18n import render_msg
+from web.inputs import parse_id
 
 T = TypeVar("T")
 
@@ -36,8 +37,7 @@ def row_version() -> int | None:
     """The version of the step, document or task a form was filled in on (its hidden field
     ``version``; None when a client sends none). Forms that change the initiative itself carry
     the initiative's as ``expected_version`` instead."""
-    raw = request.form.get("version", "")
-    return int(raw) if raw.isdigit() else None
+    return parse_id(request.form.get("version", ""))
 
 
 def always_400(_error: VerbindingError) -> int:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
 
 from engine.coach.caseload import CaseloadRow
 from engine.coach.health import STATUS_LABELS
@@ -28,24 +29,40 @@ COLUMNS: tuple[tuple[str, Msg], ...] = (
     ("signals", msg("Health signals")),
 )
 
-#: a cell starting with one of these would be run as a formula by a spreadsheet
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: the Dutch spreadsheet dialect: Excel with Dutch regional settings splits on ``;``, and reads
+#: the file as UTF-8 only when it starts with a byte order mark
+DELIMITER = ";"
+BOM = "\ufeff"
+
+#: a cell — or a piece of one a spreadsheet might split off at a separator or line break —
+#: starting with one of these (after spaces) would be run as a formula
+_FORMULA_PIECE = re.compile(r"(^|[;,\t\r\n|])(\s*)([=+\-@\t\r\uff1d\uff0b\uff0d\uff20])")
 
 
 def _safe(value: object) -> str:
+    """Text a spreadsheet shows as text: every piece that could start a formula gets a ``'``.
+
+    Quoting every field already keeps a ``;`` inside its cell; this also holds when a program
+    splits the field anyway (a Dutch Excel opening the file by hand, a paste into a sheet).
+    """
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return _FORMULA_PIECE.sub(r"\1\2'\3", text)
 
 
 def _cells(
-    row: CaseloadRow, render: Callable[[Msg], str], title: Callable, tz: str | None
+    row: CaseloadRow,
+    render: Callable[[Msg], str],
+    title: Callable,
+    tz: str | None,
+    workflows: Mapping[str, object],
 ) -> list[str]:
+    workflow = workflows.get(row.workflow)
     return [
         str(row.id),
         _safe(row.title),
         _safe(row.district),
         _safe(row.neighbourhood),
-        _safe(row.workflow),
+        _safe(title(workflow) if workflow is not None else row.workflow),
         _safe(title(row.stage_title)),
         render(STATUS_LABELS[row.status]),
         str(row.days_in_stage),
@@ -64,11 +81,15 @@ def caseload_csv(
     render: Callable[[Msg], str],
     title: Callable,
     tz: str | None = None,
+    workflows: Mapping[str, object] | None = None,
 ) -> Iterator[str]:
-    """CSV lines (a header, then a line per row); ``render`` translates, ``title`` picks a
-    stage title's language, dates are in the time zone ``tz``."""
+    """CSV lines in the Dutch dialect (a byte order mark and a header, then a line per row;
+    ``;`` between fields, every field quoted); ``render`` translates, ``title`` picks a title's
+    language, ``workflows`` maps a template's key to its title, dates are in the time zone
+    ``tz``."""
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer = csv.writer(buffer, delimiter=DELIMITER, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    buffer.write(BOM)
 
     def flush() -> str:
         text = buffer.getvalue()
@@ -79,5 +100,5 @@ def caseload_csv(
     writer.writerow([render(label) for _, label in COLUMNS])
     yield flush()
     for row in rows:
-        writer.writerow(_cells(row, render, title, tz))
+        writer.writerow(_cells(row, render, title, tz, workflows or {}))
         yield flush()

@@ -30,7 +30,7 @@ from engine.models import (
 )
 from engine.operations.common import check_version, get_initiative, record, require_not_paused
 from engine.permissions import is_staff
-from engine.timeutil import local_date
+from engine.timeutil import check_typed_date, local_date
 from engine.workflows.process_plan import plan_of
 
 MAX_DUTIES = 5000
@@ -79,6 +79,8 @@ def save_agreement(
 
     The association's board and the initiators do this: the board signs for the association.
     """
+    check_typed_date(start_date, "start_date")
+    check_typed_date(review_date, "review_date")
     initiative = get_initiative(session, initiative_id)
     require_manager(session, initiative, actor)
     check_version(initiative, expected_version)

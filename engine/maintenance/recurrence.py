@@ -20,6 +20,7 @@ from dateutil.rrule import rrule, rrulestr
 
 from engine.errors import InvalidInput
 from engine.i18n import msg
+from engine.timeutil import check_typed_date
 
 FREQUENCIES = ("DAILY", "WEEKLY", "MONTHLY", "YEARLY")
 WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
@@ -219,7 +220,9 @@ def _compiled(text: str, starts_on: date) -> rrule:
 
 def parse_rule(text: str, starts_on: date) -> Rule:
     """Check an RRULE value (with or without ``RRULE:``) for a task starting on ``starts_on``."""
+    check_typed_date(starts_on, "starts_on")
     rule = _from_tokens(_tokens(text))
+    check_typed_date(rule.until, "until")
     _check_possible(rule, starts_on)
     try:
         first = _compiled(rule.text, starts_on).after(_midnight(starts_on), inc=True)
@@ -254,6 +257,8 @@ def next_dates(rule: Rule | str, starts_on: date, after: date, count: int) -> li
 
 
 def _add_years(day: date, years: int) -> date:
+    if day.year + years > date.max.year:  # the calendar ends; so does any search past it
+        return date.max
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February

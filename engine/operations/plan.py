@@ -28,6 +28,7 @@ from engine.operations.common import (
     require_change,
 )
 from engine.reminders.planner import PLAN_SOURCES, plan_for
+from engine.timeutil import check_typed_date
 from engine.workflows.process_plan import ProcessPlan, plan_of
 
 MAX_STEP_TITLE = 300
@@ -194,6 +195,7 @@ def update_step(
     """Rename, assign or date a step (``expected_version``: the step's, as the page showed)."""
     initiative, step = _begin_step(session, actor, initiative_id, step_id, expected_version)
     title = _clean_step_title(title)
+    check_typed_date(due_date, "due_date")
     _check_owner(session, initiative, owner_id)
     changes = {
         name: [str(old) if old is not None else None, str(new) if new is not None else None]
@@ -337,6 +339,7 @@ def set_target_date(
     expected_version: int | None = None,
 ) -> StagePlan:
     """Set or clear the date by which the group aims to finish a stage."""
+    check_typed_date(target_date, "target_date")
     initiative = _begin(session, actor, initiative_id, expected_version)
     plan = _editable_stage(session, initiative, stage_key)
     if plan.target_date != target_date:

@@ -97,7 +97,9 @@ def local_moment(day: date, hour: int, tz: str | None = None) -> datetime:
 
 
 def remind_on(deadline: date, days_before: int) -> date:
-    return deadline - timedelta(days=days_before)
+    """The day to remind, ``days_before`` the deadline (the calendar's first day at the
+    earliest: a deadline at its very start must not overflow the planner)."""
+    return date.fromordinal(max(deadline.toordinal() - days_before, 1))
 
 
 def next_slot(

@@ -61,7 +61,9 @@ def unsubscribe_token(secret: str, person_id: int, kinds: list[str]) -> str:
 def read_unsubscribe_token(secret: str, token: str) -> tuple[int, list[str]] | None:
     """The person and kinds a token names, or None when it is not one of ours."""
     payload, _, signature = (token or "").partition(".")
-    if not payload or not hmac.compare_digest(signature, _signature(secret, payload)):
+    # bytes, not str: compare_digest refuses a str with non-ASCII characters (a forged link)
+    expected = _signature(secret, payload).encode()
+    if not payload or not hmac.compare_digest(signature.encode(), expected):
         return None
     try:
         person, _, kinds = _unb64(payload).decode().partition(":")

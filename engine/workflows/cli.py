@@ -30,7 +30,11 @@ def check(paths: tuple[Path, ...]) -> None:
         else:
             files.append(path)
     files = list(dict.fromkeys(files))  # a file named twice is checked once
-    by_name, problems, per_file = load_files(files)
+    try:
+        max_bytes = load_config().workflow_max_bytes
+    except ConfigError as error:
+        raise click.ClickException(str(error)) from error
+    by_name, problems, per_file = load_files(files, max_bytes)
     by_file = {defn.source_path: defn for defn in by_name.values()}
     for file, found in per_file.items():
         for problem in found:

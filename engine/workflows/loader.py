@@ -82,12 +82,45 @@ class LineList(list):
         self.item_lines: list[int] = []
 
 
+#: the largest template file read (``VERBINDING_WORKFLOW_MAX_BYTES``'s default)
+MAX_BYTES = 1024 * 1024
+#: how deep mappings and lists may nest (a real template needs about six levels; the parser
+#: recurses per level, so a hostile file would otherwise exhaust the stack)
+MAX_DEPTH = 50
+#: the most digits a number may have (Python refuses to read ints past 4,300 digits)
+MAX_DIGITS = 30
+
+
 class _LineLoader(yaml.SafeLoader):
-    """A safe loader whose mappings and lists know their lines; it notes duplicate keys."""
+    """A safe loader whose mappings and lists know their lines; it notes duplicate keys and
+    refuses nesting deeper than ``MAX_DEPTH`` and numbers longer than ``MAX_DIGITS``."""
 
     def __init__(self, stream: str) -> None:
         super().__init__(stream)
         self.problems: list[tuple[int, str]] = []
+        self.depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None,
+                    None,
+                    f"nesting deeper than {MAX_DEPTH} levels",
+                    self.peek_event().start_mark,
+                )
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+    def construct_yaml_int(self, node: yaml.ScalarNode) -> int:
+        digits = sum(ch.isdigit() for ch in str(node.value))
+        if digits > MAX_DIGITS:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"a number with more than {MAX_DIGITS} digits", node.start_mark
+            )
+        return super().construct_yaml_int(node)
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
@@ -125,6 +158,7 @@ def _construct_sequence(loader: _LineLoader, node: yaml.SequenceNode) -> LineLis
 
 _LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_mapping)
 _LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_sequence)
+_LineLoader.add_constructor("tag:yaml.org,2002:int", _LineLoader.construct_yaml_int)
 
 
 def _parse(text: str) -> tuple[bool, Any, list[tuple[int, str]]]:
@@ -171,22 +205,37 @@ def load_workflow_text(text: str, filename: str) -> tuple[WorkflowDef | None, li
     return defn, problems
 
 
-def load_workflow_file(path: str | os.PathLike[str]) -> tuple[WorkflowDef | None, list[Problem]]:
+def load_workflow_file(
+    path: str | os.PathLike[str], max_bytes: int = MAX_BYTES
+) -> tuple[WorkflowDef | None, list[Problem]]:
     """Load a template from a YAML file; return ``(definition, [])`` or ``(None, problems)``."""
-    defn, problems, _ = _load_file(Path(path))
+    defn, problems, _ = _load_file(Path(path), max_bytes)
     return defn, problems
 
 
-def _load_file(path: Path) -> tuple[WorkflowDef | None, list[Problem], int]:
+def _load_file(
+    path: Path, max_bytes: int = MAX_BYTES
+) -> tuple[WorkflowDef | None, list[Problem], int]:
+    """Load one file; whatever is wrong with it becomes a problem of that file, never an error
+    that stops the others from being checked."""
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as stream:
+            raw = stream.read(max_bytes + 1)
+        if len(raw) > max_bytes:
+            message = f"the file is larger than {max_bytes} bytes (VERBINDING_WORKFLOW_MAX_BYTES)"
+            return None, [Problem(str(path), 1, message)], 1
+        text = raw.decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         return None, [Problem(str(path), 1, f"cannot read the file: {exc}")], 1
-    return _load(text, str(path))
+    try:
+        return _load(text, str(path))
+    except (RecursionError, MemoryError, ValueError, TypeError) as exc:
+        # a last guard: the limits above should catch a hostile file first
+        return None, [Problem(str(path), 1, f"cannot check this file: {exc}")], 1
 
 
 def load_files(
-    paths: Iterable[str | os.PathLike[str]],
+    paths: Iterable[str | os.PathLike[str]], max_bytes: int = MAX_BYTES
 ) -> tuple[dict[str, WorkflowDef], list[Problem], dict[str, list[Problem]]]:
     """Load several template files; a workflow name used twice is a problem.
 
@@ -196,7 +245,7 @@ def load_files(
     per_file: dict[str, list[Problem]] = {}
     for raw in paths:
         path = Path(raw)
-        defn, problems, name_line = _load_file(path)
+        defn, problems, name_line = _load_file(path, max_bytes)
         if defn is not None and defn.name in by_name:
             other = by_name[defn.name].source_path
             problems = [
@@ -216,9 +265,11 @@ def template_files(directory: str | os.PathLike[str]) -> list[Path]:
     return sorted(p for p in Path(directory).glob("*.yaml") if p.is_file())
 
 
-def load_directory(path: str | os.PathLike[str]) -> tuple[dict[str, WorkflowDef], list[Problem]]:
+def load_directory(
+    path: str | os.PathLike[str], max_bytes: int = MAX_BYTES
+) -> tuple[dict[str, WorkflowDef], list[Problem]]:
     """Load every ``*.yaml`` template in a folder; return the valid ones by name, and problems."""
-    by_name, problems, _ = load_files(template_files(path))
+    by_name, problems, _ = load_files(template_files(path), max_bytes)
     return by_name, problems
 
 

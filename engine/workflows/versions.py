@@ -61,7 +61,10 @@ def register_workflow(session: Session, defn: WorkflowDef, now: datetime) -> Wor
 
 def sync_workflows(session: Session, now: datetime, path=None) -> list[WorkflowVersion]:
     """Register every template file in the workflows folder; refuse if any is invalid."""
-    defs, problems = load_directory(path or workflows_dir(config_of(session).workflows_dir))
+    config = config_of(session)
+    defs, problems = load_directory(
+        path or workflows_dir(config.workflows_dir), config.workflow_max_bytes
+    )
     if problems:
         raise InvalidInput(
             msg("The process templates have problems; nothing was registered."),

@@ -37,6 +37,7 @@ OTHER_VALUES = {
     "SMTP_URL": "smtps://mail.groningen.example:465",
     "MAIL_FROM": "Gemeente Groningen <wijken@groningen.example>",
     "BASE_URL": "https://wijken.groningen.example",
+    "WORKFLOW_MAX_BYTES": "2097152",
     "TIMEZONE": "UTC",
     "WORKFLOWS_DIR": "/srv/verbinding/sjablonen",
     "MACHINE_CACHE_SIZE": "16",

@@ -118,7 +118,7 @@ def test_decisions_moves_and_history_come_with_names(session, now):
     kinds = [e.event.kind for e in page.history.events]
     assert kinds[0] == "decision.vote" and len(kinds) == 8
     assert page.history.total > 8
-    transition = next(e for e in load_history(session, item, per_page=100).events
+    transition = next(e for e in load_history(session, item, private=True, per_page=100).events
                        if e.event.kind == "transition")  # fmt: skip
     assert transition.actor_name == "Anna de Vries"
     assert transition.event.note == "Op de buurtavond besloten"

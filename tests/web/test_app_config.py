@@ -125,7 +125,7 @@ def test_the_time_zone_decides_the_dates_in_the_caseload_export(app_with):
         response = _as_coach(app, email).get(f"/coach/caseload.csv?q={tag}")
         text = response.get_data(as_text=True)
         response.close()
-        (row,) = csv.DictReader(io.StringIO(text))
+        (row,) = csv.DictReader(io.StringIO(text.removeprefix("\ufeff")), delimiter=";")
         return row["Last activity"]
 
     assert last_activity(in_utc) == late.date().isoformat()

@@ -15,6 +15,7 @@ from web import access
 from web.database import db
 from web.form_action import form_action
 from web.i18n import render_msg
+from web.inputs import query_count
 from web.safety import safe_next
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -35,7 +36,7 @@ bp.add_app_template_filter(role_label, "role_label")
 def people():
     search = request.args.get("q", "")
     role = request.args.get("role") if request.args.get("role") in ROLES else None
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = max(query_count("page", 1), 1)
     rows, total = people_page(db(), search=search, role=role, page=page, per_page=PER_PAGE)
     pages = max(1, -(-total // PER_PAGE))
     args = {k: v for k, v in {"q": search, "role": role}.items() if v}

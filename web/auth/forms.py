@@ -1,7 +1,8 @@
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from web.inputs import Form
 
 # messages written per field (never WTForms' own "This field is required.")
 _NAME = _l("Enter your name.")
@@ -16,7 +17,7 @@ _PASSWORD = [
 ]
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(Form):
     name = StringField(
         _l("Your name"), validators=[DataRequired(_NAME), Length(max=200, message=_NAME_LONG)]
     )
@@ -31,17 +32,17 @@ class RegisterForm(FlaskForm):
     )
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(_EMAIL), Email(_EMAIL_FORM)])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password."))])
     remember = BooleanField(_l("Stay logged in on this device"))
 
 
-class ResetRequestForm(FlaskForm):
+class ResetRequestForm(Form):
     email = EmailField(_l("E-mail address"), validators=[DataRequired(_EMAIL), Email(_EMAIL_FORM)])
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     password = PasswordField(_l("New password"), validators=_PASSWORD)
     confirm = PasswordField(
         _l("New password again"),
@@ -49,11 +50,11 @@ class NewPasswordForm(FlaskForm):
     )
 
 
-class PlainForm(FlaskForm):
+class PlainForm(Form):
     """Only the CSRF token: for buttons."""
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(Form):
     current = PasswordField(_l("Current password"), validators=[DataRequired()])
     password = PasswordField(
         _l("New password"), validators=[DataRequired(), Length(min=8, max=200)]

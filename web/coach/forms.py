@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+from web.inputs import Form
 
 #: Utrecht styles an empty ``required`` textarea as invalid before anyone typed: the server
 #: checks these fields, the browser does not
@@ -16,7 +17,7 @@ _LONG = _l("The text is too long: at most 5000 characters.")
 _COACH = _l("Choose a process coach.")
 
 
-class _Form(FlaskForm):
+class _Form(Form):
     class Meta:
         csrf = False  # the app-wide CSRFProtect checks the token of every POST
 

@@ -41,6 +41,7 @@ from web.confirm import unconfirmed
 from web.database import db
 from web.discussions.forms import MessageForm
 from web.form_action import form_action
+from web.inputs import parse_id
 from web.panels import Panel, group_and_staff, register_panel
 from web.safety import safe_next
 from web.support.routes import support_panel
@@ -238,14 +239,15 @@ def unassign():
     raw = request.form.get("assignment_id", "")
     target = request.form.get("next")
     back = safe_next(target) if target else url_for("coach.assignments")
-    if not raw.isdigit():
+    assignment_id = parse_id(raw)
+    if assignment_id is None:
         flash(_("Choose an assignment to end."), "error")
         return redirect(url_for("coach.assignments"))
     if (refused := unconfirmed(back)) is not None:
         return refused
     return form_action(
         None,
-        lambda session: unassign_coach(session, current_user.person, int(raw), utcnow()),
+        lambda session: unassign_coach(session, current_user.person, assignment_id, utcnow()),
         done=_("The assignment has ended."),
         to=back,
     )

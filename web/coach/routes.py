@@ -23,6 +23,7 @@ from web import access
 from web.coach.charts import bar_chart, box_chart
 from web.database import db, runtime
 from web.i18n import day, render_msg, text
+from web.inputs import query_count, query_id
 
 bp = Blueprint("coach", __name__, url_prefix="/coach")
 
@@ -66,12 +67,12 @@ def _filters() -> tuple[Filters, dict]:
     """The caseload filters from the query string, and the query arguments that keep them."""
     args = request.args
     coach = args.get("coach", "")
-    coach_id = current_user.person.id if coach == "me" else args.get("coach", type=int)
+    coach_id = current_user.person.id if coach == "me" else query_id("coach")
     # a stage of one template comes as "template:stage"; a stage alone counts in every template
     workflow, _, stage = (args.get("stage") or "").rpartition(":")
     filters = Filters(
-        district_id=args.get("stadsdeel", type=int),
-        neighbourhood_id=args.get("wijk", type=int),
+        district_id=query_id("stadsdeel"),
+        neighbourhood_id=query_id("wijk"),
         workflow=workflow or args.get("template") or None,
         stage=stage or None,
         status=args.get("status") or None,
@@ -79,8 +80,8 @@ def _filters() -> tuple[Filters, dict]:
         search=args.get("q", ""),
         sort=args.get("sort", "last_activity"),
         direction=args.get("dir", "asc"),
-        page=args.get("page", 1, type=int),
-        per_page=args.get("per_page", 25, type=int),
+        page=query_count("page", 1),
+        per_page=query_count("per_page", 25),
     ).cleaned()
     keep = {
         "q": filters.search,
@@ -127,8 +128,15 @@ def caseload_export():
     filters, _ = _filters()
     config = runtime().config
     session = db()
+    workflows = dict(load_versions(session).workflows())
+    # The same query runs once for its first page before the headers go out: a failure is then
+    # this request's error page (a 503 when the database is away), not a cut-off file behind a
+    # 200. The rows themselves stream from a cursor of their own after the request's teardown.
+    caseload(session, filters, now=utcnow())
     rows = iter_caseload(session, filters, now=utcnow())
-    lines = caseload_csv(rows, render=render_msg, title=label, tz=config.timezone)
+    lines = caseload_csv(
+        rows, render=render_msg, title=label, tz=config.timezone, workflows=workflows
+    )
 
     def body():
         # The request's own teardown has already closed the session when the body streams; the

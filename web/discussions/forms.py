@@ -7,6 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 
+from web.inputs import Form
+
 
 class Needed:
     """Marks a field as needed (its label shows no "optional"); the engine checks it, not the
@@ -21,7 +23,7 @@ class Needed:
 NOT_REQUIRED = {"required": False}
 
 
-class _Form(FlaskForm):
+class _Form(Form):
     class Meta:
         csrf = False  # the app-wide CSRFProtect checks the token of every POST
 

@@ -6,11 +6,9 @@ from collections.abc import Mapping
 
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
-from flask_wtf import FlaskForm
 from markupsafe import Markup
 from wtforms import (
     HiddenField,
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -21,6 +19,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from engine.operations.open_steps import CARRY, OPEN_STEP_CHOICES
+from web.inputs import Form, NumberField, parse_id
 
 VISIBILITY_CHOICES = [
     SelectChoice("public", _l("Everyone: the initiative is listed and anyone can read its page")),
@@ -40,13 +39,13 @@ LANGUAGE_CHOICES = [
 ]
 
 
-class VersionedForm(FlaskForm):
+class VersionedForm(Form):
     """A form of the initiative page: it carries the version of the page it was filled in on."""
 
-    expected_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    expected_version = NumberField(widget=HiddenInput(), validators=[Optional()])
 
 
-class NewInitiativeForm(FlaskForm):
+class NewInitiativeForm(Form):
     workflow = RadioField(
         _l("Process template"),
         validators=[InputRequired(message=_l("Choose the process that fits your plan."))],
@@ -152,7 +151,7 @@ class MoveForm(VersionedForm):
         if "expected_open_steps" not in posted:
             return None
         raw = self.expected_open_steps.data or ""
-        return [int(part) for part in raw.split(",") if part.strip().isdigit()]
+        return [n for part in raw.split(",") if (n := parse_id(part)) is not None]
 
 
 class OpenDecisionForm(VersionedForm):

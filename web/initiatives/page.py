@@ -42,6 +42,7 @@ from web.initiatives.forms import (
     VoteForm,
 )
 from web.initiatives.history import describe
+from web.inputs import parse_id
 from web.panels import load_panels
 
 if TYPE_CHECKING:
@@ -282,5 +283,4 @@ def expected_version(form: FlaskForm) -> int | None:
     value = getattr(form, "expected_version", None)
     if value is not None and value.data is not None:
         return value.data
-    raw = request.form.get("expected_version", "")
-    return int(raw) if raw.isdigit() else None
+    return parse_id(request.form.get("expected_version", ""))

@@ -15,6 +15,7 @@ from engine.errors import VerbindingError
 from engine.history import load_history
 from engine.listing import places
 from engine.operations import create_initiative, set_visibility, update_initiative
+from engine.permissions import can_read_private
 from engine.workflows.versions import definition_of, latest_versions
 from web import access
 from web.database import db
@@ -23,6 +24,7 @@ from web.i18n import locale
 from web.initiatives.forms import EditInitiativeForm, NewInitiativeForm, VisibilityForm
 from web.initiatives.history import describe
 from web.initiatives.page import act, expected_version, render_initiative
+from web.inputs import query_count
 
 bp = Blueprint("initiatives", __name__)
 
@@ -120,8 +122,14 @@ def visibility(initiative_id: int):
 @bp.get("/initiatives/<int:initiative_id>/history")
 @access.viewer
 def history(initiative_id: int):
-    number = max(request.args.get("page", 1, type=int) or 1, 1)
-    found = load_history(db(), g.initiative, page=number, per_page=HISTORY_PER_PAGE)
+    number = max(query_count("page", 1), 1)
+    found = load_history(
+        db(),
+        g.initiative,
+        private=can_read_private(current_user.person, g.member_role),
+        page=number,
+        per_page=HISTORY_PER_PAGE,
+    )
     pages = max(ceil(found.total / HISTORY_PER_PAGE), 1)
     return render_template(
         "initiatives/history.html",

@@ -28,6 +28,7 @@ from web import access
 from web.database import db
 from web.form_action import form_action
 from web.i18n import render_msg
+from web.inputs import parse_id
 from web.maintenance.forms import BOARD_CHOICES, AgreementForm, AssociationForm, ReviewForm
 from web.maintenance.routes import (
     PREFIX,
@@ -99,7 +100,7 @@ def edit_association(initiative_id: int):
         return save_association(
             session, current_user.person, initiative.id, name=form.name.data,
             kvk_number=form.kvk_number.data,
-            contact_person_id=int(contact) if contact and contact.isdigit() else None,
+            contact_person_id=parse_id(contact),
             members={pid: place for pid, place in places.items() if place}, now=utcnow(),
         )  # fmt: skip
 

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
-    IntegerField,
     RadioField,
     SelectChoice,
     SelectField,
@@ -15,10 +13,12 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from engine.bounds import MAX_SMALL_NUMBER
 from engine.maintenance.recurrence import RuleForm
 from engine.wording import ASSOCIATION_ROLE_WORDS
 from web.date_input import DatePartsField
 from web.i18n import lazy_msg
+from web.inputs import Form, NumberField, parse_count, parse_id
 
 WEEKDAY_CHOICES = [
     SelectChoice("MO", _l("Monday")),
@@ -66,7 +66,7 @@ def _date(label):
     return DatePartsField(label)
 
 
-class AssociationForm(FlaskForm):
+class AssociationForm(Form):
     name = StringField(
         _l("Name of the association"),
         validators=[
@@ -78,7 +78,7 @@ class AssociationForm(FlaskForm):
     contact_person = SelectField(_l("Contact person"), validate_choice=False)
 
 
-class AgreementForm(FlaskForm):
+class AgreementForm(Form):
     association_duties = TextAreaField(
         _l("What the association takes on"),
         validators=[DataRequired(message=_l("Describe what the association takes on."))],
@@ -100,7 +100,7 @@ REVIEW_CHOICES = [
 ]
 
 
-class ReviewForm(FlaskForm):
+class ReviewForm(Form):
     outcome = RadioField(
         _l("What does the review decide?"),
         choices=REVIEW_CHOICES,
@@ -114,7 +114,7 @@ class ReviewForm(FlaskForm):
     )
 
 
-class TaskForm(FlaskForm):
+class TaskForm(Form):
     """A task, with its rule as the friendly form or as RRULE text (which then wins)."""
 
     title = StringField(
@@ -132,8 +132,9 @@ class TaskForm(FlaskForm):
         default="weekly",
         validators=[InputRequired(message=_l("Choose how often."))],
     )
-    interval = IntegerField(
+    interval = NumberField(
         _l("Every how many (days, weeks, months or years)"),
+        maximum=MAX_SMALL_NUMBER,
         default=1,
         validators=[
             InputRequired(message=_l("Enter a number from 1 to 99.")),
@@ -168,10 +169,10 @@ class TaskForm(FlaskForm):
             freq=self.freq.data or "",
             interval=self.interval.data or 1,
             weekdays=tuple(self.weekdays.data or ()),
-            months=tuple(int(m) for m in self.months.data or () if m.isdigit()),
+            months=tuple(n for m in self.months.data or () if (n := parse_count(m)) is not None),
             monthly_by=self.monthly_by.data or "day",
-            month_day=int(self.month_day.data) if self.month_day.data else None,
-            nth=int(self.nth.data) if self.nth.data else None,
+            month_day=parse_count(self.month_day.data),
+            nth=parse_count(self.nth.data),
             nth_weekday=self.nth_weekday.data or None,
             until=self.until.data,
         )
@@ -191,7 +192,7 @@ class TaskForm(FlaskForm):
         self.until.data = rule.until
 
 
-class TurnForm(FlaskForm):
+class TurnForm(Form):
     """Done, missed or skipped (the button pressed), with a short note."""
 
     outcome = RadioField(
@@ -204,7 +205,7 @@ class TurnForm(FlaskForm):
     )
 
 
-class SwapForm(FlaskForm):
+class SwapForm(Form):
     """Another turn to swap with (``turn-<id>``) or someone to take the turn (``person-<id>``)."""
 
     other = RadioField(
@@ -220,24 +221,25 @@ class SwapForm(FlaskForm):
     def target(self) -> tuple[int | None, int | None]:
         """(another turn's id, a person's id): what was chosen, one of the two."""
         kind, _, number = (self.other.data or "").partition("-")
-        if not number.isdigit():
+        found = parse_id(number)
+        if found is None:
             return None, None
         if kind == "turn":
-            return int(number), None
+            return found, None
         if kind == "person":
-            return None, int(number)
+            return None, found
         return None, None
 
 
-class SwapAnswerForm(FlaskForm):
+class SwapAnswerForm(Form):
     """Yes or no (the button pressed) to a question to swap a turn."""
 
-    swap = IntegerField(validators=[InputRequired(message=_l("Choose a question to answer."))])
+    swap = NumberField(validators=[InputRequired(message=_l("Choose a question to answer."))])
     answer = RadioField(
         choices=[SelectChoice("accept"), SelectChoice("decline")],
         validators=[InputRequired(message=_l("Say yes or no to the question."))],
     )
 
 
-class SwapWithdrawForm(FlaskForm):
-    swap = IntegerField(validators=[InputRequired(message=_l("Choose a question to withdraw."))])
+class SwapWithdrawForm(Form):
+    swap = NumberField(validators=[InputRequired(message=_l("Choose a question to withdraw."))])

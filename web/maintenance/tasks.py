@@ -28,6 +28,7 @@ from web.confirm import unconfirmed
 from web.database import db
 from web.form_action import form_action, row_version
 from web.i18n import render_msg
+from web.inputs import parse_count, parse_id
 from web.maintenance.forms import TaskForm, TurnForm
 from web.maintenance.routes import (
     PREFIX,
@@ -80,7 +81,7 @@ def _save_task(form: TaskForm, task: MaintenanceTask | None, done: str) -> Respo
             "rule": _rule_text(form), "starts_on": form.starts_on.data, "now": utcnow(),
         }  # fmt: skip
         if task is None:
-            volunteers = [int(v) for v in form.volunteers.data or () if str(v).isdigit()]
+            volunteers = [n for v in form.volunteers.data or () if (n := parse_id(v)) is not None]
             return create_task(
                 session, current_user.person, initiative_id, volunteer_ids=volunteers, **kwargs
             )
@@ -185,7 +186,8 @@ def _rota_choice(members, current: list[int]) -> tuple[list[int], dict]:
         raw = (request.form.get(f"turn-{pid}") or "").strip()
         orders[pid] = raw
         if request.form.get(f"on-{pid}"):
-            number = int(raw) if raw.isdigit() else 999
+            number = parse_count(raw)
+            number = 999 if number is None else number
             rank = current.index(pid) if pid in current else len(current)
             ticked.append((number, rank, pid))
     return [pid for *_, pid in sorted(ticked)], orders

@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     SelectChoice,
     SelectField,
     StringField,
@@ -15,8 +14,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
+from engine.bounds import MAX_SMALL_NUMBER
 from web.date_input import DatePartsField
 from web.initiatives.forms import VersionedForm
+from web.inputs import NumberField, parse_id
 
 _STEP_TITLE = [
     DataRequired(message=_l("Give the step a title.")),
@@ -43,7 +44,8 @@ class StepForm(VersionedForm):
         value = (self.owner.data or "").strip()
         if not value:
             return None
-        return int(value) if value.isdigit() else -1  # nobody: the engine refuses it
+        found = parse_id(value)
+        return -1 if found is None else found  # -1: nobody, the engine refuses it
 
 
 def owner_choices(members) -> list[SelectChoice]:
@@ -54,8 +56,10 @@ def owner_choices(members) -> list[SelectChoice]:
 
 
 class StepMoveForm(VersionedForm):
-    position = IntegerField(
-        widget=HiddenInput(), validators=[InputRequired(message=_l("Choose a place."))]
+    position = NumberField(
+        maximum=MAX_SMALL_NUMBER,
+        widget=HiddenInput(),
+        validators=[InputRequired(message=_l("Choose a place."))],
     )
 
 

@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from engine.reminders.rules import MODE_LABELS, MODES, kind_of
 from web.i18n import render_msg
+from web.inputs import Form
 
 
-class PlainForm(FlaskForm):
+class PlainForm(Form):
     """Only the CSRF token: for buttons."""
 
 
-class PreferencesForm(FlaskForm):
+class PreferencesForm(Form):
     language = SelectField(
         _l("Language of mail and pages"),
         choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")],

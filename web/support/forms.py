@@ -4,9 +4,10 @@ prefixed so that several can share one page with unique field ids."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+from web.inputs import Form
 
 #: Utrecht styles an empty ``required`` textarea as invalid before anyone typed: the server
 #: checks these fields, the browser does not
@@ -16,7 +17,7 @@ NOT_REQUIRED = {"required": False}
 _LONG = _l("The text is too long: at most 5000 characters.")
 
 
-class RequestForm(FlaskForm):
+class RequestForm(Form):
     kind = SelectField(
         _l("What kind of support does the group ask for?"),
         validators=[DataRequired(_l("Choose the kind of support."))],
@@ -36,7 +37,7 @@ class RequestForm(FlaskForm):
     stage_key = SelectField(_l("Stage it belongs to"), validators=[Optional()])
 
 
-class _ActionForm(FlaskForm):
+class _ActionForm(Form):
     class Meta:
         csrf = False  # the app-wide CSRFProtect checks the token of every POST
 

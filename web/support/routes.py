@@ -46,6 +46,7 @@ from web.confirm import is_confirmed
 from web.database import db, runtime
 from web.form_action import form_action
 from web.i18n import render_msg, text
+from web.inputs import parse_id, query_count, query_id
 from web.panels import Panel, register_panel
 from web.support.forms import ACTION_FORMS, RequestForm
 
@@ -254,13 +255,13 @@ def _act(action: str, initiative_id: int, request_id: int) -> ResponseReturnValu
     version = form.version.data or ""
     kwargs: dict[str, Any] = {
         "now": utcnow(),
-        "expected_version": int(version) if version.isdigit() else None,
+        "expected_version": parse_id(version),
     }
     operation: Callable[..., SupportRequest]
     if action == "assign":
         operation, done = assign_support_request, _l("The request is assigned.")
         chosen = form.coach.data
-        kwargs["coach_id"] = int(chosen) if chosen and chosen.isdigit() else None
+        kwargs["coach_id"] = parse_id(chosen)
     else:
         operation, argument, done = _OPERATIONS[action]
         kwargs[argument] = form.note.data
@@ -317,8 +318,8 @@ def withdraw(initiative_id: int, request_id: int):
 @access.staff
 def inbox_page():
     show = request.args.get("show", "all")
-    district = request.args.get("stadsdeel", type=int)
-    page = max(request.args.get("page", 1, type=int), 1)
+    district = query_id("stadsdeel")
+    page = max(query_count("page", 1), 1)
     me = current_user.person.id
     rows, total = inbox(
         db(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -235,7 +236,8 @@ def test_unknown_filter_values_fall_back_to_the_defaults(session, now, city):
 
 def _csv_rows(rows) -> list[list[str]]:
     text = "".join(caseload_csv(rows, render=lambda m: m.render(), title=lambda t: t.en))
-    return list(csv.reader(io.StringIO(text)))
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
 
 
 def test_the_csv_holds_exactly_the_filtered_rows_in_order(session, now, city):
@@ -255,6 +257,28 @@ def test_the_csv_does_not_let_a_title_become_a_spreadsheet_formula(session, now,
     _make(session, now, '=HYPERLINK("http://evil.example")')
     _, *lines = _csv_rows(iter_caseload(session, Filters(search="HYPERLINK"), now=now))
     assert lines[0][1] == '\'=HYPERLINK("http://evil.example")'
+
+
+@pytest.mark.parametrize(
+    "title, shown",
+    [
+        ("Tuin;=cmd|' /C calc'!A0", "Tuin;'=cmd|' /C calc'!A0"),
+        ("Kade; +1+1", "Kade; '+1+1"),
+        ("Plein|@SUM(A1)", "Plein|'@SUM(A1)"),
+        ("-2 bomen", "'-2 bomen"),
+        ("Gewoon een tuin, met bankjes", "Gewoon een tuin, met bankjes"),
+    ],
+)
+def test_no_piece_of_a_field_becomes_a_formula_in_a_dutch_spreadsheet(
+    session, now, city, title, shown
+):
+    _make(session, now, title)
+    _, *lines = _csv_rows(iter_caseload(session, Filters(search=title[:4]), now=now))
+    line = next(line for line in lines if line[1].startswith(shown[:4]))
+    assert line[1] == shown
+    for cell in line:  # whatever splits the cell again, no piece starts a formula
+        for piece in re.split(r"[;,\n|]", cell):
+            assert not piece.lstrip().startswith(("=", "+", "-", "@")), cell
 
 
 @pytest.fixture

@@ -83,8 +83,13 @@ def test_the_csv_holds_the_filtered_rows(coach, city):
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
-    header, *rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")  # Excel reads the file as UTF-8
+    header, *rows = list(csv.reader(io.StringIO(text[1:]), delimiter=";"))
     assert header[:2] == ["Number", "Initiative"]
+    assert header[4:6] == ["Template", "Stage"]
+    assert {(r[4], r[5]) for r in rows} == {("Test process", "Proposal")}  # names, not keys
+    assert text.splitlines()[1].startswith('"')  # every field quoted
     assert sorted(int(r[0]) for r in rows) == sorted(city["ids"])
     assert [r[1] for r in rows] == sorted(r[1] for r in rows)
     page = coach.get(f"/coach/?q={city['tag']}&sort=title&status=active&per_page=100")

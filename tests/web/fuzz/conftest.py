@@ -1,0 +1,29 @@
+"""The fuzzer's app: its own database of each kind, so what it writes touches no other test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+
+from tests.conftest import DB_KINDS, prepared_database
+from tests.web.conftest import make_app
+from tests.web.fuzz import summary
+
+
+@pytest.fixture(scope="module", params=DB_KINDS)
+def fuzz_app(request, tmp_path_factory, smtp_sink) -> Iterator[Flask]:
+    tmp = tmp_path_factory.mktemp("fuzz")
+    engine = prepared_database(request.param, tmp, "fuzz")
+    url = engine.url.render_as_string(hide_password=False)
+    engine.dispose()
+    app = make_app(url, tmp / "instance", smtp_sink.url)
+    app.config["FUZZ_DATABASE"] = request.param
+    yield app
+    app.extensions["verbinding"].engine.dispose()
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line in summary.lines():
+        terminalreporter.write_line(line)
