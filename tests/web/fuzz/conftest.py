@@ -18,7 +18,10 @@ def fuzz_app(request, tmp_path_factory, smtp_sink) -> Iterator[Flask]:
     engine = prepared_database(request.param, tmp, "fuzz")
     url = engine.url.render_as_string(hide_password=False)
     engine.dispose()
-    app = make_app(url, tmp / "instance", smtp_sink.url)
+    # hundreds of posts per role in a minute: limits would answer most of them with 429 and
+    # the fuzzer would reach less (tests/web/auth/test_rate_limits.py tests the limits)
+    unlimited = {f"VERBINDING_RATE_LIMIT_{k}": "1000000/60" for k in ("LOGIN", "MAIL", "POST")}
+    app = make_app(url, tmp / "instance", smtp_sink.url, **unlimited)
     app.config["FUZZ_DATABASE"] = request.param
     yield app
     app.extensions["verbinding"].engine.dispose()
