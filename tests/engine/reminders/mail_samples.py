@@ -144,6 +144,24 @@ def password_reset(locale: str) -> str:
     return _mail(subject, text, html)
 
 
+def email_confirm(locale: str) -> str:
+    """What engine.accounts.send_confirmation queues for a new account."""
+    subject, text, html = compose(
+        "email_confirm", locale, name="Anna de Vries",
+        link=SITE.url("/register/confirm/abc123"),
+    )  # fmt: skip
+    return _mail(subject, text, html)
+
+
+def register_attempt(locale: str) -> str:
+    """What engine.accounts.register queues for the owner of an address that is taken."""
+    subject, text, html = compose(
+        "register_attempt", locale, name="Anna de Vries",
+        login=SITE.url("/login"), reset=SITE.url("/password/reset"),
+    )  # fmt: skip
+    return _mail(subject, text, html)
+
+
 def feed(locale: str) -> str:
     """Anna's own calendar: a step, a stage target, a maintenance turn, one cancelled step."""
     created, updated = NOW - 20 * DAY, NOW - 2 * DAY
@@ -197,6 +215,8 @@ def feed(locale: str) -> str:
 SAMPLES: dict[str, Callable[[str], str]] = {
     "invitation": invitation,
     "password_reset": password_reset,
+    "email_confirm": email_confirm,
+    "register_attempt": register_attempt,
     "reminder_step_due": lambda loc: reminder_mail(anna(loc), [step(7)], False),
     "reminder_stage_target": lambda loc: reminder_mail(anna(loc), [stage(1)], False),
     "reminder_maintenance_due": lambda loc: reminder_mail(anna(loc), [maintenance(0)], False),
