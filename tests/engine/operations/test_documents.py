@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 
+from engine.db import make_session_factory
 from engine.errors import Conflict, InvalidInput, PermissionDenied
 from engine.operations import attach_document, join_initiative, remove_document
 from engine.operations.common import guard_context
@@ -143,7 +144,16 @@ def test_rolled_back_attachment_deletes_its_file(now, storage, db_engine):
     assert stored_files(storage) == []
 
 
-def test_remove_by_uploader_or_initiator_deletes_the_file_after_commit(session, now, storage):
+def test_remove_by_uploader_or_initiator_deletes_the_file_after_commit(
+    committed_engine, now, storage
+):
+    # a real commit: on the database for committed work, so nothing leaks into the rolled-back
+    # tests' database (pysqlite's outer transaction does not survive a released savepoint)
+    with make_session_factory(committed_engine)() as session:
+        _remove_and_commit(session, now, storage)
+
+
+def _remove_and_commit(session, now, storage) -> None:
     item = factories.initiative(session, now)
     anna = item.memberships[0].person
     bram = factories.person(session, now, "Bram")
