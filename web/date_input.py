@@ -14,13 +14,13 @@ import re
 from datetime import date
 from typing import Any
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from wtforms import Field
 from wtforms.utils import unset_value
 from wtforms.validators import StopValidation
 
 from engine.bounds import EARLIEST_DATE, LATEST_DATE
+from web.i18n import day as format_day
 
 PARTS = ("day", "month", "year")
 _ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -121,7 +121,7 @@ class DatePartsField(Field):
                 _(
                     "The %(label)s must be between %(earliest)s and %(latest)s.",
                     label=label.lower(),
-                    earliest=format_date(EARLIEST_DATE, "long"),
-                    latest=format_date(LATEST_DATE, "long"),
+                    earliest=format_day(EARLIEST_DATE),
+                    latest=format_day(LATEST_DATE),
                 )
             )

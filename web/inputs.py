@@ -20,7 +20,6 @@ import re
 from typing import Any
 
 from flask import Flask, abort, request
-from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.routing import BaseConverter, UnicodeConverter, ValidationError
@@ -28,6 +27,7 @@ from wtforms import DateField, Field, IntegerField, StringField, TextAreaField
 from wtforms.validators import StopValidation
 
 from engine.bounds import EARLIEST_DATE, LATEST_DATE, MAX_ID, MAX_SMALL_NUMBER
+from web.i18n import day as format_day
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
 #: C0 controls, DEL and C1 controls; tab, line feed and carriage return are allowed in
@@ -151,8 +151,8 @@ class DateInRange:
                 str(
                     _l(
                         "Enter a date from %(first)s to %(last)s.",
-                        first=format_date(EARLIEST_DATE, "long"),
-                        last=format_date(LATEST_DATE, "long"),
+                        first=format_day(EARLIEST_DATE),
+                        last=format_day(LATEST_DATE),
                     )
                 )
             )

@@ -15,7 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from engine.coach.common import record_staff_event
-from engine.discussions.queries import Standing, standing
+from engine.discussions.queries import Standing, page_of, participants_to_tell, standing
 from engine.discussions.text import MAX_MESSAGE, MAX_REASON, clean_text
 from engine.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from engine.i18n import msg
@@ -124,7 +124,8 @@ def post_message(
         "initiative %s: message %s (%s, decision %s, reply to %s) by %s",
         initiative_id, message.id, channel, decision_id, parent_id, actor.id,
     )  # fmt: skip
-    events.message_posted(session, message, actor, now)
+    whom = participants_to_tell(session, message)
+    events.message_posted(session, message, actor, whom, page_of(session, message), now)
     return message
 
 

@@ -224,10 +224,11 @@ def swap_accepted(session: Session, proposal: SwapProposal, actor: Person, now: 
 # -- discussions -----------------------------------------------------------------------------
 
 
-def message_posted(session: Session, message: Any, actor: Person, now: datetime) -> None:
-    """Tell a discussion's participants (engine.discussions.queries) of a new message."""
-    from engine.discussions.queries import page_of, participants_to_tell
-
+def message_posted(
+    session: Session, message: Any, actor: Person, whom: Select, page: int, now: datetime
+) -> None:
+    """Tell a discussion's participants (``whom``, chosen by engine.discussions) of a new
+    message; ``page`` is the page of its thread it is on."""
     base = f"/initiatives/{message.initiative_id}"
     title = _initiative(session, message.initiative_id).title
     if message.channel == "coaches":
@@ -239,7 +240,6 @@ def message_posted(session: Session, message: Any, actor: Person, now: datetime)
         title = _decision_title(session, decision)
     else:
         path = f"{base}/discussion"
-    link = f"{path}?page={page_of(session, message)}#message-{message.id}"
-    _tell(session, "message_posted", message.initiative_id, actor,
-          participants_to_tell(session, message), link, now, message.id,
+    link = f"{path}?page={page}#message-{message.id}"
+    _tell(session, "message_posted", message.initiative_id, actor, whom, link, now, message.id,
           title=title)  # fmt: skip

@@ -104,7 +104,7 @@ class Resident:
         """Open the step's own page from its link, give it a due date, save."""
         step = self.page.locator(".vb-step", has_text=title)
         self.follow(step.locator(".vb-step__edit a"), "the page of one step")
-        self.page.locator("main form [name=due_date]").fill(due)
+        fill_date(self.page.locator("main form[id^=step-]"), "due_date", due)
         self.send(self.page.locator("main form[id^=step-]"), "after changing a step")
         expect(self.page.locator(".vb-step", has_text=title)).to_contain_text(
             self.t("Deadline:", "Due:")

@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import DEMO_PASSWORD
 from tests.browser.flows import Resident, fill_date, in_days, unique_title
 from tests.browser.pages import (
+    confirm_address,
     login,
     register,
     submit,
@@ -56,7 +57,12 @@ def join_through_mail(live, lang: str, bram: Resident, email: str, title: str) -
     page.fill("#password", "wachtwoord-123")
     page.fill("#confirm", "wachtwoord-123")
     submit(page)
-    assert "/invitations/" in page.url, page.url  # back at the invitation, logged in
+    # a new account confirms its address first (the mailed link), then signs in and goes
+    # back to the invitation
+    confirm_address(page, lang, bram.name, email)
+    login(page, email, "wachtwoord-123", check=False)
+    bram.open(link, "invitation, logged in")
+    assert "/invitations/" in page.url, page.url
     bram.check("invitation, logged in")
     bram.send(page.locator("form[action$='/accept']"), "initiative page, just joined")
     expect(page.locator("h1")).to_have_text(title)

@@ -7,7 +7,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.a11y import assert_accessible, assert_focus_visible, tab_to
 from tests.browser.flows import unique_title
-from tests.browser.pages import PASSWORD, expect_flash, t, unique_email
+from tests.browser.pages import PASSWORD, confirm_address, expect_flash, t, unique_email
 
 LIMIT = 250  # the initiative page has many controls; every stop is checked for visible focus
 
@@ -51,13 +51,21 @@ def open_fold_out(page: Page, form: str) -> None:
 def test_keyboard_only_start_plan_and_invite(open_page, live, lang):
     page = open_page(lang)
     page.goto("/register")
+    email = unique_email("lieke")
     type_into(page, "#name", "Lieke Bos")
-    type_into(page, "#email", unique_email("lieke"))
+    type_into(page, "#email", email)
     type_into(page, "#password", PASSWORD)
     type_into(page, "#confirm", PASSWORD)
     tab_to(page, "main button[type=submit]")
-    press_enter_and_wait(page, "home after registering (keyboard)")
-    expect_flash(page, t(lang, "Welkom, Lieke Bos", "Welcome, Lieke Bos"))
+    press_enter_and_wait(page, "the login page after registering (keyboard)")
+    expect_flash(page, t(lang, f"We hebben een mail gestuurd naar {email}",
+                         f"We sent a mail to {email}"))  # fmt: skip
+    # the mailed link confirms the address; then sign in, by keyboard too
+    confirm_address(page, lang, "Lieke Bos", email)
+    type_into(page, "#email", email)
+    type_into(page, "#password", PASSWORD)
+    tab_to(page, "main button[type=submit]")
+    press_enter_and_wait(page, "home after logging in (keyboard)")
 
     # start an initiative from the menu
     tab_to(page, "header a[href$='/initiatives/new']")

@@ -55,11 +55,11 @@ class PlainForm(Form):
 
 
 class ChangePasswordForm(Form):
-    current = PasswordField(_l("Current password"), validators=[DataRequired()])
-    password = PasswordField(
-        _l("New password"), validators=[DataRequired(), Length(min=8, max=200)]
+    current = PasswordField(
+        _l("Current password"), validators=[DataRequired(_l("Enter your current password."))]
     )
+    password = PasswordField(_l("New password"), validators=_PASSWORD)
     confirm = PasswordField(
         _l("New password again"),
-        validators=[DataRequired(), EqualTo("password", message=_l("The passwords differ."))],
+        validators=[DataRequired(_AGAIN), EqualTo("password", message=_l("The passwords differ."))],
     )

@@ -58,8 +58,10 @@ def test_members_write_and_reply_and_everyone_reads_safely(web_app, group):
     url = f"/initiatives/{group['item']}/discussion"
     member = _as(web_app, group, "member")
     sent = _post(member, url, {"body": "Zaterdag <b>om 10</b>?\nIk neem koffie mee."}, url)
-    assert sent.status_code == 302 and "#message-" in sent.headers["Location"]
-    parent = re.search(r"#message-(\d+)", sent.headers["Location"]).group(1)
+    # back on the thread at the success banner, which leads on to the new message
+    assert sent.status_code == 302 and sent.headers["Location"].endswith("#melding")
+    landing = member.get(sent.headers["Location"]).get_data(as_text=True)
+    parent = re.search(r'href="#message-(\d+)"', landing).group(1)
     initiator = _as(web_app, group, "initiator")
     replied = _post(initiator, url, {"body": "Goed plan!", "parent_id": parent}, url)
     assert replied.status_code == 302
@@ -76,7 +78,7 @@ def test_bad_text_comes_back_at_the_field_and_changes_nothing(web_app, group):
     url = f"/initiatives/{group['item']}/discussion"
     member = _as(web_app, group, "member")
     for body, said in [
-        ("hallo\x00daar", "control characters"),
+        ("hallo\x00daar", "invisible control character"),
         ("x" * 5001, "Write at most 5000 characters; this is 5001."),
         ("   ", "Write something first."),
     ]:
