@@ -213,7 +213,8 @@ def test_end_a_task(client, db_session, quay):
     (task,) = _tasks(db_session, item)
     page = _url(item, f"/tasks/{task.id}")
     end = _url(item, f"/tasks/{task.id}/end")
-    assert "Deze taak beëindigen? Er komen geen nieuwe beurten meer" in client.get(page).get_data(as_text=True)
+    asked = "Deze taak beëindigen? Er komen geen nieuwe beurten meer"
+    assert asked in client.get(page).get_data(as_text=True)
     # one press without the second step ends nothing (WCAG 3.3.4)
     assert post_form(client, end, token_from=page).status_code == 303
     db_session.expire_all()
