@@ -7,7 +7,9 @@ given, never from the environment.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from functools import cached_property
 
 from sqlalchemy.engine import Engine
@@ -21,6 +23,10 @@ from engine.machines import machines
 @dataclass
 class Runtime:
     config: Config
+    #: work running beside the requests (mail sent right after a commit): close() waits for it,
+    #: so no thread still holds a connection of a pool that is being disposed
+    _background: list[threading.Thread] = field(default_factory=list, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def __post_init__(self) -> None:
         # the machine cache is one per process: the last Runtime made sets its size
@@ -38,7 +44,20 @@ class Runtime:
     def sessions(self) -> sessionmaker[Session]:
         return make_session_factory(self.engine, self.config)
 
-    def close(self) -> None:
-        """Close the database connections (if any were opened)."""
+    def in_background(self, work: Callable[[], None], name: str) -> None:
+        """Run ``work`` in a thread of its own (a daemon: it never holds the process up)."""
+        thread = threading.Thread(target=work, name=name, daemon=True)
+        with self._lock:
+            self._background = [t for t in self._background if t.is_alive()]
+            self._background.append(thread)
+        thread.start()
+
+    def close(self, wait: float = 10.0) -> None:
+        """Let background work finish (at most ``wait`` seconds each), then close the database
+        connections (if any were opened)."""
+        with self._lock:
+            running = list(self._background)
+        for thread in running:
+            thread.join(wait)
         if "engine" in self.__dict__:
             self.engine.dispose()

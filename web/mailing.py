@@ -8,7 +8,6 @@ never send the same message twice.
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import timedelta
 
 from flask import current_app
@@ -44,4 +43,4 @@ def deliver_soon() -> None:
             else:
                 log.exception("immediate mail delivery failed; the scheduler will retry")
 
-    threading.Thread(target=run, name="deliver-soon", daemon=True).start()
+    runtime.in_background(run, "deliver-soon")

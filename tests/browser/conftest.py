@@ -98,7 +98,7 @@ def live(tmp_path_factory, smtp_sink) -> Iterator[LiveApp]:
     pages.LIVE[:] = [live_app]
     yield live_app
     server.stop()
-    live_app.app.extensions["verbinding"].engine.dispose()
+    live_app.app.extensions["verbinding"].close()
 
 
 def _launch_problem() -> str | None:

@@ -149,7 +149,7 @@ def take(out: Path, langs: list[str]) -> list[Path]:
                 browser.close()
         finally:
             server.stop()
-            live.app.extensions["verbinding"].engine.dispose()
+            live.app.extensions["verbinding"].close()
             smtp.stop()
     return saved
 

@@ -38,7 +38,7 @@ def web_app(request, tmp_path_factory, smtp_sink) -> Iterator[Flask]:
     engine.dispose()
     app = make_app(url, tmp / "instance", smtp_sink.url)
     yield app
-    app.extensions["verbinding"].engine.dispose()
+    app.extensions["verbinding"].close()
 
 
 @pytest.fixture

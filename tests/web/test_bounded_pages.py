@@ -56,7 +56,7 @@ def city(request, tmp_path_factory, smtp_sink):
     app = make_app(url, tmp / "instance", smtp_sink.url)
     grow(app, SIZES[0] - 1, now)
     yield app, ids, now
-    app.extensions["verbinding"].engine.dispose()
+    app.extensions["verbinding"].close()
 
 
 def grow(app, count: int, now) -> None:

@@ -26,7 +26,7 @@ def app_with(web_app, tmp_path, smtp_sink):
 
     yield build
     for app in made:
-        app.extensions["verbinding"].engine.dispose()
+        app.extensions["verbinding"].close()
 
 
 def test_hsts_only_when_the_site_is_https(app_with):

@@ -33,7 +33,7 @@ def limited(web_app, tmp_path_factory, smtp_sink):
     ]
     yield apps
     for app in apps:
-        app.extensions["verbinding"].engine.dispose()
+        app.extensions["verbinding"].close()
 
 
 def _browser(app):

@@ -129,7 +129,7 @@ def test_cookies_are_secure_under_https_only(web_app, tmp_path, smtp_sink, resid
             assert bool(cookies[name]["secure"]) == base.startswith("https"), name
             assert cookies[name]["httponly"], name
     finally:
-        app.extensions["verbinding"].engine.dispose()
+        app.extensions["verbinding"].close()
 
 
 def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(client, resident):

@@ -24,7 +24,7 @@ def fuzz_app(request, tmp_path_factory, smtp_sink) -> Iterator[Flask]:
     app = make_app(url, tmp / "instance", smtp_sink.url, **unlimited)
     app.config["FUZZ_DATABASE"] = request.param
     yield app
-    app.extensions["verbinding"].engine.dispose()
+    app.extensions["verbinding"].close()
 
 
 def pytest_terminal_summary(terminalreporter):

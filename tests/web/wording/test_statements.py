@@ -95,4 +95,4 @@ def test_another_municipality_runs_the_same_pages(web_app, tmp_path, smtp_sink):
     assert "fg@westerkwartier.example" in privacy and "1 jaar na" in privacy
     contact = _text(client.get("/contact"))
     assert "0594 123 456" in contact and "Hooiweg 8, Zuidhorn" in contact
-    other.extensions["verbinding"].engine.dispose()
+    other.extensions["verbinding"].close()

@@ -126,7 +126,7 @@ def test_one_day_on_a_page(web_app, tmp_path, smtp_sink):
     browse_as(client, coach, locale="nl")
     page = client.get("/coach/").get_data(as_text=True)
     session.close()
-    app.extensions["verbinding"].engine.dispose()
+    app.extensions["verbinding"].close()
     assert "waar 1 dag niets gebeurt" in page and "1 dagen" not in page
 
 
