@@ -39,6 +39,10 @@ PROFILES = {
 PROFILE = os.environ.get("VERBINDING_HYPOTHESIS_PROFILE", "ci")
 
 
+# Hypothesis notes a change of the global `random` state while it draws a request; the draws
+# do not use `random`, but mail goes out in threads beside them (the app's delivery right after
+# a commit, the SMTP sink) and `email.utils.make_msgid` draws from `random`: not ours to fix.
+@pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
 @pytest.mark.parametrize("role", ROLES)
 def test_no_input_from_any_role_gives_a_server_error(fuzz_app, role):
     world = build(fuzz_app, role)
