@@ -152,5 +152,26 @@ def stored(engine: Engine) -> tuple[Counter, set[str], int]:
     return statuses, ids, sent or 0
 
 
-def received(smtp: SmtpServer) -> Counter:
-    return Counter(str(m["Message-ID"]) for m in smtp.messages)
+def received(smtp: SmtpServer, reminders_only: bool = False) -> Counter:
+    """The Message-IDs the SMTP server took, each with how often (``reminders_only``: of the
+    reminder mails alone, not the confirmations that registering under load sends too)."""
+    return Counter(
+        str(m["Message-ID"])
+        for m in smtp.messages
+        if not reminders_only or "<reminders." in str(m["List-Id"] or "")
+    )
+
+
+def stored_reminders(engine: Engine) -> tuple[Counter, set[str], int]:
+    """As :func:`stored`, for the outbox rows that carry the reminders due today only."""
+    with make_session_factory(engine, load_config(SETTINGS))() as s:
+        statuses = Counter(dict(s.execute(
+            select(Reminder.status, func.count()).where(Reminder.offset_days == 0)
+            .group_by(Reminder.status)).all()))  # fmt: skip
+        rows = s.execute(
+            select(OutboxMessage.message_id, OutboxMessage.status)
+            .join(Reminder, Reminder.outbox_id == OutboxMessage.id)
+            .where(Reminder.offset_days == 0)
+            .distinct()
+        ).all()
+    return statuses, {r.message_id for r in rows}, sum(r.status == "sent" for r in rows)
