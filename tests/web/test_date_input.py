@@ -6,8 +6,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
+from engine.bounds import EARLIEST_DATE, LATEST_DATE
 from web.plan.forms import TargetDateForm
 
 
@@ -66,3 +69,34 @@ def test_empty_is_no_date_where_the_date_is_optional(web_app):
         web_app, **{"target_date-day": "", "target_date-month": "", "target_date-year": ""}
     )
     assert form.target_date.data is None and not form.target_date.errors
+
+
+# --- any three boxes (hypothesis) ------------------------------------------------------------
+
+
+_box = st.one_of(
+    st.integers(min_value=-5, max_value=10_000).map(str),
+    st.text(alphabet="0123456789 ", max_size=12),
+    st.text(max_size=12),
+)
+
+
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(day=_box, month=_box, year=_box)
+def test_three_boxes_give_the_date_they_say_or_a_message(web_app, day, month, year):
+    """Whatever is typed in the boxes, the field either holds exactly the date the boxes say
+    (in range) and no error, or holds no date and says what to fix; what was typed is shown
+    again as it was (cut at 10 characters)."""
+    form = _form(
+        web_app, **{"target_date-day": day, "target_date-month": month, "target_date-year": year}
+    )
+    field = form.target_date
+    if field.data is not None:
+        assert not field.errors
+        assert EARLIEST_DATE <= field.data <= LATEST_DATE
+        assert field.data == date(int(year.strip()), int(month.strip()), int(day.strip()))
+    elif day.strip() or month.strip() or year.strip():
+        assert field.errors, (day, month, year)
+    assert field.parts == {"day": day[:10], "month": month[:10], "year": year[:10]}
