@@ -265,3 +265,41 @@ def test_an_own_stage_sits_in_front_of_the_vision_decision(client, db_session, l
     page = html.unescape(_text(client.get(f"/initiatives/{item.id}")))
     moves = re.search(r'aria-labelledby="moves"(.*?)</section>', page, re.S).group(1)
     assert words["gate"] in moves
+
+
+def test_a_step_of_an_own_stage_has_its_page_and_holds_the_stage_in_place(client, db_session):
+    """Reshaping × the step page: a step planned in the group's own stage opens on its own page
+    and can be changed there; the stage cannot be removed from under it, and once the step is
+    gone, so can the stage, and the step's page answers 404 rather than a broken page."""
+    item, (anna, _) = _arrange(db_session)
+    browse_as(client, anna)
+    url = f"/initiatives/{item.id}/stages/proposal/insert"
+    assert submit(client, item.id, url, {"title": "Buurt peilen"}).status_code == 302
+    response = submit(
+        client, item.id, f"/initiatives/{item.id}/steps",
+        {"stage_key": "own_1", "title": "Enquête maken", "owner": "", "due_date": ""},
+    )  # fmt: skip
+    assert response.status_code == 302
+    db_session.rollback()
+    step = db_session.scalars(select(Step).where(Step.initiative_id == item.id)).one()
+    assert step.stage_key == "own_1"
+    page_url = f"/initiatives/{item.id}/steps/{step.id}"
+    page = _text(client.get(page_url))
+    assert "Enquête maken" in page and "Buurt peilen" in page
+    changes = {"title": "Enquête opstellen", "owner": str(anna.id)}
+    response = submit(client, item.id, page_url, changes)
+    assert response.status_code == 302
+    db_session.rollback()
+    assert (db_session.get(Step, step.id).title, db_session.get(Step, step.id).owner_id) == (
+        "Enquête opstellen",
+        anna.id,
+    )
+    # the own stage stays while it holds a step, and the step's page with it
+    response = submit(client, item.id, f"/initiatives/{item.id}/stages/own_1/remove")
+    assert response.status_code == 409
+    assert "This stage still has steps. Remove or move them first." in _text(response)
+    assert client.get(page_url).status_code == 200
+    assert submit(client, item.id, f"{page_url}/remove").status_code == 302
+    assert submit(client, item.id, f"/initiatives/{item.id}/stages/own_1/remove").status_code == 302
+    assert client.get(page_url).status_code == 404
+    assert ("to come", "Buurt peilen") not in _stepper(_text(client.get(f"/initiatives/{item.id}")))
