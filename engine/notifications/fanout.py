@@ -3,46 +3,51 @@
 The rules live here and nowhere else: nobody is told about their own action; a paused group
 hears only about the pause; people who no longer have an active account hear nothing. Each
 row takes the reader's preference for its kind when it is made (at once, daily, weekly, off):
-"at once" is composed and queued in the outbox in the same transaction (sent after commit by
-the outbox, as every mail), a digest reader's row waits for the next overview
-(engine.notifications.digests), "off" is shown on the page only.
+"at once" is composed once per language and queued in the outbox by a second ``INSERT …
+SELECT`` in the same transaction (sent after commit by the outbox, as every mail), a digest
+reader's row waits for the next overview (engine.notifications.digests), "off" is shown on the
+page only.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
-from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     Select,
+    String,
     and_,
-    bindparam,
     case,
+    cast,
     exists,
     func,
     insert,
     literal,
     null,
     select,
-    update,
+    type_coerce,
 )
 from sqlalchemy.orm import Session
 
 from engine.config import config_of
-from engine.mail.outbox import message_id_for
+from engine.i18n import LOCALES
 from engine.models import Initiative, Membership, OutboxMessage, Person
 from engine.models.notifications import Notification, NotificationEvent
 from engine.models.reminders import ReminderPreference
 from engine.notifications.kinds import default_mode, event_kind
-from engine.notifications.mail import Shown, compose_mail, locale_of, site_of, unsubscribe_url
+from engine.notifications.mail import NAME, TOKEN, Shown, compose_mail, site_of
+from engine.notifications.tokens import random_token
 from engine.reminders.rules import next_slot
 
 log = logging.getLogger(__name__)
 
 _N = Notification.__table__
-_E = NotificationEvent.__table__
+_O = OutboxMessage.__table__
 _P = Person.__table__
 _RP = ReminderPreference.__table__
 _M = Membership.__table__
@@ -82,13 +87,20 @@ def notify(
             _P.c.id,
             literal(now, _DT),
             mode,
-            case((mode == "off", literal("skipped")), else_=literal("pending")),
+            case(
+                (mode == "off", literal("skipped")),
+                # queued in the outbox below, in this same transaction
+                (mode == "immediate", literal("sent")),
+                else_=literal("pending"),
+            ),
             case(
                 (mode == "immediate", literal(now, _DT)),
                 (mode == "daily", literal(slot["daily"], _DT)),
                 (mode == "weekly", literal(slot["weekly"], _DT)),
                 else_=null(),
             ),
+            case((mode == "immediate", literal(now, _DT)), else_=null()),
+            case((mode == "immediate", random_token()), else_=null()),
         )
         .select_from(_P.outerjoin(_RP, and_(_RP.c.person_id == _P.c.id, _RP.c.kind == event.pref)))
         .where(_P.c.id.in_(recipients), _P.c.is_active.is_(True))
@@ -97,9 +109,11 @@ def notify(
         told = told.where(_P.c.id != actor_id)
     if initiative_id is not None and not event.is_pause:
         told = told.where(~_paused_member(initiative_id))
-    columns = ["event_id", "person_id", "created_dt", "mail_mode", "mail_status", "mail_due_dt"]
+    columns = ["event_id", "person_id", "created_dt", "mail_mode", "mail_status", "mail_due_dt",
+               "mailed_dt", "mail_token"]  # fmt: skip
     session.execute(insert(_N).from_select(columns, told))
-    mails = mail_now(session, event_id, now)
+    mails = mail_now(session, event_id, now, kind=kind, initiative_id=initiative_id, data=data,
+                     link=link)  # fmt: skip
     log.info("notification %s (%s) on initiative %s: %s mails at once", event_id, kind,
              initiative_id, mails)  # fmt: skip
     return event_id
@@ -115,64 +129,85 @@ def _paused_member(initiative_id: int):
     )
 
 
-_SENT = (
-    update(_N)
-    .where(
-        _N.c.event_id == bindparam("eid"),
-        _N.c.mail_mode == "immediate",
-        _N.c.mail_status == "pending",
-    )
-    .values(mail_status="sent", mailed_dt=bindparam("now"))
-)
+def _escaped(name):
+    """``name`` escaped for HTML in SQL, as :func:`html.escape` does in Python."""
+    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"),
+                         ("'", "&#x27;")):  # fmt: skip
+        name = func.replace(name, char, entity)
+    return name
 
 
-def mail_now(session: Session, event_id: int, now: datetime) -> int:
-    """Queue the mail of every reader of one event who wants it at once; return how many."""
-    readers = session.execute(
-        select(_N.c.id, _P.c.id.label("person_id"), _P.c.email, _P.c.name, _P.c.locale)
-        .join(_P, _P.c.id == _N.c.person_id)
-        .where(
-            _N.c.event_id == event_id,
-            _N.c.mail_mode == "immediate",
-            _N.c.mail_status == "pending",
-        )
-    ).all()
-    if not readers:
-        return 0
+def _per_locale(column, composed: dict[str, Any], part: str):
+    """The reader's language's version of one part of the mail."""
+    # a mapping, not a list of tuples: case() formats a list into an error message it then
+    # drops (the repr of every mail text: milliseconds)
+    whens = {loc: literal(getattr(c, part)) for loc, c in composed.items() if loc != "nl"}
+    default = literal(getattr(composed["nl"], part))
+    return case(whens, value=column, else_=default) if whens else default
+
+
+def mail_now(
+    session: Session,
+    event_id: int,
+    now: datetime,
+    *,
+    kind: str,
+    initiative_id: int | None,
+    data: dict[str, Any] | None,
+    link: str,
+) -> int:
+    """Queue the mail of every reader of one event who wants it at once; return how many.
+
+    The mail is composed once per language; one ``INSERT … SELECT`` makes the outbox rows,
+    putting each reader's name and unsubscribe token into their language's text with SQL
+    ``replace()``: no row passes through Python.
+    """
+    at_once = _N.c.event_id == event_id, _N.c.mail_mode == "immediate"
+    if not session.execute(select(exists().where(*at_once))).scalar():
+        return 0  # a digest kind, or nobody wants it at once: nothing to compose
     config = config_of(session)
     site = site_of(config)
-    event = session.execute(
-        select(_E.c.kind, _E.c.initiative_id, _E.c.data, _E.c.link).where(_E.c.id == event_id)
-    ).one()
-    shown = [Shown(event.kind, event.initiative_id, event.data, event.link)]
-    pref = event_kind(event.kind).pref
-    by_locale: dict[str, list] = defaultdict(list)
-    for reader in readers:
-        by_locale[locale_of(reader.locale)].append(reader)
-    messages = []
-    for locale, group in by_locale.items():
-        composed = compose_mail(shown, locale, site, config, digest=False)
-        for reader in group:
-            messages.append({
-                "key": f"notification:{reader.id}",
-                "to_addr": reader.email,
-                "to_name": reader.name,
-                "person_id": reader.person_id,
-                **composed.for_reader(reader.name, unsubscribe_url(site, reader.person_id, [pref])),
-            })  # fmt: skip
-    _queue_new(session, messages, now, config.mail_from)
-    session.execute(_SENT, {"eid": event_id, "now": now})
-    return len(messages)
+    shown = [Shown(kind, initiative_id, data or {}, link)]
+    composed = {loc: compose_mail(shown, loc, site, config, digest=False) for loc in LOCALES}
+    token = literal("n") + cast(_N.c.id, String) + literal("-") + _N.c.mail_token
+    locale = _P.c.locale
 
+    def filled(part: str, name):
+        return func.replace(func.replace(_per_locale(locale, composed, part), TOKEN, token),
+                            NAME, name)  # fmt: skip
 
-def _queue_new(session: Session, messages: list[dict], now: datetime, mail_from: str) -> None:
-    """Queue the mails of a new event in one Core executemany: their keys name notification
-    rows made in this transaction, so none can be queued already (no lookup, no ORM)."""
-    session.execute(insert(OutboxMessage.__table__), [
-        {"idempotency_key": m["key"], "message_id": message_id_for(m["key"], mail_from),
-         "to_addr": m["to_addr"], "to_name": m["to_name"], "person_id": m["person_id"],
-         "subject": m["subject"], "body_text": m["body_text"], "body_html": m["body_html"],
-         "headers": m["headers"], "status": "pending", "attempts": 0,
-         "next_attempt_dt": now, "created_dt": now}
-        for m in messages
-    ])  # fmt: skip
+    # the headers are the same in every language (json, ready for the reader's token)
+    headers = func.replace(
+        literal(json.dumps(composed["nl"].headers, ensure_ascii=False)), TOKEN, token
+    )
+    postgres = session.get_bind().dialect.name == "postgresql"
+    domain = config.mail_from.rsplit("@", 1)[-1].strip(" >") or "verbinding.local"
+    # one Message-ID per notification, unique beyond this database: the row's id and a tag of
+    # the event, the sender and the moment
+    tag = hashlib.sha256(f"{config.mail_from}|{event_id}|{now.isoformat()}".encode())
+    rows = (
+        select(
+            literal("notification:") + cast(_N.c.id, String),
+            literal("<notification-") + cast(_N.c.id, String)
+            + literal(f".{tag.hexdigest()[:16]}@{domain}>"),
+            _P.c.email,
+            _P.c.name,
+            _P.c.id,
+            _per_locale(locale, composed, "subject"),
+            filled("text", _P.c.name),
+            filled("html", _escaped(_P.c.name)),
+            cast(headers, JSON) if postgres else type_coerce(headers, JSON),
+            literal("pending"),
+            literal(0),
+            literal(now, _DT),
+            literal(now, _DT),
+            literal(False),
+        )
+        .select_from(_N.join(_P, _P.c.id == _N.c.person_id))
+        .where(*at_once)
+    )  # fmt: skip
+    columns = ["idempotency_key", "message_id", "to_addr", "to_name", "person_id", "subject",
+               "body_text", "body_html", "headers", "status", "attempts", "next_attempt_dt",
+               "created_dt", "is_secret"]  # fmt: skip
+    result = session.execute(insert(_O).from_select(columns, rows))
+    return int(getattr(result, "rowcount", 0) or 0)

@@ -25,9 +25,13 @@ from engine.reminders.digests import Item, Site
 from engine.reminders.tokens import signing_secret, unsubscribe_token
 from engine.timeutil import zone
 
-#: stand-ins for what differs per reader in a mail composed once per language
-NAME = "\x00name\x00"
-UNSUBSCRIBE = "\x00unsubscribe\x00"
+#: stand-ins for what differs per reader in a mail composed once per language: characters of
+#: Unicode's private use area, which no escaping touches and both databases store (a NUL,
+#: PostgreSQL's text refuses), so the fan-out can put each reader's part in with SQL replace()
+NAME = "\ue000name\ue000"
+TOKEN = "\ue000token\ue000"
+#: where a mail's one-click unsubscribe link points; the token follows
+UNSUBSCRIBE_PATH = "/reminders/unsubscribe/"
 
 
 def locale_of(locale: str | None) -> str:
@@ -73,7 +77,7 @@ def headers(site: Site, initiative_id: int | None, mail_from: str) -> dict[str, 
     """List headers (RFC 2369/8058: one click turns this kind off) and the thread's root."""
     found = {
         "List-Id": f"Verbinding notifications <notifications.{site.domain}>",
-        "List-Unsubscribe": f"<{UNSUBSCRIBE}>",
+        "List-Unsubscribe": f"<{site.url(UNSUBSCRIBE_PATH)}{TOKEN}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
     root = thread_root(initiative_id, mail_from)
@@ -106,16 +110,14 @@ class Composed:
     html: str
     headers: dict[str, str]
 
-    def for_reader(self, name: str, unsubscribe_url: str) -> dict[str, Any]:
+    def for_reader(self, name: str, token: str) -> dict[str, Any]:
+        """The mail of one reader: their name, and ``token`` in the unsubscribe link."""
         return {
             "subject": self.subject,
-            "body_text": self.text.replace(NAME, name).replace(UNSUBSCRIBE, unsubscribe_url),
-            "body_html": self.html.replace(NAME, escape(name)).replace(
-                UNSUBSCRIBE, unsubscribe_url
-            ),
-            "headers": {k: v.replace(UNSUBSCRIBE, unsubscribe_url) for k, v in
-                        self.headers.items()},
-        }  # fmt: skip
+            "body_text": self.text.replace(TOKEN, token).replace(NAME, name),
+            "body_html": self.html.replace(TOKEN, token).replace(NAME, escape(name)),
+            "headers": {k: v.replace(TOKEN, token) for k, v in self.headers.items()},
+        }
 
 
 def compose_mail(
@@ -150,14 +152,17 @@ def compose_mail(
         digest=digest,
         notifications_url=site.url("/notifications"),
         preferences_url=site.url("/reminders/preferences"),
-        unsubscribe_url=UNSUBSCRIBE,
+        unsubscribe_url=site.url(UNSUBSCRIBE_PATH) + TOKEN,
     )
     iids = {s.initiative_id for s in shown}
     only = next(iter(iids)) if len(iids) == 1 else None
     return Composed(subject_line, text, html, headers(site, only, config.mail_from))
 
 
+def signed_token(site: Site, person_id: int, prefs: Iterable[str]) -> str:
+    """The signed unsubscribe token of an overview (several kinds at once)."""
+    return unsubscribe_token(site.secret, person_id, sorted(set(prefs)))
+
+
 def unsubscribe_url(site: Site, person_id: int, prefs: Iterable[str]) -> str:
-    return site.url(
-        f"/reminders/unsubscribe/{unsubscribe_token(site.secret, person_id, sorted(set(prefs)))}"
-    )
+    return site.url(UNSUBSCRIBE_PATH + signed_token(site, person_id, prefs))
