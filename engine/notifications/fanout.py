@@ -12,16 +12,17 @@ page only.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Integer,
     Select,
     String,
     and_,
+    bindparam,
     case,
     cast,
     exists,
@@ -30,17 +31,16 @@ from sqlalchemy import (
     literal,
     null,
     select,
-    type_coerce,
 )
 from sqlalchemy.orm import Session
 
 from engine.config import config_of
 from engine.i18n import LOCALES
-from engine.models import Initiative, Membership, OutboxMessage, Person
+from engine.models import Initiative, Membership, OutboxBody, OutboxMessage, Person
 from engine.models.notifications import Notification, NotificationEvent
 from engine.models.reminders import ReminderPreference
 from engine.notifications.kinds import default_mode, event_kind
-from engine.notifications.mail import NAME, TOKEN, Shown, compose_mail, site_of
+from engine.notifications.mail import Shown, compose_mail, site_of
 from engine.notifications.tokens import random_token
 from engine.reminders.rules import next_slot
 
@@ -78,45 +78,56 @@ def notify(
         [{"kind": kind, "initiative_id": initiative_id, "actor_id": actor_id,
           "subject_id": subject_id, "data": data or {}, "link": link, "created_dt": now}],
     ).scalar_one()  # fmt: skip
-    mode = func.coalesce(_RP.c.mode, literal(default_mode(event.pref)))
     slot = {m: next_slot(now, m, config.digest_hour, config.digest_weekday, config.timezone)
             for m in ("daily", "weekly")}  # fmt: skip
-    told = (
-        select(
-            literal(event_id).label("event_id"),
-            _P.c.id,
-            literal(now, _DT),
-            mode,
-            case(
-                (mode == "off", literal("skipped")),
-                # queued in the outbox below, in this same transaction
-                (mode == "immediate", literal("sent")),
-                else_=literal("pending"),
-            ),
-            case(
-                (mode == "immediate", literal(now, _DT)),
-                (mode == "daily", literal(slot["daily"], _DT)),
-                (mode == "weekly", literal(slot["weekly"], _DT)),
-                else_=null(),
-            ),
-            case((mode == "immediate", literal(now, _DT)), else_=null()),
-            case((mode == "immediate", random_token()), else_=null()),
-        )
-        .select_from(_P.outerjoin(_RP, and_(_RP.c.person_id == _P.c.id, _RP.c.kind == event.pref)))
-        .where(_P.c.id.in_(recipients), _P.c.is_active.is_(True))
-    )
+    told = _TOLD.where(_P.c.id.in_(recipients))
     if actor_id is not None:
         told = told.where(_P.c.id != actor_id)
     if initiative_id is not None and not event.is_pause:
         told = told.where(~_paused_member(initiative_id))
-    columns = ["event_id", "person_id", "created_dt", "mail_mode", "mail_status", "mail_due_dt",
-               "mailed_dt", "mail_token"]  # fmt: skip
-    session.execute(insert(_N).from_select(columns, told))
+    session.execute(
+        insert(_N).from_select(_TOLD_INTO, told),
+        {"event_id": event_id, "now": now, "pref": event.pref, "daily": slot["daily"],
+         "weekly": slot["weekly"], "default_mode": default_mode(event.pref)},
+    )  # fmt: skip
     mails = mail_now(session, event_id, now, kind=kind, initiative_id=initiative_id, data=data,
                      link=link)  # fmt: skip
     log.info("notification %s (%s) on initiative %s: %s mails at once", event_id, kind,
              initiative_id, mails)  # fmt: skip
     return event_id
+
+
+_NOW = bindparam("now", type_=_DT)
+_MODE = func.coalesce(_RP.c.mode, bindparam("default_mode", type_=String))
+#: a row for each active reader, with their choice for the kind (built once, as _QUEUE)
+_TOLD = (
+    select(
+        bindparam("event_id", type_=Integer),
+        _P.c.id,
+        _NOW,
+        _MODE,
+        case(
+            (_MODE == "off", literal("skipped")),
+            # queued in the outbox by mail_now, in this same transaction
+            (_MODE == "immediate", literal("sent")),
+            else_=literal("pending"),
+        ),
+        case(
+            (_MODE == "immediate", _NOW),
+            (_MODE == "daily", bindparam("daily", type_=_DT)),
+            (_MODE == "weekly", bindparam("weekly", type_=_DT)),
+            else_=null(),
+        ),
+        case((_MODE == "immediate", _NOW), else_=null()),
+        case((_MODE == "immediate", random_token()), else_=null()),
+    )
+    .select_from(
+        _P.outerjoin(_RP, and_(_RP.c.person_id == _P.c.id, _RP.c.kind == bindparam("pref")))
+    )
+    .where(_P.c.is_active.is_(True))
+)
+_TOLD_INTO = ["event_id", "person_id", "created_dt", "mail_mode", "mail_status", "mail_due_dt",
+              "mailed_dt", "mail_token"]  # fmt: skip
 
 
 def _paused_member(initiative_id: int):
@@ -129,21 +140,44 @@ def _paused_member(initiative_id: int):
     )
 
 
-def _escaped(name):
-    """``name`` escaped for HTML in SQL, as :func:`html.escape` does in Python."""
-    for char, entity in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"),
-                         ("'", "&#x27;")):  # fmt: skip
-        name = func.replace(name, char, entity)
-    return name
+def _per_locale(name: str, type_=None):
+    """The reader's language's value of the parameters ``<name>_<locale>`` (Dutch for a
+    language we do not have)."""
+    # a mapping, not a list of tuples: case() formats a list into an error message it drops
+    whens = {loc: bindparam(f"{name}_{loc}", type_=type_) for loc in LOCALES if loc != "nl"}
+    default = bindparam(f"{name}_nl", type_=type_)
+    return case(whens, value=_P.c.locale, else_=default) if whens else default
 
 
-def _per_locale(column, composed: dict[str, Any], part: str):
-    """The reader's language's version of one part of the mail."""
-    # a mapping, not a list of tuples: case() formats a list into an error message it then
-    # drops (the repr of every mail text: milliseconds)
-    whens = {loc: literal(getattr(c, part)) for loc, c in composed.items() if loc != "nl"}
-    default = literal(getattr(composed["nl"], part))
-    return case(whens, value=column, else_=default) if whens else default
+_AT_ONCE = (_N.c.event_id == bindparam("event_id"), _N.c.mail_mode == "immediate")
+_ANY_AT_ONCE = select(exists().where(*_AT_ONCE))
+_NID = cast(_N.c.id, String)
+#: the outbox rows of one event's readers who want it at once (built once: a statement made
+#: anew for every event costs more than the rows)
+_QUEUE = insert(_O).from_select(
+    ["idempotency_key", "message_id", "to_addr", "to_name", "person_id", "subject", "body_text",
+     "headers", "status", "attempts", "next_attempt_dt", "created_dt", "is_secret", "body_id",
+     "fill"],
+    select(
+        literal("notification:") + _NID,
+        literal("<notification-") + _NID + bindparam("message_id_tail", type_=String),
+        _P.c.email,
+        _P.c.name,
+        _P.c.id,
+        _per_locale("subject", String),
+        literal(""),
+        literal({}, JSON),
+        literal("pending"),
+        literal(0),
+        bindparam("now", type_=_DT),
+        bindparam("now", type_=_DT),
+        literal(False),
+        _per_locale("body", Integer),
+        literal("n") + _NID + literal("-") + _N.c.mail_token,
+    )
+    .select_from(_N.join(_P, _P.c.id == _N.c.person_id))
+    .where(*_AT_ONCE),
+)  # fmt: skip
 
 
 def mail_now(
@@ -158,56 +192,32 @@ def mail_now(
 ) -> int:
     """Queue the mail of every reader of one event who wants it at once; return how many.
 
-    The mail is composed once per language; one ``INSERT … SELECT`` makes the outbox rows,
-    putting each reader's name and unsubscribe token into their language's text with SQL
-    ``replace()``: no row passes through Python.
+    The mail is composed once per language and stored once per language (an OutboxBody);
+    one ``INSERT … SELECT`` makes the readers' outbox rows, each pointing at its language's
+    text with the reader's unsubscribe token (the name is the row's ``to_name``), filled in
+    when it is sent: no row passes through Python, and no text is stored a thousand times.
     """
-    at_once = _N.c.event_id == event_id, _N.c.mail_mode == "immediate"
-    if not session.execute(select(exists().where(*at_once))).scalar():
+    if not session.execute(_ANY_AT_ONCE, {"event_id": event_id}).scalar():
         return 0  # a digest kind, or nobody wants it at once: nothing to compose
     config = config_of(session)
     site = site_of(config)
     shown = [Shown(kind, initiative_id, data or {}, link)]
     composed = {loc: compose_mail(shown, loc, site, config, digest=False) for loc in LOCALES}
-    token = literal("n") + cast(_N.c.id, String) + literal("-") + _N.c.mail_token
-    locale = _P.c.locale
-
-    def filled(part: str, name):
-        return func.replace(func.replace(_per_locale(locale, composed, part), TOKEN, token),
-                            NAME, name)  # fmt: skip
-
-    # the headers are the same in every language (json, ready for the reader's token)
-    headers = func.replace(
-        literal(json.dumps(composed["nl"].headers, ensure_ascii=False)), TOKEN, token
-    )
-    postgres = session.get_bind().dialect.name == "postgresql"
+    bodies = session.execute(
+        insert(OutboxBody).returning(OutboxBody.id, sort_by_parameter_order=True),
+        [{"body_text": c.text, "body_html": c.html, "headers": c.headers, "created_dt": now}
+         for c in composed.values()],
+    ).scalars()  # fmt: skip
     domain = config.mail_from.rsplit("@", 1)[-1].strip(" >") or "verbinding.local"
     # one Message-ID per notification, unique beyond this database: the row's id and a tag of
     # the event, the sender and the moment
     tag = hashlib.sha256(f"{config.mail_from}|{event_id}|{now.isoformat()}".encode())
-    rows = (
-        select(
-            literal("notification:") + cast(_N.c.id, String),
-            literal("<notification-") + cast(_N.c.id, String)
-            + literal(f".{tag.hexdigest()[:16]}@{domain}>"),
-            _P.c.email,
-            _P.c.name,
-            _P.c.id,
-            _per_locale(locale, composed, "subject"),
-            filled("text", _P.c.name),
-            filled("html", _escaped(_P.c.name)),
-            cast(headers, JSON) if postgres else type_coerce(headers, JSON),
-            literal("pending"),
-            literal(0),
-            literal(now, _DT),
-            literal(now, _DT),
-            literal(False),
-        )
-        .select_from(_N.join(_P, _P.c.id == _N.c.person_id))
-        .where(*at_once)
-    )  # fmt: skip
-    columns = ["idempotency_key", "message_id", "to_addr", "to_name", "person_id", "subject",
-               "body_text", "body_html", "headers", "status", "attempts", "next_attempt_dt",
-               "created_dt", "is_secret"]  # fmt: skip
-    result = session.execute(insert(_O).from_select(columns, rows))
+    params: dict[str, Any] = {
+        "event_id": event_id,
+        "now": now,
+        "message_id_tail": f".{tag.hexdigest()[:16]}@{domain}>",
+    }
+    for (loc, c), body_id in zip(composed.items(), bodies, strict=True):
+        params[f"subject_{loc}"], params[f"body_{loc}"] = c.subject, body_id
+    result = session.execute(_QUEUE, params)
     return int(getattr(result, "rowcount", 0) or 0)

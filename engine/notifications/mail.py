@@ -12,7 +12,6 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from html import escape
 from typing import Any
 
 from babel.dates import format_date, format_datetime
@@ -20,16 +19,12 @@ from babel.dates import format_date, format_datetime
 from engine.config import Config
 from engine.i18n import LOCALES, translate
 from engine.mail.compose import compose
+from engine.mail.outbox import NAME, TOKEN, fill_in
 from engine.notifications.kinds import SUBJECT, event_kind
 from engine.reminders.digests import Item, Site
 from engine.reminders.tokens import signing_secret, unsubscribe_token
 from engine.timeutil import zone
 
-#: stand-ins for what differs per reader in a mail composed once per language: characters of
-#: Unicode's private use area, which no escaping touches and both databases store (a NUL,
-#: PostgreSQL's text refuses), so the fan-out can put each reader's part in with SQL replace()
-NAME = "\ue000name\ue000"
-TOKEN = "\ue000token\ue000"
 #: where a mail's one-click unsubscribe link points; the token follows
 UNSUBSCRIBE_PATH = "/reminders/unsubscribe/"
 
@@ -114,9 +109,9 @@ class Composed:
         """The mail of one reader: their name, and ``token`` in the unsubscribe link."""
         return {
             "subject": self.subject,
-            "body_text": self.text.replace(TOKEN, token).replace(NAME, name),
-            "body_html": self.html.replace(TOKEN, token).replace(NAME, escape(name)),
-            "headers": {k: v.replace(TOKEN, token) for k, v in self.headers.items()},
+            "body_text": fill_in(self.text, name, token),
+            "body_html": fill_in(self.html, name, token, html=True),
+            "headers": {k: fill_in(v, name, token) for k, v in self.headers.items()},
         }
 
 

@@ -3,10 +3,11 @@ the mail Python would compose for them, in their language, with their own workin
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from engine.config import config_of
-from engine.models import OutboxMessage
+from engine.mail.outbox import contents
+from engine.models import OutboxBody, OutboxMessage
 from engine.models.notifications import Notification
 from engine.notifications.fanout import notify
 from engine.notifications.mail import Shown, compose_mail, site_of, thread_root
@@ -26,6 +27,7 @@ def test_each_reader_gets_their_own_mail_language_name_and_token(session, now):
     session.flush()
     link = f"/initiatives/{item.id}"
     session.query(OutboxMessage).delete()
+    session.query(OutboxBody).delete()
     event_id = notify(session, kind="stage_moved", initiative_id=item.id, actor_id=anna.id,
            recipients=group(item.id), link=link, now=now, data=DATA)  # fmt: skip
     rows = {r.person_id: r for r in session.scalars(select(OutboxMessage))}
@@ -45,18 +47,22 @@ def test_each_reader_gets_their_own_mail_language_name_and_token(session, now):
         expected = compose_mail(shown, locale, site, config, digest=False).for_reader(
             person.name, token
         )
-        assert (row.subject, row.body_text, row.body_html, row.headers) == (
+        text, html, headers = contents(row)
+        assert (row.subject, text, html, headers) == (
             expected["subject"], expected["body_text"], expected["body_html"],
             expected["headers"],
         )  # fmt: skip
-        assert row.headers["List-Unsubscribe"].endswith(f"/reminders/unsubscribe/{token}>")
-        assert row.headers["In-Reply-To"] == thread_root(item.id, config.mail_from)
+        assert headers["List-Unsubscribe"].endswith(f"/reminders/unsubscribe/{token}>")
+        assert headers["In-Reply-To"] == thread_root(item.id, config.mail_from)
         assert row.idempotency_key == f"notification:{told.id}"
         ids.add(row.message_id)
         assert read_mail_token(session, token) == (person.id, ["stage_moves"])
     assert len(ids) == 2
-    assert "Vision" in rows[bram.id].body_text and "Visie" in rows[cor.id].body_text
-    assert "Bram &quot;&lt;de&gt; &amp; &#x27;t Bakker&quot;" in rows[bram.id].body_html
+    assert "Vision" in contents(rows[bram.id])[0] and "Visie" in contents(rows[cor.id])[0]
+    assert "Bram &quot;&lt;de&gt; &amp; &#x27;t Bakker&quot;" in (contents(rows[bram.id])[1] or "")
+    # the text is stored once per language, not once per reader
+    assert session.scalar(select(func.count()).select_from(OutboxBody)) == 2
+    assert {r.body_text for r in rows.values()} == {""}
     # another reader's token, or a guessed one, turns nothing off
     bram_row = session.scalar(
         select(Notification).where(Notification.person_id == bram.id,
