@@ -83,8 +83,8 @@ def notify(
     told = _TOLD.where(_P.c.id.in_(recipients))
     if actor_id is not None:
         told = told.where(_P.c.id != actor_id)
-    if initiative_id is not None and not event.is_pause:
-        told = told.where(~_paused_member(initiative_id))
+    if initiative_id is not None and not event.is_pause and _is_paused(session, initiative_id):
+        told = told.where(_P.c.id.not_in(_members(initiative_id)))
     session.execute(
         insert(_N).from_select(_TOLD_INTO, told),
         {"event_id": event_id, "now": now, "pref": event.pref, "daily": slot["daily"],
@@ -130,14 +130,13 @@ _TOLD_INTO = ["event_id", "person_id", "created_dt", "mail_mode", "mail_status",
               "mailed_dt", "mail_token"]  # fmt: skip
 
 
-def _paused_member(initiative_id: int):
-    """The reader is in the group and the group is paused."""
-    return exists().where(
-        _M.c.initiative_id == initiative_id,
-        _M.c.person_id == _P.c.id,
-        _I.c.id == _M.c.initiative_id,
-        _I.c.is_paused.is_(True),
-    )
+def _is_paused(session: Session, initiative_id: int) -> bool:
+    """Asked once, not for every reader (a correlated test per row cost more than the rows)."""
+    return bool(session.execute(select(_I.c.is_paused).where(_I.c.id == initiative_id)).scalar())
+
+
+def _members(initiative_id: int) -> Select:
+    return select(_M.c.person_id).where(_M.c.initiative_id == initiative_id)
 
 
 def _per_locale(name: str, type_=None):
