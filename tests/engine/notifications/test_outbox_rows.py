@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from engine.config import config_of
-from engine.mail.outbox import contents
+from engine.mail.outbox import build_email, contents
 from engine.models import OutboxBody, OutboxMessage
 from engine.models.notifications import Notification
 from engine.notifications.fanout import notify
@@ -56,6 +56,11 @@ def test_each_reader_gets_their_own_mail_language_name_and_token(session, now):
         assert headers["In-Reply-To"] == thread_root(item.id, config.mail_from)
         assert row.idempotency_key == f"notification:{told.id}"
         ids.add(row.message_id)
+        sent = build_email(row, config.mail_from)  # as the dispatcher sends it
+        assert sent["List-Unsubscribe"] == headers["List-Unsubscribe"]
+        assert sent["Message-ID"] == row.message_id and sent["Auto-Submitted"]
+        plain = sent.get_payload()[0].get_payload(decode=True).decode()
+        assert person.name in plain and token in plain
         assert read_mail_token(session, token) == (person.id, ["stage_moves"])
     assert len(ids) == 2
     assert "Vision" in contents(rows[bram.id])[0] and "Visie" in contents(rows[cor.id])[0]
