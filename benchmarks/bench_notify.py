@@ -6,8 +6,10 @@
 A group of N members (bulk-inserted). One event told to all of them but its actor:
 
 * **fan-out** — :func:`engine.notifications.fanout.notify`: the event row, one ``INSERT …
-  SELECT`` of N-1 notification rows (each reader's preference joined in), and, for readers who
-  want mail at once, the mails composed once per language and queued in the outbox (N-1 rows);
+  SELECT`` of N-1 notification rows (each reader's preference joined in, a random unsubscribe
+  token made by the database), and, for readers who want mail at once, the mail composed once
+  per language, stored once per language, and a second ``INSERT … SELECT`` of N-1 outbox rows
+  pointing at their language's text (a fifth of the readers read English);
 * **bare** — the event row and a bare ``INSERT … SELECT`` of the same notification rows
   (constant columns, no preferences, no outbox), written as plain SQL text.
 

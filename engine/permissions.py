@@ -151,6 +151,12 @@ def can_moderate_discussion(member_role: str | None, area_coach: bool) -> bool:
     return member_role == "initiator" or area_coach
 
 
+def sees_hidden_text(member_role: str | None, area_coach: bool) -> bool:
+    """Who hides messages reads what a hidden one said (to judge it, or undo a mistake); the
+    public and the other members do not."""
+    return can_moderate_discussion(member_role, area_coach)
+
+
 def sees_hidden_reason(person: Person | None, member_role: str | None) -> bool:
     """Why a message was hidden is for the group and the municipality's staff, not the public."""
     return member_role is not None or is_staff(person)

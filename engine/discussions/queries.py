@@ -30,6 +30,7 @@ from engine.permissions import (
     is_area_coach,
     is_staff,
     sees_hidden_reason,
+    sees_hidden_text,
 )
 
 #: messages (each with its replies) on one page of a discussion
@@ -95,6 +96,10 @@ class Standing:
     @property
     def moderates(self) -> bool:
         return can_moderate_discussion(self.role, self.area_coach)
+
+    @property
+    def reads_hidden(self) -> bool:
+        return sees_hidden_text(self.role, self.area_coach)
 
     @property
     def sees_reasons(self) -> bool:

@@ -15,6 +15,7 @@ from email.message import Message
 from email.mime.multipart import MIMEMultipart
 from email.mime.text import MIMEText
 from email.utils import format_datetime, formataddr, parseaddr
+from html import escape
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -23,6 +24,31 @@ from sqlalchemy.orm import Session
 from engine.models import OutboxMessage
 
 log = logging.getLogger(__name__)
+
+
+#: stand-ins for what differs per reader in a text shared by many (an OutboxBody): characters
+#: of Unicode's private use area, which no escaping touches and both databases store (a NUL,
+#: PostgreSQL's text refuses)
+NAME = "\ue000name\ue000"
+TOKEN = "\ue000token\ue000"
+
+
+def fill_in(text: str, name: str, token: str, *, html: bool = False) -> str:
+    """One reader's copy of a shared text."""
+    return text.replace(TOKEN, token).replace(NAME, escape(name) if html else name)
+
+
+def contents(row: OutboxMessage) -> tuple[str, str | None, dict[str, Any]]:
+    """A message's plain text, HTML and extra headers: its own, or its shared text filled in."""
+    body = row.body
+    if body is None:
+        return row.body_text, row.body_html, row.headers or {}
+    name, token = row.to_name or "", row.fill or ""
+    return (
+        fill_in(body.body_text, name, token),
+        fill_in(body.body_html, name, token, html=True) if body.body_html else None,
+        {k: fill_in(v, name, token) for k, v in (body.headers or {}).items()},
+    )
 
 
 def message_id_for(key: str, mail_from: str) -> str:
@@ -118,11 +144,12 @@ def build_email(row: OutboxMessage, mail_from: str) -> Message:
     Built with the classic MIME classes: the modern header registry parses every header it
     is given and costs milliseconds per message, which a batch of reminders notices.
     """
-    text = MIMEText(row.body_text, "plain", "utf-8")
-    if row.body_html:
+    body_text, body_html, headers = contents(row)
+    text = MIMEText(body_text, "plain", "utf-8")
+    if body_html:
         message: Message = MIMEMultipart("alternative")
         message.attach(text)
-        message.attach(MIMEText(row.body_html, "html", "utf-8"))
+        message.attach(MIMEText(body_html, "html", "utf-8"))
     else:
         message = text
     message["From"] = _address(mail_from)
@@ -132,7 +159,7 @@ def build_email(row: OutboxMessage, mail_from: str) -> Message:
     message["Message-ID"] = row.message_id
     message["Date"] = format_datetime(row.created_dt)
     message["Auto-Submitted"] = "auto-generated"
-    for name, value in (row.headers or {}).items():
+    for name, value in headers.items():
         message[name] = value
     return message
 

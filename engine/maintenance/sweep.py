@@ -71,7 +71,7 @@ def plan_ahead(session: Session, now: datetime) -> tuple[int, set[int]]:
     ).all()
     added, initiatives = 0, set()
     for task in tasks:
-        new = materialise(session, task, now)
+        new = materialise(session, task, now, tell=True)
         if new:
             added += new
             initiatives.add(task.initiative_id)

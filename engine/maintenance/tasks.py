@@ -30,6 +30,7 @@ from engine.maintenance.rota import (
     task_changed,
 )
 from engine.models import MaintenanceTask, Occurrence, Person
+from engine.notifications import events as notifications
 from engine.operations.common import (
     check_row_version,
     lock_initiative,
@@ -74,11 +75,18 @@ def _insert(session: Session):
 
 
 def materialise(
-    session: Session, task: MaintenanceTask, now: datetime, *, since: date | None = None
+    session: Session,
+    task: MaintenanceTask,
+    now: datetime,
+    *,
+    since: date | None = None,
+    tell: bool = False,
 ) -> int:
     """Add the task's missing occurrences up to today + the horizon; return how many.
 
     From today on, or from ``since`` (the demo's history); never before the task starts.
+    With ``tell`` (the sweep dealing turns nobody asked for), each volunteer who gets one of
+    the new turns is told about it.
     """
     if not task.is_active:
         return 0
@@ -111,7 +119,15 @@ def materialise(
             for due, person_id in zip(new, assignees, strict=True)
         ]
         statement = _insert(session).on_conflict_do_nothing(index_elements=["task_id", "due_date"])
-        session.execute(statement, rows)
+        if tell:
+            # only the turns this call added (another sweep may have added some of them)
+            dealt = session.execute(
+                statement.returning(Occurrence.id, Occurrence.assignee_id, Occurrence.due_date),
+                rows,
+            ).all()
+            notifications.turns_dealt(session, task, dealt, now)
+        else:
+            session.execute(statement, rows)
     _bookmark(session, task, max(task.materialised_until or last, last))
     session.flush()
     return len(new)

@@ -27,7 +27,7 @@ from engine.models.maintenance import (
     RotaMember,
     SwapProposal,
 )
-from engine.models.outbox import OutboxMessage, PasswordReset
+from engine.models.outbox import OutboxBody, OutboxMessage, PasswordReset
 from engine.models.people import District, Neighbourhood, Person
 from engine.models.security import LoginSession, RateLimit
 from engine.models.support import (
@@ -61,6 +61,7 @@ __all__ = [
     "MessageReport",
     "Neighbourhood",
     "Occurrence",
+    "OutboxBody",
     "OutboxMessage",
     "PasswordReset",
     "RateLimit",

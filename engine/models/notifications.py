@@ -82,3 +82,5 @@ class Notification(Base):
     mail_due_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: when it went into the outbox, alone or in an overview
     mailed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: mailed at once: the random part of the mail's unsubscribe link (engine.notifications.tokens)
+    mail_token: Mapped[str | None] = mapped_column(String(32))

@@ -6,11 +6,24 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from engine.db import Base, UTCDateTime
 
 OUTBOX_STATUSES = ("pending", "sending", "sent", "failed")
+
+
+class OutboxBody(Base):
+    """A mail text shared by many messages: one event's mail in one language, with stand-ins
+    for each reader's name and token (engine.mail.outbox.contents fills them in)."""
+
+    __tablename__ = "outbox_bodies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    headers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class OutboxMessage(Base):
@@ -52,6 +65,12 @@ class OutboxMessage(Base):
     #: the body holds a one-time link (password reset, address confirmation): it is wiped
     #: once the message is sent or has failed for good
     is_secret: Mapped[bool] = mapped_column(default=False)
+    #: a text shared with other readers (then ``body_text`` is empty): a notification fanned
+    #: out to many, whose rows are made by one ``INSERT … SELECT``
+    body_id: Mapped[int | None] = mapped_column(ForeignKey("outbox_bodies.id"))
+    #: what this reader's copy of the shared text puts in for the token stand-in
+    fill: Mapped[str | None] = mapped_column(String(60))
+    body: Mapped[OutboxBody | None] = relationship(lazy="joined")
 
 
 class PasswordReset(Base):

@@ -22,7 +22,7 @@ from engine.models import Decision, Initiative, Person
 from engine.models.notifications import Notification, NotificationEvent
 from engine.notifications.events import CLOSING_NOTICE, decision_closing
 from engine.notifications.kinds import event_kind
-from engine.notifications.mail import Shown, compose_mail, locale_of, site_of, unsubscribe_url
+from engine.notifications.mail import Shown, compose_mail, locale_of, signed_token, site_of
 from engine.sweepstep import NOW, SweepStep
 
 log = logging.getLogger(__name__)
@@ -91,7 +91,7 @@ def _overview(person: Person, rows, events, site, config: Config) -> dict:
         "to_addr": person.email,
         "to_name": person.name,
         "person_id": person.id,
-        **composed.for_reader(person.name, unsubscribe_url(site, person.id, prefs)),
+        **composed.for_reader(person.name, signed_token(site, person.id, prefs)),
     }
 
 

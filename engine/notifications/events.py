@@ -20,6 +20,7 @@ from engine.models import (
     Decision,
     Initiative,
     JoinRequest,
+    MaintenanceTask,
     Membership,
     Occurrence,
     Person,
@@ -207,6 +208,20 @@ def _turn(session: Session, kind: str, turn: Occurrence, person_id: int | None, 
 
 def turn_assigned(session: Session, turn: Occurrence, actor: Person, now: datetime) -> None:
     _turn(session, "rota_assigned", turn, turn.assignee_id, actor, now)
+
+
+def turns_dealt(
+    session: Session, task: MaintenanceTask, dealt: Iterable[Any], now: datetime
+) -> None:
+    """The sweep dealt new turns of ``task`` (rows of id, assignee_id, due_date): each
+    volunteer hears of theirs (a paused group is not planned for, nor told)."""
+    iid = task.initiative_id
+    for turn in dealt:
+        if turn.assignee_id is None:
+            continue
+        _tell(session, "rota_assigned", iid, None, to.person(turn.assignee_id),
+              f"/initiatives/{iid}/maintenance#turn-{turn.id}", now, turn.id,
+              title=task.title, date=turn.due_date.isoformat())  # fmt: skip
 
 
 def turns_swapped(

@@ -3,46 +3,51 @@
 The rules live here and nowhere else: nobody is told about their own action; a paused group
 hears only about the pause; people who no longer have an active account hear nothing. Each
 row takes the reader's preference for its kind when it is made (at once, daily, weekly, off):
-"at once" is composed and queued in the outbox in the same transaction (sent after commit by
-the outbox, as every mail), a digest reader's row waits for the next overview
-(engine.notifications.digests), "off" is shown on the page only.
+"at once" is composed once per language and queued in the outbox by a second ``INSERT …
+SELECT`` in the same transaction (sent after commit by the outbox, as every mail), a digest
+reader's row waits for the next overview (engine.notifications.digests), "off" is shown on the
+page only.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
-from collections import defaultdict
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
+    Integer,
     Select,
+    String,
     and_,
     bindparam,
     case,
+    cast,
     exists,
     func,
     insert,
     literal,
     null,
     select,
-    update,
 )
 from sqlalchemy.orm import Session
 
 from engine.config import config_of
-from engine.mail.outbox import message_id_for
-from engine.models import Initiative, Membership, OutboxMessage, Person
+from engine.i18n import LOCALES
+from engine.models import Initiative, Membership, OutboxBody, OutboxMessage, Person
 from engine.models.notifications import Notification, NotificationEvent
 from engine.models.reminders import ReminderPreference
 from engine.notifications.kinds import default_mode, event_kind
-from engine.notifications.mail import Shown, compose_mail, locale_of, site_of, unsubscribe_url
+from engine.notifications.mail import Shown, compose_mail, site_of
+from engine.notifications.tokens import random_token
 from engine.reminders.rules import next_slot
 
 log = logging.getLogger(__name__)
 
 _N = Notification.__table__
-_E = NotificationEvent.__table__
+_O = OutboxMessage.__table__
 _P = Person.__table__
 _RP = ReminderPreference.__table__
 _M = Membership.__table__
@@ -73,106 +78,145 @@ def notify(
         [{"kind": kind, "initiative_id": initiative_id, "actor_id": actor_id,
           "subject_id": subject_id, "data": data or {}, "link": link, "created_dt": now}],
     ).scalar_one()  # fmt: skip
-    mode = func.coalesce(_RP.c.mode, literal(default_mode(event.pref)))
     slot = {m: next_slot(now, m, config.digest_hour, config.digest_weekday, config.timezone)
             for m in ("daily", "weekly")}  # fmt: skip
-    told = (
-        select(
-            literal(event_id).label("event_id"),
-            _P.c.id,
-            literal(now, _DT),
-            mode,
-            case((mode == "off", literal("skipped")), else_=literal("pending")),
-            case(
-                (mode == "immediate", literal(now, _DT)),
-                (mode == "daily", literal(slot["daily"], _DT)),
-                (mode == "weekly", literal(slot["weekly"], _DT)),
-                else_=null(),
-            ),
-        )
-        .select_from(_P.outerjoin(_RP, and_(_RP.c.person_id == _P.c.id, _RP.c.kind == event.pref)))
-        .where(_P.c.id.in_(recipients), _P.c.is_active.is_(True))
-    )
+    told = _TOLD.where(_P.c.id.in_(recipients))
     if actor_id is not None:
         told = told.where(_P.c.id != actor_id)
-    if initiative_id is not None and not event.is_pause:
-        told = told.where(~_paused_member(initiative_id))
-    columns = ["event_id", "person_id", "created_dt", "mail_mode", "mail_status", "mail_due_dt"]
-    session.execute(insert(_N).from_select(columns, told))
-    mails = mail_now(session, event_id, now)
+    if initiative_id is not None and not event.is_pause and _is_paused(session, initiative_id):
+        told = told.where(_P.c.id.not_in(_members(initiative_id)))
+    session.execute(
+        insert(_N).from_select(_TOLD_INTO, told),
+        {"event_id": event_id, "now": now, "pref": event.pref, "daily": slot["daily"],
+         "weekly": slot["weekly"], "default_mode": default_mode(event.pref)},
+    )  # fmt: skip
+    mails = mail_now(session, event_id, now, kind=kind, initiative_id=initiative_id, data=data,
+                     link=link)  # fmt: skip
     log.info("notification %s (%s) on initiative %s: %s mails at once", event_id, kind,
              initiative_id, mails)  # fmt: skip
     return event_id
 
 
-def _paused_member(initiative_id: int):
-    """The reader is in the group and the group is paused."""
-    return exists().where(
-        _M.c.initiative_id == initiative_id,
-        _M.c.person_id == _P.c.id,
-        _I.c.id == _M.c.initiative_id,
-        _I.c.is_paused.is_(True),
+_NOW = bindparam("now", type_=_DT)
+_MODE = func.coalesce(_RP.c.mode, bindparam("default_mode", type_=String))
+#: a row for each active reader, with their choice for the kind (built once, as _QUEUE)
+_TOLD = (
+    select(
+        bindparam("event_id", type_=Integer),
+        _P.c.id,
+        _NOW,
+        _MODE,
+        case(
+            (_MODE == "off", literal("skipped")),
+            # queued in the outbox by mail_now, in this same transaction
+            (_MODE == "immediate", literal("sent")),
+            else_=literal("pending"),
+        ),
+        case(
+            (_MODE == "immediate", _NOW),
+            (_MODE == "daily", bindparam("daily", type_=_DT)),
+            (_MODE == "weekly", bindparam("weekly", type_=_DT)),
+            else_=null(),
+        ),
+        case((_MODE == "immediate", _NOW), else_=null()),
+        case((_MODE == "immediate", random_token()), else_=null()),
     )
-
-
-_SENT = (
-    update(_N)
-    .where(
-        _N.c.event_id == bindparam("eid"),
-        _N.c.mail_mode == "immediate",
-        _N.c.mail_status == "pending",
+    .select_from(
+        _P.outerjoin(_RP, and_(_RP.c.person_id == _P.c.id, _RP.c.kind == bindparam("pref")))
     )
-    .values(mail_status="sent", mailed_dt=bindparam("now"))
+    .where(_P.c.is_active.is_(True))
 )
+_TOLD_INTO = ["event_id", "person_id", "created_dt", "mail_mode", "mail_status", "mail_due_dt",
+              "mailed_dt", "mail_token"]  # fmt: skip
 
 
-def mail_now(session: Session, event_id: int, now: datetime) -> int:
-    """Queue the mail of every reader of one event who wants it at once; return how many."""
-    readers = session.execute(
-        select(_N.c.id, _P.c.id.label("person_id"), _P.c.email, _P.c.name, _P.c.locale)
-        .join(_P, _P.c.id == _N.c.person_id)
-        .where(
-            _N.c.event_id == event_id,
-            _N.c.mail_mode == "immediate",
-            _N.c.mail_status == "pending",
-        )
-    ).all()
-    if not readers:
-        return 0
+def _is_paused(session: Session, initiative_id: int) -> bool:
+    """Asked once, not for every reader (a correlated test per row cost more than the rows)."""
+    return bool(session.execute(select(_I.c.is_paused).where(_I.c.id == initiative_id)).scalar())
+
+
+def _members(initiative_id: int) -> Select:
+    return select(_M.c.person_id).where(_M.c.initiative_id == initiative_id)
+
+
+def _per_locale(name: str, type_=None):
+    """The reader's language's value of the parameters ``<name>_<locale>`` (Dutch for a
+    language we do not have)."""
+    # a mapping, not a list of tuples: case() formats a list into an error message it drops
+    whens = {loc: bindparam(f"{name}_{loc}", type_=type_) for loc in LOCALES if loc != "nl"}
+    default = bindparam(f"{name}_nl", type_=type_)
+    return case(whens, value=_P.c.locale, else_=default) if whens else default
+
+
+_AT_ONCE = (_N.c.event_id == bindparam("event_id"), _N.c.mail_mode == "immediate")
+_ANY_AT_ONCE = select(exists().where(*_AT_ONCE))
+_NID = cast(_N.c.id, String)
+#: the outbox rows of one event's readers who want it at once (built once: a statement made
+#: anew for every event costs more than the rows)
+_QUEUE = insert(_O).from_select(
+    ["idempotency_key", "message_id", "to_addr", "to_name", "person_id", "subject", "body_text",
+     "headers", "status", "attempts", "next_attempt_dt", "created_dt", "is_secret", "body_id",
+     "fill"],
+    select(
+        literal("notification:") + _NID,
+        literal("<notification-") + _NID + bindparam("message_id_tail", type_=String),
+        _P.c.email,
+        _P.c.name,
+        _P.c.id,
+        _per_locale("subject", String),
+        literal(""),
+        literal({}, JSON),
+        literal("pending"),
+        literal(0),
+        bindparam("now", type_=_DT),
+        bindparam("now", type_=_DT),
+        literal(False),
+        _per_locale("body", Integer),
+        literal("n") + _NID + literal("-") + _N.c.mail_token,
+    )
+    .select_from(_N.join(_P, _P.c.id == _N.c.person_id))
+    .where(*_AT_ONCE),
+)  # fmt: skip
+
+
+def mail_now(
+    session: Session,
+    event_id: int,
+    now: datetime,
+    *,
+    kind: str,
+    initiative_id: int | None,
+    data: dict[str, Any] | None,
+    link: str,
+) -> int:
+    """Queue the mail of every reader of one event who wants it at once; return how many.
+
+    The mail is composed once per language and stored once per language (an OutboxBody);
+    one ``INSERT … SELECT`` makes the readers' outbox rows, each pointing at its language's
+    text with the reader's unsubscribe token (the name is the row's ``to_name``), filled in
+    when it is sent: no row passes through Python, and no text is stored a thousand times.
+    """
+    if not session.execute(_ANY_AT_ONCE, {"event_id": event_id}).scalar():
+        return 0  # a digest kind, or nobody wants it at once: nothing to compose
     config = config_of(session)
     site = site_of(config)
-    event = session.execute(
-        select(_E.c.kind, _E.c.initiative_id, _E.c.data, _E.c.link).where(_E.c.id == event_id)
-    ).one()
-    shown = [Shown(event.kind, event.initiative_id, event.data, event.link)]
-    pref = event_kind(event.kind).pref
-    by_locale: dict[str, list] = defaultdict(list)
-    for reader in readers:
-        by_locale[locale_of(reader.locale)].append(reader)
-    messages = []
-    for locale, group in by_locale.items():
-        composed = compose_mail(shown, locale, site, config, digest=False)
-        for reader in group:
-            messages.append({
-                "key": f"notification:{reader.id}",
-                "to_addr": reader.email,
-                "to_name": reader.name,
-                "person_id": reader.person_id,
-                **composed.for_reader(reader.name, unsubscribe_url(site, reader.person_id, [pref])),
-            })  # fmt: skip
-    _queue_new(session, messages, now, config.mail_from)
-    session.execute(_SENT, {"eid": event_id, "now": now})
-    return len(messages)
-
-
-def _queue_new(session: Session, messages: list[dict], now: datetime, mail_from: str) -> None:
-    """Queue the mails of a new event in one Core executemany: their keys name notification
-    rows made in this transaction, so none can be queued already (no lookup, no ORM)."""
-    session.execute(insert(OutboxMessage.__table__), [
-        {"idempotency_key": m["key"], "message_id": message_id_for(m["key"], mail_from),
-         "to_addr": m["to_addr"], "to_name": m["to_name"], "person_id": m["person_id"],
-         "subject": m["subject"], "body_text": m["body_text"], "body_html": m["body_html"],
-         "headers": m["headers"], "status": "pending", "attempts": 0,
-         "next_attempt_dt": now, "created_dt": now}
-        for m in messages
-    ])  # fmt: skip
+    shown = [Shown(kind, initiative_id, data or {}, link)]
+    composed = {loc: compose_mail(shown, loc, site, config, digest=False) for loc in LOCALES}
+    bodies = session.execute(
+        insert(OutboxBody).returning(OutboxBody.id, sort_by_parameter_order=True),
+        [{"body_text": c.text, "body_html": c.html, "headers": c.headers, "created_dt": now}
+         for c in composed.values()],
+    ).scalars()  # fmt: skip
+    domain = config.mail_from.rsplit("@", 1)[-1].strip(" >") or "verbinding.local"
+    # one Message-ID per notification, unique beyond this database: the row's id and a tag of
+    # the event, the sender and the moment
+    tag = hashlib.sha256(f"{config.mail_from}|{event_id}|{now.isoformat()}".encode())
+    params: dict[str, Any] = {
+        "event_id": event_id,
+        "now": now,
+        "message_id_tail": f".{tag.hexdigest()[:16]}@{domain}>",
+    }
+    for (loc, c), body_id in zip(composed.items(), bodies, strict=True):
+        params[f"subject_{loc}"], params[f"body_{loc}"] = c.subject, body_id
+    result = session.execute(_QUEUE, params)
+    return int(getattr(result, "rowcount", 0) or 0)

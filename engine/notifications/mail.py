@@ -12,7 +12,6 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from html import escape
 from typing import Any
 
 from babel.dates import format_date, format_datetime
@@ -20,14 +19,14 @@ from babel.dates import format_date, format_datetime
 from engine.config import Config
 from engine.i18n import LOCALES, translate
 from engine.mail.compose import compose
+from engine.mail.outbox import NAME, TOKEN, fill_in
 from engine.notifications.kinds import SUBJECT, event_kind
 from engine.reminders.digests import Item, Site
 from engine.reminders.tokens import signing_secret, unsubscribe_token
 from engine.timeutil import zone
 
-#: stand-ins for what differs per reader in a mail composed once per language
-NAME = "\x00name\x00"
-UNSUBSCRIBE = "\x00unsubscribe\x00"
+#: where a mail's one-click unsubscribe link points; the token follows
+UNSUBSCRIBE_PATH = "/reminders/unsubscribe/"
 
 
 def locale_of(locale: str | None) -> str:
@@ -73,7 +72,7 @@ def headers(site: Site, initiative_id: int | None, mail_from: str) -> dict[str, 
     """List headers (RFC 2369/8058: one click turns this kind off) and the thread's root."""
     found = {
         "List-Id": f"Verbinding notifications <notifications.{site.domain}>",
-        "List-Unsubscribe": f"<{UNSUBSCRIBE}>",
+        "List-Unsubscribe": f"<{site.url(UNSUBSCRIBE_PATH)}{TOKEN}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
     root = thread_root(initiative_id, mail_from)
@@ -106,16 +105,14 @@ class Composed:
     html: str
     headers: dict[str, str]
 
-    def for_reader(self, name: str, unsubscribe_url: str) -> dict[str, Any]:
+    def for_reader(self, name: str, token: str) -> dict[str, Any]:
+        """The mail of one reader: their name, and ``token`` in the unsubscribe link."""
         return {
             "subject": self.subject,
-            "body_text": self.text.replace(NAME, name).replace(UNSUBSCRIBE, unsubscribe_url),
-            "body_html": self.html.replace(NAME, escape(name)).replace(
-                UNSUBSCRIBE, unsubscribe_url
-            ),
-            "headers": {k: v.replace(UNSUBSCRIBE, unsubscribe_url) for k, v in
-                        self.headers.items()},
-        }  # fmt: skip
+            "body_text": fill_in(self.text, name, token),
+            "body_html": fill_in(self.html, name, token, html=True),
+            "headers": {k: fill_in(v, name, token) for k, v in self.headers.items()},
+        }
 
 
 def compose_mail(
@@ -150,14 +147,17 @@ def compose_mail(
         digest=digest,
         notifications_url=site.url("/notifications"),
         preferences_url=site.url("/reminders/preferences"),
-        unsubscribe_url=UNSUBSCRIBE,
+        unsubscribe_url=site.url(UNSUBSCRIBE_PATH) + TOKEN,
     )
     iids = {s.initiative_id for s in shown}
     only = next(iter(iids)) if len(iids) == 1 else None
     return Composed(subject_line, text, html, headers(site, only, config.mail_from))
 
 
+def signed_token(site: Site, person_id: int, prefs: Iterable[str]) -> str:
+    """The signed unsubscribe token of an overview (several kinds at once)."""
+    return unsubscribe_token(site.secret, person_id, sorted(set(prefs)))
+
+
 def unsubscribe_url(site: Site, person_id: int, prefs: Iterable[str]) -> str:
-    return site.url(
-        f"/reminders/unsubscribe/{unsubscribe_token(site.secret, person_id, sorted(set(prefs)))}"
-    )
+    return site.url(UNSUBSCRIBE_PATH + signed_token(site, person_id, prefs))

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from engine.db import utcnow
 from engine.errors import VerbindingError
 from engine.mail.outbox import outbox_overview, retry_failed
+from engine.notifications.tokens import is_mail_token, read_mail_token
 from engine.reminders.calendar import (
     feed_chunks,
     feed_validators,
@@ -135,7 +136,11 @@ def _back(default: str) -> str:
 
 
 def _token_or_404(token: str) -> tuple[int, list[str]]:
-    found = read_unsubscribe_token(signing_secret(runtime().config), token)
+    """A notification's random token (a mail sent at once), or a signed one (an overview)."""
+    if is_mail_token(token):
+        found = read_mail_token(db(), token)
+    else:
+        found = read_unsubscribe_token(signing_secret(runtime().config), token)
     if found is None or not found[1]:
         abort(404)
     return found

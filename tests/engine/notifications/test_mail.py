@@ -14,7 +14,7 @@ from engine.config import default_config
 from engine.mail.outbox import build_email
 from engine.models import OutboxMessage
 from engine.notifications.kinds import EVENTS
-from engine.notifications.mail import Shown, compose_mail, thread_root, unsubscribe_url
+from engine.notifications.mail import Shown, compose_mail, signed_token, thread_root
 from engine.reminders.digests import Site
 from engine.reminders.tokens import read_unsubscribe_token
 
@@ -41,7 +41,7 @@ def _mail(kind: str, locale: str) -> dict:
     config = default_config()
     composed = compose_mail([Shown(kind, 7, DATA, "/initiatives/7")], locale, SITE, config,
                             digest=False)  # fmt: skip
-    return composed.for_reader("Cor Jansen", unsubscribe_url(SITE, 5, [EVENTS[kind].pref]))
+    return composed.for_reader("Cor Jansen", signed_token(SITE, 5, [EVENTS[kind].pref]))
 
 
 def _render_all() -> dict:
@@ -98,4 +98,4 @@ def test_headers_unsubscribe_the_kind_and_thread_the_initiative():
     assert sent["Auto-Submitted"] == "auto-generated"
     assert sent["Message-ID"] == "<n1@example.nl>"
     assert sent["References"] == root
-    assert "Cor Jansen" in mail["body_html"] and "\x00" not in mail["body_html"]
+    assert "Cor Jansen" in mail["body_html"] and "\ue000" not in mail["body_html"]

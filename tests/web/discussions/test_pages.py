@@ -134,6 +134,14 @@ def test_edited_deleted_and_hidden_messages_show_what_happened(web_app, group):
     public = _as(web_app, group, None)
     assert "This message was hidden by Anna de Vries." in public.get(url).get_data(as_text=True)
     assert "Gaat over een buurman" not in public.get(url).get_data(as_text=True)
+    # who moderates reads the hidden words, marked as hidden, with the reason; nobody else
+    marked = "The hidden text; only the initiators and the process coaches see it:"
+    for moderator in (initiator, _as(web_app, group, "coach")):
+        seen = moderator.get(url).get_data(as_text=True)
+        assert marked in seen and "Iets aardigs" in seen and "Gaat over een buurman" in seen
+    for other in (public, member, _as(web_app, group, "outsider")):
+        seen = other.get(url).get_data(as_text=True)
+        assert "Iets aardigs" not in seen and marked not in seen
     history = f"/initiatives/{group['item']}/history"
     assert "Gaat over een buurman" in member.get(history).get_data(as_text=True)
     public_history = public.get(history).get_data(as_text=True)

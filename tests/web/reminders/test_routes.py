@@ -11,9 +11,11 @@ import vobject
 from sqlalchemy import select
 
 from engine.db import utcnow
-from engine.mail.outbox import queue_message
+from engine.mail.outbox import contents, queue_message
 from engine.models import OutboxMessage, Person
 from engine.models.reminders import ReminderPreference
+from engine.notifications.fanout import notify
+from engine.notifications.recipients import person as to_person
 from engine.operations import add_step
 from engine.reminders.tokens import unsubscribe_token
 from engine.timeutil import local_date
@@ -82,6 +84,24 @@ def test_one_click_unsubscribe_without_login_or_csrf(client, db_session, anna, w
                            data={"List-Unsubscribe": "One-Click"})  # fmt: skip
     assert response.status_code == 200
     assert modes(db_session, person.id) == {"step_due": "off"}
+
+
+def test_one_click_unsubscribe_from_a_mail_sent_at_once(client, db_session, anna):
+    person, item = anna
+    notify(db_session, kind="stage_moved", initiative_id=item.id, actor_id=None,
+           recipients=to_person(person.id), link=f"/initiatives/{item.id}", now=utcnow(),
+           data={"initiative": item.title, "actor": "Bram", "stage": "Visie"})  # fmt: skip
+    db_session.commit()
+    mail = db_session.scalars(
+        select(OutboxMessage).where(OutboxMessage.person_id == person.id)
+    ).one()  # mailed at once
+    text, html, headers = contents(mail)
+    link = headers["List-Unsubscribe"].strip("<>").removeprefix("http://verbinding.test")
+    assert link in text and link in (html or "")
+    response = client.post(link, data={"List-Unsubscribe": "One-Click"})
+    assert response.status_code == 200
+    assert modes(db_session, person.id) == {"stage_moves": "off"}
+    assert client.post(link[:-1] + ("0" if link[-1] != "0" else "1")).status_code == 404
 
 
 def test_a_forged_unsubscribe_token_is_not_found(client, anna):
