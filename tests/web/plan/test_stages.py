@@ -13,10 +13,11 @@ from engine.db import utcnow
 from engine.models import Initiative, StagePlan, Step
 from engine.operations import add_step, pause_initiative, set_target_date
 from tests.factories import browse_as, initiative_with_group, stored_state, submit
+from tests.support import read
 
 
 def _text(response) -> str:
-    return response.get_data(as_text=True)
+    return read(response.get_data(as_text=True))
 
 
 def _arrange(db_session, **kw):
