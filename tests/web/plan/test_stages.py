@@ -201,8 +201,8 @@ def _older_template(db_session, name: str):
         ),
         (
             "nl",
-            "Deze fase kan niet worden overgeslagen: de overstap ernaartoe en de overstap erna "
-            "vragen om een ander soort groepsbesluit, en één overstap kan niet allebei.",
+            "Je kunt deze fase niet overslaan. De overstap naar deze fase en de overstap erna "
+            "vragen elk een ander soort groepsbesluit. Eén overstap kan niet allebei.",
         ),
     ],
 )
