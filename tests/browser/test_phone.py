@@ -73,7 +73,6 @@ def test_stage_names_wrap_between_words(open_page):
     assert page.evaluate(_BROKEN_WORDS) == []
 
 
-
 def test_the_process_plan_on_a_phone_folds_each_stage(open_page):
     page = open_page("nl", width=390, height=844)
     _open_paddepoel(page)
