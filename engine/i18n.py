@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from babel.support import NullTranslations, Translations
+from markupsafe import Markup, escape
 
 TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 DEFAULT_LOCALE = "nl"
@@ -87,3 +88,30 @@ def translate(message: Msg | str, locale: str = DEFAULT_LOCALE) -> str:
     if isinstance(message, Msg):
         return message.render(get_translations(locale))
     return get_translations(locale).gettext(message)
+
+
+def in_lang(value: object, language: str | None, locale: str) -> Markup:
+    """User content inside a sentence, escaped, in a ``<span lang>`` when it is written in
+    another language than the reader's (WCAG 3.1.2: a screen reader switches its voice)."""
+    if language in LOCALES and language != locale:
+        return Markup('<span lang="{}">{}</span>').format(language, value)
+    return escape(value)
+
+
+class _Escaping:
+    """A catalogue whose texts are HTML-safe, so ``text % params`` escapes every parameter
+    that is not markup already (a name someone typed) and keeps those that are (``in_lang``)."""
+
+    def __init__(self, translations: Gettext) -> None:
+        self._translations = translations
+
+    def gettext(self, message: str) -> str:
+        return escape(self._translations.gettext(message))
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return escape(self._translations.ngettext(singular, plural, n))
+
+
+def translate_html(message: Msg, locale: str = DEFAULT_LOCALE) -> Markup:
+    """Render a message in a locale as HTML: its parameters escaped, markup ones kept."""
+    return Markup(message.render(_Escaping(get_translations(locale))))

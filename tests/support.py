@@ -102,6 +102,15 @@ def mail_to(address: str) -> Callable[[EmailMessage], bool]:
     return lambda m: address.lower() in str(m["To"]).lower()
 
 
+_LANG_SPAN = re.compile(r'<span lang="[a-z]{2}">([^<]*)</span>')
+
+
+def read(page: str) -> str:
+    """A page's HTML with the group's words taken out of their ``<span lang>`` (an English
+    page marks a Dutch step title inside a sentence), to find its sentences."""
+    return _LANG_SPAN.sub(r"\1", page)
+
+
 def body_text(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain",))
     return part.get_content() if part is not None else ""

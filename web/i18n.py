@@ -12,6 +12,7 @@ from markupsafe import Markup
 
 from engine.dates import show, show_date
 from engine.i18n import LOCALES, Msg
+from engine.i18n import in_lang as engine_in_lang
 from engine.wording import PARTICIPATION, ROLES
 from engine.workflows.definitions import Text
 
@@ -112,6 +113,12 @@ def lang_of(language: str | None) -> Markup:
     return Markup("")
 
 
+def in_lang(value: object, language: str | None) -> Markup:
+    """User content inside a sentence (``title|in_lang(initiative.language)``): escaped, in a
+    ``<span lang>`` when written in another language than the page's."""
+    return engine_in_lang(value, language, locale())
+
+
 def install(app: Any) -> None:
     """Filters and globals for the templates; their ``_()`` reads the request's catalogue."""
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -122,7 +129,7 @@ def install(app: Any) -> None:
         pgettext=_pgettext,
         npgettext=_npgettext,
     )
-    app.jinja_env.filters.update(msg=render_msg, text=text, when=when, day=day)
+    app.jinja_env.filters.update(msg=render_msg, text=text, when=when, day=day, in_lang=in_lang)
     app.jinja_env.globals.update(
         current_locale=locale,
         lang_of=lang_of,

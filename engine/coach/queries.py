@@ -119,6 +119,8 @@ class InboxRow:
     initiative_title: str
     district: str
     neighbourhood: str
+    #: the language the group writes in (its title, the request)
+    language: str = "nl"
 
 
 def inbox(
@@ -145,6 +147,7 @@ def inbox(
             SupportRequest,
             Initiative.id.label("initiative_id"),
             Initiative.title.label("initiative_title"),
+            Initiative.language,
             District.name.label("district"),
             Neighbourhood.name.label("neighbourhood"),
         )
@@ -166,7 +169,7 @@ def inbox(
     )
     found = [
         InboxRow(row.SupportRequest, row.initiative_id, row.initiative_title, row.district,
-                 row.neighbourhood)
+                 row.neighbourhood, row.language)
         for row in rows
     ]  # fmt: skip
     return found, total or 0

@@ -52,7 +52,9 @@ def _tell(
     subject_id: int | None = None,
     **data: Any,
 ) -> int:
-    data.setdefault("initiative", _initiative(session, initiative_id).title)
+    initiative = _initiative(session, initiative_id)
+    data.setdefault("initiative", initiative.title)
+    data.setdefault("language", initiative.language)  # the language its words are written in
     if who is not None:
         data.setdefault("actor", who.name)
     return notify(

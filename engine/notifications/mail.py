@@ -15,9 +15,10 @@ from datetime import date, datetime
 from typing import Any
 
 from babel.dates import format_date, format_datetime
+from markupsafe import Markup
 
 from engine.config import Config
-from engine.i18n import LOCALES, translate
+from engine.i18n import LOCALES, in_lang, translate, translate_html
 from engine.mail.compose import compose
 from engine.mail.outbox import NAME, TOKEN, fill_in
 from engine.notifications.kinds import SUBJECT, event_kind
@@ -44,11 +45,34 @@ def _param(key: str, value: Any, locale: str, tz: str) -> Any:
     return value
 
 
+#: the words of an event's data that someone wrote in the initiative's language (a title, a
+#: question, an own stage); a title given in several languages (a template's) is not
+USER_WORDS = ("initiative", "title", "stage")
+
+
 def sentence(kind: str, data: dict[str, Any], locale: str, tz: str) -> str:
     """The one sentence that says what happened."""
     params = {k: _param(k, v, locale, tz) for k, v in (data or {}).items()}
     params.setdefault("actor", "")
     return translate(event_kind(kind).sentence.with_params(**params), locale)
+
+
+def sentence_html(kind: str, data: dict[str, Any], locale: str, tz: str) -> Markup:
+    """The sentence as HTML: what someone wrote in the other language carries ``lang``."""
+    data = data or {}
+    language = data.get("language")
+    params = {k: _param(k, v, locale, tz) for k, v in data.items()}
+    for key in USER_WORDS:
+        if isinstance(data.get(key), str):
+            params[key] = in_lang(data[key], language, locale)
+    params.setdefault("actor", "")
+    return translate_html(event_kind(kind).sentence.with_params(**params), locale)
+
+
+def initiative_html(data: dict[str, Any], locale: str) -> Markup:
+    """The initiative's title as HTML, with ``lang`` when it is in the other language."""
+    data = data or {}
+    return in_lang(data.get("initiative") or "", data.get("language"), locale)
 
 
 def subject(kind: str, data: dict[str, Any], locale: str, tz: str) -> str:
@@ -125,6 +149,8 @@ def compose_mail(
             sentence=sentence(s.kind, s.data, locale, tz),
             initiative=str((s.data or {}).get("initiative") or ""),
             url=site.url(s.link),
+            sentence_html=sentence_html(s.kind, s.data, locale, tz),
+            initiative_html=initiative_html(s.data, locale),
         )
         for s in shown
     ]

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import cast
 
+from markupsafe import Markup
 from sqlalchemy import CursorResult, func, select, update
 from sqlalchemy.orm import Session
 
@@ -14,7 +15,7 @@ from engine.errors import NotFound
 from engine.i18n import msg
 from engine.models import Person
 from engine.models.notifications import Notification, NotificationEvent
-from engine.notifications.mail import sentence
+from engine.notifications.mail import initiative_html, sentence_html
 
 log = logging.getLogger(__name__)
 
@@ -23,11 +24,12 @@ PAGE = 50
 
 @dataclass(frozen=True)
 class Line:
-    """One notification as the page shows it."""
+    """One notification as the page shows it: the sentence and the initiative's title are
+    HTML (escaped; words in the other language than the reader's carry ``lang``)."""
 
     id: int
-    sentence: str
-    initiative: str
+    sentence: Markup
+    initiative: Markup
     link: str
     created_dt: datetime
     is_read: bool
@@ -57,7 +59,7 @@ def notifications_of(
         .limit(limit)
     )  # fmt: skip
     return [
-        Line(r.id, sentence(r.kind, r.data, locale, tz), str((r.data or {}).get("initiative", "")),
+        Line(r.id, sentence_html(r.kind, r.data, locale, tz), initiative_html(r.data, locale),
              r.link, r.created_dt, r.read_dt is not None)
         for r in rows
     ]  # fmt: skip

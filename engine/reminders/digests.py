@@ -82,6 +82,9 @@ class Item:
     sentence: str
     initiative: str
     url: str
+    #: the same as HTML, where words in the other language carry ``lang`` (else escaped text)
+    sentence_html: str | None = None
+    initiative_html: str | None = None
 
 
 @dataclass(frozen=True)

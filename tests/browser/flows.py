@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from playwright.sync_api import Locator, Page, expect
 
 from tests.browser.a11y import assert_accessible
-from tests.browser.pages import expect_flash, t
+from tests.browser.pages import CLOSED_FOLD, expect_flash, t
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -67,7 +67,7 @@ class Resident:
 
     def reveal(self, inside: Locator) -> None:
         """Open the fold-out (``<details>``) a form sits in, by clicking its summary."""
-        closed = inside.evaluate("el => { const d = el.closest('details'); return d && !d.open }")
+        closed = inside.evaluate(CLOSED_FOLD)
         if closed:
             inside.locator("xpath=ancestor::details[1]/summary").click()
 

@@ -13,6 +13,13 @@ PASSWORD = "wachtwoord-123"
 LIVE: list = []
 
 
+#: whether the element sits in a closed fold-out (``<details>``) that shows its summary (a fold
+#: for phones, ``vb-fold``, hides its summary and stays open on a wide screen)
+CLOSED_FOLD = """el => { const d = el.closest('details');
+  if (!d || d.open) return false;
+  return getComputedStyle(d.querySelector(':scope > summary')).display !== 'none' }"""
+
+
 def t(lang: str, nl: str, en: str) -> str:
     """The text a reader sees in their language."""
     return nl if lang == "nl" else en
@@ -109,7 +116,7 @@ def write_message(page: Page, form_selector: str, text: str, label: str) -> None
     """Write ``text`` in a discussion's form (opening its fold-out first), send it, check the
     page that follows with axe."""
     form = page.locator(form_selector).first
-    closed = form.evaluate("el => { const d = el.closest('details'); return d && !d.open }")
+    closed = form.evaluate(CLOSED_FOLD)
     if closed:
         form.locator("xpath=ancestor::details[1]/summary").click()
     form.locator("textarea[name=body]").fill(text)

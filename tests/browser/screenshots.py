@@ -51,12 +51,21 @@ SKIP = {
     "main.language", "main.healthz", "main.theme", "main.favicon", "coach.caseload_export",
     "documents.download", "reminders.person_feed", "reminders.initiative_feed",
     "auth.reset_password_page", "members.invitation", "reminders.unsubscribe_link",
+    "auth.confirm", "discussions.message",
 }  # fmt: skip
 
 
 def _shots(live) -> list[Shot]:
     """Every page of the app (each GET route that shows HTML), with demo values for its ids."""
-    from engine.models import Initiative, MaintenanceTask, Occurrence, Person, SupportRequest
+    from engine.models import (
+        Decision,
+        Initiative,
+        MaintenanceTask,
+        Occurrence,
+        Person,
+        Step,
+        SupportRequest,
+    )
     from web.access import RULES
 
     with live.sessions() as session:
@@ -73,7 +82,13 @@ def _shots(live) -> list[Shot]:
             )
         )
         request = session.execute(select(SupportRequest.id, SupportRequest.initiative_id)).first()
-    values = {"initiative_id": greening, "task_id": task, "occurrence_id": turn}
+        step = session.scalar(select(Step.id).where(Step.initiative_id == greening))
+        decision = session.execute(
+            select(Decision.id, Decision.initiative_id).order_by(
+                Decision.initiative_id != greening, Decision.id
+            )
+        ).first()
+    values = {"initiative_id": greening, "task_id": task, "occurrence_id": turn, "step_id": step}
     shots = []
     for rule in live.app.url_map.iter_rules():
         if "GET" not in (rule.methods or ()) or rule.endpoint in SKIP | {"static"}:
@@ -83,6 +98,8 @@ def _shots(live) -> list[Shot]:
         if rule.endpoint.startswith("support.") and request is not None:
             given.update(request_id=request.id, initiative_id=request.initiative_id)
             who = "lotte@example.nl" if RULES.get(rule.endpoint) != "staff" else who
+        if "decision_id" in rule.arguments and decision is not None:
+            given.update(decision_id=decision.id, initiative_id=decision.initiative_id)
         params = {name: given.get(name) for name in rule.arguments}
         if any(v is None for v in params.values()):
             print(f"skipped {rule.endpoint}: no demo value for {sorted(rule.arguments)}")
@@ -103,6 +120,28 @@ def _url(app, shot: Shot) -> str | None:
         return url_for(shot.endpoint, **shot.values)
 
 
+def _open(browser, live, who: str | None, lang: str, width: int, height: int, size: str):
+    """A page in a context of its own, logged in as ``who`` (once for all their pages)."""
+    context = browser.new_context(
+        base_url=live.url,
+        locale={"nl": "nl-NL", "en": "en-GB"}[lang],
+        viewport={"width": width, "height": height},
+        device_scale_factor=2 if size == "phone" else 1,
+        is_mobile=size == "phone",
+        has_touch=size == "phone",
+    )
+    page = context.new_page()
+    if who:
+        page.goto("/login")
+        page.fill("#email", who)
+        page.fill("#password", DEMO_PASSWORD)
+        with page.expect_navigation():
+            page.locator("main button[type=submit]").click()
+    # the language chosen in the header wins over the account's
+    page.goto(f"/language/{lang}?next=/")
+    return page
+
+
 def take(out: Path, langs: list[str]) -> list[Path]:
     from playwright.sync_api import sync_playwright
 
@@ -116,36 +155,27 @@ def take(out: Path, langs: list[str]) -> list[Path]:
                 browser = pw.chromium.launch(
                     executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
                 )
-                for shot in _shots(live):
-                    path = _url(live.app, shot)
-                    if path is None:
-                        print(f"skipped {shot.name}: {shot.endpoint} does not exist yet")
-                        continue
-                    for lang in langs:
-                        for size, (width, height) in SIZES.items():
-                            context = browser.new_context(
-                                base_url=live.url,
-                                locale={"nl": "nl-NL", "en": "en-GB"}[lang],
-                                viewport={"width": width, "height": height},
-                                device_scale_factor=2 if size == "phone" else 1,
-                                is_mobile=size == "phone",
-                                has_touch=size == "phone",
-                            )
-                            page = context.new_page()
-                            if shot.who:
-                                page.goto("/login")
-                                page.fill("#email", shot.who)
-                                page.fill("#password", DEMO_PASSWORD)
-                                with page.expect_navigation():
-                                    page.locator("main button[type=submit]").click()
-                            # the language chosen in the header wins over the account's
-                            page.goto(f"/language/{lang}?next=/")
+                shots = sorted(_shots(live), key=lambda shot: shot.who or "")
+                for lang in langs:
+                    for size, (width, height) in SIZES.items():
+                        page, who = None, ""
+                        for shot in shots:
+                            path = _url(live.app, shot)
+                            if path is None:
+                                print(f"skipped {shot.name}: {shot.endpoint} does not exist yet")
+                                continue
+                            if page is None or who != shot.who:
+                                if page is not None:
+                                    page.context.close()
+                                page = _open(browser, live, shot.who, lang, width, height, size)
+                                who = shot.who
                             page.goto(path)
                             target = out / f"{shot.name}-{size}-{lang}.png"
                             page.screenshot(path=str(target), full_page=True)
                             saved.append(target)
                             print(f"saved {target}")
-                            context.close()
+                        if page is not None:
+                            page.context.close()
                 browser.close()
         finally:
             server.stop()

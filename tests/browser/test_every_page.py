@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from tests.browser.a11y import assert_accessible
 from tests.browser.conftest import DEMO_PASSWORD
-from tests.browser.pages import expect_lang, use_language
+from tests.browser.pages import CLOSED_FOLD, expect_lang, use_language
 from tests.browser.screenshots import _shots, _url
 
 #: the forms that would be refused as they come: a required text box (no "(optional)" in its
@@ -59,7 +59,7 @@ def test_every_page_and_the_error_state_of_its_forms(open_page, live, lang):
         for index in page.evaluate(_REFUSABLE):
             page.goto(path)
             form = page.locator("main form").nth(index)
-            closed = form.evaluate("el => { const d = el.closest('details'); return d && !d.open }")
+            closed = form.evaluate(CLOSED_FOLD)
             if closed:
                 form.locator("xpath=ancestor::details[1]/summary").click()
             if not form.locator("button[type=submit]").first.is_visible():

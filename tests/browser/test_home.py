@@ -22,7 +22,11 @@ def test_filter_by_district_and_neighbourhood(open_page, lang):
     page.goto("/")
     expect_lang(page, lang)
     expect(page.locator("h1")).to_have_text(
-        t(lang, "Buurtinitiatieven in Groningen", "Neighbourhood initiatives in Groningen")
+        t(
+            lang,
+            "Buurtinitiatieven in Gemeente Groningen",
+            "Neighbourhood initiatives in Gemeente Groningen",
+        )
     )
     listing = page.locator("section[aria-labelledby=all]")
     for title in (*PADDEPOEL, HELPMAN):

@@ -39,6 +39,8 @@ def open_fold_out(page: Page, form: str) -> None:
     summary = page.evaluate(
         """s => { const d = document.querySelector(s).closest('details');
                   if (!d || d.open) return null;
+                  if (getComputedStyle(d.querySelector(':scope > summary')).display === 'none')
+                    return null;  // a fold for phones: open on a wide screen
                   d.querySelector('summary').setAttribute('data-kb', '1'); return true; }""",
         form,
     )

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from engine.history import EventView, History
 from engine.permissions import sees_hidden_reason
-from web.initiatives.history import _data, _person, actor, describes
+from web.initiatives.history import _data, _person, actor, describes, written
 
 
 @describes("message.hidden")
@@ -23,5 +23,5 @@ def _message_hidden(view: EventView, history: History) -> str:
     reason = data.get("reason")
     # why is for the group and the municipality, not for every visitor of a public page
     if reason and sees_hidden_reason(person, g.get("member_role")):
-        return _("%(said)s, because: %(reason)s", said=said, reason=reason)
+        return _("%(said)s, because: %(reason)s", said=said, reason=written(reason))
     return said

@@ -12,11 +12,13 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from markupsafe import Markup, escape
 
 from engine.history import EventView, History, move_title
+from engine.i18n import LOCALES
 from engine.tally import counts_sentence
 from engine.wording import ROLES
-from web.i18n import render_msg, text, when
+from web.i18n import locale, render_msg, text, when
 
 Describer = Callable[[EventView, History], str]
 DESCRIBERS: dict[str, Describer] = {}
@@ -33,11 +35,31 @@ def describes(*kinds: str) -> Callable[[Describer], Describer]:
     return register
 
 
-def describe(view: EventView, history: History) -> str:
+#: around words the group wrote (a step's title) inside a sentence: they survive any
+#: formatting, and :func:`describe` turns them into a ``<span lang>`` or drops them
+_OPEN, _CLOSE = "\ue000", "\ue001"
+
+
+def written(value: object) -> str:
+    """Words the group wrote, for a history sentence: marked with ``lang`` on a page in the
+    other language than the initiative's (WCAG 3.1.2)."""
+    words = str(value or "").replace(_OPEN, "").replace(_CLOSE, "")
+    return f"{_OPEN}{words}{_CLOSE}"
+
+
+def describe(view: EventView, history: History, language: str | None = None) -> Markup:
+    """The event in one sentence, as HTML; what the group wrote in ``language`` carries
+    ``lang`` when the page is in the other language."""
     describer = DESCRIBERS.get(view.event.kind)
     if describer is None:
-        return _("%(name)s made a change (%(kind)s)", name=actor(view), kind=view.event.kind)
-    return describer(view, history)
+        said = _("%(name)s made a change (%(kind)s)", name=actor(view), kind=view.event.kind)
+    else:
+        said = describer(view, history)
+    shown = str(escape(said))
+    balanced = shown.count(_OPEN) == shown.count(_CLOSE)
+    if balanced and language in LOCALES and language != locale():
+        shown = shown.replace(_OPEN, f'<span lang="{language}">').replace(_CLOSE, "</span>")
+    return Markup(shown.replace(_OPEN, "").replace(_CLOSE, ""))
 
 
 def actor(view: EventView) -> str:
@@ -69,7 +91,8 @@ def _role_noun(role: Any) -> str:
 
 def _step(view: EventView, history: History) -> str:
     data = _data(view)
-    return data.get("title") or history.step_titles.get(data.get("step", -1)) or _("a step")
+    title = data.get("title") or history.step_titles.get(data.get("step", -1))
+    return written(title) if title else _("a step")
 
 
 def _day(value: str | None) -> str:
@@ -195,7 +218,7 @@ def _step_changed(view, history):
     changes = _data(view).get("changes") or {}
     parts = []
     if "title" in changes:
-        parts.append(_("renamed it from ‘%(old)s’", old=changes["title"][0] or ""))
+        parts.append(_("renamed it from ‘%(old)s’", old=written(changes["title"][0])))
     if "owner" in changes:
         new = changes["owner"][1]
         parts.append(
@@ -206,7 +229,8 @@ def _step_changed(view, history):
         parts.append(
             _("set its due date to %(date)s", date=_day(new)) if new else _("removed its due date")
         )
-    step = (changes.get("title") or [None, None])[1] or _step(view, history)
+    new_title = (changes.get("title") or [None, None])[1]
+    step = written(new_title) if new_title else _step(view, history)
     return _(
         "%(name)s changed the step ‘%(step)s’: %(what)s",
         name=actor(view),
@@ -309,14 +333,14 @@ def _stage_inserted(view, history):
     return _(
         "%(name)s added an own stage ‘%(title)s’ after %(stage)s",
         name=actor(view),
-        title=data.get("title", ""),
+        title=written(data.get("title", "")),
         stage=_stage(history, data.get("after")),
     )
 
 
 @describes("stage.removed")
 def _stage_removed(view, history):
-    title = _data(view).get("title") or ""
+    title = written(_data(view).get("title"))
     return _("%(name)s removed the own stage ‘%(title)s’", name=actor(view), title=title)
 
 

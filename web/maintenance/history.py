@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from engine.history import EventView, History
-from web.initiatives.history import _data, _day, _person, actor, describes
+from web.initiatives.history import _data, _day, _person, actor, describes, written
 from web.maintenance.routes import board_role
 
 SENTENCES = {
@@ -85,7 +85,7 @@ def _reassigned(view: EventView, history: History) -> str:
     return _(
         "%(name)s gave the turn of ‘%(task)s’ on %(date)s to %(person)s",
         name=actor(view),
-        task=data.get("task_title") or _("a task"),
+        task=written(data["task_title"]) if data.get("task_title") else _("a task"),
         date=_day(data.get("date")),
         person=_person(history, data.get("person")),
     )
@@ -104,7 +104,7 @@ def _swap(view: EventView, history: History) -> str:
     return str(sentence) % {
         "name": name,
         "person": _person(history, person),
-        "task": data.get("task_title") or _("a task"),
+        "task": written(data["task_title"]) if data.get("task_title") else _("a task"),
         "date": _day(data.get("date")),
         "other": _day(data.get("other_date")),
     }

@@ -12,12 +12,13 @@ from engine.db import utcnow
 from engine.models import Step
 from engine.operations import add_step, cast_vote, fire_transition, open_decision
 from tests.factories import browse_as, initiative_with_group, stored_state, submit
+from tests.support import read
 
 DAY = timedelta(days=1)
 
 
 def _text(response) -> str:
-    return response.get_data(as_text=True)
+    return read(response.get_data(as_text=True))
 
 
 def _move_form(page: str, trigger: str) -> str:

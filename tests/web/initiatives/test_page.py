@@ -12,11 +12,11 @@ from engine.models import Event, Initiative, Neighbourhood
 from engine.operations import add_step
 from tests import factories
 from tests.factories import browse_as, initiative_with_group, stored_state, submit
-from tests.support import post_form
+from tests.support import post_form, read
 
 
 def _text(response) -> str:
-    return response.get_data(as_text=True)
+    return read(response.get_data(as_text=True))
 
 
 def _arrange(db_session, **kw):

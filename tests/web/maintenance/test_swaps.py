@@ -10,7 +10,7 @@ from sqlalchemy import select
 from engine.db import utcnow
 from engine.models import Occurrence, SwapProposal
 from tests import factories
-from tests.support import login, post_form
+from tests.support import login, post_form, read
 
 
 @pytest.fixture
@@ -77,7 +77,7 @@ def test_ask_then_the_other_agrees_in_english(client, db_session, group):
         as_text=True
     )
     assert _holders(db_session, mine, theirs) == [g.board.id, g.member.id]
-    history = bram.get(f"/initiatives/{g.item.id}/history").get_data(as_text=True)
+    history = read(bram.get(f"/initiatives/{g.item.id}/history").get_data(as_text=True))
     assert "Cor Dijk asked Bram Bos to swap turns of ‘Kade vegen’" in history
     assert "Bram Bos swapped turns of ‘Kade vegen’ with Cor Dijk" in history
 
@@ -146,7 +146,7 @@ def test_the_board_changes_a_turn_at_once_and_the_history_says_so(client, db_ses
             response = _ask(client, g, annas, {"other": f"person-{g.member.id}"})
             assert response.status_code == 302
             assert _holders(db_session, annas) == [g.member.id]
-        history = client.get(f"/initiatives/{g.item.id}/history").get_data(as_text=True)
+        history = read(client.get(f"/initiatives/{g.item.id}/history").get_data(as_text=True))
         assert says in history and "Cor Dijk" in history
 
 

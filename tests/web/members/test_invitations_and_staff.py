@@ -39,7 +39,7 @@ def test_someone_logged_in_with_another_address_is_told_and_kept_out(client, db_
     link = f"/invitations/{invitation.token}"
     for locale, told in (
         ("en", "This invitation was sent to another e-mail address (j…@example.nl)."),
-        ("nl", "Deze uitnodiging is naar een ander e-mailadres gestuurd (j…@example.nl)."),
+        ("nl", "We hebben deze uitnodiging naar een ander e-mailadres gestuurd (j…@example.nl)."),
     ):
         other = browse_as(client.application.test_client(), kees, locale=locale)
         page = _text(other.get(link))

@@ -8,7 +8,7 @@ from engine.db import utcnow
 from engine.operations import fire_transition, open_decision
 from tests import factories
 from tests.factories.web import browse_as
-from tests.support import csrf_token, post_form
+from tests.support import csrf_token, post_form, read
 
 
 def _group(db_session):
@@ -29,7 +29,7 @@ def test_the_page_asks_for_a_login(client):
 def test_a_member_reads_what_happened_newest_first_and_marks_it_read(client, db_session):
     item, anna, bram = _group(db_session)
     browse_as(client, bram, "en")
-    page = client.get("/notifications").get_data(as_text=True)
+    page = read(client.get("/notifications").get_data(as_text=True))
     opened = page.index("Anna de Vries asks the group to decide: “Zijn we klaar?”.")
     moved = page.index("Anna de Vries moved the group on to the stage")
     assert opened < moved  # newest first

@@ -11,10 +11,11 @@ from engine.db import utcnow
 from engine.models import Step
 from engine.operations import add_step
 from tests.factories import browse_as, initiative_with_group, submit
+from tests.support import read
 
 
 def _text(response) -> str:
-    return response.get_data(as_text=True)
+    return read(response.get_data(as_text=True))
 
 
 def _arrange(db_session, **kw):

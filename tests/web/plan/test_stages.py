@@ -13,10 +13,11 @@ from engine.db import utcnow
 from engine.models import Initiative, StagePlan, Step
 from engine.operations import add_step, pause_initiative, set_target_date
 from tests.factories import browse_as, initiative_with_group, stored_state, submit
+from tests.support import read
 
 
 def _text(response) -> str:
-    return response.get_data(as_text=True)
+    return read(response.get_data(as_text=True))
 
 
 def _arrange(db_session, **kw):
@@ -200,8 +201,8 @@ def _older_template(db_session, name: str):
         ),
         (
             "nl",
-            "Deze fase kan niet worden overgeslagen: de overstap ernaartoe en de overstap erna "
-            "vragen om een ander soort groepsbesluit, en één overstap kan niet allebei.",
+            "Je kunt deze fase niet overslaan. De overstap naar deze fase en de overstap erna "
+            "vragen elk een ander soort groepsbesluit. Eén overstap kan niet allebei.",
         ),
     ],
 )

@@ -95,4 +95,7 @@ def test_another_municipality_runs_the_same_pages(web_app, tmp_path, smtp_sink):
     assert "fg@westerkwartier.example" in privacy and "1 jaar na" in privacy
     contact = _text(client.get("/contact"))
     assert "0594 123 456" in contact and "Hooiweg 8, Zuidhorn" in contact
+    home = client.get("/").get_data(as_text=True)
+    heading = home[home.index("<h1") : home.index("</h1>")]
+    assert "Buurtinitiatieven in Gemeente Westerkwartier" in heading
     other.extensions["verbinding"].close()
