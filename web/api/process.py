@@ -96,7 +96,7 @@ def pause(body, initiative_id: int):
         pause_initiative, actor, initiative_id, reason=body["reason"], now=now(),
         expected_version=expected(body.get("expected_version")),
     )  # fmt: skip
-    return {"id": done.id}
+    return {"id": done.id, "version": done.version}
 
 
 @moves.route("/initiatives/<int:initiative_id>/resume", methods=["POST"])
@@ -110,7 +110,7 @@ def resume(body, initiative_id: int):
         resume_initiative, actor, initiative_id, now=now(), shift_dates=body["shift_dates"],
         note=body.get("note"), expected_version=expected(body.get("expected_version")),
     )  # fmt: skip
-    return {"id": done.id}
+    return {"id": done.id, "version": done.version}
 
 
 # --- steps --------------------------------------------------------------------------------------
