@@ -206,3 +206,26 @@ def test_tokens_are_stored_hashed(db_session):
     db_session.commit()
     stored = db_session.scalars(select(ApiToken).where(ApiToken.person_id == someone.id)).one()
     assert secret not in (stored.secret_hash, stored.prefix) and len(stored.secret_hash) == 64
+
+
+def test_changes_are_rate_limited_like_the_pages(web_app, smtp_sink, tmp_path, db_session):
+    from tests.web.conftest import make_app
+
+    app = make_app(web_app.config["VERBINDING"].database_url, tmp_path, smtp_sink.url,
+                   VERBINDING_RATE_LIMIT_POST="2/600")  # fmt: skip
+    try:
+        now = utcnow()
+        item, people = factories.initiative_with_group(db_session, now, members=0)
+        token = create_token(db_session, people[0], name="t", scope="write", now=now)[1]
+        db_session.commit()
+        client = app.test_client()
+        url = f"/api/v1/initiatives/{item.id}/steps"
+        answers = [
+            client.post(url, json={"stage": "proposal", "title": f"Stap {n}"}, headers=auth(token))
+            for n in range(3)
+        ]
+        assert [a.status_code for a in answers] == [201, 201, 429]
+        assert answers[2].content_type == PROBLEM and int(answers[2].headers["Retry-After"]) > 0
+        assert client.get(f"/api/v1/initiatives/{item.id}", headers=auth(token)).status_code == 200
+    finally:
+        app.extensions["verbinding"].close()
