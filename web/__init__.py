@@ -14,12 +14,13 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.config import load_config
 from engine.runtime import Runtime
 from web import feedback, i18n, inputs, limits
-from web.database import close_db, database_unavailable
+from web.database import close_db, database_unavailable, database_unavailable_check
 from web.extensions import babel, csrf, login_manager
 
 log = logging.getLogger(__name__)
@@ -95,6 +96,7 @@ BLUEPRINTS = (
     "maintenance",  # zelfbeheer: association, agreement, tasks, rota, log
     "discussions",  # the group's conversation, the decisions', the coaches' thread
     "notifications",  # what happened: the list, mark read, the header's unread count
+    "account_tokens",  # personal access tokens for the API
 )
 
 
@@ -105,12 +107,19 @@ def _register_blueprints(app: Flask) -> None:
 
     for name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(f"web.{name}").bp)
+    from web.api import install
+
+    install(app)  # the JSON API (its own blueprints and access through tokens)
     register_rules(app)
 
 
 def _register_errors(app: Flask) -> None:
+    from web.api.problems import http_problem, is_api, problem
+
     def page(status: int):
         def handler(error):
+            if is_api():
+                return http_problem(error)
             return render_template(f"errors/{status}.html", error=error), status
 
         return handler
@@ -118,12 +127,22 @@ def _register_errors(app: Flask) -> None:
     for status in (400, 403, 404, 405, 413, 500):
         app.register_error_handler(status, page(status))
 
+    @app.errorhandler(HTTPException)
+    def other(error):  # the codes without a page of their own: the API's 401, 409, 422…
+        return http_problem(error) if is_api() else error
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return render_template("errors/csrf.html", error=error), 400
 
-    app.register_error_handler(DBAPIError, database_unavailable)
-    app.register_error_handler(PoolTimeout, database_unavailable)
+    def unavailable(error):
+        if is_api():
+            database_unavailable_check(error)
+            return problem(503, "Service Unavailable", headers={"Retry-After": "30"})
+        return database_unavailable(error)
+
+    app.register_error_handler(DBAPIError, unavailable)
+    app.register_error_handler(PoolTimeout, unavailable)
 
 
 def _security_headers(response):

@@ -39,6 +39,14 @@ def close_db(_exc: BaseException | None = None) -> None:
             log.warning("closing the request's session failed: %s", one_line(exc))
 
 
+def database_unavailable_check(error: Exception) -> None:
+    """Let a database error that is not about reaching the database go on as a 500."""
+    if not is_unavailable(error):
+        raise error
+    log.warning("database unreachable at %s %s: %s", request.method, request.path, one_line(error))
+    close_db()
+
+
 def database_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
     """While the database cannot be reached: 503 with Retry-After and a page that needs no
     database (the visitor is shown as logged out). Any other database error stays a 500."""

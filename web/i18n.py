@@ -18,6 +18,12 @@ from engine.workflows.definitions import Text
 
 
 def select_locale() -> str:
+    if request.path.startswith("/api/") and request.path != "/api/v1/":
+        # the API: the request's language, else the token's person's, else Dutch
+        if request.headers.get("Accept-Language"):
+            return request.accept_languages.best_match(LOCALES, default="nl") or "nl"
+        caller = g.get("api_person")
+        return caller.locale if caller is not None and caller.locale in LOCALES else "nl"
     chosen = session.get("locale")
     if chosen in LOCALES:
         return chosen

@@ -16,6 +16,7 @@ from werkzeug.exceptions import TooManyRequests
 from engine.accounts import normalise_email
 from engine.db import utcnow
 from engine.ratelimit import Limit, forget, hit
+from web.api.problems import http_problem, is_api
 from web.database import db
 
 #: forms anyone may send that mail the address typed in them
@@ -66,8 +67,8 @@ def _limit(action: str) -> Limit:
 
 def count_post() -> None:
     """Count this POST; answer 429 when its account or client address went over."""
-    if request.method != "POST" or request.endpoint in (None, "static"):
-        return
+    if request.method != "POST" or request.endpoint in (None, "static") or is_api():
+        return  # the API counts its calls itself (web.api.auth)
     action = _action(request.endpoint)
     count, seconds = _limit(action)
     factor = current_app.config["VERBINDING"].rate_limit_address_factor
@@ -93,6 +94,7 @@ def refuse_unconfirmed():
     """An account whose address is not confirmed reads, but does not join, invite or post."""
     if (
         request.method == "POST"
+        and not is_api()
         and current_user.is_authenticated
         and current_user.person.email_confirmed_dt is None
         and request.endpoint not in UNCONFIRMED_MAY
@@ -102,6 +104,8 @@ def refuse_unconfirmed():
 
 
 def too_many(error: TooManyRequests):
+    if is_api():
+        return http_problem(error)
     page = render_template("errors/429.html", wait=error.retry_after)
     return page, 429, {"Retry-After": str(error.retry_after)}
 

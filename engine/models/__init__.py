@@ -37,9 +37,11 @@ from engine.models.support import (
     Concern,
     SupportRequest,
 )
+from engine.models.tokens import ApiToken
 from engine.models.workflows import WorkflowVersion
 
 __all__ = [
+    "ApiToken",
     "Association",
     "AssociationMember",
     "CoachAssignment",

@@ -93,6 +93,8 @@ def _shots(live) -> list[Shot]:
     for rule in live.app.url_map.iter_rules():
         if "GET" not in (rule.methods or ()) or rule.endpoint in SKIP | {"static"}:
             continue
+        if RULES.get(rule.endpoint) == "api":  # JSON, not a page (its reference page is one)
+            continue
         given = dict(values)
         who = WHO.get(RULES.get(rule.endpoint, "public"))
         if rule.endpoint.startswith("support.") and request is not None:
