@@ -61,13 +61,14 @@ class Msg:
 #: the name a deleted account keeps (engine.privacy.erase); every page and mail shows it as
 #: "voormalig lid" / "former member" in the reader's language (:func:`show_former`)
 FORMER_MEMBER = "[voormalig lid]"
+_FORMER_MEMBER_SAID = N_("former member")
 
 
 def show_former(value: Any, translations: Gettext | None) -> Any:
     """``value`` with the placeholder of a deleted account put in the reader's language."""
     if isinstance(value, str) and FORMER_MEMBER in value:
         tr = translations or NullTranslations()
-        return value.replace(FORMER_MEMBER, tr.gettext(N_("former member")))
+        return value.replace(FORMER_MEMBER, tr.gettext(_FORMER_MEMBER_SAID))
     return value
 
 

@@ -190,17 +190,19 @@ def _scrub_words(session: Session, words: dict[str, str]) -> None:
     """Replace the name and address where earlier events wrote them down (history details,
     notifications about someone joining): only whole values, never a part of other text."""
     words = {k: v for k, v in words.items() if k}
-    patterns = []
+    spellings = []
     for word in words:
-        patterns.append(f"%{word}%")
+        spellings.append(word)
         escaped = json.dumps(word)[1:-1]  # how the JSON column spells non-ASCII letters
         if escaped != word:
-            patterns.append(f"%{escaped}%")
+            spellings.append(escaped)
     for table in (Event.__table__, NotificationEvent.__table__):
         assert isinstance(table, Table)
         text = cast(table.c.data, String)
         rows = session.execute(
-            select(table.c.id, table.c.data).where(or_(*[text.like(p) for p in patterns]))
+            select(table.c.id, table.c.data).where(
+                or_(*[text.contains(w, autoescape=True) for w in spellings])
+            )
         ).all()
         for row_id, data in rows:
             new, changed = _replace(data, words)
@@ -218,7 +220,9 @@ def _scrub_mail(session: Session, words: dict[str, str]) -> None:
     spelled.update({str(escape(k)): str(escape(v)) for k, v in words.items()})
     columns = (OutboxMessage.subject, OutboxMessage.body_text, OutboxMessage.body_html)
     found = session.scalars(
-        select(OutboxMessage).where(or_(*[c.contains(w) for c in columns for w in spelled]))
+        select(OutboxMessage).where(
+            or_(*[c.contains(w, autoescape=True) for c in columns for w in spelled])
+        )
     ).all()
     for message in found:
         for word, instead in spelled.items():

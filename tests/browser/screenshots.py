@@ -51,6 +51,7 @@ SKIP = {
     "main.language", "main.healthz", "main.theme", "main.favicon", "coach.caseload_export",
     "documents.download", "reminders.person_feed", "reminders.initiative_feed",
     "auth.reset_password_page", "members.invitation", "reminders.unsubscribe_link",
+    "account.confirm_email",
 }  # fmt: skip
 
 

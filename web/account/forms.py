@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from web.inputs import Form
@@ -32,7 +32,7 @@ class EmailForm(Form):
 class LanguageForm(Form):
     language = SelectField(
         _l("Language of pages and mail"),
-        choices=[("nl", "Nederlands"), ("en", "English")],
+        choices=[SelectChoice("nl", "Nederlands"), SelectChoice("en", "English")],
         validators=[DataRequired(_l("Choose Dutch or English."))],
         validate_choice=False,  # the engine refuses another value, with its own message
     )

@@ -199,7 +199,6 @@ def delete_confirmed():
 
     def done(_orphaned: object) -> str:
         logout_user()
-        session.pop("locale", None)
         return _("Your account is deleted. Thank you for taking part.")
 
     return form_action(
