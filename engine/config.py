@@ -122,6 +122,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Years an initiative's history is kept after it ended, as the privacy page says.",
     ),
     Setting(
+        "MAIL_RETENTION_DAYS",
+        "30",
+        "Days the text of a sent mail is kept in the outbox; then only who and when remain.",
+    ),
+    Setting(
+        "LINK_RETENTION_DAYS",
+        "7",
+        "Days a used or expired password-reset link or invitation is kept.",
+    ),
+    Setting(
+        "NOTIFICATION_RETENTION_DAYS",
+        "365",
+        "Days a notification is kept (one still to be mailed waits for its mail).",
+    ),
+    Setting(
         "ACCESSIBILITY_STATUS",
         "partial",
         "Status in the accessibility statement: full, partial, first-steps or none.",
@@ -210,6 +225,9 @@ class Config:
     contact_address: str
     privacy_contact: str
     retention_years: int
+    mail_retention_days: int
+    link_retention_days: int
+    notification_retention_days: int
     #: full, partial, first-steps or none (the Dutch model statement's A, B, C, D)
     accessibility_status: str
     accessibility_checked: date
@@ -300,6 +318,9 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         contact_address=text("CONTACT_ADDRESS"),
         privacy_contact=text("PRIVACY_CONTACT"),
         retention_years=number("RETENTION_YEARS", 0, 100),
+        mail_retention_days=number("MAIL_RETENTION_DAYS", 1, 36500),
+        link_retention_days=number("LINK_RETENTION_DAYS", 1, 36500),
+        notification_retention_days=number("NOTIFICATION_RETENTION_DAYS", 1, 36500),
         accessibility_status=_status(text("ACCESSIBILITY_STATUS")),
         accessibility_checked=_day(text("ACCESSIBILITY_CHECKED")),
         theme_css=_theme_file(given("THEME_CSS")),

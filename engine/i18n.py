@@ -59,7 +59,23 @@ class Msg:
         return self.render(get_translations(DEFAULT_LOCALE))
 
 
+#: the name a deleted account keeps (engine.privacy.erase); every page and mail shows it as
+#: "voormalig lid" / "former member" in the reader's language (:func:`show_former`)
+FORMER_MEMBER = "[voormalig lid]"
+_FORMER_MEMBER_SAID = N_("former member")
+
+
+def show_former(value: Any, translations: Gettext | None) -> Any:
+    """``value`` with the placeholder of a deleted account put in the reader's language."""
+    if isinstance(value, str) and FORMER_MEMBER in value:
+        tr = translations or NullTranslations()
+        return value.replace(FORMER_MEMBER, tr.gettext(_FORMER_MEMBER_SAID))
+    return value
+
+
 def _render_param(value: Any, translations: Gettext | None) -> Any:
+    if isinstance(value, str):
+        return show_former(value, translations)
     if isinstance(value, Msg):
         return value.render(translations)
     if isinstance(value, tuple):  # a list of messages shown as "a / b"

@@ -34,6 +34,7 @@ from engine.db import is_unavailable, unit_of_work
 from engine.mail import deliver_due
 from engine.models import Decision, Initiative, OutboxMessage, RateLimit
 from engine.notifications import digests as notification_steps
+from engine.privacy import retention
 from engine.reminders import steps as reminder_steps
 from engine.runtime import Runtime
 from engine.sweepstep import NOW, TODAY, Probe, SweepStep
@@ -115,6 +116,7 @@ STEPS: dict[str, SweepStep] = {
         *reminder_steps.STEPS,
         *notification_steps.STEPS,
         SweepStep("sign-in", _forget_sign_in_state, probe=_stale_sign_in_state, probe_every=3600),
+        retention.STEP,
     )
 }
 

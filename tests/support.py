@@ -157,3 +157,15 @@ def login(client, email: str, password: str = "wachtwoord-123"):
     response = post_form(client, "/login", {"email": email, "password": password})
     assert response.status_code == 302, response.get_data(as_text=True)[:500]
     return response
+
+
+def picture(fmt: str = "PNG", size: tuple[int, int] = (4, 3), exif: bytes | None = None) -> bytes:
+    """A real little picture (uploads are decoded and re-encoded), optionally with EXIF data."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    options = {"exif": exif} if exif is not None else {}
+    Image.new("RGB", size, (40, 120, 60)).save(out, format=fmt, **options)
+    return out.getvalue()

@@ -85,6 +85,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 BLUEPRINTS = (
     "main",  # the public list, language, health
     "auth",  # accounts
+    "account",  # the account page: name, address, language, download, deletion
     "initiatives",  # start an initiative, its page, moves, decisions, history, settings
     "plan",  # steps, target dates, pause and resume, skipped and own stages
     "members",  # the group: invitations, joining, leaving, roles

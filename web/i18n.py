@@ -11,7 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from engine.dates import show, show_date
-from engine.i18n import LOCALES, Msg
+from engine.i18n import LOCALES, Msg, show_former
 from engine.i18n import in_lang as engine_in_lang
 from engine.wording import PARTICIPATION, ROLES
 from engine.workflows.definitions import Text
@@ -123,11 +123,17 @@ def in_lang(value: object, language: str | None) -> Markup:
     """User content inside a sentence (``title|in_lang(initiative.language)``): escaped, in a
     ``<span lang>`` when written in another language than the page's."""
     return engine_in_lang(value, language, locale())
+def _finalize(value: Any) -> Any:
+    if isinstance(value, str):
+        return show_former(value, translations())
+    return value
 
 
 def install(app: Any) -> None:
     """Filters and globals for the templates; their ``_()`` reads the request's catalogue."""
     app.jinja_env.add_extension("jinja2.ext.do")
+    # a deleted account's name ("voormalig lid") in the reader's language, wherever it is shown
+    app.jinja_env.finalize = _finalize
     app.jinja_env.install_gettext_callables(
         gettext=_gettext,
         ngettext=_ngettext,

@@ -12,7 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from engine.i18n import get_translations, translate
+from engine.i18n import get_translations, show_former, translate
 
 TEMPLATES = Path(__file__).parent / "templates"
 #: the outbox's subject column; a longer subject is cut, never refused
@@ -37,6 +37,8 @@ def _environment(locale: str) -> Environment:
         keep_trailing_newline=True,
     )
     translations = get_translations(locale)
+    # a deleted account's name is said in the reader's language, wherever it is printed
+    env.finalize = lambda value: show_former(value, translations)
     # added to the Environment at run time by the i18n extension, so unknown to its type
     env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
     # an engine message handed in by the caller (``{{ role|msg }}``), as on the pages

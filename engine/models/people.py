@@ -34,6 +34,13 @@ class Person(Base):
     email_confirmed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: sha256 of the token in the newest confirmation mail; null once confirmed
     confirm_token_hash: Mapped[str | None] = mapped_column(String(64))
+    #: a new address the person asked for, waiting for the link mailed to it
+    pending_email: Mapped[str | None] = mapped_column(String(254))
+    #: sha256 of the token in the link mailed to ``pending_email``
+    pending_email_token_hash: Mapped[str | None] = mapped_column(String(64))
+    #: when the person deleted their account: the row stays (history points at it) but holds
+    #: nothing personal any more, and is shown as "voormalig lid"
+    deleted_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.email}>"

@@ -140,6 +140,12 @@ def member_left(
           _members_link(initiative_id), now, person_id, name=name)  # fmt: skip
 
 
+def initiator_needed(session: Session, initiative_id: int, now: datetime) -> None:
+    """Ask the group who takes over now that the last initiator is gone (a deleted account)."""
+    _tell(session, "initiator_needed", initiative_id, None, to.group(initiative_id),
+          f"/initiatives/{initiative_id}/take-over", now, initiative_id)  # fmt: skip
+
+
 def paused(session: Session, initiative: Initiative, actor: Person, now: datetime) -> None:
     kind = "initiative_paused" if initiative.is_paused else "initiative_resumed"
     _tell(session, kind, initiative.id, actor, to.group(initiative.id),

@@ -47,6 +47,8 @@ EVENTS: dict[str, EventKind] = {
            msg("Your request to join was declined.")),
         _E("member_joined", "membership", msg("%(name)s joined the group.")),
         _E("member_left", "membership", msg("%(name)s left the group.")),
+        _E("initiator_needed", "membership",
+           msg("The group has no initiator any more. Who of you takes over?")),
         _E("support_filed", "support_filed",
            msg("%(actor)s asks the municipality for support: “%(title)s”.")),
         _E("support_filed_unassigned", "support_filed",

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from engine.i18n import msg
+from engine.images import strip_metadata
 from engine.models import Document, Person, StagePlan
 from engine.operations.common import (
     check_row_version,
@@ -177,6 +178,8 @@ def attach_document(
         )
         if known is None:
             raise InvalidInput(msg("Choose a stage of this initiative's plan."), field="stage_key")
+    if kind.is_image:  # no location or device in what others can download
+        data = strip_metadata(data, extension)
     stored = storage.save(data, extension)
     on_rollback(session, lambda: storage.delete(stored))
     try:

@@ -52,6 +52,7 @@ SKIP = {
     "documents.download", "reminders.person_feed", "reminders.initiative_feed",
     "auth.reset_password_page", "members.invitation", "reminders.unsubscribe_link",
     "auth.confirm", "discussions.message",
+    "account.confirm_email",
 }  # fmt: skip
 
 

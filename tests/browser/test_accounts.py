@@ -222,7 +222,9 @@ def test_where_you_are_logged_in_a_new_password_and_log_out_everywhere(open_page
     page = open_page(lang)
     register(page, lang, "Fenna Bos", email)
     with page.expect_navigation():
-        page.locator("header a[href$='/account/sessions']").click()
+        page.locator("header a[href$='/account']").click()
+    with page.expect_navigation():
+        page.locator("main a[href$='/account/sessions']").click()
     expect(page.locator("h1")).to_have_text(
         t(lang, "Waar je bent ingelogd", "Where you are logged in")
     )

@@ -159,19 +159,28 @@ def sessions():
 @bp.post("/account/password")
 @access.login
 def change_password():
-    form = ChangePasswordForm()
+    # the form is on the sessions page and, with the prefix "password", on the account page
+    from_account = "password-current" in request.form
+    form = ChangePasswordForm(prefix="password") if from_account else ChangePasswordForm()
     person = current_user.person
 
     def change(session):
         change_own_password(session, person, form.current.data, form.password.data, utcnow())
         sign_in(person)  # every session ended, this one too: this device starts a new one
 
+    def again(status: int, _error: VerbindingError | None) -> ResponseReturnValue:
+        if from_account:
+            from web.account.routes import account_page
+
+            return account_page(status, password_form=form)
+        return _sessions_page(form, status)
+
     return form_action(
         form,
         change,
         done=_("Your new password is set. You are logged out on every other device."),
-        to=url_for("auth.sessions"),
-        again=lambda status, _error: _sessions_page(form, status),
+        to=url_for("account.index" if from_account else "auth.sessions"),
+        again=again,
     )
 
 

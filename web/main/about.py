@@ -28,6 +28,9 @@ class Site:
     contact_address: str
     privacy_contact: str
     retention_years: int
+    mail_retention_days: int
+    link_retention_days: int
+    notification_retention_days: int
     #: full, partial, first-steps or none
     accessibility_status: str
     accessibility_checked: date
@@ -44,6 +47,9 @@ def site() -> Site:
         contact_address=config.contact_address,
         privacy_contact=config.privacy_contact,
         retention_years=config.retention_years,
+        mail_retention_days=config.mail_retention_days,
+        link_retention_days=config.link_retention_days,
+        notification_retention_days=config.notification_retention_days,
         accessibility_status=config.accessibility_status,
         accessibility_checked=config.accessibility_checked,
     )

@@ -16,9 +16,10 @@ from engine.operations.documents import MAX_DOCUMENT_BYTES, clean_filename
 from engine.storage import Storage
 from tests import factories
 from tests.factories import stored_state
+from tests.support import picture
 
 MIN = timedelta(minutes=1)
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+PNG = picture("PNG")
 PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 
@@ -61,8 +62,8 @@ def _attach(session, actor, item, storage, name, data, **kw):
     "name, data, content_type",
     [
         ("schets.png", PNG, "image/png"),
-        ("foto van de kade.JPG", b"\xff\xd8\xff\xe0" + b"\x00" * 32, "image/jpeg"),
-        ("plek.webp", b"RIFF\x10\x00\x00\x00WEBPVP8 " + b"\x00" * 16, "image/webp"),
+        ("foto van de kade.JPG", picture("JPEG"), "image/jpeg"),
+        ("plek.webp", picture("WEBP"), "image/webp"),
         ("visie.pdf", PDF, "application/pdf"),
         ("notulen.txt", "Notulen van de bewonersavond — één punt".encode(), "text/plain"),
         ("plan.docx", docx_bytes(), "application/vnd.openxmlformats"),
@@ -76,9 +77,12 @@ def test_allowed_kinds_are_stored_under_a_random_name(
     anna = item.memberships[0].person
     doc = _attach(session, anna, item, storage, name, data, now=now + MIN, stage_key="proposal")
     assert doc.content_type.startswith(content_type)
-    assert doc.filename == name and doc.size == len(data) and doc.stage_key == "proposal"
+    assert doc.filename == name and doc.stage_key == "proposal"
     assert name not in doc.storage_name
-    assert storage.path(doc.storage_name).read_bytes() == data
+    stored = storage.path(doc.storage_name).read_bytes()
+    assert doc.size == len(stored)
+    if not content_type.startswith("image/"):  # pictures are re-encoded (engine.images)
+        assert stored == data
     assert factories.event_count(session, item.id, "document.attached") == 1
 
 

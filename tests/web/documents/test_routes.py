@@ -13,9 +13,9 @@ from engine.db import utcnow
 from engine.models import Document
 from tests import factories
 from tests.factories import browse_as, initiative_with_group, submit
-from tests.support import CSRF_RE
+from tests.support import CSRF_RE, picture
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 50
+PNG = picture("PNG")
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 

@@ -109,9 +109,8 @@ def test_dates_out_of_range_are_refused_with_a_clear_message(web_app, world, db_
         {"stage_key": "proposal", "title": "Verre toekomst", "due_date": day},
     )  # fmt: skip
     assert response.status_code == 400
-    assert (
-        "The due date must be between 1 January 2000 and 31 December 2099."
-        in response.get_data(as_text=True)
+    assert "The due date must be between 1 January 2000 and 31 December 2099." in response.get_data(
+        as_text=True
     )
     response = submit(client, item, f"/initiatives/{item}/steps/{step}", {"due_date": day})
     assert response.status_code == 400

@@ -1,0 +1,93 @@
+"""How long the site keeps what it no longer needs: a step of the periodic sweep.
+
+* the text of mail that was sent (or gave up) goes after ``MAIL_RETENTION_DAYS``; the row stays,
+  so the same mail is never sent twice;
+* used or expired password-reset links and invitations go after ``LINK_RETENTION_DAYS``;
+* notifications go after ``NOTIFICATION_RETENTION_DAYS`` (those still to be mailed wait).
+
+The privacy page states the same periods, read from the same settings.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+from sqlalchemy import CursorResult, and_, delete, exists, or_, update
+from sqlalchemy.orm import Session
+
+from engine.config import Config, config_of
+from engine.models import Invitation, OutboxMessage, PasswordReset
+from engine.models.notifications import Notification, NotificationEvent
+from engine.sweepstep import SweepStep
+
+
+def _cutoffs(now: datetime, config: Config) -> tuple[datetime, datetime, datetime]:
+    return (
+        now - timedelta(days=config.mail_retention_days),
+        now - timedelta(days=config.link_retention_days),
+        now - timedelta(days=config.notification_retention_days),
+    )
+
+
+def _old_mail(cutoff: datetime) -> Any:
+    return and_(
+        OutboxMessage.status.in_(("sent", "failed")),
+        OutboxMessage.created_dt < cutoff,
+        or_(OutboxMessage.body_text != "", OutboxMessage.body_html.is_not(None)),
+    )
+
+
+def _old_resets(cutoff: datetime) -> Any:
+    return PasswordReset.created_dt < cutoff
+
+
+def _old_invitations(cutoff: datetime) -> Any:
+    return or_(Invitation.accepted_dt < cutoff, Invitation.expires_dt < cutoff)
+
+
+def _old_notifications(cutoff: datetime) -> Any:
+    return and_(Notification.created_dt < cutoff, Notification.mail_status != "pending")
+
+
+def _orphan_events(cutoff: datetime) -> Any:
+    return and_(
+        NotificationEvent.created_dt < cutoff,
+        ~exists().where(Notification.event_id == NotificationEvent.id),
+    )
+
+
+def due(now: datetime, config: Config) -> Any:
+    """Whether anything is past its period (asked at most hourly)."""
+    mail, links, told = _cutoffs(now, config)
+    return (
+        exists().where(_old_mail(mail))
+        | exists().where(_old_resets(links))
+        | exists().where(_old_invitations(links))
+        | exists().where(_old_notifications(told))
+    )
+
+
+def _count(result: Any) -> int:
+    return cast(CursorResult, result).rowcount or 0
+
+
+def prune(session: Session, now: datetime) -> str:
+    """Forget what is past its period; say how much."""
+    mail, links, told = _cutoffs(now, config_of(session))
+    wiped = _count(
+        session.execute(
+            update(OutboxMessage).where(_old_mail(mail)).values(body_text="", body_html=None)
+        )
+    )
+    resets = _count(session.execute(delete(PasswordReset).where(_old_resets(links))))
+    invitations = _count(session.execute(delete(Invitation).where(_old_invitations(links))))
+    notes = _count(session.execute(delete(Notification).where(_old_notifications(told))))
+    _count(session.execute(delete(NotificationEvent).where(_orphan_events(told))))
+    return (
+        f"{wiped} mail texts, {resets} reset links, {invitations} invitations and "
+        f"{notes} notifications forgotten"
+    )
+
+
+STEP = SweepStep("retention", prune, probe=due, probe_every=3600)

@@ -1,0 +1,146 @@
+"""Deleting an account: nothing personal is left in any table, every page that showed the
+person still renders (showing a "former member"), and the group is asked who takes over."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+
+from sqlalchemy import select
+
+from engine.db import Base, utcnow
+from engine.discussions.operations import post_message
+from engine.models import LoginSession, Person
+from engine.models.notifications import Notification, NotificationEvent
+from engine.operations import add_step, cast_vote, fire_transition, invite, open_decision
+from engine.reminders.calendar import make_feed
+from tests import factories
+from tests.factories.initiatives import bring_in
+from tests.factories.web import browse_as
+from tests.support import post_form
+
+_n = itertools.count(1)
+
+
+def _everything(session) -> str:
+    """Every value of every row of every table, as one text to search."""
+    return "\n".join(f"{where}: {value}" for where, value in _values(session))
+
+
+def _values(session):
+    for table in Base.metadata.sorted_tables:
+        for row in session.execute(select(table)):
+            for column, value in zip(table.c, row, strict=True):
+                if value is not None:
+                    yield f"{table.name}.{column.name}", json.dumps(str(value), ensure_ascii=False)
+
+
+def _found(session, secret: str) -> list[str]:
+    return [where for where, value in _values(session) if secret in value]
+
+
+def _arrange(db_session):
+    """Zofia starts a group, invites and is joined by Bram and Cor, writes, votes, owns a step,
+    attaches a document and has a calendar address and a reset link; Bram's joining told her."""
+    now = utcnow()
+    n = next(_n)
+    zofia = factories.person(
+        db_session, now, f"Zofia Wąsik-{n}", email=f"zofia.wasik{n}@example.nl"
+    )
+    item = factories.initiative(db_session, now, initiator=zofia, title=f"Bankjes {n}")
+    bram = factories.person(db_session, now, "Bram Bakker")
+    cor = factories.person(db_session, now, "Cor Jansen")
+    bring_in(db_session, item, zofia, bram, now)
+    bring_in(db_session, item, zofia, cor, now)
+    invite(db_session, zofia, item.id, email="nog.iemand@example.nl", role="member", now=now)
+    fire_transition(db_session, zofia, item.id, "start", now)
+    decision = open_decision(db_session, zofia, item.id, "plan", now, question="Zijn we klaar?")
+    cast_vote(db_session, zofia, decision.id, "for", now, comment="Ja, van harte")
+    post_message(db_session, zofia, initiative_id=item.id, body="Wie neemt de koffie mee?", now=now)
+    post_message(db_session, bram, initiative_id=item.id, body="Ik!", now=now)
+    add_step(db_session, zofia, item.id, stage_key=item.state, title="Offerte vragen", now=now,
+             owner_id=zofia.id)  # fmt: skip
+    factories.document(db_session, item, zofia, now, filename="kade.pdf")
+    feed = make_feed(db_session, zofia, now)
+    reset = factories.password_reset_token(db_session, zofia, now)
+    db_session.commit()
+    return item, decision, zofia, bram, feed.token, reset
+
+
+def test_after_deletion_no_table_holds_the_person_and_every_page_still_renders(
+    client, db_session, web_app
+):
+    item, decision, zofia, bram, feed_token, reset = _arrange(db_session)
+    name, email, zid = zofia.name, zofia.email, zofia.id
+    browse_as(client, zofia, "en")
+    secret_hashes = db_session.scalars(
+        select(LoginSession.secret_hash).where(LoginSession.person_id == zid)
+    ).all()
+    assert secret_hashes
+    before = _everything(db_session)
+    assert name in before and email in before and feed_token in before
+    page = client.get("/account/delete").get_data(as_text=True)
+    assert "Delete your account" in page
+    # the wrong password changes nothing
+    response = post_form(client, "/account/delete", {"password": "niet-goed", "confirmed": "yes"},
+                         token_from="/account/delete")  # fmt: skip
+    assert response.status_code == 400
+    assert "This is not your current password." in response.get_data(as_text=True)
+    # without the second step nothing happens either
+    response = post_form(client, "/account/delete", {"password": factories.PASSWORD},
+                         token_from="/account/delete")  # fmt: skip
+    assert response.status_code == 303
+    db_session.expire_all()
+    assert db_session.get(Person, zid).deleted_dt is None
+    response = post_form(
+        client, "/account/delete", {"password": factories.PASSWORD, "confirmed": "yes"},
+        token_from="/account/delete",
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert "Your account is deleted" in client.get("/").get_data(as_text=True)
+    assert client.get("/account").status_code == 302  # logged out
+
+    db_session.expire_all()
+    for secret in (name, email, feed_token, reset, *secret_hashes):
+        assert _found(db_session, secret) == [], secret
+    assert client.get(f"/calendar/{feed_token}.ics").status_code == 404
+    response = post_form(client, "/login", {"email": email, "password": factories.PASSWORD})
+    assert response.status_code == 400  # the account is gone
+
+    # what she did stays readable, by a "former member"
+    browse_as(client, bram, "en")
+    pages = {
+        "initiative": f"/initiatives/{item.id}",
+        "history": f"/initiatives/{item.id}/history",
+        "members": f"/initiatives/{item.id}/members",
+        "discussion": f"/initiatives/{item.id}/discussion",
+        "decision": f"/initiatives/{item.id}/decisions/{decision.id}/discussion",
+    }
+    for what, url in pages.items():
+        response = client.get(url)
+        text = response.get_data(as_text=True)
+        assert response.status_code == 200, what
+        assert "[voormalig lid]" not in text, what
+    assert "former member" in client.get(pages["history"]).get_data(as_text=True)
+    assert "Wie neemt de koffie mee?" in client.get(pages["discussion"]).get_data(as_text=True)
+    browse_as(client, bram, "nl")
+    assert "voormalig lid" in client.get(pages["history"]).get_data(as_text=True)
+
+    # the group is asked who takes over; Bram does
+    asked = db_session.scalar(
+        select(Notification.id)
+        .join(NotificationEvent, NotificationEvent.id == Notification.event_id)
+        .where(NotificationEvent.kind == "initiator_needed", Notification.person_id == bram.id)
+    )
+    assert asked is not None
+    browse_as(client, bram, "en")
+    assert "Who of you takes over?" in client.get("/notifications").get_data(as_text=True)
+    url = f"/initiatives/{item.id}/take-over"
+    assert "I take over as initiator" in client.get(url).get_data(as_text=True)
+    response = post_form(client, url, token_from=url)
+    assert response.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "This group has an initiator" in page
+    members = client.get(pages["members"]).get_data(as_text=True)
+    assert re.search(r"Bram Bakker.*?Initiator", members, re.S)
