@@ -95,6 +95,7 @@ BLUEPRINTS = (
     "maintenance",  # zelfbeheer: association, agreement, tasks, rota, log
     "discussions",  # the group's conversation, the decisions', the coaches' thread
     "notifications",  # what happened: the list, mark read, the header's unread count
+    "surveys",  # the group's short survey: build, answer online and on paper, results
 )
 
 
