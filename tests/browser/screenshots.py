@@ -45,12 +45,14 @@ WHO = {
     "initiator": "pieter@example.nl",
     "staff": "sanne@example.nl",
     "admin": "beheer@example.nl",
+    "group_or_staff": "pieter@example.nl",
 }
 #: not pages: data, files, redirects, or pages that need a secret from a mail
 SKIP = {
     "main.language", "main.healthz", "main.theme", "main.favicon", "coach.caseload_export",
     "documents.download", "reminders.person_feed", "reminders.initiative_feed",
     "auth.reset_password_page", "members.invitation", "reminders.unsubscribe_link",
+    "surveys.export",
 }  # fmt: skip
 
 
@@ -73,6 +75,10 @@ def _shots(live) -> list[Shot]:
             )
         )
         request = session.execute(select(SupportRequest.id, SupportRequest.initiative_id)).first()
+        # the survey pages show the Paddepoel wijkvisie's survey, to its initiator
+        vision = session.scalar(
+            select(Initiative.id).where(Initiative.title == "Wijkvisie Paddepoel")
+        )
     values = {"initiative_id": greening, "task_id": task, "occurrence_id": turn}
     shots = []
     for rule in live.app.url_map.iter_rules():
@@ -83,6 +89,9 @@ def _shots(live) -> list[Shot]:
         if rule.endpoint.startswith("support.") and request is not None:
             given.update(request_id=request.id, initiative_id=request.initiative_id)
             who = "lotte@example.nl" if RULES.get(rule.endpoint) != "staff" else who
+        if rule.endpoint.startswith("surveys.") and vision is not None:
+            given.update(initiative_id=vision)
+            who = "anna@example.nl" if who else who
         params = {name: given.get(name) for name in rule.arguments}
         if any(v is None for v in params.values()):
             print(f"skipped {rule.endpoint}: no demo value for {sorted(rule.arguments)}")
