@@ -21,10 +21,10 @@ QUESTIONS = (
     ("choice", "Wat moet de wijkvisie als eerste aanpakken?",
      "Meer groen\nVeilig fietsen en lopen\nPlekken om elkaar te ontmoeten\nSpelen voor kinderen",
      True),
-    ("multiple", "Waar komt u graag in Paddepoel?",
+    ("multiple", "Waar kom je graag in Paddepoel?",
      "Het winkelcentrum\nHet Paddepoelsterbos\nDe bibliotheek\nDe sportvelden", False),
-    ("scale", "Hoe prettig woont u in Paddepoel?", "", False),
-    ("text", "Wat wilt u de schrijvers van de wijkvisie nog meegeven?", "", False),
+    ("scale", "Hoe prettig woon je in Paddepoel?", "", False),
+    ("text", "Wat wil je de schrijvers van de wijkvisie nog meegeven?", "", False),
 )  # fmt: skip
 
 #: (who answered online, or None for paper; first choice, places, score, text, wijk)
@@ -51,10 +51,10 @@ def load_survey(session: Session, people: dict[str, Person], now: datetime) -> s
     anna, fatima = people["anna@example.nl"], people["fatima@example.nl"]
     clock = max(now - timedelta(days=20), item.last_activity_dt + timedelta(hours=1))
     survey = save_survey(
-        session, anna, initiative_id=item.id, title="Hoe woont u in Paddepoel?",
+        session, anna, initiative_id=item.id, title="Hoe woon je in Paddepoel?",
         intro=("Wij schrijven met buren een wijkvisie voor Paddepoel. Vertel ons in twee "
-               "minuten wat u belangrijk vindt. Alleen de groep en de procesbegeleider lezen "
-               "uw eigen woorden."),
+               "minuten wat jij belangrijk vindt. Alleen de groep en de procesbegeleider lezen "
+               "je eigen woorden."),
         asks_wijk=True, now=clock,
     )  # fmt: skip
     for kind, text, options, required in QUESTIONS:

@@ -12,10 +12,10 @@ from engine.models.surveys import Survey, SurveyAnswer, SurveyResponse
 from engine.surveys.building import add_question, open_survey, save_survey
 
 QUESTIONS = (
-    ("choice", "Wat vindt u het belangrijkst?", "Groen\nSpelen\nParkeren", True),
-    ("multiple", "Waar komt u graag?", "Het park\nDe kade\nHet winkelcentrum", False),
-    ("scale", "Hoe tevreden bent u over de buurt?", "", False),
-    ("text", "Wat wilt u ons nog meegeven?", "", False),
+    ("choice", "Wat vind je het belangrijkst?", "Groen\nSpelen\nParkeren", True),
+    ("multiple", "Waar kom je graag?", "Het park\nDe kade\nHet winkelcentrum", False),
+    ("scale", "Hoe tevreden ben je over de buurt?", "", False),
+    ("text", "Wat wil je ons nog meegeven?", "", False),
 )
 
 
@@ -29,7 +29,7 @@ def survey(
     asks_wijk: bool = True,
 ) -> Survey:
     found = save_survey(
-        session, initiator, initiative_id=item.id, title="Hoe woont u in Paddepoel?",
+        session, initiator, initiative_id=item.id, title="Hoe woon je in Paddepoel?",
         intro="Vijf minuten, anoniem.", asks_wijk=asks_wijk, now=now,
     )  # fmt: skip
     for kind, text, options, required in QUESTIONS:
