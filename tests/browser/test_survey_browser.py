@@ -19,6 +19,9 @@ SIZES = {"phone": (390, 844), "desktop": (1280, 900)}
 def _resident(open_page, lang: str, size: str, email: str, name: str) -> Resident:
     width, height = SIZES[size]
     who = Resident(open_page(lang, width=width, height=height), lang, name)
+    # the shared test machine can be slow to answer; a wait is not what is tested here
+    who.page.set_default_timeout(30_000)
+    who.page.set_default_navigation_timeout(30_000)
     login(who.page, email, DEMO_PASSWORD, check=False)
     use_language(who.page, lang)
     who.page.goto("/")
