@@ -86,6 +86,6 @@ def test_the_group_types_in_a_paper_answer_and_reads_the_results(open_page, live
     )
     main = anna.page.locator("main")
     expect(main.locator("svg.vb-chart").first).to_be_visible()
-    expect(main.locator("table").first).to_contain_text(anna.t("Aantal", "Number"))
+    expect(main.locator("table").first).to_contain_text(anna.t("Aantal", "How many"))
     expect(main).to_contain_text(anna.t("op papier", "on paper"))
     expect(main.locator(".vb-open-answers").first).to_be_visible()  # the group reads them

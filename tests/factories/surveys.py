@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from engine.models import Initiative, Person
@@ -67,7 +66,7 @@ def bulk_answers(
          "neighbourhood_id": wijken[i % len(wijken)] if wijken else None}
         for i in range(count)
     ]  # fmt: skip
-    session.execute(insert(SurveyResponse), responses)
+    session.execute(SurveyResponse.__table__.insert(), responses)
     ids = session.scalars(
         SurveyResponse.__table__.select()
         .with_only_columns(SurveyResponse.id)
@@ -83,4 +82,4 @@ def bulk_answers(
         rows.append(dict(base, question_id=q[2].id, option_id=None, value=1 + i % 5))
         if i % 4 == 0:
             rows.append(dict(base, question_id=q[3].id, option_id=None, text=f"Antwoord {i}"))
-    session.execute(insert(SurveyAnswer), rows)
+    session.execute(SurveyAnswer.__table__.insert(), rows)
