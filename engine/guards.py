@@ -37,6 +37,8 @@ class GuardContext:
     association_contact: bool = False
     association_board: int = 0
     association_members: int = 0
+    #: answers to the initiative's survey (online and paper)
+    survey_answers: int = 0
 
     @property
     def association_registered(self) -> bool:
@@ -192,6 +194,25 @@ def _association_registered(ctx: GuardContext) -> Msg | None:
     )
 
 
+def _survey_answers(ctx: GuardContext, count: int) -> Msg | None:
+    missing = count - ctx.survey_answers
+    if missing <= 0:
+        return None
+    if ctx.survey_answers == 0:
+        return nmsg(
+            "The survey needs at least one answer: open it and ask the neighbourhood, online "
+            "and on paper.",
+            "The survey needs at least %(num)d answers: open it and ask the neighbourhood, "
+            "online and on paper.",
+            count,
+        )
+    return nmsg(
+        "The survey needs one more answer: ask the neighbours, online or on paper.",
+        "The survey needs %(num)d more answers: ask the neighbours, online or on paper.",
+        missing,
+    )
+
+
 GUARDS: dict[str, GuardSpec] = {
     spec.name: spec
     for spec in (
@@ -247,6 +268,12 @@ GUARDS: dict[str, GuardSpec] = {
             "association_registered",
             _association_registered,
             msg("A residents' association is registered"),
+        ),
+        GuardSpec(
+            "survey_answers",
+            _survey_answers,
+            msg("The survey has a minimum number of answers"),
+            {"count": Param(int, minimum=1)},
         ),
     )
 }

@@ -160,3 +160,25 @@ def sees_hidden_text(member_role: str | None, area_coach: bool) -> bool:
 def sees_hidden_reason(person: Person | None, member_role: str | None) -> bool:
     """Why a message was hidden is for the group and the municipality's staff, not the public."""
     return member_role is not None or is_staff(person)
+
+
+# --- the survey -------------------------------------------------------------------------------
+# The resident group builds, opens and closes its survey and types in paper answers. Any
+# signed-in resident answers it online, once (and may change the answer while it is open).
+# Counts are public with the initiative; open answers are the group's and the coaches' unless
+# the group publishes them.
+
+
+def can_build_survey(member_role: str | None) -> bool:
+    """The resident group builds the survey, opens and closes it and enters paper answers."""
+    return member_role in RESIDENT_ROLES
+
+
+def may_answer_survey(person: Person | None) -> bool:
+    """Residents answer; the municipality's staff do not (they support, never steer)."""
+    return person is not None and not is_staff(person)
+
+
+def can_read_open_answers(person: Person | None, member_role: str | None, published: bool) -> bool:
+    """Open answers: the group and the coaches, everyone once the group publishes them."""
+    return published or member_role in RESIDENT_ROLES or is_staff(person)

@@ -33,6 +33,7 @@ from engine.config import Config
 from engine.db import is_unavailable, unit_of_work
 from engine.mail import deliver_due
 from engine.models import Decision, Initiative, OutboxMessage, RateLimit
+from engine.models.surveys import Survey
 from engine.notifications import digests as notification_steps
 from engine.privacy import retention
 from engine.reminders import steps as reminder_steps
@@ -61,6 +62,21 @@ def _close_decisions(session: Session, now: datetime) -> str:
 
     closed = close_due_decisions(session, now)
     return f"{len(closed)} decisions closed"
+
+
+#: an open survey whose end has come (it closes whether or not the group pauses: answers are
+#: the neighbourhood's, not the group's clock)
+_surveys_due = exists().where(
+    Survey.status == literal_column("'open'"),
+    Survey.closes_dt.is_not(None),
+    Survey.closes_dt <= NOW,
+)
+
+
+def _close_surveys(session: Session, now: datetime) -> str:
+    from engine.surveys.building import close_due_surveys
+
+    return f"{len(close_due_surveys(session, now))} surveys closed"
 
 
 _maintenance_probe: dict[object, Any] = {}
@@ -111,6 +127,7 @@ STEPS: dict[str, SweepStep] = {
     s.name: s
     for s in (
         SweepStep("decisions", _close_decisions, probe=_decisions_due),
+        SweepStep("surveys", _close_surveys, probe=_surveys_due),
         # the maintenance work goes by the day (turns are dates): asking once a minute is plenty
         SweepStep("maintenance", _maintenance, probe=_maintenance_due, probe_every=60),
         *reminder_steps.STEPS,

@@ -98,6 +98,7 @@ BLUEPRINTS = (
     "discussions",  # the group's conversation, the decisions', the coaches' thread
     "notifications",  # what happened: the list, mark read, the header's unread count
     "account_tokens",  # personal access tokens for the API
+    "surveys",  # the group's short survey: build, answer online and on paper, results
 )
 
 

@@ -12,6 +12,8 @@ initiative first (404 if it does not exist or is hidden from the visitor), put i
   on behalf of residents while none of them has joined yet (its basics, its invitations);
 * ``initiator`` — initiators only (roles in the group);
 * ``staff``     — coaches and admins;
+* ``group_or_staff`` — the group (any role in it) and the municipality's staff: what is
+  private to the group and its coaches (a survey's answers line by line);
 * ``coach_thread`` — the initiators and the area's process coaches (their private thread);
 * ``admin``     — admins only.
 
@@ -32,7 +34,13 @@ from engine.discussions.queries import standing
 from engine.models import Initiative
 from engine.operations.common import member_role
 from engine.operations.membership import stands_in_for
-from engine.permissions import can_change, can_manage_members, can_view, is_staff
+from engine.permissions import (
+    can_change,
+    can_manage_members,
+    can_read_private,
+    can_view,
+    is_staff,
+)
 from web.database import db
 from web.extensions import login_manager
 
@@ -96,6 +104,10 @@ def _coach_thread(role: str | None) -> bool:
     return standing(db(), g.initiative, _person(), role, known=True).reads("coaches")
 
 
+def _group_or_staff(role: str | None) -> bool:
+    return can_read_private(_person(), role)
+
+
 def _admin(_role: str | None) -> bool:
     person = _person()
     return person is not None and person.role == "admin"
@@ -109,6 +121,7 @@ member_or_starter = _rule("member_or_starter", _member_or_starter, needs_login=T
 initiator = _rule("initiator", can_manage_members, needs_login=True)
 staff = _rule("staff", _staff, needs_login=True)
 coach_thread = _rule("coach_thread", _coach_thread, needs_login=True)
+group_or_staff = _rule("group_or_staff", _group_or_staff, needs_login=True)
 admin = _rule("admin", _admin, needs_login=True)
 
 

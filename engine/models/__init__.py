@@ -5,6 +5,7 @@ from engine.models import maintenance as _maintenance  # noqa: E402, F401
 from engine.models import notifications as _notifications  # noqa: E402, F401
 from engine.models import page_indexes as _page_indexes  # noqa: E402, F401
 from engine.models import reminders as _reminders  # noqa: E402, F401
+from engine.models import surveys as _surveys  # noqa: E402, F401
 from engine.models.discussions import Message, MessageReport
 from engine.models.initiatives import (
     Decision,

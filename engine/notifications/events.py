@@ -266,3 +266,13 @@ def message_posted(
     link = f"{path}?page={page}#message-{message.id}"
     _tell(session, "message_posted", message.initiative_id, actor, whom, link, now, message.id,
           title=title)  # fmt: skip
+
+
+# -- the survey ------------------------------------------------------------------------------
+
+
+def survey_closed(session: Session, survey: Any, actor: Person | None, now: datetime) -> None:
+    """Tell the group its survey closed (by a member, or at its end date), with the results."""
+    _tell(session, "survey_closed", survey.initiative_id, actor, to.group(survey.initiative_id),
+          f"/initiatives/{survey.initiative_id}/survey/results", now, survey.id,
+          title=survey.title)  # fmt: skip

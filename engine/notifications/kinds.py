@@ -81,6 +81,8 @@ EVENTS: dict[str, EventKind] = {
            msg("%(actor)s resumed the initiative."), is_pause=True),
         _E("message_posted", "messages",
            msg("%(actor)s wrote in “%(title)s”.")),
+        _E("survey_closed", "surveys",
+           msg("The survey “%(title)s” is closed. Look at the results.")),
     )
 }  # fmt: skip
 

@@ -42,6 +42,7 @@ from engine.models import (
     WorkflowVersion,
 )
 from engine.models.support import PROMISED_STATUSES, WAITING_STATUSES
+from engine.models.surveys import Survey, SurveyResponse
 from engine.permissions import can_change
 from engine.workflows.definitions import WorkflowDef
 from engine.workflows.versions import definitions_by_id
@@ -289,6 +290,12 @@ def _facts_statement():
                 "association_board"
             ),
             _count(_M.association_id == _A.id).label("association_members"),
+            select(func.count())
+            .select_from(SurveyResponse)
+            .join(Survey, Survey.id == SurveyResponse.survey_id)
+            .where(Survey.initiative_id == _I.id)
+            .scalar_subquery()
+            .label("survey_answers"),
             # does the plan have dates at all? (then a stage change re-plans its reminders)
             or_(
                 exists().where(
@@ -356,6 +363,7 @@ def load_facts(session: Session, initiative_id: int, actor_id: int | None) -> Fa
             association_contact=row.association_contact_id is not None,
             association_board=row.association_board,
             association_members=row.association_members,
+            survey_answers=row.survey_answers,
         ),
         live_decisions=row.live_decisions,
         has_dates=bool(row.has_dates),

@@ -45,6 +45,7 @@ WHO = {
     "initiator": "pieter@example.nl",
     "staff": "sanne@example.nl",
     "admin": "beheer@example.nl",
+    "group_or_staff": "pieter@example.nl",
 }
 #: not pages: data, files, redirects, or pages that need a secret from a mail
 SKIP = {
@@ -53,6 +54,7 @@ SKIP = {
     "auth.reset_password_page", "members.invitation", "reminders.unsubscribe_link",
     "auth.confirm", "discussions.message",
     "account.confirm_email",
+    "surveys.export",
 }  # fmt: skip
 
 
@@ -89,6 +91,10 @@ def _shots(live) -> list[Shot]:
                 Decision.initiative_id != greening, Decision.id
             )
         ).first()
+        # the survey pages show the Paddepoel wijkvisie's survey, to its initiator
+        vision = session.scalar(
+            select(Initiative.id).where(Initiative.title == "Wijkvisie Paddepoel")
+        )
     values = {"initiative_id": greening, "task_id": task, "occurrence_id": turn, "step_id": step}
     shots = []
     for rule in live.app.url_map.iter_rules():
@@ -103,6 +109,9 @@ def _shots(live) -> list[Shot]:
             who = "lotte@example.nl" if RULES.get(rule.endpoint) != "staff" else who
         if "decision_id" in rule.arguments and decision is not None:
             given.update(decision_id=decision.id, initiative_id=decision.initiative_id)
+        if rule.endpoint.startswith("surveys.") and vision is not None:
+            given.update(initiative_id=vision)
+            who = "anna@example.nl" if who else who
         params = {name: given.get(name) for name in rule.arguments}
         if any(v is None for v in params.values()):
             print(f"skipped {rule.endpoint}: no demo value for {sorted(rule.arguments)}")

@@ -425,6 +425,7 @@ def expectation(route: Route, role: str) -> str:
         "admin": ("admin",),
         # the world's initiative is looked after by the role "coach"; admins count as coaches
         "coach_thread": ("initiator", *STAFF),
+        "group_or_staff": (*GROUP, *STAFF),
     }[rule]
     if role in allowed:
         return "pass"
@@ -499,7 +500,7 @@ def test_every_endpoint_has_a_rule_and_the_test_sees_it():
     assert {r.endpoint for r in ROUTES} == {e for e, r in RULES.items() if r != "api"}
     assert {r.access for r in ROUTES} <= {
         "public", "login", "viewer", "member", "member_or_starter", "initiator", "staff",
-        "admin", "coach_thread",
+        "admin", "coach_thread", "group_or_staff",
     }  # fmt: skip
 
 

@@ -152,6 +152,8 @@ def test_the_move_out_of_an_own_stage_carries_guards_roles_and_decision(session,
     assert [r.msgid for r in consult.reasons] == [
         # the template's condition, measured in the own stage, and the own stage's steps done
         "Attach a document to this stage (for example the draft plan).",
+        "The survey needs at least one answer: open it and ask the neighbourhood, online and "
+        "on paper.",
         "One step of this stage is still open: complete it or remove it.",
     ]
     assert [r.msgid for r in adopt.reasons] == [

@@ -1,0 +1,34 @@
+"""The survey on the initiative page: answer it, or (for the group) build it and see results."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from engine.models import Person
+from engine.pages import InitiativePage
+from engine.permissions import can_build_survey
+from engine.surveys.building import survey_of
+from engine.surveys.results import answer_count
+from web.panels import Panel, register_panel
+from web.surveys.routes import bp
+
+
+def load_survey_panel(
+    session: Session, page: InitiativePage, person: Person | None, now: datetime
+) -> dict[str, Any] | None:
+    """The survey's state and answer count; nothing for the public while there is none."""
+    survey = survey_of(session, page.initiative.id)
+    builds = can_build_survey(page.role)
+    if (survey is None or survey.status == "draft") and not builds:
+        return None
+    return {
+        "survey": survey,
+        "builds": builds,
+        "answers": answer_count(session, survey.id) if survey is not None else 0,
+    }
+
+
+register_panel(bp, Panel("survey", "surveys/_panel.html", "side", 15, load_survey_panel))
