@@ -37,6 +37,10 @@ class GuardContext:
     association_contact: bool = False
     association_board: int = 0
     association_members: int = 0
+    #: the neighbourhood's consultation of this stage: whether it was opened, and its visible
+    #: ideas, reactions and replies
+    consultation_held: bool = False
+    consultation_reactions: int = 0
 
     @property
     def association_registered(self) -> bool:
@@ -192,6 +196,19 @@ def _association_registered(ctx: GuardContext) -> Msg | None:
     )
 
 
+def _consultation_held(ctx: GuardContext, count: int) -> Msg | None:
+    if not ctx.consultation_held:
+        return msg("Ask the neighbourhood first: open the consultation of this stage on its page.")
+    missing = count - ctx.consultation_reactions
+    if missing <= 0:
+        return None
+    return nmsg(
+        "The consultation needs one more reaction: ask neighbours to respond.",
+        "The consultation needs %(num)d more reactions: ask neighbours to respond.",
+        missing,
+    )
+
+
 GUARDS: dict[str, GuardSpec] = {
     spec.name: spec
     for spec in (
@@ -247,6 +264,12 @@ GUARDS: dict[str, GuardSpec] = {
             "association_registered",
             _association_registered,
             msg("A residents' association is registered"),
+        ),
+        GuardSpec(
+            "consultation_held",
+            _consultation_held,
+            msg("A consultation of the neighbourhood with a minimum number of reactions was held"),
+            {"count": Param(int, default=1, required=False, minimum=1)},
         ),
     )
 }

@@ -28,6 +28,8 @@ MAIL = {
     "members.join",
     "support.new",
 }
+#: posts in a consultation: ideas, reactions and replies, counted on their own (stricter) limit
+CONSULTATION = {"consultation.post", "consultation.reply"}
 #: what a person whose address is not confirmed yet may still send
 UNCONFIRMED_MAY = {
     "auth.logout",
@@ -52,6 +54,8 @@ def _action(endpoint: str) -> str:
         return "login"
     if endpoint in MAIL or endpoint in ANONYMOUS_MAIL:
         return "mail"
+    if endpoint in CONSULTATION:
+        return "consultation"
     return "post"
 
 
@@ -61,6 +65,7 @@ def _limit(action: str) -> Limit:
         "login": config.rate_limit_login,
         "mail": config.rate_limit_mail,
         "post": config.rate_limit_post,
+        "consultation": config.rate_limit_consultation,
     }[action]
 
 

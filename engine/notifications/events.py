@@ -243,3 +243,17 @@ def message_posted(
     link = f"{path}?page={page}#message-{message.id}"
     _tell(session, "message_posted", message.initiative_id, actor, whom, link, now, message.id,
           title=title)  # fmt: skip
+
+
+# -- consultation ----------------------------------------------------------------------------
+
+
+def idea_posted(
+    session: Session, post: Any, consultation: Any, actor: Person, now: datetime
+) -> None:
+    """Tell the group of a new idea or reaction in its consultation."""
+    link = f"/initiatives/{post.initiative_id}/consultation#post-{post.id}"
+    question = consultation.question
+    title = question if len(question) <= 80 else question[:79].rstrip() + "…"
+    _tell(session, "idea_posted", post.initiative_id, actor, to.group(post.initiative_id), link,
+          now, post.id, title=title)  # fmt: skip

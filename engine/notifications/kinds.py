@@ -79,6 +79,8 @@ EVENTS: dict[str, EventKind] = {
            msg("%(actor)s resumed the initiative."), is_pause=True),
         _E("message_posted", "messages",
            msg("%(actor)s wrote in “%(title)s”.")),
+        _E("idea_posted", "consultation",
+           msg("%(actor)s responded to the consultation “%(title)s”.")),
     )
 }  # fmt: skip
 

@@ -41,6 +41,7 @@ from engine.models import (
     SupportRequest,
     WorkflowVersion,
 )
+from engine.models.consultations import Consultation, ConsultationPost
 from engine.models.support import PROMISED_STATUSES, WAITING_STATUSES
 from engine.permissions import can_change
 from engine.workflows.definitions import WorkflowDef
@@ -289,6 +290,20 @@ def _facts_statement():
                 "association_board"
             ),
             _count(_M.association_id == _A.id).label("association_members"),
+            _count(Consultation.initiative_id == _I.id, Consultation.stage_key == _I.state).label(
+                "consultations_in_stage"
+            ),
+            # visible ideas, reactions and replies in the consultation of this stage
+            select(func.count())
+            .select_from(ConsultationPost)
+            .join(Consultation, Consultation.id == ConsultationPost.consultation_id)
+            .where(
+                Consultation.initiative_id == _I.id,
+                Consultation.stage_key == _I.state,
+                ConsultationPost.hidden_dt.is_(None),
+            )
+            .scalar_subquery()
+            .label("consultation_reactions"),
             # does the plan have dates at all? (then a stage change re-plans its reminders)
             or_(
                 exists().where(
@@ -356,6 +371,8 @@ def load_facts(session: Session, initiative_id: int, actor_id: int | None) -> Fa
             association_contact=row.association_contact_id is not None,
             association_board=row.association_board,
             association_members=row.association_members,
+            consultation_held=bool(row.consultations_in_stage),
+            consultation_reactions=row.consultation_reactions,
         ),
         live_decisions=row.live_decisions,
         has_dates=bool(row.has_dates),
