@@ -369,6 +369,9 @@ def load_demo(session: Session, now: datetime) -> str:
     from engine.maintenance.demo import load_maintenance
 
     maintenance = load_maintenance(session, people, now)
+    from engine.demo_consultation import load_consultation
+
+    consultation = load_consultation(session, people, now)
     lines = [
         f"stadsdelen: {new_d} new; wijken: {new_n} new",
         f"people: {len(people)} (password for all demo accounts: {DEMO_PASSWORD})",
@@ -376,5 +379,6 @@ def load_demo(session: Session, now: datetime) -> str:
         f"coaching: {coaching}",
         f"groups: {groups}",
         f"maintenance: {maintenance}",
+        f"consultation: {consultation}",
     ]
     return "\n".join(lines)
