@@ -51,6 +51,7 @@ SKIP = {
     "main.language", "main.healthz", "main.theme", "main.favicon", "coach.caseload_export",
     "documents.download", "reminders.person_feed", "reminders.initiative_feed",
     "auth.reset_password_page", "members.invitation", "reminders.unsubscribe_link",
+    "consultation.photo",
 }  # fmt: skip
 
 
@@ -64,6 +65,9 @@ def _shots(live) -> list[Shot]:
             select(Initiative.id).where(Initiative.title == "Groen op de Voermanhaven")
         )
         pieter = session.scalar(select(Person.id).where(Person.email == "pieter@example.nl"))
+        paddepoel = session.scalar(
+            select(Initiative.id).where(Initiative.title == "Wijkvisie Paddepoel")
+        )
         task = session.scalar(
             select(MaintenanceTask.id).where(MaintenanceTask.initiative_id == greening)
         )
@@ -91,6 +95,11 @@ def _shots(live) -> list[Shot]:
         shots.append(Shot(name, rule.endpoint, who, params))
         if rule.endpoint == "initiatives.show":
             shots.append(Shot("initiative-public", rule.endpoint, None, params))
+        if rule.endpoint == "consultation.show" and paddepoel is not None:
+            # the demo's open consultation, with ideas: as a neighbour and as its initiator
+            at = {"initiative_id": paddepoel}
+            shots.append(Shot("consultation-neighbour", rule.endpoint, "lotte@example.nl", at))
+            shots.append(Shot("consultation-group", rule.endpoint, "anna@example.nl", at))
     return shots
 
 
