@@ -18,8 +18,6 @@ from engine.consultations.operations import (
 )
 from engine.errors import InvalidInput, PermissionDenied, Refused
 from engine.guards import GUARDS, GuardContext
-from engine.models import Initiative
-from engine.models.consultations import Consultation, ConsultationPost, ConsultationSupport
 from engine.models.notifications import Notification, NotificationEvent
 from engine.operations import list_moves
 from engine.operations.common import guard_context
@@ -111,18 +109,3 @@ def test_the_group_hears_of_new_ideas_not_of_replies_and_only_outsiders_post(
     ))  # fmt: skip
     assert told == {p.id for p in people}
 
-
-def test_the_demo_wijkvisie_has_an_open_consultation_with_ideas(session, now):
-    from engine.demo import load_demo
-
-    load_demo(session, now)
-    item = session.scalar(select(Initiative).where(Initiative.title == "Wijkvisie Paddepoel"))
-    found = session.scalar(select(Consultation).where(Consultation.initiative_id == item.id))
-    assert found.is_open
-    posts = list(session.scalars(
-        select(ConsultationPost).where(ConsultationPost.consultation_id == found.id)
-    ))  # fmt: skip
-    assert {p.kind for p in posts} == {"idea", "reaction", "reply"}
-    assert any(p.outcome == "adopted" for p in posts)
-    assert session.scalar(select(ConsultationSupport).limit(1)) is not None
-    assert "already there" in load_demo(session, now)  # safe to run twice
