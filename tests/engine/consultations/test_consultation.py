@@ -1,6 +1,6 @@
 """The consultation in the engine: it gates "Wijkvisie vaststellen" from the consultation stage
-with a reason in words, closes by itself after its last day, tells the group of new ideas (not
-of replies), and the demo's Paddepoel wijkvisie has one open with ideas, supports and replies."""
+with a reason in words, closes by itself after its last day, and tells the group of new ideas
+(not of replies). The demo's consultation is walked by tests/browser/test_consultation_browser."""
 
 from __future__ import annotations
 
