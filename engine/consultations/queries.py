@@ -189,3 +189,37 @@ def _reports(
         if view is not None:
             view.reports.append(report)
     return found
+
+
+def load_post(
+    session: Session,
+    post: ConsultationPost,
+    *,
+    viewer_id: int | None = None,
+    with_reports: bool = False,
+) -> PostView:
+    """One idea or reaction with its replies, supports, (the viewer's support), (its reports)."""
+    view = PostView(post)
+    _replies(session, {post.id: view}, [post.id])
+    view.supports = (
+        session.scalar(
+            select(func.count())
+            .select_from(ConsultationSupport)
+            .where(ConsultationSupport.post_id == post.id)
+        )
+        or 0
+    )
+    if viewer_id is not None:
+        view.supported = session.get(ConsultationSupport, (post.id, viewer_id)) is not None
+    if with_reports:
+        view.reports = list(
+            session.scalars(
+                select(ConsultationReport)
+                .options(joinedload(ConsultationReport.reporter))
+                .where(
+                    ConsultationReport.post_id == post.id, ConsultationReport.closed_dt.is_(None)
+                )
+                .order_by(ConsultationReport.id)
+            )
+        )
+    return view

@@ -28,7 +28,7 @@ from engine.bounds import MAX_ID
 from engine.consultations import moderation
 from engine.consultations import operations as ops
 from engine.consultations.photos import MAX_PHOTO_BYTES
-from engine.consultations.queries import consultations_of, load_page, pick
+from engine.consultations.queries import consultations_of, load_page, load_post, pick
 from engine.db import utcnow
 from engine.discussions.queries import Standing, standing
 from engine.errors import VerbindingError
@@ -147,6 +147,50 @@ def render_page(
     return render_template("consultation/page.html", **context), status
 
 
+def render_post(
+    post: ConsultationPost, *, forms: Mapping[str, FlaskForm] | None = None, status: int = 200
+) -> ResponseReturnValue:
+    """One idea or reaction with all its replies and the forms to answer, mark, hide, report."""
+    initiative, who, session = g.initiative, _standing(), db()
+    if post.parent_id is not None:  # a reply is shown under what it answers
+        post = _post_row(initiative.id, post.parent_id)
+    view = load_post(
+        session, post, viewer_id=who.person.id if who.person else None,
+        with_reports=who.moderates,
+    )  # fmt: skip
+    context: dict[str, Any] = {
+        "initiative": initiative,
+        "who": who,
+        "consultation": session.get(Consultation, post.consultation_id),
+        "view": view,
+        "forms": Forms(forms or {}),
+        "runs": can_run_consultation(who.role),
+        "may_post": can_post_in_consultation(who.person, who.role),
+        "may_reply": can_reply_in_consultation(who.person, who.role, who.area_coach),
+        "url": lambda **values: page_url(initiative.id, **values),
+    }
+    return render_template("consultation/post.html", **context), status
+
+
+def _again_post(post: ConsultationPost, key: str, form: FlaskForm):
+    """The post's page again with the form as sent (see :func:`_again`)."""
+
+    def again(status: int, error: VerbindingError | None) -> ResponseReturnValue:
+        if error is not None:
+            flash_error(error)
+            return redirect(to_banner(post_url(post)), 303)
+        return render_post(post, forms={key: form}, status=status)
+
+    return again
+
+
+def post_url(post: ConsultationPost, **values: Any) -> str:
+    return url_for(
+        "consultation.show_post", initiative_id=post.initiative_id,
+        post_id=post.parent_id or post.id, **values,
+    )  # fmt: skip
+
+
 def _again(key: str, form: FlaskForm):
     """The page again with the form as sent, its errors at its fields; a refusal that concerns
     no field (who may do what, a closed consultation) is said in a banner instead: the form
@@ -167,6 +211,14 @@ def _version(form: FlaskForm) -> int | None:
 
 
 def _to_post(post: ConsultationPost) -> str:
+    """The post on its own page (where its replies and forms are), scrolled to it."""
+    return post_url(post, _anchor=f"post-{post.id}")
+
+
+def _back(post: ConsultationPost) -> str:
+    """Where a support was given: the post's own page, or the list (its anchor in it)."""
+    if request.form.get("from") == "post":
+        return _to_post(post)
     return page_url(post.initiative_id, _anchor=f"post-{post.parent_id or post.id}")
 
 
@@ -177,6 +229,12 @@ def _to_post(post: ConsultationPost) -> str:
 @access.viewer
 def show(initiative_id: int):
     return render_page()
+
+
+@bp.get("/initiatives/<int:initiative_id>/consultation/posts/<int:post_id>")
+@access.viewer
+def show_post(initiative_id: int, post_id: int):
+    return render_post(_post_row(initiative_id, post_id))
 
 
 @bp.get("/initiatives/<int:initiative_id>/consultation/posts/<int:post_id>/photo")
@@ -260,7 +318,7 @@ def mark(initiative_id: int, post_id: int):
         ),  # fmt: skip
         done=_("Everyone can now see what the group did with this idea."),
         to=_to_post(post),
-        again=_again(f"mark-{post.id}", form),
+        again=_again_post(post, f"mark-{post.id}", form),
         summary=False,
     )
 
@@ -288,7 +346,7 @@ def post(initiative_id: int, consultation_id: int):
         form,
         call,
         done=_("Thank you: your post is on the page. The group will read it."),
-        to=_to_post,
+        to=_back,
         again=_again("post", form),
         summary=False,
     )
@@ -311,7 +369,7 @@ def reply(initiative_id: int, post_id: int):
         ),  # fmt: skip
         done=_("Your reply is posted."),
         to=_to_post,
-        again=_again(f"reply-{parent.id}", form),
+        again=_again_post(parent, f"reply-{parent.id}", form),
         summary=False,
     )
 
@@ -330,7 +388,7 @@ def support(initiative_id: int, post_id: int):
             now=utcnow(),
         ),  # fmt: skip
         done=_("You support this idea."),
-        to=_to_post(post),
+        to=_back(post),
     )
 
 
@@ -348,7 +406,7 @@ def withdraw(initiative_id: int, post_id: int):
             now=utcnow(),
         ),  # fmt: skip
         done=_("You no longer support this idea."),
-        to=_to_post(post),
+        to=_back(post),
     )
 
 
@@ -373,7 +431,7 @@ def hide(initiative_id: int, post_id: int):
         ),  # fmt: skip
         done=_("The post is hidden."),
         to=_to_post(post),
-        again=_again(f"hide-{post.id}", form),
+        again=_again_post(post, f"hide-{post.id}", form),
         summary=False,
     )
 
@@ -395,7 +453,7 @@ def report(initiative_id: int, post_id: int):
         ),  # fmt: skip
         done=_("Thank you. The initiators and the process coaches will look at it."),
         to=_to_post(post),
-        again=_again(f"report-{post.id}", form),
+        again=_again_post(post, f"report-{post.id}", form),
         summary=False,
     )
 

@@ -105,7 +105,7 @@ def test_neighbours_post_support_and_reply_and_the_group_answers(web_app, group)
     assert _send(member, f"{base}/reply", {"body": "Goed idee!"}, page).status_code == 302
     # the group says what it did with it; everyone (also anonymous) reads that
     initiator = _as(web_app, group, "initiator")
-    html = initiator.get(page).get_data(as_text=True)
+    html = initiator.get(base).get_data(as_text=True)  # the idea on its own page, with the forms
     version = re.search(rf'action="{base}/mark".*?name="version"[^>]*value="(\d+)"', html, re.S)
     marked = _send(initiator, f"{base}/mark", {"outcome": "not_adopted", "reason": "",
                                                "version": version.group(1)}, page)  # fmt: skip
@@ -139,6 +139,7 @@ def test_a_hidden_post_shows_nothing_publicly_and_is_in_the_history(web_app, gro
     coach = _as(web_app, group, "coach")
     html = coach.get(page).get_data(as_text=True)
     assert "Reported posts" in html and "Grof" in html
+    assert "Grof" in coach.get(base).get_data(as_text=True)
     refused = _send(neighbour, f"{base}/hide", {"reason": "nee"}, page, follow_redirects=True)
     assert "Only the initiators and the process coaches" in refused.get_data(as_text=True)
     assert _send(coach, f"{base}/hide", {"reason": "Grof taalgebruik"}, page).status_code == 302
@@ -148,6 +149,7 @@ def test_a_hidden_post_shows_nothing_publicly_and_is_in_the_history(web_app, gro
     assert "Scheldwoorden" not in html and "Kees Buitenstaander" not in html
     assert "Hidden post" in html and "Grof taalgebruik" not in html
     assert public.get(f"{base}/photo").status_code == 404
+    assert "Scheldwoorden" not in public.get(base).get_data(as_text=True)
     history = public.get(f"/initiatives/{group['item']}/history").get_data(as_text=True)
     assert "hid a post in the consultation" in history and "Kees" not in history
     initiator = _as(web_app, group, "initiator")
