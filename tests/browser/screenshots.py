@@ -68,6 +68,13 @@ def _shots(live) -> list[Shot]:
         paddepoel = session.scalar(
             select(Initiative.id).where(Initiative.title == "Wijkvisie Paddepoel")
         )
+        from engine.models.consultations import ConsultationPost
+
+        idea = session.scalar(
+            select(ConsultationPost.id)
+            .where(ConsultationPost.initiative_id == paddepoel, ConsultationPost.kind == "idea")
+            .order_by(ConsultationPost.id)
+        )
         task = session.scalar(
             select(MaintenanceTask.id).where(MaintenanceTask.initiative_id == greening)
         )
@@ -84,6 +91,12 @@ def _shots(live) -> list[Shot]:
             continue
         given = dict(values)
         who = WHO.get(RULES.get(rule.endpoint, "public"))
+        if rule.endpoint == "consultation.show_post":
+            # an idea of the demo's consultation: as a neighbour and as the group's initiator
+            at = {"initiative_id": paddepoel, "post_id": idea}
+            if paddepoel is not None and idea is not None:
+                shots.append(Shot("consultation-idea-group", rule.endpoint, "anna@example.nl", at))
+            given, who = at, "lotte@example.nl"
         if rule.endpoint.startswith("support.") and request is not None:
             given.update(request_id=request.id, initiative_id=request.initiative_id)
             who = "lotte@example.nl" if RULES.get(rule.endpoint) != "staff" else who
