@@ -235,3 +235,23 @@ def test_5000_reactions_cost_as_many_statements_as_a_few(web_app, group):
     assert "Older ideas and reactions" in html
     older = re.search(r'href="([^"]*voor=\d+)"', html).group(1).replace("&amp;", "&")
     assert initiator.get(older).status_code == 200
+
+
+def test_posting_is_rate_limited_per_account(web_app, group, tmp_path, smtp_sink):
+    from tests.web.conftest import make_app
+
+    page, cid = _open(web_app, group)
+    config = web_app.config["VERBINDING"]
+    strict = make_app(config.database_url, tmp_path / "instance", smtp_sink.url,
+                      VERBINDING_RATE_LIMIT_CONSULTATION="2/3600")  # fmt: skip
+    try:
+        neighbour = _as(strict, group, "neighbour")
+        url = f"/initiatives/{group['item']}/consultation/{cid}/posts"
+        said = [
+            _send(neighbour, url, {"kind": "reaction", "body": f"Reactie {n}"}, page).status_code
+            for n in range(3)
+        ]
+        assert said == [302, 302, 429]
+        assert "Reactie 2" not in neighbour.get(page).get_data(as_text=True)
+    finally:
+        strict.extensions["verbinding"].close()
