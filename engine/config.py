@@ -180,6 +180,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Any other form sent, per account per window (COUNT/SECONDS).",
     ),
     Setting(
+        "RATE_LIMIT_CONSULTATION",
+        "10/3600",
+        "Ideas, reactions and replies posted in a consultation, per account per window "
+        "(COUNT/SECONDS).",
+    ),
+    Setting(
         "RATE_LIMIT_ADDRESS_FACTOR",
         "5",
         "Each limit holds per account and, this many times higher, per client address (many "
@@ -240,6 +246,7 @@ class Config:
     rate_limit_login: tuple[int, int]
     rate_limit_mail: tuple[int, int]
     rate_limit_post: tuple[int, int]
+    rate_limit_consultation: tuple[int, int]
     rate_limit_address_factor: int
 
 
@@ -330,6 +337,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         rate_limit_login=rate("RATE_LIMIT_LOGIN"),
         rate_limit_mail=rate("RATE_LIMIT_MAIL"),
         rate_limit_post=rate("RATE_LIMIT_POST"),
+        rate_limit_consultation=rate("RATE_LIMIT_CONSULTATION"),
         rate_limit_address_factor=number("RATE_LIMIT_ADDRESS_FACTOR", 1),
     )
 

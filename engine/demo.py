@@ -372,6 +372,9 @@ def load_demo(session: Session, now: datetime) -> str:
     from engine.demo_survey import load_survey
 
     survey = load_survey(session, people, now)
+    from engine.demo_consultation import load_consultation
+
+    consultation = load_consultation(session, people, now)
     lines = [
         f"stadsdelen: {new_d} new; wijken: {new_n} new",
         f"people: {len(people)} (password for all demo accounts: {DEMO_PASSWORD})",
@@ -380,5 +383,6 @@ def load_demo(session: Session, now: datetime) -> str:
         f"groups: {groups}",
         f"maintenance: {maintenance}",
         f"survey: {survey}",
+        f"consultation: {consultation}",
     ]
     return "\n".join(lines)

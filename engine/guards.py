@@ -39,6 +39,10 @@ class GuardContext:
     association_members: int = 0
     #: answers to the initiative's survey (online and paper)
     survey_answers: int = 0
+    #: the neighbourhood's consultation of this stage: whether it was opened, and its visible
+    #: ideas, reactions and replies
+    consultation_held: bool = False
+    consultation_reactions: int = 0
 
     @property
     def association_registered(self) -> bool:
@@ -213,6 +217,19 @@ def _survey_answers(ctx: GuardContext, count: int) -> Msg | None:
     )
 
 
+def _consultation_held(ctx: GuardContext, count: int) -> Msg | None:
+    if not ctx.consultation_held:
+        return msg("Ask the neighbourhood first: open the consultation of this stage on its page.")
+    missing = count - ctx.consultation_reactions
+    if missing <= 0:
+        return None
+    return nmsg(
+        "The consultation needs one more reaction: ask neighbours to respond.",
+        "The consultation needs %(num)d more reactions: ask neighbours to respond.",
+        missing,
+    )
+
+
 GUARDS: dict[str, GuardSpec] = {
     spec.name: spec
     for spec in (
@@ -274,6 +291,12 @@ GUARDS: dict[str, GuardSpec] = {
             _survey_answers,
             msg("The survey has a minimum number of answers"),
             {"count": Param(int, minimum=1)},
+        ),
+        GuardSpec(
+            "consultation_held",
+            _consultation_held,
+            msg("A consultation of the neighbourhood with a minimum number of reactions was held"),
+            {"count": Param(int, default=1, required=False, minimum=1)},
         ),
     )
 }

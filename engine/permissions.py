@@ -182,3 +182,27 @@ def may_answer_survey(person: Person | None) -> bool:
 def can_read_open_answers(person: Person | None, member_role: str | None, published: bool) -> bool:
     """Open answers: the group and the coaches, everyone once the group publishes them."""
     return published or member_role in RESIDENT_ROLES or is_staff(person)
+# --- consultation -----------------------------------------------------------------------------
+# The group (anyone in it) opens and closes a consultation of the neighbourhood on its stage and
+# says what it did with each idea. Residents outside the group post ideas and reactions and
+# support other people's ideas; the group and the area's coaches may answer under them. The
+# initiators and the area's coaches hide what should not be there, as in the discussion.
+
+
+def can_run_consultation(member_role: str | None) -> bool:
+    """Open, close, and mark what was done with an idea: the resident group."""
+    return can_change(member_role)
+
+
+def can_post_in_consultation(person: Person | None, member_role: str | None) -> bool:
+    """Ideas, reactions and supports: signed-in residents who are not in the group."""
+    return may_take_part(person) and member_role is None
+
+
+def can_reply_in_consultation(
+    person: Person | None, member_role: str | None, area_coach: bool
+) -> bool:
+    """A reply: the residents who post, the group, and the area's coaches."""
+    return can_post_in_consultation(person, member_role) or (
+        person is not None and (member_role in RESIDENT_ROLES or area_coach)
+    )

@@ -33,6 +33,7 @@ from engine.config import Config
 from engine.db import is_unavailable, unit_of_work
 from engine.mail import deliver_due
 from engine.models import Decision, Initiative, OutboxMessage, RateLimit
+from engine.models.consultations import Consultation
 from engine.models.surveys import Survey
 from engine.notifications import digests as notification_steps
 from engine.privacy import retention
@@ -77,6 +78,16 @@ def _close_surveys(session: Session, now: datetime) -> str:
     from engine.surveys.building import close_due_surveys
 
     return f"{len(close_due_surveys(session, now))} surveys closed"
+#: an open consultation whose last day is over (its partial index answers this)
+_consultations_due = exists().where(
+    Consultation.status == literal_column("'open'"), Consultation.closes_dt <= NOW
+)
+
+
+def _close_consultations(session: Session, now: datetime) -> str:
+    from engine.consultations.operations import close_due_consultations
+
+    return f"{len(close_due_consultations(session, now))} consultations closed"
 
 
 _maintenance_probe: dict[object, Any] = {}
@@ -128,6 +139,7 @@ STEPS: dict[str, SweepStep] = {
     for s in (
         SweepStep("decisions", _close_decisions, probe=_decisions_due),
         SweepStep("surveys", _close_surveys, probe=_surveys_due),
+        SweepStep("consultations", _close_consultations, probe=_consultations_due),
         # the maintenance work goes by the day (turns are dates): asking once a minute is plenty
         SweepStep("maintenance", _maintenance, probe=_maintenance_due, probe_every=60),
         *reminder_steps.STEPS,

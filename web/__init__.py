@@ -90,6 +90,7 @@ BLUEPRINTS = (
     "plan",  # steps, target dates, pause and resume, skipped and own stages
     "members",  # the group: invitations, joining, leaving, roles
     "documents",  # files attached to an initiative or a stage
+    "consultation",  # the neighbourhood's ideas, reactions and supports on a stage
     "support",  # support requests: residents ask, the municipality answers
     "coach",  # the coach's caseload, health signals, city overview, notes
     "admin",  # accounts and roles

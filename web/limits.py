@@ -29,6 +29,8 @@ MAIL = {
     "members.join",
     "support.new",
 }
+#: posts in a consultation: ideas, reactions and replies, counted on their own (stricter) limit
+CONSULTATION = {"consultation.post", "consultation.reply"}
 #: what a person whose address is not confirmed yet may still send
 UNCONFIRMED_MAY = {
     "auth.logout",
@@ -53,6 +55,8 @@ def _action(endpoint: str) -> str:
         return "login"
     if endpoint in MAIL or endpoint in ANONYMOUS_MAIL:
         return "mail"
+    if endpoint in CONSULTATION:
+        return "consultation"
     return "post"
 
 
@@ -62,6 +66,7 @@ def _limit(action: str) -> Limit:
         "login": config.rate_limit_login,
         "mail": config.rate_limit_mail,
         "post": config.rate_limit_post,
+        "consultation": config.rate_limit_consultation,
     }[action]
 
 

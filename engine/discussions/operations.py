@@ -217,12 +217,22 @@ def hide_message(
     message.hidden_dt, message.hidden_by_id, message.hidden_reason = now, actor.id, why
     _close_reports(session, message, actor, now)
     session.flush()
-    data: dict[str, Any] = {"message": message.id, "person": message.author_id, "reason": why}
-    if who.role is None:  # a coach's action is history, not the group's activity
-        record_staff_event(session, initiative_id, actor, now, "message.hidden", **data)
-    else:
-        record_detail(session, who.initiative, actor, now, "message.hidden", **data)
+    record_moderation(
+        session, who, actor, now, "message.hidden",
+        message=message.id, person=message.author_id, reason=why,
+    )  # fmt: skip
     return message
+
+
+def record_moderation(
+    session: Session, who: Standing, actor: Person, now: datetime, kind: str, **data: Any
+) -> None:
+    """Put a moderator's act (hiding something, with its reason) in the initiative's history:
+    as the group's activity for an initiator, as history only for a coach."""
+    if who.role is None:  # a coach's action is history, not the group's activity
+        record_staff_event(session, who.initiative.id, actor, now, kind, **data)
+    else:
+        record_detail(session, who.initiative, actor, now, kind, **data)
 
 
 def _close_reports(session: Session, message: Message, actor: Person, now: datetime) -> None:

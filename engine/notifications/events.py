@@ -276,3 +276,15 @@ def survey_closed(session: Session, survey: Any, actor: Person | None, now: date
     _tell(session, "survey_closed", survey.initiative_id, actor, to.group(survey.initiative_id),
           f"/initiatives/{survey.initiative_id}/survey/results", now, survey.id,
           title=survey.title)  # fmt: skip
+# -- consultation ----------------------------------------------------------------------------
+
+
+def idea_posted(
+    session: Session, post: Any, consultation: Any, actor: Person, now: datetime
+) -> None:
+    """Tell the group of a new idea or reaction in its consultation."""
+    link = f"/initiatives/{post.initiative_id}/consultation#post-{post.id}"
+    question = consultation.question
+    title = question if len(question) <= 80 else question[:79].rstrip() + "…"
+    _tell(session, "idea_posted", post.initiative_id, actor, to.group(post.initiative_id), link,
+          now, post.id, title=title)  # fmt: skip

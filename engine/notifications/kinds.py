@@ -83,6 +83,8 @@ EVENTS: dict[str, EventKind] = {
            msg("%(actor)s wrote in “%(title)s”.")),
         _E("survey_closed", "surveys",
            msg("The survey “%(title)s” is closed. Look at the results.")),
+        _E("idea_posted", "consultation",
+           msg("%(actor)s responded to the consultation “%(title)s”.")),
     )
 }  # fmt: skip
 

@@ -32,5 +32,11 @@ PREFERENCES: tuple[tuple[str, str, Msg, str], ...] = (
     ("pauses", "members", msg("The group pauses or resumes"), "immediate"),
     ("messages", "members", msg("A new message in a conversation you take part in"), "immediate"),
     ("surveys", "members", msg("The group's survey closes"), "immediate"),
+    (
+        "consultation",
+        "members",
+        msg("A neighbour posts an idea or reaction in the group's consultation"),
+        "daily",
+    ),
     ("support_filed", "coaches", msg("A group files a support request"), "immediate"),
 )

@@ -41,6 +41,7 @@ from engine.models import (
     SupportRequest,
     WorkflowVersion,
 )
+from engine.models.consultations import Consultation, ConsultationPost
 from engine.models.support import PROMISED_STATUSES, WAITING_STATUSES
 from engine.models.surveys import Survey, SurveyResponse
 from engine.permissions import can_change
@@ -296,6 +297,20 @@ def _facts_statement():
             .where(Survey.initiative_id == _I.id)
             .scalar_subquery()
             .label("survey_answers"),
+            _count(Consultation.initiative_id == _I.id, Consultation.stage_key == _I.state).label(
+                "consultations_in_stage"
+            ),
+            # visible ideas, reactions and replies in the consultation of this stage
+            select(func.count())
+            .select_from(ConsultationPost)
+            .join(Consultation, Consultation.id == ConsultationPost.consultation_id)
+            .where(
+                Consultation.initiative_id == _I.id,
+                Consultation.stage_key == _I.state,
+                ConsultationPost.hidden_dt.is_(None),
+            )
+            .scalar_subquery()
+            .label("consultation_reactions"),
             # does the plan have dates at all? (then a stage change re-plans its reminders)
             or_(
                 exists().where(
@@ -364,6 +379,8 @@ def load_facts(session: Session, initiative_id: int, actor_id: int | None) -> Fa
             association_board=row.association_board,
             association_members=row.association_members,
             survey_answers=row.survey_answers,
+            consultation_held=bool(row.consultations_in_stage),
+            consultation_reactions=row.consultation_reactions,
         ),
         live_decisions=row.live_decisions,
         has_dates=bool(row.has_dates),

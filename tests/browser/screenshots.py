@@ -55,6 +55,7 @@ SKIP = {
     "auth.confirm", "discussions.message",
     "account.confirm_email",
     "surveys.export",
+    "consultation.photo",
 }  # fmt: skip
 
 
@@ -76,6 +77,16 @@ def _shots(live) -> list[Shot]:
             select(Initiative.id).where(Initiative.title == "Groen op de Voermanhaven")
         )
         pieter = session.scalar(select(Person.id).where(Person.email == "pieter@example.nl"))
+        paddepoel = session.scalar(
+            select(Initiative.id).where(Initiative.title == "Wijkvisie Paddepoel")
+        )
+        from engine.models.consultations import ConsultationPost
+
+        idea = session.scalar(
+            select(ConsultationPost.id)
+            .where(ConsultationPost.initiative_id == paddepoel, ConsultationPost.kind == "idea")
+            .order_by(ConsultationPost.id)
+        )
         task = session.scalar(
             select(MaintenanceTask.id).where(MaintenanceTask.initiative_id == greening)
         )
@@ -104,6 +115,12 @@ def _shots(live) -> list[Shot]:
             continue
         given = dict(values)
         who = WHO.get(RULES.get(rule.endpoint, "public"))
+        if rule.endpoint == "consultation.show_post":
+            # an idea of the demo's consultation: as a neighbour and as the group's initiator
+            at = {"initiative_id": paddepoel, "post_id": idea}
+            if paddepoel is not None and idea is not None:
+                shots.append(Shot("consultation-idea-group", rule.endpoint, "anna@example.nl", at))
+            given, who = at, "lotte@example.nl"
         if rule.endpoint.startswith("support.") and request is not None:
             given.update(request_id=request.id, initiative_id=request.initiative_id)
             who = "lotte@example.nl" if RULES.get(rule.endpoint) != "staff" else who
@@ -120,6 +137,11 @@ def _shots(live) -> list[Shot]:
         shots.append(Shot(name, rule.endpoint, who, params))
         if rule.endpoint == "initiatives.show":
             shots.append(Shot("initiative-public", rule.endpoint, None, params))
+        if rule.endpoint == "consultation.show" and paddepoel is not None:
+            # the demo's open consultation, with ideas: as a neighbour and as its initiator
+            at = {"initiative_id": paddepoel}
+            shots.append(Shot("consultation-neighbour", rule.endpoint, "lotte@example.nl", at))
+            shots.append(Shot("consultation-group", rule.endpoint, "anna@example.nl", at))
     return shots
 
 

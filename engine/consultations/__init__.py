@@ -1,0 +1,1 @@
+"""The neighbourhood's consultation on a stage: ideas, reactions, supports, answers, moderation."""

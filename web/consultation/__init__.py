@@ -1,0 +1,5 @@
+"""The neighbourhood's consultation on a stage of an initiative."""
+
+from web.consultation.routes import bp
+
+__all__ = ["bp"]
