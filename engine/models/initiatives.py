@@ -81,9 +81,7 @@ class Initiative(Base):
     #: the earliest due date of the open steps (not done, not closed), NO_OPEN_DUE when none
     #: has one: "overdue today" is ``earliest_open_due < today``. Kept by the database itself
     #: (a trigger on steps, migration 0018) at every change of a step; never written here.
-    earliest_open_due: Mapped[date] = mapped_column(
-        Date, server_default=NO_OPEN_DUE.isoformat()
-    )
+    earliest_open_due: Mapped[date] = mapped_column(Date, server_default=NO_OPEN_DUE.isoformat())
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     #: optimistic-concurrency counter of the initiative's own state (title, stage, stage graph,
