@@ -78,6 +78,8 @@ def test_a_tick_reconciles_batch_by_batch_and_a_dry_run_commits_nothing(
         s.commit()
     engine.dispose()
     monkeypatch.setattr(reminder_steps, "RECONCILE_BATCH", 2)
+    # a fresh process, as the command is: the hourly reconciliation is due
+    monkeypatch.setattr(reminder_steps, "_last_housekeeping", [])
     commits: list[int] = []
 
     def note(_connection) -> None:
