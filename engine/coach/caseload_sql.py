@@ -5,8 +5,12 @@ and correlated subqueries (open steps past due, requests waiting and their earli
 the longest run of missed maintenance turns: each defined in :mod:`engine.coach.health`; the
 residents' own stage title) that each read a few index entries of that initiative only.
 ORDER BY an indexed column with LIMIT keeps the work to the page: the default order (longest
-without activity first) walks the index on ``last_activity_dt``. Statements are built once per
-shape of the filters (which filters are set, the sort) and reused with new parameters.
+without activity first) walks the index on ``last_activity_dt``, the stalled filter the one on
+(``is_paused``, ``last_activity_dt``), the "overdue" order (the longest overdue first) the one
+on the kept ``earliest_open_due`` (the earliest due date of the open steps, kept by the
+database at every change of a step: "overdue today" needs no stored flag that time outdates).
+Statements are built once per shape of the filters (which filters are set, the sort) and
+reused with new parameters.
 """
 
 from __future__ import annotations
@@ -124,7 +128,8 @@ SORTS = {
     "stage": (_I.state, False),
     "days_in_stage": (_I.stage_entered_dt, True),
     "last_activity": (_I.last_activity_dt, False),
-    "overdue": (_OVERDUE, False),
+    # the longest overdue first (descending): by the kept earliest open due date, an index walk
+    "overdue": (_I.earliest_open_due, True),
     "waiting": (_WAITING, False),
     "respond_by": (_RESPOND_BY, False),
 }

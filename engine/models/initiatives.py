@@ -34,6 +34,9 @@ JOIN_POLICIES = ("open", "approval")
 REQUESTABLE_ROLES = ("member", "partner")
 JOIN_REQUEST_STATUSES = ("pending", "approved", "declined", "withdrawn")
 
+#: :attr:`Initiative.earliest_open_due` when no open step has a due date (sorts after any date)
+NO_OPEN_DUE = date(9999, 12, 31)
+
 
 class Initiative(Base):
     """One resident-led process, e.g. "Wijkvisie Paddepoel"."""
@@ -43,6 +46,9 @@ class Initiative(Base):
         CheckConstraint("visibility IN ('public', 'members')", name="visibility"),
         CheckConstraint("join_policy IN ('open', 'approval')", name="join_policy"),
         CheckConstraint("language IN ('nl', 'en')", name="language"),
+        # the caseload's "overdue" order and its stalled filter walk these (migration 0018)
+        Index("ix_initiatives_open_due", "earliest_open_due", "id"),
+        Index("ix_initiatives_paused_activity", "is_paused", "last_activity_dt", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,6 +78,10 @@ class Initiative(Base):
     stage_entered_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     #: last change of any kind, for stall detection
     last_activity_dt: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    #: the earliest due date of the open steps (not done, not closed), NO_OPEN_DUE when none
+    #: has one: "overdue today" is ``earliest_open_due < today``. Kept by the database itself
+    #: (a trigger on steps, migration 0018) at every change of a step; never written here.
+    earliest_open_due: Mapped[date] = mapped_column(Date, server_default=NO_OPEN_DUE.isoformat())
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     #: optimistic-concurrency counter of the initiative's own state (title, stage, stage graph,

@@ -9,9 +9,10 @@ from sqlalchemy import select
 
 from engine.db import unit_of_work
 from engine.models import Initiative, OutboxMessage
+from engine.reminders import steps as reminder_steps
 from engine.reminders.dispatcher import dispatch
-from engine.reminders.planner import PlanReport, plan, sweep_sources
-from engine.reminders.steps import delivery_for
+from engine.reminders.planner import PlanReport, plan
+from engine.reminders.steps import delivery_for, reconcile_batch
 from engine.runtime import Runtime
 from engine.sweeper import sweep
 
@@ -21,14 +22,25 @@ CHUNK = 200
 def tick(
     runtime: Runtime, now: datetime, *, dry_run: bool, echo: Callable[[str], None]
 ) -> list[str]:
-    """One sweep at ``now``; with ``dry_run`` in a transaction that is rolled back.
+    """One sweep at ``now`` (the scheduler's: the swept sources reconciled batch by batch, each
+    batch a transaction of its own); with ``dry_run`` the same batches in one transaction that
+    is rolled back (what it would send must see what it planned), each batch's rows let go of
+    once it is planned.
 
     Return the names of the sweep steps that failed (each is logged with its traceback).
     """
     echo(f"tick at {now.isoformat()}{' (dry run: nothing is saved or sent)' if dry_run else ''}")
     if dry_run:
         with runtime.sessions() as session:
-            planned = sweep_sources(session, now)
+            planned, after, batch = PlanReport(), 0, reminder_steps.RECONCILE_BATCH
+            while True:
+                ids, report_of_batch = reconcile_batch(session, now, after, batch)
+                planned += report_of_batch
+                session.flush()
+                session.expunge_all()  # the batch's loaded rows need not stay
+                if len(ids) < batch:
+                    break
+                after = ids[-1]
             report = dispatch(session, now, delivery_for(runtime), limit=10_000)
             session.rollback()
         echo(f"planned: {planned}")

@@ -222,16 +222,19 @@ CALENDAR_COLUMNS = (_C.c.id, _C.c.key, _C.c.is_cancelled, _C.c.entry_date, _C.c.
 
 
 def sync_reminders(
-    session, deadlines, where, everywhere, paused, now, report, *, read=None, params=None
-) -> None:
+    session, deadlines, where, everywhere, paused, now, report, *, read=None, params=None,
+    existing=None,
+) -> None:  # fmt: skip
     """Make the reminder rows ``where`` selects match ``deadlines`` (``everywhere``: all
     initiatives, read pending rows first and the others only where a key is wanted again;
-    ``read``: a ready SELECT of :data:`REMINDER_COLUMNS` with its ``params`` instead)."""
+    ``read``: a ready SELECT of :data:`REMINDER_COLUMNS` with its ``params`` instead;
+    ``existing``: those rows read already, by key)."""
     columns = REMINDER_COLUMNS
     scope = read if read is not None else select(*columns).where(*where)
     if not everywhere:
         # a few initiatives: all their rows at once (sent and cancelled ones keep their keys)
-        existing = {r.key: r for r in session.connection().execute(scope, params or {})}
+        if existing is None:
+            existing = {r.key: r for r in session.connection().execute(scope, params or {})}
         stale = any(r.status == "pending" for r in existing.values())
         wanted = _wanted(deadlines, paused, now, config_of(session), stale=stale)
     else:
@@ -284,12 +287,16 @@ def sync_reminders(
         expire_loaded(session, Reminder)
 
 
-def sync_calendar(session, deadlines, where, now, report, *, read=None, params=None) -> None:
+def sync_calendar(
+    session, deadlines, where, now, report, *, read=None, params=None, existing=None
+) -> None:
     """Make the calendar entries ``where`` selects match ``deadlines`` (``read``: a ready
-    SELECT of :data:`CALENDAR_COLUMNS` with its ``params`` instead)."""
+    SELECT of :data:`CALENDAR_COLUMNS` with its ``params`` instead; ``existing``: those
+    entries read already, by key)."""
     wanted = {d.key: d for d in deadlines if d.in_calendar}
-    query = read if read is not None else select(*CALENDAR_COLUMNS).where(*where)
-    existing = {e.key: e for e in session.connection().execute(query, params or {})}
+    if existing is None:
+        query = read if read is not None else select(*CALENDAR_COLUMNS).where(*where)
+        existing = {e.key: e for e in session.connection().execute(query, params or {})}
     rows, changes = [], []
     for key, d in wanted.items():
         entry, titles = existing.get(key), d.titles()

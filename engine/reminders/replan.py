@@ -4,10 +4,11 @@ A move changes which stages lie ahead of the group (a stage's steps and target d
 while the stage is ahead) and where the open steps of the stage left behind now are (carried to
 the new stage, whose template may set other days, or closed). Everything else keeps its
 reminders, so :func:`replan_move` reads and writes only the deadlines of those stages, from the
-process plan and template definition the move already holds: one query for their stage plans
-and dated open steps, the group only when someone must be reminded, then the reminder rows and
-calendar entries of exactly those deadline keys. The result is the same as a full re-plan
-(:func:`engine.reminders.planner.plan_for` with the plan sources), which a property test checks.
+process plan and template definition the move already holds: one query for their stage plans,
+dated open steps and the group, one for the reminder rows and calendar entries of exactly those
+deadline keys, then the writes (at most one per kind of change). The result is the same as a
+full re-plan (:func:`engine.reminders.planner.plan_for` with the plan sources), which a property
+test checks.
 """
 
 from __future__ import annotations
@@ -16,7 +17,18 @@ import logging
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import (
+    CompoundSelect,
+    Integer,
+    Row,
+    String,
+    and_,
+    bindparam,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from engine.models import Membership, StagePlan, Step
@@ -27,7 +39,6 @@ from engine.reminders.plan_dates import stage_deadline, step_deadline
 from engine.reminders.planner import (
     CALENDAR_COLUMNS,
     PLAN_SOURCES,
-    REMINDER_COLUMNS,
     PlanReport,
     sync_calendar,
     sync_reminders,
@@ -41,9 +52,13 @@ log = logging.getLogger(__name__)
 _R = Reminder.__table__.c
 _C = CalendarEntry.__table__.c
 
-#: the stage plans of some stages of one initiative, each with its dated open steps (if any)
-_STAGES_AND_STEPS = (
+#: one read for what the move plans from: the stage plans of some stages of one initiative,
+#: each with its dated open steps (if any; part 0, in step order), and the resident group as
+#: engine.reminders.deadlines.group_members lists it (part 1: ``owner_id`` is the member)
+_STAGE_ROWS = (
     select(
+        literal_column("0", Integer()).label("part"),
+        Step.id.label("ord"),
         StagePlan.stage_key,
         StagePlan.is_skipped,
         StagePlan.target_date,
@@ -68,25 +83,34 @@ _STAGES_AND_STEPS = (
         StagePlan.initiative_id == bindparam("iid"),
         StagePlan.stage_key.in_(bindparam("stages", expanding=True)),
     )
-    .order_by(Step.id)
 )
-
-
-#: the resident group, as engine.reminders.deadlines.group_members lists it
-_MEMBERS = (
-    select(Membership.person_id)
-    .where(
-        Membership.initiative_id == bindparam("iid"),
-        Membership.role.in_(sorted(RESIDENT_ROLES)),
-    )
-    .order_by(Membership.id)
+_MEMBER_ROWS = select(
+    literal_column("1", Integer()),
+    Membership.id,
+    *([null()] * 7),
+    Membership.person_id,
+    null(),
+).where(
+    Membership.initiative_id == bindparam("iid"),
+    Membership.role.in_(sorted(RESIDENT_ROLES)),
 )
-_REMINDERS = select(*REMINDER_COLUMNS).where(
+_STAGES_AND_GROUP: CompoundSelect = union_all(_STAGE_ROWS, _MEMBER_ROWS).order_by("part", "ord")
+
+#: one read for what the move may change: the calendar entries (part "c") and the plan
+#: reminders (part "r") of the deadline keys it touches, each with the columns its sync reads
+_CAL_PART = select(
+    literal_column("'c'", String()).label("part"), *CALENDAR_COLUMNS[:2],
+    null().label("status"), *CALENDAR_COLUMNS[2:],
+).where(_C.key.in_(bindparam("keys", expanding=True)))  # fmt: skip
+_REMINDER_PART = select(
+    literal_column("'r'", String()), _R.id, _R.key, _R.status, null(), null(), _R.title,
+    _R.link, null(),
+).where(
     _R.initiative_id == bindparam("iid"),
     _R.source.in_(PLAN_SOURCES),
     _R.deadline_key.in_(bindparam("keys", expanding=True)),
-)
-_CALENDAR = select(*CALENDAR_COLUMNS).where(_C.key.in_(bindparam("keys", expanding=True)))
+)  # fmt: skip
+_EXISTING = union_all(_CAL_PART, _REMINDER_PART)
 
 
 def stages_touched(plan: ProcessPlan, old: str, new: str) -> set[str]:
@@ -110,28 +134,25 @@ def replan_move(
     closed (their reminders are cancelled). The initiative is not paused (it could not move)."""
     stages = stages_touched(plan, old, new)
     ahead = set(plan.from_here(new))
-    rows = (
-        session.connection()
-        .execute(_STAGES_AND_STEPS, {"iid": initiative_id, "stages": sorted(stages)})
-        .all()
-    )
+    connection = session.connection()
+    read = connection.execute(_STAGES_AND_GROUP, {"iid": initiative_id, "stages": sorted(stages)})
+    rows, members = [], []
+    for r in read:
+        if r.part:
+            members.append(r.owner_id)
+        else:
+            rows.append(r)
     live = {r.stage_key: r for r in rows if r.stage_key in ahead and not r.is_skipped}
     keys = {f"stage:{initiative_id}:{key}" for key in stages} | {f"step:{s}" for s in closed}
     keys |= {f"step:{r.step_id}" for r in rows if r.step_id is not None}
-    needs_group = any(r.target_date is not None for r in live.values()) or any(
-        r.step_id is not None and r.owner_id is None for r in rows if r.stage_key in live
-    )
-    members = (
-        list(session.connection().execute(_MEMBERS, {"iid": initiative_id}).scalars())
-        if needs_group
-        else []
-    )
     deadlines = _deadlines(initiative_id, plan, defn, rows, live, members)
     report = PlanReport()
-    params = {"iid": initiative_id, "keys": sorted(keys)}
-    sync_calendar(session, deadlines, [], now, report, read=_CALENDAR, params=params)
-    sync_reminders(session, deadlines, [], False, set(), now, report, read=_REMINDERS,
-                   params=params)  # fmt: skip
+    entries: dict[str, Row] = {}
+    reminders: dict[str, Row] = {}
+    for r in connection.execute(_EXISTING, {"iid": initiative_id, "keys": sorted(keys)}):
+        (entries if r.part == "c" else reminders)[r.key] = r
+    sync_calendar(session, deadlines, [], now, report, existing=entries)
+    sync_reminders(session, deadlines, [], False, set(), now, report, existing=reminders)
     if report.added or report.revived or report.changed or report.cancelled or report.calendar:
         log.info("reminders re-planned for %s (%s -> %s, stages %s): %s",
                  initiative_id, old, new, sorted(stages), report)  # fmt: skip

@@ -7,6 +7,7 @@ import time
 from datetime import datetime
 
 from sqlalchemy import bindparam, exists, literal_column, select
+from sqlalchemy.orm import Session
 
 from engine.config import Config
 from engine.db import try_lock, unit_of_work
@@ -50,6 +51,15 @@ _BATCH = (
 )
 
 
+def reconcile_batch(
+    session: Session, now: datetime, after: int, batch: int = RECONCILE_BATCH
+) -> tuple[list[int], PlanReport]:
+    """Reconcile the swept sources of the next ``batch`` initiatives after id ``after``, in the
+    caller's transaction; return their ids (fewer than ``batch``: the last batch) and report."""
+    ids = list(session.scalars(_BATCH, {"after": after, "size": batch}))
+    return ids, sweep_sources(session, now, ids)
+
+
 def plan_swept(
     runtime: Runtime, now: datetime, *, batch: int = RECONCILE_BATCH
 ) -> PlanReport | str:
@@ -67,8 +77,8 @@ def plan_swept(
             if not try_lock(session, HOUSEKEEPING_LOCK):
                 _last_housekeeping[:] = [time.monotonic()]
                 return report if batches else "another scheduler is reconciling"
-            ids = list(session.scalars(_BATCH, {"after": after, "size": batch}))
-            report += sweep_sources(session, now, ids)
+            ids, planned = reconcile_batch(session, now, after, batch)
+            report += planned
         batches += 1
         if len(ids) < batch:
             break

@@ -21,6 +21,8 @@ of tests/invariants/checks.py, each by its name:
 ``open_steps``       no open step left behind in a stage the group left, without a word
 ``invitation_address``  an invitation is used by the person it was sent to
 ``staff_not_members``   staff never in the group
+``kept_open_due``    every initiative's kept earliest open due date (the caseload's "overdue"
+                     order) equals the one recomputed from its steps
 ``maintenance_roles``   the association, agreement, tasks and rotas managed by initiators or
                      the board (and nobody's turns swapped or taken by a plain member)
 ``refusal``          a refused operation wrote nothing

@@ -16,8 +16,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import false, func, select
+
 from engine.guards import check_guards
 from engine.machines import build_graph
+from engine.models import Initiative, Step
+from engine.models.initiatives import NO_OPEN_DUE
 from engine.permissions import can_fire
 from engine.workflows.definitions import TransitionDef, WorkflowDef
 from engine.workflows.process_plan import process_plan
@@ -289,7 +293,34 @@ CHECKS = {
     "vanished": check_vanished,
     "open_steps": check_open_steps,
 }
-WORLD_CHECKS = {"invitation_address": check_invitation, "staff_not_members": check_staff}
+
+
+def check_kept_open_due(world, prev: Snapshot, post: Snapshot) -> Iterator[str]:
+    """Each initiative's kept earliest open due date equals the one its steps give now."""
+    for iid, kept, actual in kept_open_due_drift(world.session):
+        yield f"initiative {iid} keeps {kept} as its earliest open due date; its steps say {actual}"
+
+
+def kept_open_due_drift(session) -> list[tuple[int, object, object]]:
+    """(initiative, kept, recomputed) for every initiative whose kept date is not its steps'."""
+    i, s = Initiative.__table__.c, Step.__table__.c
+    actual = func.coalesce(
+        select(func.min(s.due_date))
+        .where(s.initiative_id == i.id, s.is_done == false(), s.closed_dt.is_(None))
+        .scalar_subquery(),
+        NO_OPEN_DUE,
+    )
+    rows = session.execute(
+        select(i.id, i.earliest_open_due, actual).where(i.earliest_open_due != actual)
+    )
+    return [tuple(row) for row in rows]
+
+
+WORLD_CHECKS = {
+    "invitation_address": check_invitation,
+    "staff_not_members": check_staff,
+    "kept_open_due": check_kept_open_due,
+}
 
 
 def violations(h: History, world, prev: Snapshot, post: Snapshot) -> Iterator[Violation]:

@@ -15,6 +15,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, insert, select
 
+from engine.coach import caseload as caseload_module
+from engine.coach import caseload_sql
 from engine.db import make_session_factory, utcnow
 from engine.models import CoachAssignment, District, Event
 from engine.models.reminders import CalendarEntry
@@ -146,12 +148,93 @@ def _read(app, ids) -> dict[str, tuple[int, int]]:
     return found
 
 
+#: caseload pages whose statements must read a page of rows, not the city: the default order,
+#: the "overdue" order (by the kept earliest open due date) and the stalled filter
+WORK_PAGES = (
+    "/coach/?per_page=25",
+    "/coach/?sort=overdue&direction=desc",
+    "/coach/?status=stalled",
+)
+
+
+@contextlib.contextmanager
+def small_count_cap():
+    """The caseload's count capped at 20: a count reads the rows it counts (up to the cap, at
+    any size of the city), so below the test city's size what is left to grow is the page's own
+    reading."""
+    names = (caseload_sql, caseload_module)
+    before = caseload_sql.COUNT_CAP
+    for module in names:
+        module.COUNT_CAP = 20  # type: ignore[attr-defined]
+    caseload_sql.statements.cache_clear()
+    try:
+        yield
+    finally:
+        for module in names:
+            module.COUNT_CAP = before  # type: ignore[attr-defined]
+        caseload_sql.statements.cache_clear()
+
+
+def _work(app, statements: list[tuple[str, object]]) -> int:
+    """The work of the statements, replayed on SQLite: the virtual machine's steps (each row
+    visited costs steps; counted per 100)."""
+    engine = app.extensions["verbinding"].engine
+    total = 0
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        for statement, parameters in statements:
+            steps = [0]
+
+            def tick(steps=steps) -> int:
+                steps[0] += 1
+                return 0
+
+            raw.set_progress_handler(tick, 100)
+            raw.execute(statement, parameters).fetchall()
+            raw.set_progress_handler(None, 0)
+            total += steps[0]
+        connection.rollback()
+    return total
+
+
+def _read_work(app, ids) -> dict[str, int]:
+    """Each of WORK_PAGES's work, on SQLite. (PostgreSQL chooses its plans by the size of the
+    tables: at 500 rows a sort of them all is its cheapest plan, and only a city of real size
+    would show which plan it takes there: benchmarks/bench_pages.py measures that.)"""
+    if app.extensions["verbinding"].engine.dialect.name != "sqlite":
+        return {}
+    coach = _client(app, ids["coach"])
+    found = {}
+    engine = app.extensions["verbinding"].engine
+    with small_count_cap():
+        for url in WORK_PAGES:
+            coach.get(url)
+            sent: list[tuple[str, object]] = []
+
+            def note(_conn, _cursor, statement, parameters, *_args, sent=sent) -> None:
+                if statement.lstrip().upper().startswith("SELECT") and "initiatives" in statement:
+                    sent.append((statement, parameters))
+
+            event.listen(engine, "before_cursor_execute", note)
+            try:
+                assert coach.get(url).status_code == 200
+            finally:
+                event.remove(engine, "before_cursor_execute", note)
+            found[url] = _work(app, sent)
+    return found
+
+
 def test_each_page_reads_the_same_statements_and_rows_at_any_city_size(city):
     app, ids, now = city
     small = _read(app, ids)
+    small_work = _read_work(app, ids)
     grow(app, SIZES[1] - SIZES[0], now)
     large = _read(app, ids)
+    large_work = _read_work(app, ids)
     assert small == large, (small, large)
+    # and the caseload's statements read about as many rows with ten times the initiatives
+    for url in small_work:
+        assert large_work[url] <= 1.5 * small_work[url] + 50, (url, small_work, large_work)
     # the pages show a page, not the city
     assert small["/"][1] == 24 and small["/?q=Buurtplan&per_page=48"][1] == 48
     assert small["/coach/?per_page=25"][1] == 25

@@ -7,11 +7,14 @@ from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from engine.cli import main
 from engine.db import make_engine, make_session_factory
 from engine.migrate import upgrade_engine
 from engine.operations import add_step
+from engine.reminders import steps as reminder_steps
 from engine.timeutil import local_date
 from engine.workflows.versions import sync_workflows
 from tests import factories
@@ -64,6 +67,33 @@ def test_a_tick_plans_claims_and_sends_once(database, tmp_path, smtp):
     assert "sent 1" in output and smtp.messages[0]["List-Unsubscribe-Post"]
     again = tick(database, tmp_path, smtp, "--now", "2026-11-29T08:45")
     assert "queued" not in again and len(smtp.messages) == 1
+
+
+def test_a_tick_reconciles_batch_by_batch_and_a_dry_run_commits_nothing(
+    database, tmp_path, smtp, monkeypatch
+):
+    engine = make_engine(database)
+    with make_session_factory(engine)() as s:
+        factories.bulk_initiatives(s, NOW, 4, title="Stil plan")  # five initiatives in all
+        s.commit()
+    engine.dispose()
+    monkeypatch.setattr(reminder_steps, "RECONCILE_BATCH", 2)
+    # a fresh process, as the command is: the hourly reconciliation is due
+    monkeypatch.setattr(reminder_steps, "_last_housekeeping", [])
+    commits: list[int] = []
+
+    def note(_connection) -> None:
+        commits.append(1)
+
+    event.listen(Engine, "commit", note)
+    try:
+        output = tick(database, tmp_path, smtp, "--now", "2026-11-29T08:30", "--dry-run")
+        assert "would send reminder:" in output and commits == []
+        tick(database, tmp_path, smtp, "--now", "2026-11-29T08:30")
+    finally:
+        event.remove(Engine, "commit", note)
+    # the reconciliation alone is three transactions of up to two initiatives each
+    assert len(commits) >= 3
 
 
 def test_a_moment_that_is_not_iso_8601_is_refused(database, tmp_path, smtp):
