@@ -77,6 +77,10 @@ EVENTS: dict[str, EventKind] = {
            is_pause=True),
         _E("initiative_resumed", "pauses",
            msg("%(actor)s resumed the initiative."), is_pause=True),
+        _E("meeting_message", "meetings",
+           msg("%(actor)s about the meeting “%(title)s”: %(text)s")),
+        _E("meeting_cancelled", "meetings",
+           msg("%(actor)s cancelled the meeting “%(title)s” of %(start_dt)s.")),
         _E("message_posted", "messages",
            msg("%(actor)s wrote in “%(title)s”.")),
     )

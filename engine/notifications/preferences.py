@@ -31,5 +31,6 @@ PREFERENCES: tuple[tuple[str, str, Msg, str], ...] = (
     ("rota", "members", msg("A maintenance turn is assigned to you or swapped"), "immediate"),
     ("pauses", "members", msg("The group pauses or resumes"), "immediate"),
     ("messages", "members", msg("A new message in a conversation you take part in"), "immediate"),
+    ("meetings", "members", msg("News about a meeting you are going to"), "immediate"),
     ("support_filed", "coaches", msg("A group files a support request"), "immediate"),
 )
