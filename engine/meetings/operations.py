@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine.config import config_of
 from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Refused
-from engine.i18n import msg
+from engine.i18n import Msg, msg
 from engine.models import Document, Person
 from engine.models.meetings import ANSWERS, Meeting, MeetingAnswer
 from engine.notifications.fanout import notify
@@ -65,10 +65,10 @@ def parse_clock(text: str, field: str) -> time:
     return time(int(found.group(1)), int(found.group(2)))
 
 
-def _text(value: str, limit: int, field: str, empty: str | None) -> str:
+def _text(value: str, limit: int, field: str, empty: Msg | None) -> str:
     cleaned = " ".join((value or "").split()) if limit <= MAX_ADDRESS else (value or "").strip()
     if empty is not None and not cleaned:
-        raise InvalidInput(msg(empty), field=field)
+        raise InvalidInput(empty, field=field)
     if len(cleaned) > limit:
         raise InvalidInput(msg("Use at most %(max)d characters.", max=limit), field=field)
     return cleaned
@@ -97,9 +97,11 @@ def _checked(session: Session, data: MeetingInput) -> dict:
             field="capacity",
         )  # fmt: skip
     return {
-        "title": _text(data.title, MAX_TITLE, "title", "Give the meeting a title."),
-        "place": _text(data.place, MAX_PLACE, "place", "Say where the meeting is."),
-        "address": _text(data.address, MAX_ADDRESS, "address", "Give the address of the place."),
+        "title": _text(data.title, MAX_TITLE, "title", msg("Give the meeting a title.")),
+        "place": _text(data.place, MAX_PLACE, "place", msg("Say where the meeting is.")),
+        "address": _text(
+            data.address, MAX_ADDRESS, "address", msg("Give the address of the place.")
+        ),
         "accessibility": _text(data.accessibility, MAX_TEXT, "accessibility", None),
         "capacity": data.capacity,
         "start_dt": start,
@@ -292,7 +294,7 @@ def message_going(
     require_change(session, initiative, actor)
     require_not_paused(initiative)
     meeting = get_meeting(session, initiative.id, meeting_id)
-    body = _text(text, MAX_TEXT, "text", "Write the message.")
+    body = _text(text, MAX_TEXT, "text", msg("Write the message."))
     if meeting.is_cancelled:
         raise Refused(msg("This meeting is cancelled."))
     going = _count_going(session, meeting.id)
