@@ -73,6 +73,7 @@ def _shots(live) -> list[Shot]:
             )
         )
         request = session.execute(select(SupportRequest.id, SupportRequest.initiative_id)).first()
+        meetings = _demo_meetings(session)
     values = {"initiative_id": greening, "task_id": task, "occurrence_id": turn}
     shots = []
     for rule in live.app.url_map.iter_rules():
@@ -80,6 +81,10 @@ def _shots(live) -> list[Shot]:
             continue
         given = dict(values)
         who = WHO.get(RULES.get(rule.endpoint, "public"))
+        if rule.endpoint.startswith("meetings.") and rule.endpoint != "meetings.supporters":
+            # Paddepoel's meetings, opened by its initiator: the drop-in still to come
+            given.update(meetings.get("upcoming", {}))
+            who = "anna@example.nl" if who else None
         if rule.endpoint.startswith("support.") and request is not None:
             given.update(request_id=request.id, initiative_id=request.initiative_id)
             who = "lotte@example.nl" if RULES.get(rule.endpoint) != "staff" else who
@@ -91,7 +96,26 @@ def _shots(live) -> list[Shot]:
         shots.append(Shot(name, rule.endpoint, who, params))
         if rule.endpoint == "initiatives.show":
             shots.append(Shot("initiative-public", rule.endpoint, None, params))
+        if rule.endpoint == "meetings.show":  # the wijkavond that took place, with its minutes
+            held = dict(meetings.get("held", params))
+            shots.append(Shot("meeting-held", rule.endpoint, who, held))
+            shots.append(Shot("meeting-public", rule.endpoint, None, params))
     return shots
+
+
+def _demo_meetings(session) -> dict[str, dict]:
+    """Paddepoel's wijkavond (held) and its Saturday drop-in (to come), as URL values."""
+    from engine.models import Initiative
+    from engine.models.meetings import Meeting
+
+    rows = session.execute(
+        select(Meeting.id, Meeting.initiative_id, Meeting.minutes_document_id)
+        .join(Initiative, Initiative.id == Meeting.initiative_id)
+        .where(Initiative.title == "Wijkvisie Paddepoel")
+        .order_by(Meeting.start_dt)
+    ).all()
+    found = {"held": rows[0], "upcoming": rows[-1]} if rows else {}
+    return {k: {"initiative_id": r.initiative_id, "meeting_id": r.id} for k, r in found.items()}
 
 
 def _url(app, shot: Shot) -> str | None:
