@@ -78,7 +78,7 @@ def test_a_meeting_is_planned_in_the_city_time_and_bad_input_changes_nothing(ses
 
 
 @settings(
-    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     capacity=st.integers(1, 3),
