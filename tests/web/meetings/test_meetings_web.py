@@ -13,7 +13,8 @@ from engine.models import Neighbourhood, OutboxMessage
 from engine.models.meetings import Meeting, MeetingAnswer, Supporter
 from engine.timeutil import local_date
 from tests import factories
-from tests.support import login, post_form
+from tests.factories.web import browse_as
+from tests.support import post_form
 
 
 def _people(db_session):
@@ -26,7 +27,7 @@ def _people(db_session):
 
 def test_plan_answer_message_and_support(client, web_app, db_session):
     item, anna, noor = _people(db_session)
-    login(client, anna.email)
+    browse_as(client, anna)
     day = local_date(utcnow()) + timedelta(days=9)
     base = f"/initiatives/{item.id}/meetings"
     form = {"title": "Wijkavond", "day-day": str(day.day), "day-month": str(day.month),
@@ -45,7 +46,7 @@ def test_plan_answer_message_and_support(client, web_app, db_session):
 
     other = web_app.test_client()
     assert client.get(f"{base}/{meeting_id}").status_code == 200  # public: anyone reads it
-    login(other, noor.email)
+    browse_as(other, noor)
     url = f"{base}/{meeting_id}/answer"
     done = post_form(other, url, {"answer": "going"}, token_from=f"{base}/{meeting_id}")
     assert done.status_code == 302
@@ -57,12 +58,12 @@ def test_plan_answer_message_and_support(client, web_app, db_session):
     again = post_form(other, supporters, {"neighbourhood_id": str(wijk.id)}, token_from=supporters)
     assert again.status_code == 302
     assert db_session.scalar(select(func.count()).select_from(Supporter)) == 1
-    shown = web_app.test_client().get(supporters).get_data(as_text=True)
+    shown = browse_as(web_app.test_client()).get(supporters).get_data(as_text=True)
     assert "a resident of Paddepoel" in shown and "Noor Visser" not in shown
     assert re.search(r"Paddepoel</td><td class=\"vb-num\">1<", shown)
 
     # the group writes to those going: first shown, then sent only when confirmed
-    login(client, anna.email)
+    browse_as(client, anna)
     message = f"{base}/{meeting_id}/message"
     preview = post_form(
         client, message, {"text": "Neem een stoel mee"}, token_from=f"{base}/{meeting_id}"
