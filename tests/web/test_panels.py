@@ -28,6 +28,7 @@ HEADINGS = {
     "coach-notes": 'id="coach-notes-heading"',
     "reminders": 'id="reminders-heading"',
     "discussion": 'id="discussion-heading"',
+    "meetings": 'id="meetings-panel"',
 }
 VISITORS = ("anonymous", "outsider", "member", "initiator", "coach")
 
@@ -86,7 +87,8 @@ def test_each_panel_shows_to_whom_it_is_for_and_loads_once(
         assert (HEADINGS[panel.name] in page) == meant, (who, panel.name)
         if panel.loader is not None:
             assert calls[panel.name] == (1 if meant else 0), (who, panel.name)
-    expected = {"plan", "pace", "members", "documents", "support", "maintenance", "discussion"}
+    expected = {"plan", "pace", "members", "documents", "support", "maintenance", "discussion",
+                "meetings"}  # fmt: skip
     if who in ("member", "initiator"):
         expected |= {"coach-notes", "reminders"}
     if who == "coach":
