@@ -127,6 +127,11 @@ def edit(initiative_id: int, meeting_id: int):
 @bp.get(PREFIX + "/<int:meeting_id>")
 @access.viewer
 def show(initiative_id: int, meeting_id: int):
+    return _show(initiative_id, meeting_id)
+
+
+def _show(initiative_id: int, meeting_id: int, status: int = 200,
+          message_form: MessageForm | None = None) -> ResponseReturnValue:  # fmt: skip
     view = _load(initiative_id, meeting_id)
     me = _me()
     is_member = can_change(g.member_role)
@@ -136,12 +141,13 @@ def show(initiative_id: int, meeting_id: int):
     ]
     return _page(
         "show.html",
+        status,
         view=view,
         meeting=view.meeting,
         mine=my_answer(db(), meeting_id, me.id if me else None),
         answers=answers_of(db(), meeting_id) if is_member else [],
         answer_form=AnswerForm(),
-        message_form=MessageForm(),
+        message_form=message_form or MessageForm(),
         cancel_form=CancelForm(),
         minutes_form=minutes,
     )
@@ -198,8 +204,8 @@ def message(initiative_id: int, meeting_id: int):
     form = MessageForm()
     back = _url(initiative_id, meeting_id, "message")
     if not is_confirmed():
-        if not form.validate_on_submit():
-            return form_action(form, lambda s: None, done="", to=back)
+        if not form.validate_on_submit():  # the page again, the problem beside the field
+            return _show(initiative_id, meeting_id, 400, message_form=form)
         return _page("message.html", view=view, meeting=view.meeting, form=form)
     return form_action(
         form,

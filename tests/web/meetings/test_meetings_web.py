@@ -65,6 +65,8 @@ def test_plan_answer_message_and_support(client, web_app, db_session):
     # the group writes to those going: first shown, then sent only when confirmed
     browse_as(client, anna)
     message = f"{base}/{meeting_id}/message"
+    empty = post_form(client, message, {"text": ""}, token_from=f"{base}/{meeting_id}")
+    assert empty.status_code == 400 and "There is a problem" in empty.get_data(True)
     preview = post_form(
         client, message, {"text": "Neem een stoel mee"}, token_from=f"{base}/{meeting_id}"
     )
