@@ -57,6 +57,11 @@ def show_moment(value: datetime, language: str = "nl", tz: str | None = None) ->
     return f"{value.day} {month} {value.year}, {clock}"
 
 
+def show_clock(value: datetime, language: str = "nl", tz: str | None = None) -> str:
+    """Only the time of a moment in the city: "21:30" (the end of a meeting on the same day)."""
+    return format_time(_in_city(value, tz), "HH:mm", locale=_locale(language))
+
+
 def show(value: date | datetime | None, language: str = "nl", tz: str | None = None) -> str:
     """A day as :func:`show_date`, a moment as :func:`show_moment`, nothing as ""."""
     if value is None:

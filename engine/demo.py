@@ -232,6 +232,10 @@ class _Walker:
                         created_dt=self.tick(1),
                     )
                 )
+            elif guard.name in ("meeting_held", "min_supporters"):
+                from engine.demo_meetings import satisfy_guard
+
+                satisfy_guard(self.session, self.item, self.people, guard, self.tick(1))
             elif guard.name in ("support_requests_answered", "support_delivered") and not asked:
                 asked = True
                 filed = self.tick(2)
@@ -375,6 +379,9 @@ def load_demo(session: Session, now: datetime) -> str:
     from engine.demo_consultation import load_consultation
 
     consultation = load_consultation(session, people, now)
+    from engine.demo_meetings import load_meetings
+
+    meetings = load_meetings(session, people, now)
     lines = [
         f"stadsdelen: {new_d} new; wijken: {new_n} new",
         f"people: {len(people)} (password for all demo accounts: {DEMO_PASSWORD})",
@@ -384,5 +391,6 @@ def load_demo(session: Session, now: datetime) -> str:
         f"maintenance: {maintenance}",
         f"survey: {survey}",
         f"consultation: {consultation}",
+        f"meetings and support: {meetings}",
     ]
     return "\n".join(lines)

@@ -43,6 +43,11 @@ class GuardContext:
     #: ideas, reactions and replies
     consultation_held: bool = False
     consultation_reactions: int = 0
+    #: meetings that ended and were not cancelled, and how many of those have minutes
+    meetings_held: int = 0
+    meetings_with_minutes: int = 0
+    #: residents who put their name under the plan
+    supporters: int = 0
 
     @property
     def association_registered(self) -> bool:
@@ -230,6 +235,32 @@ def _consultation_held(ctx: GuardContext, count: int) -> Msg | None:
     )
 
 
+def _meeting_held(ctx: GuardContext, with_minutes: bool) -> Msg | None:
+    if with_minutes:
+        if ctx.meetings_with_minutes > 0:
+            return None
+        if ctx.meetings_held > 0:
+            return msg("Attach the minutes (verslag) of the meeting that took place.")
+        return msg(
+            "Hold a meeting with the neighbourhood first, then attach its minutes (verslag)."
+        )
+    if ctx.meetings_held > 0:
+        return None
+    return msg("Hold a meeting with the neighbourhood first: plan it on the meetings page.")
+
+
+def _min_supporters(ctx: GuardContext, count: int) -> Msg | None:
+    missing = count - ctx.supporters
+    if missing <= 0:
+        return None
+    return nmsg(
+        "One more resident needs to support the plan: ask neighbours to put their name under it.",
+        "%(num)d more residents need to support the plan: ask neighbours to put their name "
+        "under it.",
+        missing,
+    )
+
+
 GUARDS: dict[str, GuardSpec] = {
     spec.name: spec
     for spec in (
@@ -297,6 +328,18 @@ GUARDS: dict[str, GuardSpec] = {
             _consultation_held,
             msg("A consultation of the neighbourhood with a minimum number of reactions was held"),
             {"count": Param(int, default=1, required=False, minimum=1)},
+        ),
+        GuardSpec(
+            "meeting_held",
+            _meeting_held,
+            msg("A meeting with the neighbourhood took place"),
+            {"with_minutes": Param(bool, default=False, required=False)},
+        ),
+        GuardSpec(
+            "min_supporters",
+            _min_supporters,
+            msg("Minimum number of residents who support the plan"),
+            {"count": Param(int, minimum=1)},
         ),
     )
 }

@@ -97,6 +97,7 @@ BLUEPRINTS = (
     "reminders",  # reminder preferences, unsubscribe, calendar feeds
     "maintenance",  # zelfbeheer: association, agreement, tasks, rota, log
     "discussions",  # the group's conversation, the decisions', the coaches' thread
+    "meetings",  # meetings with the neighbourhood, and residents who support the plan
     "notifications",  # what happened: the list, mark read, the header's unread count
     "account_tokens",  # personal access tokens for the API
     "surveys",  # the group's short survey: build, answer online and on paper, results

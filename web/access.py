@@ -7,6 +7,8 @@ initiative first (404 if it does not exist or is hidden from the visitor), put i
 * ``public``    — anyone;
 * ``login``     — any logged-in person;
 * ``viewer``    — anyone who may see the initiative (public, or member, or staff);
+* ``signed_in_viewer`` — a logged-in person who may see the initiative: a neighbour who
+  answers a meeting or supports the plan;
 * ``member``    — the resident group (initiator, member, partner): they change their process;
 * ``member_or_starter`` — the resident group, or the process coach who started the initiative
   on behalf of residents while none of them has joined yet (its basics, its invitations);
@@ -116,6 +118,7 @@ def _admin(_role: str | None) -> bool:
 public = _rule("public", None, needs_login=False)
 login = _rule("login", None, needs_login=True)
 viewer = _rule("viewer", None, needs_login=False)
+signed_in_viewer = _rule("signed_in_viewer", None, needs_login=True)
 member = _rule("member", can_change, needs_login=True)
 member_or_starter = _rule("member_or_starter", _member_or_starter, needs_login=True)
 initiator = _rule("initiator", can_manage_members, needs_login=True)

@@ -10,7 +10,7 @@ from flask_babel import LazyString, get_locale, get_translations
 from flask_login import current_user
 from markupsafe import Markup
 
-from engine.dates import show, show_date
+from engine.dates import show, show_clock, show_date
 from engine.i18n import LOCALES, Msg, show_former
 from engine.i18n import in_lang as engine_in_lang
 from engine.wording import PARTICIPATION, ROLES
@@ -112,6 +112,11 @@ def day(value: datetime | date | None) -> str:
     return show_date(value, locale(), _zone()) if value is not None else ""
 
 
+def clock(value: datetime | None) -> str:
+    """Only the time of a moment, in the city's time zone ("21:30")."""
+    return show_clock(value, locale(), _zone()) if value is not None else ""
+
+
 def lang_of(language: str | None) -> Markup:
     """` lang="nl"` for user content written in another language than the page's, else ""."""
     if language in LOCALES and language != locale():
@@ -141,7 +146,9 @@ def install(app: Any) -> None:
         pgettext=_pgettext,
         npgettext=_npgettext,
     )
-    app.jinja_env.filters.update(msg=render_msg, text=text, when=when, day=day, in_lang=in_lang)
+    app.jinja_env.filters.update(
+        msg=render_msg, text=text, when=when, day=day, in_lang=in_lang, clock=clock
+    )
     app.jinja_env.globals.update(
         current_locale=locale,
         lang_of=lang_of,

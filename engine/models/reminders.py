@@ -127,6 +127,11 @@ class CalendarEntry(Base):
     title: Mapped[dict[str, Any]] = mapped_column(JSON)
     link: Mapped[str] = mapped_column(String(500))
     entry_date: Mapped[date] = mapped_column(Date)
+    #: a meeting's start and end (else the entry is all-day on ``entry_date``)
+    start_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: where it is (a meeting's place and address)
+    location: Mapped[str | None] = mapped_column(String(500))
     #: RFC 5545 SEQUENCE: 0 when made, one more on every change or cancellation
     sequence: Mapped[int] = mapped_column(default=0)
     #: the deadline was removed (or done): shown as STATUS:CANCELLED

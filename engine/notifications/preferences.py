@@ -38,5 +38,6 @@ PREFERENCES: tuple[tuple[str, str, Msg, str], ...] = (
         msg("A neighbour posts an idea or reaction in the group's consultation"),
         "daily",
     ),
+    ("meetings", "members", msg("News about a meeting you are going to"), "immediate"),
     ("support_filed", "coaches", msg("A group files a support request"), "immediate"),
 )

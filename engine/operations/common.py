@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, func, or_, select, update
@@ -42,6 +42,7 @@ from engine.models import (
     WorkflowVersion,
 )
 from engine.models.consultations import Consultation, ConsultationPost
+from engine.models.meetings import Meeting, Supporter
 from engine.models.support import PROMISED_STATUSES, WAITING_STATUSES
 from engine.models.surveys import Survey, SurveyResponse
 from engine.permissions import can_change
@@ -241,6 +242,14 @@ _A = Association.__table__.c
 _M = AssociationMember.__table__.c
 
 
+#: a meeting of the initiative that ended (by the moment the facts are read) and was not called off
+_HELD = (
+    Meeting.initiative_id == _I.id,
+    Meeting.cancelled_dt.is_(None),
+    Meeting.end_dt <= bindparam("now", type_=UTCDateTime()),
+)
+
+
 def _facts_statement():
     """One SELECT with every fact a move needs: the row, template, actor's role, guard facts.
 
@@ -311,6 +320,9 @@ def _facts_statement():
             )
             .scalar_subquery()
             .label("consultation_reactions"),
+            _count(*_HELD).label("meetings_held"),
+            _count(*_HELD, Meeting.minutes_document_id.is_not(None)).label("meetings_with_minutes"),
+            _count(Supporter.initiative_id == _I.id).label("supporters"),
             # does the plan have dates at all? (then a stage change re-plans its reminders)
             or_(
                 exists().where(
@@ -351,8 +363,17 @@ class Facts:
     has_dates: bool
 
 
-def load_facts(session: Session, initiative_id: int, actor_id: int | None) -> Facts:
-    row = session.connection().execute(FACTS, {"iid": initiative_id, "pid": actor_id}).first()
+def load_facts(
+    session: Session, initiative_id: int, actor_id: int | None, now: datetime | None = None
+) -> Facts:
+    """The facts as they are at ``now`` (by default the clock's now: a meeting counts as held
+    once it has ended)."""
+    moment = now if now is not None else datetime.now(UTC)
+    row = (
+        session.connection()
+        .execute(FACTS, {"iid": initiative_id, "pid": actor_id, "now": moment})
+        .first()
+    )
     if row is None:
         raise NotFound(msg("This initiative does not exist."))
     return Facts(
@@ -381,12 +402,17 @@ def load_facts(session: Session, initiative_id: int, actor_id: int | None) -> Fa
             survey_answers=row.survey_answers,
             consultation_held=bool(row.consultations_in_stage),
             consultation_reactions=row.consultation_reactions,
+            meetings_held=row.meetings_held,
+            meetings_with_minutes=row.meetings_with_minutes,
+            supporters=row.supporters,
         ),
         live_decisions=row.live_decisions,
         has_dates=bool(row.has_dates),
     )
 
 
-def guard_context(session: Session, initiative: Initiative) -> GuardContext:
+def guard_context(
+    session: Session, initiative: Initiative, now: datetime | None = None
+) -> GuardContext:
     """Load every fact a guard may look at, in one query."""
-    return load_facts(session, initiative.id, None).context
+    return load_facts(session, initiative.id, None, now).context

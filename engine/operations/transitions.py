@@ -189,7 +189,7 @@ def fire_transition(
     check_choice(open_steps)
     session.flush()  # the facts query bypasses autoflush; pending ORM changes go first
     take_turn(session, initiative_id)
-    facts = load_facts(session, initiative_id, actor.id)
+    facts = load_facts(session, initiative_id, actor.id, now)
     if expected_version is not None and expected_version != facts.version:
         raise Conflict()
     defn = definition_by_hash(session, facts.content_hash)

@@ -16,13 +16,24 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
-from sqlalchemy import CompoundSelect, Select, func, or_, select, union
+from sqlalchemy import (
+    CompoundSelect,
+    Select,
+    String,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+    union,
+)
 from sqlalchemy.orm import Session
 
 from engine.config import config_of
 from engine.errors import NotFound
 from engine.i18n import Msg, msg, translate
 from engine.models import Initiative, Membership, Neighbourhood, Person
+from engine.models.meetings import MeetingAnswer
 from engine.models.reminders import CalendarEntry, CalendarFeed
 from engine.models.support import CoachAssignment
 from engine.permissions import is_staff
@@ -140,12 +151,22 @@ def _window(session: Session, now: datetime) -> tuple[date, date]:
     )
 
 
-def _entry_where(session: Session, ids: Any, now: datetime) -> list:
-    """Entries of the followed initiatives inside the feed's window of dates; a cancelled
-    one for as long as its subscribers need to hear of it."""
+def _going_to(person_id: int):
+    """The calendar keys of the meetings a person said they are going to."""
+    key = literal_column("'meeting:'").concat(cast(MeetingAnswer.meeting_id, String))
+    return select(key).where(MeetingAnswer.person_id == person_id, MeetingAnswer.answer == "going")
+
+
+def _entry_where(session: Session, ids: Any, now: datetime, person_id: int | None = None) -> list:
+    """Entries of the followed initiatives (and, in a person's own feed, the meetings they go
+    to) inside the feed's window of dates; a cancelled one for as long as its subscribers
+    need to hear of it."""
     first, last = _window(session, now)
+    followed = CalendarEntry.initiative_id.in_(ids)
     return [
-        CalendarEntry.initiative_id.in_(ids),
+        followed
+        if person_id is None
+        else or_(followed, CalendarEntry.key.in_(_going_to(person_id))),
         CalendarEntry.entry_date >= first,
         CalendarEntry.entry_date <= last,
         or_(
@@ -196,7 +217,8 @@ def _feed_scope(session: Session, feed: CalendarFeed) -> tuple[Person, Any, str,
 def feed_validators(session: Session, feed: CalendarFeed, now: datetime) -> PreparedFeed:
     """The feed's ETag and Last-Modified: one aggregate over the window's entries."""
     _, ids, locale, name = _feed_scope(session, feed)
-    where = _entry_where(session, ids, now)
+    own = feed.person_id if feed.initiative_id is None else None
+    where = _entry_where(session, ids, now, own)
     # an initiative's new title shows in its events' summaries: its last activity counts too
     changed, active, count = session.execute(
         select(
@@ -281,11 +303,13 @@ def calendar_chunks(
     yield head[: -len(_END)]
     domain = urlsplit(base_url).hostname or "verbinding.local"
     for entry in entries:
-        yield _event(entry, base_url, domain, locale, titles).to_ical()
+        yield _event(entry, base_url, domain, locale, titles, tz).to_ical()
     yield _END
 
 
-def _event(entry: CalendarEntry, base_url: str, domain: str, locale: str, titles) -> Event:
+def _event(
+    entry: CalendarEntry, base_url: str, domain: str, locale: str, titles, tz: str | None = None
+) -> Event:
     title = entry.title.get(locale) or entry.title.get("nl") or ""
     summary = SUMMARIES.get(entry.kind)
     if summary:
@@ -298,13 +322,20 @@ def _event(entry: CalendarEntry, base_url: str, domain: str, locale: str, titles
     event.add("created", entry.created_dt)
     event.add("last-modified", entry.updated_dt)
     event.add("sequence", entry.sequence)
-    event.add("dtstart", entry.entry_date)
-    event.add("dtend", entry.entry_date + timedelta(days=1))
+    if entry.start_dt is not None and entry.end_dt is not None:
+        # a meeting: its times in the city's zone (TZID, the VTIMEZONE above); it takes time
+        event.add("dtstart", entry.start_dt.astimezone(zone(tz)))
+        event.add("dtend", entry.end_dt.astimezone(zone(tz)))
+    else:
+        event.add("dtstart", entry.entry_date)
+        event.add("dtend", entry.entry_date + timedelta(days=1))
+    if entry.location:
+        event.add("location", entry.location)
     event.add("summary", f"{title} ({initiative})" if initiative else title)
     event.add("description", f"{initiative}\n{url}" if initiative else url)
     event.add("url", url)
     event.add("status", "CANCELLED" if entry.is_cancelled else "CONFIRMED")
-    event.add("transp", "TRANSPARENT")
+    event.add("transp", "OPAQUE" if entry.start_dt is not None else "TRANSPARENT")
     return event
 
 

@@ -43,6 +43,10 @@ class Deadline:
     catch_up: bool = False
     #: show it in calendar feeds
     in_calendar: bool = True
+    #: a meeting's start and end (the calendar shows its times) and where it is
+    start_dt: datetime | None = None
+    end_dt: datetime | None = None
+    location: str | None = None
     #: filled in by the registry: the source's name
     source: str = field(default="", compare=False)
 

@@ -33,6 +33,10 @@ SENTENCES: dict[str, tuple[Msg, Msg]] = {
         msg("The group aims to finish the stage “%(title)s” %(when)s."),
         msg("The group aimed to finish the stage “%(title)s” %(when)s."),
     ),
+    "meeting": (
+        msg("The meeting “%(title)s” is %(when)s."),
+        msg("The meeting “%(title)s” was %(when)s."),
+    ),
     "support_due": (
         msg("The answer to “%(title)s” is due %(when)s."),
         msg("The answer to “%(title)s” was due %(when)s."),

@@ -193,6 +193,9 @@ _ENTRY = (
         title=bindparam("t"),
         link=bindparam("l"),
         is_cancelled=bindparam("x"),
+        start_dt=bindparam("sd"),
+        end_dt=bindparam("ed"),
+        location=bindparam("loc"),
         sequence=bindparam("s"),
         updated_dt=bindparam("u"),
     )
@@ -218,7 +221,7 @@ def expire_loaded(session: Session, *models) -> None:
 
 REMINDER_COLUMNS = (_R.c.id, _R.c.key, _R.c.status, _R.c.title, _R.c.link)
 CALENDAR_COLUMNS = (_C.c.id, _C.c.key, _C.c.is_cancelled, _C.c.entry_date, _C.c.title, _C.c.link,
-                    _C.c.sequence)  # fmt: skip
+                    _C.c.sequence, _C.c.start_dt, _C.c.end_dt, _C.c.location)  # fmt: skip
 
 
 def sync_reminders(
@@ -287,6 +290,11 @@ def sync_reminders(
         expire_loaded(session, Reminder)
 
 
+def _moved(entry, d: Deadline) -> bool:
+    """A meeting's times or place changed (aware datetimes compare by the moment)."""
+    return (entry.start_dt, entry.end_dt, entry.location) != (d.start_dt, d.end_dt, d.location)
+
+
 def sync_calendar(
     session, deadlines, where, now, report, *, read=None, params=None, existing=None
 ) -> None:
@@ -310,6 +318,9 @@ def sync_calendar(
                     "title": titles,
                     "link": d.link,
                     "entry_date": d.date,
+                    "start_dt": d.start_dt,
+                    "end_dt": d.end_dt,
+                    "location": d.location,
                     "sequence": 0,
                     "is_cancelled": False,
                     "created_dt": now,
@@ -321,14 +332,17 @@ def sync_calendar(
             or entry.entry_date != d.date
             or entry.title != titles
             or entry.link != d.link
+            or _moved(entry, d)
         ):
             changes.append({"eid": entry.id, "d": d.date, "t": titles, "l": d.link, "x": False,
+                            "sd": d.start_dt, "ed": d.end_dt, "loc": d.location,
                             "s0": entry.sequence, "s": entry.sequence + 1, "u": now})  # fmt: skip
     for key, entry in existing.items():
         if key not in wanted and not entry.is_cancelled:
             changes.append(
                 {"eid": entry.id, "d": entry.entry_date, "t": entry.title, "l": entry.link,
-                 "x": True, "s0": entry.sequence, "s": entry.sequence + 1, "u": now}
+                 "x": True, "sd": entry.start_dt, "ed": entry.end_dt, "loc": entry.location,
+                 "s0": entry.sequence, "s": entry.sequence + 1, "u": now}
             )  # fmt: skip
     _insert_many(session, _C, rows)
     _execute_many(session, _ENTRY, changes)

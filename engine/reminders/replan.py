@@ -104,7 +104,7 @@ _CAL_PART = select(
 ).where(_C.key.in_(bindparam("keys", expanding=True)))  # fmt: skip
 _REMINDER_PART = select(
     literal_column("'r'", String()), _R.id, _R.key, _R.status, null(), null(), _R.title,
-    _R.link, null(),
+    _R.link, null(), null(), null(), null(),
 ).where(
     _R.initiative_id == bindparam("iid"),
     _R.source.in_(PLAN_SOURCES),

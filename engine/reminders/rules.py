@@ -61,6 +61,7 @@ KINDS: dict[str, Kind] = {
             (30, 7, 0, -14),
             msg("A maintenance agreement is up for review"),
         ),
+        Kind("meeting", "members", (1,), msg("A meeting you are going to is tomorrow")),
         # notifications: chosen about on the same page, in the same way
         *(Kind(name, audience, (0,), label, mode) for name, audience, label, mode in PREFERENCES),
     )

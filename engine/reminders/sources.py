@@ -20,6 +20,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from engine.maintenance.deadlines import review_source, turns_source
+from engine.meetings.deadlines import meetings_source
 from engine.reminders.deadlines import (
     Deadline,
     Source,
@@ -54,6 +55,7 @@ SOURCES: dict[str, Source] = {
         Source("stalled", stalled_source, swept=True),
         Source("maintenance", turns_source, swept=True),
         Source("maintenance_review", review_source, swept=True),
+        Source("meetings", meetings_source, swept=True),
     )
 }
 #: a failure of one of these fails the change; a failing maintenance source is logged and

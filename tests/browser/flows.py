@@ -166,3 +166,15 @@ class Resident:
         self.send(form, "after attaching a document")
         expect(self.page.locator("#documents")).to_be_visible()
         expect(self.page.get_by_role("link", name=filename)).to_have_count(1)
+
+    def support_plan(self, wijk: str = "Paddepoel (West)") -> None:
+        """Put one's name under the plan, from the initiative page (the vergroening design
+        needs two residents' support before it goes to the municipality)."""
+        self.open()
+        link = self.page.get_by_role("link", name=self.t("Steun het plan", "Support the plan"))
+        self.follow(link, "support the plan")
+        self.page.locator("#neighbourhood_id").select_option(label=wijk)
+        self.send(self.form("main form[action$='/supporters']"), "support the plan, supported")
+        expect(self.page.locator("main")).to_contain_text(
+            self.t("Je steunt dit plan.", "You support this plan.")
+        )

@@ -106,6 +106,7 @@ def _shots(live) -> list[Shot]:
         vision = session.scalar(
             select(Initiative.id).where(Initiative.title == "Wijkvisie Paddepoel")
         )
+        meetings = _demo_meetings(session)
     values = {"initiative_id": greening, "task_id": task, "occurrence_id": turn, "step_id": step}
     shots = []
     for rule in live.app.url_map.iter_rules():
@@ -121,6 +122,10 @@ def _shots(live) -> list[Shot]:
             if paddepoel is not None and idea is not None:
                 shots.append(Shot("consultation-idea-group", rule.endpoint, "anna@example.nl", at))
             given, who = at, "lotte@example.nl"
+        if rule.endpoint.startswith("meetings.") and rule.endpoint != "meetings.supporters":
+            # Paddepoel's meetings, opened by its initiator: the drop-in still to come
+            given.update(meetings.get("upcoming", {}))
+            who = "anna@example.nl" if who else None
         if rule.endpoint.startswith("support.") and request is not None:
             given.update(request_id=request.id, initiative_id=request.initiative_id)
             who = "lotte@example.nl" if RULES.get(rule.endpoint) != "staff" else who
@@ -142,7 +147,26 @@ def _shots(live) -> list[Shot]:
             at = {"initiative_id": paddepoel}
             shots.append(Shot("consultation-neighbour", rule.endpoint, "lotte@example.nl", at))
             shots.append(Shot("consultation-group", rule.endpoint, "anna@example.nl", at))
+        if rule.endpoint == "meetings.show":  # the wijkavond that took place, with its minutes
+            held = dict(meetings.get("held", params))
+            shots.append(Shot("meeting-held", rule.endpoint, who, held))
+            shots.append(Shot("meeting-public", rule.endpoint, None, params))
     return shots
+
+
+def _demo_meetings(session) -> dict[str, dict]:
+    """Paddepoel's wijkavond (held) and its Saturday drop-in (to come), as URL values."""
+    from engine.models import Initiative
+    from engine.models.meetings import Meeting
+
+    rows = session.execute(
+        select(Meeting.id, Meeting.initiative_id, Meeting.minutes_document_id)
+        .join(Initiative, Initiative.id == Meeting.initiative_id)
+        .where(Initiative.title == "Wijkvisie Paddepoel")
+        .order_by(Meeting.start_dt)
+    ).all()
+    found = {"held": rows[0], "upcoming": rows[-1]} if rows else {}
+    return {k: {"initiative_id": r.initiative_id, "meeting_id": r.id} for k, r in found.items()}
 
 
 def _url(app, shot: Shot) -> str | None:

@@ -102,6 +102,9 @@ def test_greening_from_proposal_to_maintenance(open_page, live, lang):
     anna.decide("submit_design")
     bram.open(label="initiative page, consent decision open")
     bram.vote("submit_design")
+    # the design is shown to the residents along the quay: two of them support it
+    anna.support_plan()
+    bram.support_plan()
     anna.open()
     anna.move_on("submit_design", "municipal_support")
 

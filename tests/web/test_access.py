@@ -29,6 +29,7 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -39,6 +40,7 @@ from sqlalchemy import select
 
 from engine.db import utcnow
 from engine.discussions.operations import post_message, report_message
+from engine.meetings.operations import MeetingInput, plan_meeting
 from engine.models import Occurrence, Person
 from engine.operations import (
     add_step,
@@ -53,6 +55,7 @@ from engine.operations import (
 from engine.reminders.calendar import make_feed
 from engine.reminders.tokens import signing_secret, unsubscribe_token
 from engine.storage import Storage
+from engine.timeutil import local_date
 from tests import factories
 from tests.support import CSRF_RE
 
@@ -122,6 +125,7 @@ class World:
     invitation_id: int
     join_request_id: int
     support_request_id: int
+    meeting_id: int
     member_id: int
     spare_person_id: int
     task_id: int | None
@@ -181,6 +185,10 @@ def build_world(
             now=now,
         )  # fmt: skip
         request = factories.filed_request(session, item, initiator, now)
+        meeting = plan_meeting(session, initiator, item.id, MeetingInput(
+            title="Wijkavond", day=local_date(now) + timedelta(days=9), starts="19:30",
+            ends="21:30", place="Buurthuis", address="Pop Dijkemaweg 9, Groningen",
+        ), now)  # fmt: skip
         spare = factories.person(session, now, "Reserve Bewoner")
         # the role "coach" looks after this initiative; a member wrote, the partner reported it
         assign_coach(session, who["admin"], coach_id=who["coach"].id, now=now,
@@ -216,6 +224,7 @@ def build_world(
             invitation_id=invitation.id,
             join_request_id=asked.id,
             support_request_id=request.id,
+            meeting_id=meeting.id,
             member_id=who["member"].id,
             spare_person_id=spare.id,
             task_id=task_id,
@@ -253,6 +262,7 @@ RESOLVERS: dict[str, Callable[[World, Route, dict[str, Any]], Any]] = {
     ),
     "report_id": lambda w, r, x: w.report_id,
     "support_request_id": lambda w, r, x: w.support_request_id,
+    "meeting_id": lambda w, r, x: w.meeting_id,
     # someone else's or nobody's: marking it read is refused plainly (a redirect, no 404)
     "notification_id": lambda w, r, x: 1,
     # an admin's action on a person (a role, an account) gets a person of its own
@@ -418,6 +428,7 @@ def expectation(route: Route, role: str) -> str:
     allowed = {
         "login": ROLES,
         "viewer": (*GROUP, *STAFF),
+        "signed_in_viewer": (*GROUP, *STAFF),
         "member": GROUP,
         "member_or_starter": GROUP,
         "initiator": ("initiator",),
@@ -429,7 +440,7 @@ def expectation(route: Route, role: str) -> str:
     }[rule]
     if role in allowed:
         return "pass"
-    return "404" if rule == "viewer" else "403"
+    return "404" if rule in ("viewer", "signed_in_viewer") else "403"
 
 
 def _cases():
@@ -451,7 +462,7 @@ def test_route_answers_each_role_as_its_rule_says(
     assert route.access != "MISSING", f"{route.endpoint} has no access rule"
     assert route.method in ("GET", "POST"), f"{route.endpoint}: unexpected method {route.method}"
     expected = expectation(route, role)
-    visibility = "members" if route.access == "viewer" else "public"
+    visibility = "members" if route.access in ("viewer", "signed_in_viewer") else "public"
     changes = route.method == "POST" and expected == "pass"
     if changes:
         needs = route.blueprint == "maintenance" or {"task_id", "occurrence_id"} & set(
@@ -499,8 +510,8 @@ def test_every_endpoint_has_a_rule_and_the_test_sees_it():
 
     assert {r.endpoint for r in ROUTES} == {e for e, r in RULES.items() if r != "api"}
     assert {r.access for r in ROUTES} <= {
-        "public", "login", "viewer", "member", "member_or_starter", "initiator", "staff",
-        "admin", "coach_thread", "group_or_staff",
+        "public", "login", "viewer", "signed_in_viewer", "member", "member_or_starter",
+        "initiator", "staff", "admin", "coach_thread", "group_or_staff",
     }  # fmt: skip
 
 

@@ -29,6 +29,7 @@ HEADINGS = {
     "reminders": 'id="reminders-heading"',
     "discussion": 'id="discussion-heading"',
     "survey": 'id="survey-heading"',
+    "meetings": 'id="meetings-panel"',
 }
 VISITORS = ("anonymous", "outsider", "member", "initiator", "coach")
 
@@ -94,7 +95,8 @@ def test_each_panel_shows_to_whom_it_is_for_and_loads_once(
         )
         if panel.loader is not None:
             assert calls[panel.name] == (1 if meant else 0), (who, panel.name)
-    expected = {"plan", "pace", "members", "documents", "support", "maintenance", "discussion"}
+    expected = {"plan", "pace", "members", "documents", "support", "maintenance", "discussion",
+                "meetings"}  # fmt: skip
     if who in ("member", "initiator"):
         # the group is offered to make a survey; others see one once it is open
         expected |= {"coach-notes", "reminders", "survey"}

@@ -1,7 +1,7 @@
 """Personal access tokens for the JSON API.
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0017
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from engine.db import UTCDateTime
 
 revision = "0019"
-down_revision = "0015"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

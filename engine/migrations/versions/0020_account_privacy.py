@@ -1,7 +1,7 @@
 """Account privacy: a new address waiting for confirmation, and deleted accounts.
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0019
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from engine.db import UTCDateTime
 
 revision = "0020"
-down_revision = "0015"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 

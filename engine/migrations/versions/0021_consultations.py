@@ -2,7 +2,7 @@
 group did with each idea, and reports of posts.
 
 Revision ID: 0021
-Revises: 0015
+Revises: 0020
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import engine.db
 
 revision = "0021"
-down_revision = "0015"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 

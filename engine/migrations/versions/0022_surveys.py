@@ -1,7 +1,7 @@
 """Surveys: an initiative's short questionnaire, answered online or typed in from paper.
 
 Revision ID: 0022
-Revises: 0015
+Revises: 0021
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import engine.db
 
 revision = "0022"
-down_revision = "0015"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 

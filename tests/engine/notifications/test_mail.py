@@ -29,6 +29,8 @@ DATA = {
     "stage": {"nl": "Visie", "en": "Vision"},
     "closes_dt": "2026-12-03T13:00:00+00:00",
     "date": "2026-12-05",
+    "start_dt": "2026-12-05T18:30:00+00:00",
+    "text": "Neem een stoel mee.",
 }
 
 

@@ -85,6 +85,16 @@ def review(days: int) -> Reminder:
     )
 
 
+def meeting(days: int) -> Reminder:
+    return _reminder(
+        "meeting",
+        days,
+        {"nl": "Wijkavond, 19:30, Buurthuis De Paddepoel",
+         "en": "Wijkavond, 19:30, Buurthuis De Paddepoel"},
+        f"/initiatives/{QUAY}/meetings/3",
+    )  # fmt: skip
+
+
 #: what each initiative asked the municipality for, and the request's number
 REQUESTS = {
     QUAY: (5, "Graag de stroken asfalt langs de kade weghalen,\nzodat we daar kunnen planten."),
@@ -222,6 +232,7 @@ SAMPLES: dict[str, Callable[[str], str]] = {
     "reminder_maintenance_due": lambda loc: reminder_mail(anna(loc), [maintenance(0)], False),
     "reminder_support_due": lambda loc: reminder_mail(sanne(loc), [support(2)], False),
     "reminder_initiative_stalled": lambda loc: reminder_mail(sanne(loc), [stalled()], False),
+    "reminder_meeting": lambda loc: reminder_mail(anna(loc), [meeting(1)], False),
     "digest_daily": lambda loc: reminder_mail(
         anna(loc), [step(-36), stage(-1), maintenance(0), review(30)], True
     ),
@@ -233,7 +244,8 @@ SAMPLES: dict[str, Callable[[str], str]] = {
 SUFFIX = {"feed": "ics"}
 #: the kinds of reminder the samples above put into words
 SAMPLE_KINDS = {
-    r.kind for r in (step(0), stage(0), maintenance(0), review(0), support(0), stalled())
+    r.kind
+    for r in (step(0), stage(0), maintenance(0), review(0), support(0), stalled(), meeting(0))
 }
 
 

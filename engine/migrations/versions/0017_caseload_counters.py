@@ -7,15 +7,15 @@ of today" is ``earliest_open_due < today``, so time passing changes nothing stor
 database keeps it itself (a trigger on ``steps``), so no operation, bulk update or cascade can
 forget it. The stalled filter walks a new index on (is_paused, last_activity_dt, id).
 
-Revision ID: 0018
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0018"
-down_revision = "0015"
+revision = "0017"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 

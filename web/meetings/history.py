@@ -1,0 +1,22 @@
+"""The meeting events of an initiative's history, in words."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from engine.history import EventView, History
+from web.initiatives.history import _data, actor, describes
+
+SENTENCES = {
+    "meeting.planned": _l("%(name)s planned the meeting “%(title)s”"),
+    "meeting.changed": _l("%(name)s changed the meeting “%(title)s”"),
+    "meeting.cancelled": _l("%(name)s cancelled the meeting “%(title)s”"),
+    "meeting.message": _l("%(name)s sent a message to those going to “%(title)s”"),
+    "meeting.minutes": _l("%(name)s attached the minutes of the meeting “%(title)s”"),
+}
+
+
+@describes(*SENTENCES)
+def _meeting(view: EventView, _history: History) -> str:
+    title = str(_data(view).get("title") or "")
+    return str(SENTENCES[view.event.kind]) % {"name": actor(view), "title": title}
