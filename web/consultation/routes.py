@@ -25,7 +25,6 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 
 from engine.bounds import MAX_ID
-from engine.consultations import moderation
 from engine.consultations import operations as ops
 from engine.consultations.photos import MAX_PHOTO_BYTES
 from engine.consultations.queries import consultations_of, load_page, load_post, pick
@@ -33,7 +32,7 @@ from engine.db import utcnow
 from engine.discussions.queries import Standing, standing
 from engine.errors import VerbindingError
 from engine.models import Person
-from engine.models.consultations import Consultation, ConsultationPost, ConsultationReport
+from engine.models.consultations import Consultation, ConsultationPost
 from engine.permissions import (
     can_post_in_consultation,
     can_reply_in_consultation,
@@ -410,72 +409,5 @@ def withdraw(initiative_id: int, post_id: int):
     )
 
 
-# --- looking after it -------------------------------------------------------------------------
-
-
-@bp.post("/initiatives/<int:initiative_id>/consultation/posts/<int:post_id>/hide")
-@access.login
-def hide(initiative_id: int, post_id: int):
-    post = _post_row(initiative_id, post_id)
-    form = HideForm()
-    return form_action(
-        form,
-        lambda session: moderation.hide_post(
-            session,
-            current_user.person,
-            initiative_id=initiative_id,
-            post_id=post.id,
-            reason=form.reason.data,
-            now=utcnow(),
-            expected_version=_version(form),
-        ),  # fmt: skip
-        done=_("The post is hidden."),
-        to=_to_post(post),
-        again=_again_post(post, f"hide-{post.id}", form),
-        summary=False,
-    )
-
-
-@bp.post("/initiatives/<int:initiative_id>/consultation/posts/<int:post_id>/report")
-@access.login
-def report(initiative_id: int, post_id: int):
-    post = _post_row(initiative_id, post_id)
-    form = ReportForm()
-    return form_action(
-        form,
-        lambda session: moderation.report_post(
-            session,
-            current_user.person,
-            initiative_id=initiative_id,
-            post_id=post.id,
-            reason=form.reason.data,
-            now=utcnow(),
-        ),  # fmt: skip
-        done=_("Thank you. The initiators and the process coaches will look at it."),
-        to=_to_post(post),
-        again=_again_post(post, f"report-{post.id}", form),
-        summary=False,
-    )
-
-
-@bp.post("/initiatives/<int:initiative_id>/consultation/reports/<int:report_id>/dismiss")
-@access.login
-def dismiss(initiative_id: int, report_id: int):
-    found = db().get(ConsultationReport, report_id) if report_id <= MAX_ID else None
-    if found is None or found.initiative_id != initiative_id:
-        abort(404)
-    return form_action(
-        PlainForm(),
-        lambda session: moderation.dismiss_report(
-            session,
-            current_user.person,
-            initiative_id=initiative_id,
-            report_id=report_id,
-            now=utcnow(),
-        ),  # fmt: skip
-        done=_("The report is closed; the post stays."),
-        to=page_url(initiative_id, _anchor="reports"),
-    )
-
-
-from web.consultation import history, panel  # noqa: E402, F401  (history words, page panel)
+# the routes that look after posts, the history words and the page panel register themselves
+from web.consultation import history, moderation_routes, panel  # noqa: E402, F401
