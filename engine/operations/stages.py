@@ -77,11 +77,21 @@ def _stop_unfit_decisions(
         .where(Decision.initiative_id == initiative.id, Decision.status.in_(("open", "approved")))
         .order_by(Decision.id)
     ).all()
+    unfit = []
     for decision in live:
         old = before.find(decision.trigger, initiative.state)
         new = after.find(decision.trigger, initiative.state)
-        if new is not None and old is not None and new.decision == old.decision:
-            continue
+        if new is None or old is None or new.decision != old.decision:
+            unfit.append(decision)
+    if unfit and initiative.is_paused:
+        # while the group pauses no decision opens, takes votes or closes: not by a reshape either
+        raise Refused(
+            msg(
+                "The group has paused, and this change would stop a decision that is still "
+                "running. Resume first, or change the path after the decision."
+            )
+        )
+    for decision in unfit:
         decision.status, decision.closed_dt = "cancelled", now
         record(
             session, initiative, actor, now, "decision.cancelled",

@@ -24,8 +24,10 @@ from engine.operations import (
     insert_stage,
     list_moves,
     open_decision,
+    pause_initiative,
     remove_stage,
     restore_stage,
+    resume_initiative,
     skip_stage,
 )
 from engine.operations.common import machine_for
@@ -177,6 +179,34 @@ def test_a_decision_opened_before_reshaping_is_stopped_with_a_reason(session, no
     assert stopped.data == {"decision": decision.id, "trigger": "adopt_vision", "reason": "plan"}
     with pytest.raises(Refused):
         close_decision(session, anna, decision.id, now + 15 * DAY)
+
+
+def test_a_paused_group_cannot_stop_a_running_decision_by_reshaping(session, now, wijkvisie):
+    """Pause × reshaping × decisions: while the group pauses no decision closes, and a new own
+    stage that would stop one is refused with a reason; nothing changes. After resuming the
+    same change goes through and stops the decision as usual."""
+    item, people = wijkvisie
+    anna = people[0]
+    decision = open_decision(session, anna, item.id, "adopt_vision", now)
+    pause_initiative(session, anna, item.id, reason="Zomervakantie", now=now + MIN)
+    session.commit()
+    graph_key = session.get(Initiative, item.id).graph_key
+    with pytest.raises(Refused) as refused:
+        insert_stage(
+            session, anna, item.id, after="visioning", title="Scholen bevragen",
+            description="", now=now + 2 * MIN,
+        )  # fmt: skip
+    assert refused.value.message.msgid.startswith("The group has paused, and this change")
+    session.rollback()
+    assert session.get(Decision, decision.id).status == "open"
+    assert session.get(Initiative, item.id).graph_key == graph_key
+    assert factories.event_count(session, item.id, "decision.cancelled") == 0
+    resume_initiative(session, anna, item.id, shift_dates=False, now=now + 3 * MIN)
+    insert_stage(
+        session, anna, item.id, after="visioning", title="Scholen bevragen",
+        description="", now=now + 4 * MIN,
+    )  # fmt: skip
+    assert session.get(Decision, decision.id).status == "cancelled"
 
 
 def test_a_decision_whose_move_keeps_its_rule_survives_reshaping(session, now, wijkvisie):
