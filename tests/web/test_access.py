@@ -38,6 +38,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from engine.consultations.moderation import report_post
+from engine.consultations.operations import open_consultation, post_idea
 from engine.db import utcnow
 from engine.discussions.operations import post_message, report_message
 from engine.meetings.operations import MeetingInput, plan_meeting
@@ -57,7 +59,7 @@ from engine.reminders.tokens import signing_secret, unsubscribe_token
 from engine.storage import Storage
 from engine.timeutil import local_date
 from tests import factories
-from tests.support import CSRF_RE
+from tests.support import CSRF_RE, picture
 
 ROLES = ("anonymous", *factories.ROLE_PEOPLE)
 GROUP = ("member", "initiator", "partner")
@@ -133,6 +135,10 @@ class World:
     message_id: int
     #: a member's message in the group's discussion, and a report of it
     discussion_message_id: int
+    #: the neighbourhood's consultation, a neighbour's idea in it (with a photo), a report of it
+    consultation_id: int
+    consultation_post_id: int
+    consultation_report_id: int
     report_id: int
     #: tokens by endpoint, for the routes whose token is not an invitation's
     tokens: dict[str, str]
@@ -168,6 +174,19 @@ def build_world(
         agreed = open_decision(session, initiator, item.id, "start_design", now)
         cast_vote(session, initiator, agreed.id, "for", now)
         fire_transition(session, initiator, item.id, "start_design", now)
+        # the group asks the neighbourhood; a neighbour answers with a photo, a partner reports it
+        consultation = open_consultation(
+            session, initiator, initiative_id=item.id, question="Wat vind je van het ontwerp?",
+            ends_on=local_date(now) + timedelta(days=14), now=now,
+        )  # fmt: skip
+        idea = post_idea(
+            session, who["outsider"], initiative_id=item.id, consultation_id=consultation.id,
+            kind="idea", body="Meer bankjes langs het water.", now=now,
+            photo=("bankje.png", picture()),
+            store=Storage(app.config["VERBINDING"].upload_dir),
+        )  # fmt: skip
+        idea_report = report_post(session, who["partner"], initiative_id=item.id,
+                                  post_id=idea.id, reason="Test", now=now)  # fmt: skip
         if visibility != "public":
             set_visibility(session, initiator, item.id, visibility, now)
         step = add_step(
@@ -231,6 +250,9 @@ def build_world(
             occurrence_id=occurrence_id,
             message_id=factories.failed_mail(session, now).id,
             discussion_message_id=said.id,
+            consultation_id=consultation.id,
+            consultation_post_id=idea.id,
+            consultation_report_id=idea_report.id,
             report_id=reported.id,
             tokens=tokens,
             neighbourhood_id=item.neighbourhood_id,
@@ -260,7 +282,11 @@ RESOLVERS: dict[str, Callable[[World, Route, dict[str, Any]], Any]] = {
     "message_id": lambda w, r, x: (
         w.discussion_message_id if r.blueprint == "discussions" else w.message_id
     ),
-    "report_id": lambda w, r, x: w.report_id,
+    "report_id": lambda w, r, x: (
+        w.consultation_report_id if r.blueprint == "consultation" else w.report_id
+    ),
+    "consultation_id": lambda w, r, x: w.consultation_id,
+    "post_id": lambda w, r, x: w.consultation_post_id,
     "support_request_id": lambda w, r, x: w.support_request_id,
     "meeting_id": lambda w, r, x: w.meeting_id,
     # someone else's or nobody's: marking it read is refused plainly (a redirect, no 404)
