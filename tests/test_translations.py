@@ -182,6 +182,8 @@ TRANSLATORS = {
     ("engine/i18n.py", "translate"),  # the CLI's and mail's way of showing a Msg
     ("engine/i18n.py", "msg"),  # builds the Msg that extraction saw at the caller
     ("engine/i18n.py", "nmsg"),  # likewise, with a plural
+    ("engine/i18n.py", "_Escaping.gettext"),  # passes a Msg's own (extracted) msgid through
+    ("engine/i18n.py", "_Escaping.ngettext"),  # likewise, with a plural
     ("web/i18n.py", "render_msg"),  # the pages' way of showing a Msg (the |msg filter)
     ("engine/wording.py", "role_words"),  # a role without words is shown as its code
     ("engine/reminders/rules.py", "kind_of"),  # so is a kind of reminder nobody registered

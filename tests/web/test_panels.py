@@ -30,6 +30,7 @@ HEADINGS = {
     "discussion": 'id="discussion-heading"',
     "survey": 'id="survey-heading"',
     "meetings": 'id="meetings-panel"',
+    "consultation": 'id="consultation-heading"',
 }
 VISITORS = ("anonymous", "outsider", "member", "initiator", "coach")
 
@@ -98,8 +99,9 @@ def test_each_panel_shows_to_whom_it_is_for_and_loads_once(
     expected = {"plan", "pace", "members", "documents", "support", "maintenance", "discussion",
                 "meetings"}  # fmt: skip
     if who in ("member", "initiator"):
-        # the group is offered to make a survey; others see one once it is open
-        expected |= {"coach-notes", "reminders", "survey"}
+        # the group is offered to make a survey and to ask the neighbourhood; others see them
+        # once they are open
+        expected |= {"coach-notes", "reminders", "survey", "consultation"}
     if who == "coach":
         expected |= {"coach-notes"}
     assert {name for name, marker in HEADINGS.items() if marker in page} == expected
