@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from engine.config import config_of
 from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Refused
-from engine.i18n import Msg, msg
+from engine.i18n import Msg, msg, nmsg
 from engine.models import Document, Person
 from engine.models.meetings import ANSWERS, Meeting, MeetingAnswer
 from engine.notifications.fanout import notify
@@ -167,8 +167,9 @@ def update_meeting(
     going = _count_going(session, meeting.id)
     if values["capacity"] is not None and values["capacity"] < going:
         raise InvalidInput(
-            msg("%(num)d people already said they are going: the capacity cannot be lower.",
-                num=going),
+            nmsg("%(num)d person already said they are going: the capacity cannot be lower.",
+                 "%(num)d people already said they are going: the capacity cannot be lower.",
+                 going),
             field="capacity",
         )  # fmt: skip
     for name, value in values.items():
@@ -269,8 +270,9 @@ def answer_meeting(
     if answer == "going" and (mine is None or mine.answer != "going"):
         if meeting.capacity is not None and _count_going(session, meeting.id) >= meeting.capacity:
             raise Refused(
-                msg("The meeting is full: %(num)d people are going. You can answer maybe.",
-                    num=meeting.capacity)
+                nmsg("The meeting is full: %(num)d person is going. You can answer maybe.",
+                     "The meeting is full: %(num)d people are going. You can answer maybe.",
+                     meeting.capacity)
             )  # fmt: skip
     if mine is None:
         mine = MeetingAnswer(meeting_id=meeting.id, person_id=actor.id, answer=answer,

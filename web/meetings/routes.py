@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy.orm import Session
 from wtforms import SelectChoice
@@ -212,7 +213,9 @@ def message(initiative_id: int, meeting_id: int):
         lambda session: message_going(
             session, current_user.person, initiative_id, meeting_id, form.text.data or "", utcnow()
         ),  # fmt: skip
-        done=lambda n: _("The message is sent to %(num)d people.", num=n),
+        done=lambda n: ngettext(
+            "The message is sent to %(num)d person.", "The message is sent to %(num)d people.", n
+        ),
         to=_url(initiative_id, meeting_id),
         back=back,
     )
