@@ -127,7 +127,7 @@ def test_one_day_on_a_page(web_app, tmp_path, smtp_sink):
     page = client.get("/coach/").get_data(as_text=True)
     session.close()
     app.extensions["verbinding"].close()
-    assert "Gebeurt er 1 dag niets in een initiatief?" in page and "1 dagen" not in page
+    assert "Een initiatief waar 1 dag niets gebeurt" in page and "1 dagen" not in page
 
 
 # --- words in the wrong language on a page --------------------------------------------------
