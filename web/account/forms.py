@@ -4,7 +4,10 @@ from wtforms.validators import DataRequired, Email, Length
 
 from web.inputs import Form
 
-_PASSWORD = [DataRequired(_l("Enter your current password.")), Length(max=200)]
+_PASSWORD = [
+    DataRequired(_l("Enter your current password.")),
+    Length(max=200, message=_l("A password has at most 200 characters.")),
+]
 
 
 class NameForm(Form):

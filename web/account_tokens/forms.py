@@ -13,7 +13,11 @@ from web.inputs import Form, NumberField
 
 class TokenForm(Form):
     name = StringField(
-        _l("Name"), validators=[InputRequired(_l("Give the token a name.")), Length(max=MAX_NAME)]
+        _l("Name"),
+        validators=[
+            InputRequired(_l("Give the token a name.")),
+            Length(max=MAX_NAME, message=_l("The name is too long: at most %(max)d characters.")),
+        ],
     )
     scope = SelectField(
         _l("What may it do?"),
@@ -27,4 +31,4 @@ class TokenForm(Form):
 
 
 class RevokeForm(Form):
-    token_id = NumberField(validators=[InputRequired()])
+    token_id = NumberField(validators=[InputRequired(_l("Choose which token to revoke."))])
