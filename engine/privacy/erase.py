@@ -39,6 +39,8 @@ from engine.models import (
     RotaMember,
     SwapProposal,
 )
+from engine.models.consultations import ConsultationSupport
+from engine.models.meetings import MeetingAnswer, Supporter
 from engine.models.notifications import Notification, NotificationEvent
 from engine.models.reminders import CalendarFeed, Reminder, ReminderPreference
 from engine.notifications import events as notifications
@@ -59,13 +61,19 @@ PERSONAL_TABLES = (
     "association_members",
     "maintenance_rota_members",
     "coach_assignments",
+    # what a neighbour said for themselves: a support of an idea, an answer to a meeting, a name
+    # under a plan (the counts go down by one, as when they withdraw)
+    "consultation_supports",
+    "meeting_answers",
+    "supporters",
 )
 #: the column that names the person, where it is not ``person_id``
 _OWNER = {"coach_assignments": "coach_id"}
 #: the models behind :data:`PERSONAL_TABLES` (a test checks the list is complete)
 PERSONAL_MODELS = (
     LoginSession, PasswordReset, Reminder, ReminderPreference, CalendarFeed, Notification,
-    JoinRequest, AssociationMember, RotaMember, CoachAssignment,
+    JoinRequest, AssociationMember, RotaMember, CoachAssignment, ConsultationSupport,
+    MeetingAnswer, Supporter,
 )  # fmt: skip
 
 

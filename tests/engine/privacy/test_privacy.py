@@ -111,7 +111,9 @@ def test_the_download_holds_the_account_the_rows_about_the_person_and_their_file
 def test_every_table_keyed_by_a_person_is_either_deleted_or_kept_on_purpose():
     """A new table with ``person_id`` must be sorted: gone with the account, or kept (and then
     shown as "former member")."""
-    kept = {"memberships", "electors", "votes", "outbox"}  # memberships: left; outbox: own rule
+    # memberships: left; outbox: own rule; survey responses stay, like votes, from a former
+    # member (the results do not change after the survey closed)
+    kept = {"memberships", "electors", "votes", "outbox", "survey_responses"}
     for name, table in Base.metadata.tables.items():
         if isinstance(table, Table) and "person_id" in table.c:
             assert name in erase.PERSONAL_TABLES or name in kept, name
