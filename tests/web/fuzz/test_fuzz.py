@@ -43,6 +43,9 @@ PROFILE = os.environ.get("VERBINDING_HYPOTHESIS_PROFILE", "ci")
 # do not use `random`, but mail goes out in threads beside them (the app's delivery right after
 # a commit, the SMTP sink) and `email.utils.make_msgid` draws from `random`: not ours to fix.
 @pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisDeprecationWarning")
+# the strategy of every route × field is large; Hypothesis's note that printing it is costly is
+# about the report, not a finding
+@pytest.mark.filterwarnings("ignore:Generating overly large repr")
 @pytest.mark.parametrize("role", ROLES)
 def test_no_input_from_any_role_gives_a_server_error(fuzz_app, role):
     world = build(fuzz_app, role)
