@@ -42,11 +42,12 @@ def _apply_graph_change(
     if initiative.state not in graph.stages or not graph.reaches_final():
         raise Refused(msg("With this change the process could no longer reach its end."))
     before = build_graph(current.definition, initiative.graph_key)
+    unfit = _unfit_decisions(session, initiative, before, graph)
     initiative.graph_key = key
     order = process_plan(current.content_hash, current.definition, key).shape.index
     for plan in session.scalars(select(StagePlan).where(StagePlan.initiative_id == initiative.id)):
         plan.position = order[plan.stage_key]
-    _stop_unfit_decisions(session, actor, initiative, before, graph, now)
+    _stop_unfit_decisions(session, actor, initiative, unfit, now)
 
 
 #: why a skip is refused when the moves into and out of the stage cannot become one move
@@ -62,16 +63,12 @@ GATE_CONFLICTS = {
 }
 
 
-def _stop_unfit_decisions(
-    session: Session,
-    actor: Person,
-    initiative: Initiative,
-    before: Graph,
-    after: Graph,
-    now: datetime,
-) -> None:
-    """A decision on a move that no longer leaves this stage, or now asks another kind of
-    decision, is cancelled: it cannot count for the move the template now asks."""
+def _unfit_decisions(
+    session: Session, initiative: Initiative, before: Graph, after: Graph
+) -> list[Decision]:
+    """The live decisions on a move that no longer leaves this stage, or now asks another kind
+    of decision; refused while the group pauses (no decision closes then, not by a reshape
+    either), before anything is written."""
     live = session.scalars(
         select(Decision)
         .where(Decision.initiative_id == initiative.id, Decision.status.in_(("open", "approved")))
@@ -84,13 +81,24 @@ def _stop_unfit_decisions(
         if new is None or old is None or new.decision != old.decision:
             unfit.append(decision)
     if unfit and initiative.is_paused:
-        # while the group pauses no decision opens, takes votes or closes: not by a reshape either
         raise Refused(
             msg(
                 "The group has paused, and this change would stop a decision that is still "
                 "running. Resume first, or change the path after the decision."
             )
         )
+    return unfit
+
+
+def _stop_unfit_decisions(
+    session: Session,
+    actor: Person,
+    initiative: Initiative,
+    unfit: list[Decision],
+    now: datetime,
+) -> None:
+    """A decision that no longer fits the path is cancelled: it cannot count for the move the
+    template now asks."""
     for decision in unfit:
         decision.status, decision.closed_dt = "cancelled", now
         record(
@@ -214,7 +222,12 @@ def insert_stage(
     session.add(plan)
     session.flush()
     ops = parse_graph_key(initiative.graph_key) + [("insert", key, after)]
-    _apply_graph_change(session, actor, initiative, path, ops, now)
+    try:
+        _apply_graph_change(session, actor, initiative, path, ops, now)
+    except Refused:  # a refusal writes nothing: the new stage goes again
+        session.delete(plan)
+        session.flush()
+        raise
     record(session, initiative, actor, now, "stage.inserted", stage=key, after=after, title=title)
     session.flush()
     return plan
