@@ -32,6 +32,7 @@ from engine.models import (
     LoginSession,
     Membership,
     Occurrence,
+    OutboxBody,
     OutboxMessage,
     PasswordReset,
     Person,
@@ -238,4 +239,16 @@ def _scrub_mail(session: Session, words: dict[str, str]) -> None:
             message.body_text = message.body_text.replace(word, instead)
             if message.body_html is not None:
                 message.body_html = message.body_html.replace(word, instead)
+    # a notification's text, stored once per language for all its readers (engine.mail.outbox)
+    body_columns = (OutboxBody.body_text, OutboxBody.body_html)
+    bodies = session.scalars(
+        select(OutboxBody).where(
+            or_(*[c.contains(w, autoescape=True) for c in body_columns for w in spelled])
+        )
+    ).all()
+    for body in bodies:
+        for word, instead in spelled.items():
+            body.body_text = body.body_text.replace(word, instead)
+            if body.body_html is not None:
+                body.body_html = body.body_html.replace(word, instead)
     session.flush()
