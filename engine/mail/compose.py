@@ -6,9 +6,9 @@ Each mail ``template`` has ``<template>.subject.txt``, ``.txt`` and ``.html`` in
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
