@@ -52,7 +52,9 @@ def _environment(locale: str) -> Environment:
 
 def finalize(locale: str) -> Callable[[Any], Any]:
     """What the templates do to every value they print (for words filled in afterwards)."""
-    return _environment(locale if locale in ("nl", "en") else "nl").finalize
+    done = _environment(locale if locale in ("nl", "en") else "nl").finalize
+    assert done is not None
+    return done
 
 
 def compose(template: str, locale: str, **context: Any) -> tuple[str, str, str]:

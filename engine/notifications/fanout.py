@@ -87,7 +87,7 @@ def notify(
     told = _TOLD.where(_P.c.id.in_(recipients))
     if actor_id is not None:
         told = told.where(_P.c.id != actor_id)
-    if paused and not event.is_pause:
+    if paused and initiative_id is not None and not event.is_pause:
         told = told.where(_P.c.id.not_in(_members(initiative_id)))
     conn.execute(
         insert(_N).from_select(_TOLD_INTO, told),
