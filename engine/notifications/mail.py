@@ -140,12 +140,9 @@ class Composed:
         }
 
 
-def compose_mail(
-    shown: Sequence[Shown], locale: str, site: Site, config: Config, *, digest: bool
-) -> Composed:
-    """Compose a notification mail (one item) or an overview (several) in one language."""
-    tz = config.timezone
-    items = [
+def items_of(shown: Sequence[Shown], locale: str, site: Site, tz: str) -> list[Item]:
+    """The lines of a mail, one per notification, in one language."""
+    return [
         Item(
             sentence=sentence(s.kind, s.data, locale, tz),
             initiative=str((s.data or {}).get("initiative") or ""),
@@ -155,6 +152,14 @@ def compose_mail(
         )
         for s in shown
     ]
+
+
+def compose_mail(
+    shown: Sequence[Shown], locale: str, site: Site, config: Config, *, digest: bool
+) -> Composed:
+    """Compose a notification mail (one item) or an overview (several) in one language."""
+    tz = config.timezone
+    items = items_of(shown, locale, site, tz)
     if not digest and len(items) == 1:
         subject_line, text, html = _one(items[0], subject(shown[0].kind, shown[0].data, locale, tz),
                                         locale, site)  # fmt: skip
