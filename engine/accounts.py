@@ -11,6 +11,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -132,6 +133,25 @@ def _close_resets(session: Session, person_id: int, now: datetime) -> None:
     )
 
 
+def _mail(
+    session: Session, mailer: Mailer, person: Person, template: str, key: str, now: datetime,
+    **context: Any,
+) -> None:  # fmt: skip
+    """Queue a mail to ``person``, in their language, greeting them by name."""
+    mailer.queue(
+        session,
+        template=template,
+        key=key,
+        to_addr=person.email,
+        to_name=person.name,
+        person_id=person.id,
+        locale=person.locale,
+        now=now,
+        name=person.name,
+        **context,
+    )
+
+
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -158,16 +178,13 @@ def request_password_reset(
     )
     session.add(reset)
     session.flush()
-    mailer.queue(
+    _mail(
         session,
-        template="password_reset",
-        key=f"password-reset:{reset.id}",
-        to_addr=person.email,
-        to_name=person.name,
-        person_id=person.id,
-        locale=person.locale,
-        now=now,
-        name=person.name,
+        mailer,
+        person,
+        "password_reset",
+        f"password-reset:{reset.id}",
+        now,
         hours=RESET_HOURS,
         link=mailer.url(f"/password/new/{token}"),
         secret=True,
@@ -221,16 +238,13 @@ def register(
     create_person_checks(email=email, name=name, password=password)
     generate_password_hash(password)
     stamp = int(now.timestamp() * 1000)
-    mailer.queue(
+    _mail(
         session,
-        template="register_attempt",
-        key=f"register-attempt:{person.id}:{stamp}",
-        to_addr=person.email,
-        to_name=person.name,
-        person_id=person.id,
-        locale=person.locale,
-        now=now,
-        name=person.name,
+        mailer,
+        person,
+        "register_attempt",
+        f"register-attempt:{person.id}:{stamp}",
+        now,
         login=mailer.url("/login"),
         reset=mailer.url("/password/reset"),
     )
@@ -255,16 +269,13 @@ def send_confirmation(session: Session, person: Person, now: datetime, mailer: M
     token = secrets.token_urlsafe(32)
     person.confirm_token_hash = _hash_token(token)
     session.flush()
-    mailer.queue(
+    _mail(
         session,
-        template="email_confirm",
-        key=f"email-confirm:{person.id}:{person.confirm_token_hash[:16]}",
-        to_addr=person.email,
-        to_name=person.name,
-        person_id=person.id,
-        locale=person.locale,
-        now=now,
-        name=person.name,
+        mailer,
+        person,
+        "email_confirm",
+        f"email-confirm:{person.id}:{person.confirm_token_hash[:16]}",
+        now,
         link=mailer.url(f"/register/confirm/{token}"),
         secret=True,
     )

@@ -52,12 +52,16 @@ class Runtime:
             self._background.append(thread)
         thread.start()
 
-    def close(self, wait: float = 10.0) -> None:
-        """Let background work finish (at most ``wait`` seconds each), then close the database
-        connections (if any were opened)."""
+    def join_background(self, wait: float = 10.0) -> None:
+        """Let the background work started so far finish (at most ``wait`` seconds each)."""
         with self._lock:
             running = list(self._background)
         for thread in running:
             thread.join(wait)
+
+    def close(self, wait: float = 10.0) -> None:
+        """Let background work finish (at most ``wait`` seconds each), then close the database
+        connections (if any were opened)."""
+        self.join_background(wait)
         if "engine" in self.__dict__:
             self.engine.dispose()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import exists, literal_column, select, update
@@ -17,12 +18,23 @@ from sqlalchemy.orm import Session
 
 from engine.config import Config, config_of
 from engine.db import bounded
+from engine.i18n import msg, nmsg, translate
 from engine.mail.outbox import queue_many
 from engine.models import Decision, Initiative, Person
 from engine.models.notifications import Notification, NotificationEvent
 from engine.notifications.events import CLOSING_NOTICE, decision_closing
 from engine.notifications.kinds import event_kind
-from engine.notifications.mail import Shown, compose_mail, locale_of, signed_token, site_of
+from engine.notifications.mail import (
+    UNSUBSCRIBE_PATH,
+    Shown,
+    compose_mail,
+    items_of,
+    locale_of,
+    signed_token,
+    site_of,
+)
+from engine.reminders.digests import Site
+from engine.reminders.tokens import unsubscribe_token
 from engine.sweepstep import NOW, SweepStep
 
 log = logging.getLogger(__name__)
@@ -55,14 +67,7 @@ def send_digests(session: Session, now: datetime, limit: int = BATCH) -> str:
         return "0 overviews"
     config = config_of(session)
     site = site_of(config)
-    events = {
-        row.id: row
-        for row in session.execute(
-            select(_E.c.id, _E.c.kind, _E.c.initiative_id, _E.c.data, _E.c.link).where(
-                _E.c.id.in_(sorted({c.event_id for c in claimed}))
-            )
-        )
-    }
+    events = _events(session, claimed)
     people = {
         p.id: p
         for p in session.scalars(
@@ -78,6 +83,67 @@ def send_digests(session: Session, now: datetime, limit: int = BATCH) -> str:
     queue_many(session, messages, now=now, mail_from=config.mail_from)
     log.info("notifications: %s overviews for %s notifications", len(messages), len(claimed))
     return f"{len(messages)} overviews"
+
+
+def _events(session: Session, claimed) -> dict:
+    return {
+        row.id: row
+        for row in session.execute(
+            select(_E.c.id, _E.c.kind, _E.c.initiative_id, _E.c.data, _E.c.link).where(
+                _E.c.id.in_(sorted({c.event_id for c in claimed}))
+            )
+        )
+    }
+
+
+def claim_for_digests(
+    session: Session, now: datetime, person_ids: Iterable[int]
+) -> dict[int, list[Shown]]:
+    """Claim the due overview notifications of readers who get a reminder digest now, so that
+    both go in one mail (engine.reminders.dispatcher): what each of them is shown, oldest
+    first. The rows are marked sent in the caller's transaction, as by :func:`send_digests`;
+    a row another sweep claimed meanwhile is not pending any more and is left out."""
+    ids = sorted(set(person_ids))
+    if not ids:
+        return {}
+    claimed = session.execute(
+        update(_N)
+        .where(_PENDING, _N.c.mail_due_dt <= now, _N.c.person_id.in_(ids))
+        .values(mail_status="sent", mailed_dt=now)
+        .returning(_N.c.id, _N.c.person_id, _N.c.event_id)
+    ).all()
+    if not claimed:
+        return {}
+    events = _events(session, claimed)
+    shown: dict[int, list[Shown]] = defaultdict(list)
+    for row in sorted(claimed, key=lambda r: r.id):
+        e = events[row.event_id]
+        shown[row.person_id].append(Shown(e.kind, e.initiative_id, e.data, e.link))
+    log.info("notifications: %s go in %s reminder digests", len(claimed), len(shown))
+    return dict(shown)
+
+
+def with_notifications(
+    person: Person, reminder_kinds: Iterable[str], reminders: int, context: dict,
+    shown: list[Shown], site: Site, config: Config,
+) -> tuple[str, dict]:  # fmt: skip
+    """A reminder digest's subject and context with the reader's notifications added: one
+    mail per slot. Its unsubscribe link turns off every kind in it."""
+    locale = locale_of(person.locale)
+    prefs = {event_kind(s.kind).pref for s in shown}
+    token = unsubscribe_token(site.secret, person.id, sorted(set(reminder_kinds) | prefs))
+    title = translate(
+        msg("Your overview: %(reminders)s and %(notifications)s",
+            reminders=nmsg("%(num)d reminder", "%(num)d reminders", reminders),
+            notifications=nmsg("%(num)d notification", "%(num)d notifications", len(shown))),
+        locale,
+    )  # fmt: skip
+    return title, {
+        **context,
+        "notifications": items_of(shown, locale, site, config.timezone),
+        "notifications_url": site.url("/notifications"),
+        "unsubscribe_url": site.url(UNSUBSCRIBE_PATH + token),
+    }
 
 
 def _overview(person: Person, rows, events, site, config: Config) -> dict:

@@ -12,14 +12,15 @@ import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any
 
 from babel.dates import format_date, format_datetime
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from engine.config import Config
 from engine.i18n import LOCALES, in_lang, translate, translate_html
-from engine.mail.compose import compose
+from engine.mail.compose import MAX_SUBJECT, compose, finalize, short
 from engine.mail.outbox import NAME, TOKEN, fill_in
 from engine.notifications.kinds import SUBJECT, event_kind
 from engine.reminders.digests import Item, Site
@@ -139,12 +140,9 @@ class Composed:
         }
 
 
-def compose_mail(
-    shown: Sequence[Shown], locale: str, site: Site, config: Config, *, digest: bool
-) -> Composed:
-    """Compose a notification mail (one item) or an overview (several) in one language."""
-    tz = config.timezone
-    items = [
+def items_of(shown: Sequence[Shown], locale: str, site: Site, tz: str) -> list[Item]:
+    """The lines of a mail, one per notification, in one language."""
+    return [
         Item(
             sentence=sentence(s.kind, s.data, locale, tz),
             initiative=str((s.data or {}).get("initiative") or ""),
@@ -154,6 +152,19 @@ def compose_mail(
         )
         for s in shown
     ]
+
+
+def compose_mail(
+    shown: Sequence[Shown], locale: str, site: Site, config: Config, *, digest: bool
+) -> Composed:
+    """Compose a notification mail (one item) or an overview (several) in one language."""
+    tz = config.timezone
+    items = items_of(shown, locale, site, tz)
+    if not digest and len(items) == 1:
+        subject_line, text, html = _one(items[0], subject(shown[0].kind, shown[0].data, locale, tz),
+                                        locale, site)  # fmt: skip
+        return Composed(subject_line, text, html,
+                        headers(site, shown[0].initiative_id, config.mail_from))  # fmt: skip
     if digest:
         from engine.i18n import nmsg
 
@@ -178,6 +189,54 @@ def compose_mail(
     iids = {s.initiative_id for s in shown}
     only = next(iter(iids)) if len(iids) == 1 else None
     return Composed(subject_line, text, html, headers(site, only, config.mail_from))
+
+
+#: stand-ins for one notification's own words in a mail's frame (see :func:`_one`)
+_SUBJECT, _SENTENCE, _INITIATIVE, _URL = (f"\ue001{w}\ue001" for w in ("s", "t", "i", "u"))
+
+
+def _template(template: str, locale: str, site: Site, **context: Any) -> tuple[str, str, str]:
+    return compose(
+        template,
+        locale,
+        name=NAME,
+        notifications_url=site.url("/notifications"),
+        preferences_url=site.url("/reminders/preferences"),
+        unsubscribe_url=site.url(UNSUBSCRIBE_PATH) + TOKEN,
+        **context,
+    )
+
+
+@lru_cache(maxsize=64)
+def _frame(locale: str, site: Site, has_initiative: bool) -> tuple[str, str, str]:
+    """The mail of one notification with stand-ins for its words: rendered once per language
+    (the templates' sentences cost more than filling in the words of each event)."""
+    item = Item(
+        sentence=_SENTENCE,
+        initiative=_INITIATIVE if has_initiative else "",
+        url=_URL,
+        sentence_html=Markup(_SENTENCE),
+        initiative_html=Markup(_INITIATIVE) if has_initiative else None,
+    )
+    return _template("notification", locale, site, subject=_SUBJECT, items=[item], digest=False)
+
+
+def _one(item: Item, title: str, locale: str, site: Site) -> tuple[str, str, str]:
+    """One notification's mail: its frame with the event's words put in, as the template would
+    (the HTML escaped, a deleted account's name in the reader's language)."""
+    said = finalize(locale)
+    subject_frame, text, html = _frame(locale, site, bool(item.initiative))
+    words = {_SENTENCE: said(item.sentence), _INITIATIVE: said(item.initiative),
+             _URL: said(item.url), _SUBJECT: said(title)}  # fmt: skip
+    markup = {_SENTENCE: said(item.sentence_html or escape(item.sentence)),
+              _INITIATIVE: said(item.initiative_html or escape(item.initiative)),
+              _URL: escape(said(item.url)), _SUBJECT: escape(said(title))}  # fmt: skip
+    for stand_in, word in words.items():
+        text = text.replace(stand_in, word)
+        subject_frame = subject_frame.replace(stand_in, word)
+    for stand_in, word in markup.items():
+        html = html.replace(stand_in, str(word))
+    return short(subject_frame, MAX_SUBJECT), text, html
 
 
 def signed_token(site: Site, person_id: int, prefs: Iterable[str]) -> str:

@@ -3,7 +3,15 @@
 * the text of mail that was sent (or gave up) goes after ``MAIL_RETENTION_DAYS``; the row stays,
   so the same mail is never sent twice;
 * used or expired password-reset links and invitations go after ``LINK_RETENTION_DAYS``;
-* notifications go after ``NOTIFICATION_RETENTION_DAYS`` (those still to be mailed wait).
+* notifications go after ``NOTIFICATION_RETENTION_DAYS`` (those still to be mailed wait);
+* a text shared by many readers' mails (``outbox_bodies``) goes once no mail points at it any
+  more and it is older than ``MAIL_RETENTION_DAYS``.
+
+A shared text is only ever pointed at by the mails queued in the transaction that stored it
+(engine.notifications.fanout.mail_now), so a text another transaction is storing right now is
+never taken: it is younger than the period, invisible until it commits (PostgreSQL), or the
+sweep waits for its write lock (SQLite); and the foreign key would refuse a mail pointing at a
+text that is gone.
 
 The privacy page states the same periods, read from the same settings.
 """
@@ -17,7 +25,7 @@ from sqlalchemy import CursorResult, and_, delete, exists, or_, update
 from sqlalchemy.orm import Session
 
 from engine.config import Config, config_of
-from engine.models import Invitation, OutboxMessage, PasswordReset
+from engine.models import Invitation, OutboxBody, OutboxMessage, PasswordReset
 from engine.models.notifications import Notification, NotificationEvent
 from engine.sweepstep import SweepStep
 
@@ -34,7 +42,19 @@ def _old_mail(cutoff: datetime) -> Any:
     return and_(
         OutboxMessage.status.in_(("sent", "failed")),
         OutboxMessage.created_dt < cutoff,
-        or_(OutboxMessage.body_text != "", OutboxMessage.body_html.is_not(None)),
+        or_(
+            OutboxMessage.body_text != "",
+            OutboxMessage.body_html.is_not(None),
+            OutboxMessage.body_id.is_not(None),
+        ),
+    )
+
+
+def _unused_bodies(cutoff: datetime) -> Any:
+    """Shared texts no mail points at (any more), past the period."""
+    return and_(
+        OutboxBody.created_dt < cutoff,
+        ~exists().where(OutboxMessage.body_id == OutboxBody.id),
     )
 
 
@@ -65,6 +85,7 @@ def due(now: datetime, config: Config) -> Any:
         | exists().where(_old_resets(links))
         | exists().where(_old_invitations(links))
         | exists().where(_old_notifications(told))
+        | exists().where(_unused_bodies(mail))
     )
 
 
@@ -77,16 +98,20 @@ def prune(session: Session, now: datetime) -> str:
     mail, links, told = _cutoffs(now, config_of(session))
     wiped = _count(
         session.execute(
-            update(OutboxMessage).where(_old_mail(mail)).values(body_text="", body_html=None)
+            update(OutboxMessage)
+            .where(_old_mail(mail))
+            .values(body_text="", body_html=None, body_id=None, fill=None)
         )
     )
+    # after the wipe above, in the same transaction: the texts it let go of go too
+    bodies = _count(session.execute(delete(OutboxBody).where(_unused_bodies(mail))))
     resets = _count(session.execute(delete(PasswordReset).where(_old_resets(links))))
     invitations = _count(session.execute(delete(Invitation).where(_old_invitations(links))))
     notes = _count(session.execute(delete(Notification).where(_old_notifications(told))))
     _count(session.execute(delete(NotificationEvent).where(_orphan_events(told))))
     return (
-        f"{wiped} mail texts, {resets} reset links, {invitations} invitations and "
-        f"{notes} notifications forgotten"
+        f"{wiped} mail texts ({bodies} shared), {resets} reset links, {invitations} "
+        f"invitations and {notes} notifications forgotten"
     )
 
 

@@ -24,6 +24,8 @@ from engine.mail.compose import compose
 from engine.mail.outbox import queue_many
 from engine.models import Initiative, Membership, Person
 from engine.models.reminders import Reminder
+from engine.notifications.digests import claim_for_digests, with_notifications
+from engine.notifications.mail import Shown
 from engine.permissions import is_staff
 from engine.reminders.digests import Site, list_headers, mail_context
 from engine.reminders.planner import PLAN_SOURCES, expire_loaded
@@ -147,9 +149,12 @@ def dispatch(
                 deferred.append({"rid": row.id, "due": slot})
             else:
                 digests[(row.person_id, mode, slot)].append(row)
+    # the reader's overview of notifications due now goes in the same mail: one per slot
+    notes = claim_for_digests(session, now, (pid for pid, _, _ in digests)) if digests else {}
     for (person_id, mode, slot), group in digests.items():
         key = f"digest:{person_id}:{mode}:{slot:%Y%m%dT%H%M}:{min(r.id for r in group)}"
-        messages.append(batch.message(key, group, now, delivery, config, digest=True))
+        messages.append(batch.message(key, group, now, delivery, config, digest=True,
+                                      notes=notes.pop(person_id, [])))  # fmt: skip
         outbox_of[key] = group
         report.digests += 1
     if messages:
@@ -230,7 +235,7 @@ class _Batch:
 
     def message(
         self, key: str, rows: list[Row], now: datetime, delivery: Delivery, config: Config, *,
-        digest: bool,
+        digest: bool, notes: list[Shown] | None = None,
     ) -> dict:  # fmt: skip
         person = self.people[rows[0].person_id]
         titles = {iid: title for iid, (title, _) in self.initiatives.items()}
@@ -238,6 +243,10 @@ class _Batch:
             person, rows, titles, local_date(now, config.timezone), delivery.site, digest,
             stalled_days=config.stalled_days,
         )  # fmt: skip
+        if notes:
+            subject, context = with_notifications(
+                person, {r.kind for r in rows}, len(rows), context, notes, delivery.site, config
+            )
         _, text, html = compose("reminder", person.locale, subject=subject, **context)
         return {
             "key": key,

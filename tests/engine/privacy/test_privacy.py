@@ -5,15 +5,19 @@ from __future__ import annotations
 
 import io
 import json
+import threading
 import zipfile
 from datetime import timedelta
 
 import pytest
 from PIL import Image
-from sqlalchemy import Table, select
+from sqlalchemy import Table, delete, func, select
 
-from engine.db import Base
-from engine.models import Document, OutboxMessage, PasswordReset
+from engine.db import Base, make_session_factory
+from engine.mail.outbox import NAME, contents
+from engine.models import Document, OutboxBody, OutboxMessage, PasswordReset
+from engine.notifications import recipients
+from engine.notifications.fanout import notify
 from engine.operations.documents import attach_document
 from engine.privacy import erase, retention
 from engine.privacy.export import export_zip
@@ -77,7 +81,7 @@ def test_the_sweeper_forgets_old_mail_texts_links_and_notifications(session, now
                               expires_dt=old + timedelta(hours=2)))  # fmt: skip
     session.flush()
     report = retention.prune(session, now)
-    assert "1 mail texts, 1 reset links" in report
+    assert "1 mail texts (0 shared), 1 reset links" in report
     rows = session.scalars(
         select(OutboxMessage).where(OutboxMessage.to_addr == someone.email)
     ).all()
@@ -87,6 +91,91 @@ def test_the_sweeper_forgets_old_mail_texts_links_and_notifications(session, now
     assert (
         session.scalar(select(PasswordReset).where(PasswordReset.person_id == someone.id)) is None
     )
+
+
+def _bodies(session, ids) -> int:
+    return session.scalar(select(func.count()).where(OutboxBody.id.in_(ids))) or 0
+
+
+def test_a_text_shared_by_many_mails_goes_once_no_mail_points_at_it(session, now):
+    """A notification mailed at once to a group stores its text once per language; the
+    sweeper wipes the old mails and then the texts, never one a waiting mail still needs."""
+    item = factories.initiative(session, now - timedelta(days=400), members=3)
+    actor = item.memberships[0].person
+    notify(session, kind="stage_moved", initiative_id=item.id, actor_id=actor.id,
+           recipients=recipients.group(item.id), link=f"/initiatives/{item.id}",
+           now=now - timedelta(days=400),
+           data={"initiative": item.title, "actor": actor.name, "stage": "Visie"})  # fmt: skip
+    session.flush()
+    rows = session.scalars(
+        select(OutboxMessage).where(OutboxMessage.body_id.is_not(None))
+        .order_by(OutboxMessage.id)
+    ).all()  # fmt: skip
+    assert len(rows) == 3
+    bodies = {r.body_id for r in rows}
+    waiting = rows[0]
+    for row in rows[1:]:
+        row.status = "sent"
+    session.flush()
+    assert "2 mail texts" in retention.prune(session, now)
+    # one mail still waits (the server was away): its language's text stays
+    assert _bodies(session, bodies) >= 1
+    assert "Visie" in contents(waiting)[0]
+    for row in rows[1:]:
+        session.refresh(row)
+        assert row.body_id is None and contents(row)[0] == ""
+    waiting.status = "sent"
+    session.flush()
+    retention.prune(session, now)
+    assert _bodies(session, bodies) == 0
+
+
+def test_the_sweeper_never_takes_a_text_that_is_being_queued(committed_engine, now):
+    """A fan-out stores its text and the mails pointing at it in one transaction; a sweep that
+    runs meanwhile (even one that thinks every text is old) leaves that text alone."""
+    sessions = make_session_factory(committed_engine)
+    with sessions() as s:
+        someone = factories.person(s, now)
+        s.commit()
+        person_id, email = someone.id, someone.email
+    later = now + timedelta(days=4000)  # every text is past the period for this sweep
+    report: list[str] = []
+    with sessions() as queuing:
+        body = OutboxBody(body_text=f"Hallo {NAME}", body_html=None, headers={},
+                          created_dt=now - timedelta(days=400))  # fmt: skip
+        queuing.add(body)
+        queuing.flush()
+        queuing.add(OutboxMessage(
+            idempotency_key=f"shared:{person_id}", message_id="<s@y>", to_addr=email,
+            to_name="Bram", person_id=person_id, subject="Hallo", body_text="",
+            status="pending", next_attempt_dt=now, created_dt=now, body_id=body.id,
+        ))  # fmt: skip
+        queuing.flush()
+
+        def sweep() -> None:
+            with sessions() as s:
+                report.append(retention.prune(s, later))
+                s.commit()
+
+        sweeper = threading.Thread(target=sweep)
+        sweeper.start()  # PostgreSQL: it does not see the text; SQLite: it waits for the lock
+        sweeper.join(0.5)
+        queuing.commit()
+        sweeper.join(10)
+        assert not sweeper.is_alive() and report
+        body_id = body.id
+    with sessions() as s:
+        row = s.scalar(select(OutboxMessage).where(OutboxMessage.person_id == person_id))
+        assert row is not None and row.body_id == body_id
+        assert contents(row)[0] == "Hallo Bram"
+        # the next sweep, once the mail has gone, takes both the text and the mail's words
+        row.status = "sent"
+        s.commit()
+        retention.prune(s, later)
+        s.commit()
+        assert _bodies(s, [body_id]) == 0
+        s.execute(delete(OutboxMessage).where(OutboxMessage.person_id == person_id))
+        s.commit()
 
 
 def test_the_download_holds_the_account_the_rows_about_the_person_and_their_files(

@@ -131,6 +131,31 @@ def reminder_mail(person: Person, reminders: list[Reminder], digest: bool) -> st
     return _mail(subject, text, html, headers)
 
 
+def combined_mail(person: Person, reminders: list[Reminder], digest: bool) -> str:
+    """A digest with the reader's notifications of the same slot, as the dispatcher queues
+    it: one mail, not two."""
+    from engine.notifications.digests import with_notifications
+    from engine.notifications.mail import Shown
+
+    config = default_config()
+    subject, context = mail_context(
+        person, reminders, INITIATIVES, TODAY, SITE, digest, stalled_days=config.stalled_days,
+    )  # fmt: skip
+    shown = [
+        Shown("member_joined", QUAY, {"initiative": INITIATIVES[QUAY], "name": "Bram Smit"},
+              f"/initiatives/{QUAY}#group"),
+        Shown("decision_opened", PARK, {"initiative": INITIATIVES[PARK], "actor": "Anna de Vries",
+              "title": "Bankjes bij de vijver?", "closes_dt": "2026-12-11T16:00:00+00:00"},
+              f"/initiatives/{PARK}/decisions/5"),
+    ]  # fmt: skip
+    subject, context = with_notifications(
+        person, {r.kind for r in reminders}, len(reminders), context, shown, SITE, config
+    )
+    _, text, html = compose("reminder", person.locale, subject=subject, **context)
+    headers = "".join(f"{k}: {v}\n" for k, v in list_headers(context, SITE).items())
+    return _mail(subject, text, html, headers)
+
+
 def _mail(subject: str, text: str, html: str, headers: str = "") -> str:
     return f"Subject: {subject}\n{headers}\n{text.rstrip()}\n\n----- HTML -----\n{html.rstrip()}\n"
 
@@ -239,6 +264,7 @@ SAMPLES: dict[str, Callable[[str], str]] = {
     "digest_weekly": lambda loc: reminder_mail(
         sanne(loc), [support(-1), support(5, PARK), stalled()], True
     ),
+    "digest_with_notifications": lambda loc: combined_mail(anna(loc), [step(-36), stage(-1)], True),
     "feed": feed,
 }
 SUFFIX = {"feed": "ics"}

@@ -112,7 +112,8 @@ def test_a_daily_digest_bundles_what_came_due(session, now, anna_step):
     report = dispatch(session, morning(due - DAY), DELIVERY)
     assert (report.mails, report.digests) == (1, 1)
     (row,) = outbox(session)
-    assert row.subject == "Your overview: 2 reminders"
+    # (with the news of the group's making, due in the same slot: see the test below)
+    assert row.subject.startswith("Your overview: 2 reminders")
     assert "Foto's maken" in row.body_text and "Buren vragen" in row.body_text
     assert row.idempotency_key.startswith(f"digest:{anna.id}:daily:")
 
@@ -213,3 +214,34 @@ def test_a_claim_takes_at_most_its_batch_even_on_a_table_never_analysed(kind, tm
     engine.dispose()
     assert len(first) == 50 and len(second) == (50 if postgres else 0)
     assert not {r.id for r in first} & {r.id for r in second}
+
+
+def test_a_digest_and_the_overview_of_the_same_slot_are_one_mail(session, now, anna_step):
+    """Anna reads her step reminders and her membership news daily: at the digest hour she gets
+    one mail with both, each item once, and the overview step has nothing left for her."""
+    from engine.models.notifications import Notification
+    from engine.notifications.digests import send_digests
+    from engine.notifications.fanout import notify
+    from engine.notifications.recipients import group
+
+    item, anna, step, due = anna_step
+    set_preferences(session, anna, modes={"step_due": "daily"}, now=now, locale="en")
+    session.query(Notification).delete()  # the group's own news so far: not this test's
+    notify(session, kind="member_joined", initiative_id=item.id, actor_id=None,
+           recipients=group(item.id), link=f"/initiatives/{item.id}#group", now=now,
+           data={"initiative": item.title, "name": "Bram Smit"})  # fmt: skip
+    session.query(OutboxMessage).delete()
+    moment = morning(due - DAY)
+    report = dispatch(session, moment, DELIVERY)
+    assert (report.mails, report.digests) == (1, 1)
+    (row,) = outbox(session)
+    assert row.subject == "Your overview: 1 reminder and 1 notification"
+    assert "Foto's maken" in row.body_text and "Bram Smit joined the group." in row.body_text
+    assert "Bram Smit joined the group." in (row.body_html or "")
+    token = row.headers["List-Unsubscribe"].rsplit("/", 1)[-1].rstrip(">")
+    person_id, kinds = read_unsubscribe_token(SITE.secret, token)
+    assert person_id == anna.id and {"step_due", "membership"} <= set(kinds)
+    (note,) = session.scalars(select(Notification).where(Notification.person_id == anna.id))
+    assert (note.mail_status, note.mailed_dt) == ("sent", moment)
+    send_digests(session, moment)  # the rest of the group's overviews: none for Anna
+    assert [m.to_addr for m in outbox(session)].count(anna.email) == 1

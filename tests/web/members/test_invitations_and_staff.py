@@ -11,7 +11,7 @@ from engine.models import Initiative, Membership
 from engine.operations import invite
 from tests import factories
 from tests.factories import browse_as, initiative_with_group, stored_state, submit
-from tests.support import body_text, mail_to, post_form
+from tests.support import body_text, deliver_outbox, mail_to, post_form
 
 
 def _text(response) -> str:
@@ -133,7 +133,8 @@ def test_a_coach_starts_an_initiative_on_behalf_of_residents_and_hands_it_over(
     assert response.status_code == 409
 
     # Karin accepts and leads; the coach steps back
-    mail = smtp.wait_for(mail_to("karin@example.nl"))
+    deliver_outbox(client.application)
+    mail = smtp.wait_for(mail_to("karin@example.nl"), timeout=0)
     link = re.search(r"http://verbinding\.test(/invitations/\S+)", body_text(mail)).group(1)
     karin = factories.person(db_session, utcnow(), "Karin de Boer", email="karin@example.nl")
     db_session.commit()
