@@ -296,7 +296,8 @@ def fire_transition(
     )
     if dest != facts.state and facts.has_dates:
         # only the stages left and entered change: their reminders, from the plan in hand
-        replan_move(session, initiative_id, plan, defn, facts.state, dest, now, closed=left.closed)
+        replan_move(session, initiative_id, plan, defn, facts.state, dest, now,
+                    closed=left.closed, carried=left.carried)  # fmt: skip
     log.info(
         "initiative %s: transition %s %s -> %s by %s",
         initiative_id, trigger, facts.state, dest, actor.id,
