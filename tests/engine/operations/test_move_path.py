@@ -53,9 +53,7 @@ def test_a_move_uses_its_decision_and_stops_the_others_of_the_stage_it_leaves(se
     assert len([s for s, _ in seen if s.lstrip().startswith("UPDATE decisions")]) == 1
 
 
-def test_the_group_hears_the_title_of_the_stage_it_entered_its_own_or_the_templates(
-    session, now
-):
+def test_the_group_hears_the_entered_stage_by_its_own_title_or_the_templates(session, now):
     item = factories.initiative(session, now, members=1, title="Bankjes op de kade")
     anna, _bram = _people(item)
     insert_stage(session, anna, item.id, after="proposal", title="Buurt raadplegen",
