@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, case, insert, or_, select, update
+from sqlalchemy import Integer, bindparam, case, insert, or_, select, update
 from sqlalchemy.orm import Session
 from transitions import MachineError
 
@@ -171,7 +171,7 @@ _LIVE_DECISION = select(_DECISIONS.c.id, _DECISIONS.c.status).where(
     _DECISIONS.c.trigger == bindparam("trigger"),
     or_(_DECISIONS.c.status == "open", _DECISIONS.c.status == "approved"),
 )
-_USED = bindparam("used")
+_USED = bindparam("used", type_=Integer())
 _USE_DECISION = update(_DECISIONS).where(_DECISIONS.c.id == _USED).values(status="used")
 #: the decision used up and the others cancelled (they were about moves out of the stage the
 #: move leaves), in one statement
