@@ -295,7 +295,7 @@ def fire_transition(
         session, initiative_id, entered, actor, now, title=facts.title, language=facts.language
     )
     if dest != facts.state and facts.has_dates:
-        # only the stages left and entered change: their reminders, from the plan in hand
+        # only the stages whose reminders the move changes, from the plan in hand
         replan_move(session, initiative_id, plan, defn, facts.state, dest, now,
                     closed=left.closed, carried=left.carried)  # fmt: skip
     log.info(

@@ -1,9 +1,11 @@
-"""Re-planning after a stage move: only the reminders of the stages left and entered.
+"""Re-planning after a stage move: only the reminders of the stages whose reminders it changes.
 
 A move changes which stages lie ahead of the group (a stage's steps and target date remind only
 while the stage is ahead) and where the open steps of the stage left behind now are (carried to
 the new stage, whose template may set other days, or closed). Everything else keeps its
-reminders, so :func:`replan_move` reads and writes only the deadlines of those stages, from the
+reminders — also a stage that lies ahead before and after and takes in no step (see
+:func:`stages_touched`) — so :func:`replan_move` reads and writes only the deadlines of the
+stages that start or stop lying ahead and of a stage steps were carried into, from the
 process plan and template definition the move already holds: one query for their stage plans,
 dated open steps and the group, one for the reminder rows and calendar entries of exactly those
 deadline keys, then the writes (at most one per kind of change). The result is the same as a
