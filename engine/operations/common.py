@@ -261,6 +261,9 @@ def _facts_statement():
             _I.graph_key.label("graph_key"),
             _I.is_paused.label("is_paused"),
             _I.version.label("version"),
+            # what the move's notification says: the group's title, in the group's language
+            _I.title.label("title"),
+            _I.language.label("language"),
             func.length(func.trim(_I.description)).label("description_length"),
             WorkflowVersion.content_hash.label("content_hash"),
             select(Membership.role)
@@ -361,6 +364,9 @@ class Facts:
     live_decisions: int
     #: open steps with a due date or stages with a target date: reminders to re-plan
     has_dates: bool
+    #: the initiative's title and the language it is written in (the move's notification)
+    title: str
+    language: str
 
 
 def load_facts(
@@ -408,6 +414,8 @@ def load_facts(
         ),
         live_decisions=row.live_decisions,
         has_dates=bool(row.has_dates),
+        title=row.title,
+        language=row.language,
     )
 
 

@@ -7,7 +7,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import Integer, bindparam, case, insert, or_, select, update
 from sqlalchemy.orm import Session
 from transitions import MachineError
 
@@ -16,7 +16,7 @@ from engine.errors import Blocked, Conflict, InvalidInput, PermissionDenied
 from engine.guards import check_guards
 from engine.i18n import Msg, msg
 from engine.machines import machines
-from engine.models import Decision, Event, Initiative, Person
+from engine.models import Decision, Event, Initiative, Person, StagePlan
 from engine.notifications import events as notifications
 from engine.operations.common import Facts, load_facts, take_turn
 from engine.operations.open_steps import (
@@ -31,7 +31,7 @@ from engine.permissions import can_fire
 from engine.reminders.replan import replan_move
 from engine.wording import role_words
 from engine.workflows.definitions import Text, TransitionDef
-from engine.workflows.process_plan import process_plan
+from engine.workflows.process_plan import ProcessPlan, process_plan
 from engine.workflows.versions import definition_by_hash
 
 log = logging.getLogger(__name__)
@@ -66,12 +66,13 @@ def _role_reason(t: TransitionDef, role: str | None) -> Msg | None:
     )
 
 
-def _decision_reason(t: TransitionDef, decision: Decision | None) -> Msg | None:
+def _decision_reason(t: TransitionDef, status: str | None) -> Msg | None:
+    """``status``: that of the live decision on this move (None: there is none)."""
     if t.decision is None:
         return None
-    if decision is None:
+    if status is None:
         return msg("The group decides on this first: open a group decision.")
-    if decision.status == "open":
+    if status == "open":
         return msg("A group decision on this is still open: vote, or wait for the outcome.")
     return None
 
@@ -85,7 +86,8 @@ def _live_decisions(session: Session, initiative_id: int) -> dict[str, Decision]
     return {d.trigger: d for d in rows}
 
 
-def _reasons(t: TransitionDef, facts: Facts, decision: Decision | None) -> list[Msg]:
+def _reasons(t: TransitionDef, facts: Facts, decision: str | None) -> list[Msg]:
+    """Why ``t`` cannot be made; ``decision``: the status of its live decision, if any."""
     reasons: list[Msg] = []
     if facts.is_paused:
         reasons.append(msg("This initiative is paused. Resume it first."))
@@ -116,10 +118,14 @@ def list_moves(session: Session, actor: Person | None, initiative: Initiative) -
             roles=t.roles,
             decision_rule=t.decision.rule if t.decision else None,
             decision=decisions.get(t.trigger),
-            reasons=_reasons(t, facts, decisions.get(t.trigger)),
+            reasons=_reasons(t, facts, _status(decisions.get(t.trigger))),
         )
         for t in outgoing
     ]
+
+
+def _status(decision: Decision | None) -> str | None:
+    return decision.status if decision is not None else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +164,30 @@ _CANCEL_DECISIONS = (
         or_(_DECISIONS.c.status == "open", _DECISIONS.c.status == "approved"),
     )
     .values(status="cancelled", closed_dt=bindparam("now"))
+)
+#: the live decision on one move: its id and status (Core: no ORM object is loaded)
+_LIVE_DECISION = select(_DECISIONS.c.id, _DECISIONS.c.status).where(
+    _DECISIONS.c.initiative_id == bindparam("iid"),
+    _DECISIONS.c.trigger == bindparam("trigger"),
+    or_(_DECISIONS.c.status == "open", _DECISIONS.c.status == "approved"),
+)
+_USED = bindparam("used", type_=Integer())
+_USE_DECISION = update(_DECISIONS).where(_DECISIONS.c.id == _USED).values(status="used")
+#: the decision used up and the others cancelled (they were about moves out of the stage the
+#: move leaves), in one statement
+_USE_AND_CANCEL = (
+    update(_DECISIONS)
+    .where(
+        _DECISIONS.c.initiative_id == bindparam("iid"),
+        or_(_DECISIONS.c.status == "open", _DECISIONS.c.status == "approved"),
+    )
+    .values(
+        status=case((_DECISIONS.c.id == bindparam("used"), "used"), else_="cancelled"),
+        closed_dt=case(
+            (_DECISIONS.c.id == bindparam("used"), _DECISIONS.c.closed_dt),
+            else_=bindparam("now"),
+        ),
+    )
 )
 
 
@@ -202,14 +232,12 @@ def fire_transition(
         raise PermissionDenied(role_reason)
     decision = None
     if t.decision is not None:
-        decision = session.scalar(
-            select(Decision).where(
-                Decision.initiative_id == initiative_id,
-                Decision.trigger == trigger,
-                Decision.status.in_(("open", "approved")),
-            )
+        decision = (
+            session.connection()
+            .execute(_LIVE_DECISION, {"iid": initiative_id, "trigger": trigger})
+            .first()
         )
-    reasons = _reasons(t, facts, decision)
+    reasons = _reasons(t, facts, decision.status if decision is not None else None)
     if reasons:
         raise Blocked(msg("This move is not possible yet."), reasons)
     try:
@@ -251,17 +279,25 @@ def fire_transition(
                 "data": {"trigger": trigger},
             },
         ).scalar_one()
-        if decision is not None:
-            decision.status = "used"
-            session.flush()
-        if facts.live_decisions > (1 if decision is not None else 0):
-            # decisions about moves out of the stage we leave no longer apply
+        # the decision is used up; decisions about other moves out of the stage we leave no
+        # longer apply
+        others = facts.live_decisions > (1 if decision is not None else 0)
+        if decision is not None and others:
+            connection.execute(_USE_AND_CANCEL,
+                               {"iid": initiative_id, "used": decision.id, "now": now})  # fmt: skip
+        elif decision is not None:
+            connection.execute(_USE_DECISION, {"used": decision.id})
+        elif others:
             connection.execute(_CANCEL_DECISIONS, {"iid": initiative_id, "now": now})
-    _forget(session, initiative_id)
-    notifications.stage_moved(session, initiative_id, dest, actor, now)
+    _forget(session, initiative_id, decisions=decision is not None or others)
+    entered = _stage_title(session, plan, initiative_id, dest)
+    notifications.stage_moved(
+        session, initiative_id, entered, actor, now, title=facts.title, language=facts.language
+    )
     if dest != facts.state and facts.has_dates:
-        # only the stages left and entered change: their reminders, from the plan in hand
-        replan_move(session, initiative_id, plan, defn, facts.state, dest, now, closed=left.closed)
+        # only the stages whose reminders the move changes, from the plan in hand
+        replan_move(session, initiative_id, plan, defn, facts.state, dest, now,
+                    closed=left.closed, carried=left.carried)  # fmt: skip
     log.info(
         "initiative %s: transition %s %s -> %s by %s",
         initiative_id, trigger, facts.state, dest, actor.id,
@@ -271,8 +307,33 @@ def fire_transition(
     )
 
 
-def _forget(session: Session, initiative_id: int) -> None:
-    """Expire a loaded copy of the initiative, so it is read again after the update."""
+def _forget(session: Session, initiative_id: int, *, decisions: bool = False) -> None:
+    """Expire a loaded copy of the initiative (and, with ``decisions``, of any decision: the
+    move wrote theirs with Core statements), so it is read again after the update."""
     loaded = session.identity_map.get(session.identity_key(Initiative, initiative_id))
     if loaded is not None:
         session.expire(loaded)
+    if decisions:
+        for key in [k for k in session.identity_map.keys() if k[0] is Decision]:
+            found = session.identity_map.get(key)
+            if found is not None:
+                session.expire(found)
+
+
+_OWN_TITLE = select(StagePlan.custom_title).where(
+    StagePlan.initiative_id == bindparam("iid"),
+    StagePlan.stage_key == bindparam("key"),
+    StagePlan.is_custom.is_(True),
+)
+
+
+def _stage_title(session: Session, plan: ProcessPlan, initiative_id: int, key: str) -> Text:
+    """The title of the stage the move entered: the template's from the plan in hand; the
+    residents' own (one read) only when it is a stage they inserted."""
+    if key not in plan.shape.own:
+        return plan.title(key)
+    own = session.connection().execute(_OWN_TITLE, {"iid": initiative_id, "key": key}).first()
+    if own is None:
+        return plan.title(key)
+    title = own.custom_title or key
+    return Text(title, title)

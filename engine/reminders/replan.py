@@ -1,9 +1,11 @@
-"""Re-planning after a stage move: only the reminders of the stages left and entered.
+"""Re-planning after a stage move: only the reminders of the stages whose reminders it changes.
 
 A move changes which stages lie ahead of the group (a stage's steps and target date remind only
 while the stage is ahead) and where the open steps of the stage left behind now are (carried to
 the new stage, whose template may set other days, or closed). Everything else keeps its
-reminders, so :func:`replan_move` reads and writes only the deadlines of those stages, from the
+reminders — also a stage that lies ahead before and after and takes in no step (see
+:func:`stages_touched`) — so :func:`replan_move` reads and writes only the deadlines of the
+stages that start or stop lying ahead and of a stage steps were carried into, from the
 process plan and template definition the move already holds: one query for their stage plans,
 dated open steps and the group, one for the reminder rows and calendar entries of exactly those
 deadline keys, then the writes (at most one per kind of change). The result is the same as a
@@ -113,10 +115,18 @@ _REMINDER_PART = select(
 _EXISTING = union_all(_CAL_PART, _REMINDER_PART)
 
 
-def stages_touched(plan: ProcessPlan, old: str, new: str) -> set[str]:
+def stages_touched(plan: ProcessPlan, old: str, new: str, *, carried: bool = True) -> set[str]:
     """The stages whose reminders a move from ``old`` to ``new`` can change: those that stop
-    or start lying ahead, and the two stages themselves (open steps go from one to the other)."""
-    return (set(plan.from_here(old)) ^ set(plan.from_here(new))) | {old, new}
+    or start lying ahead (``old`` itself on a move forward, ``new`` on a move back), and ``new``
+    when steps were ``carried`` into it (they remind by its template's days now).
+
+    A stage that lies ahead before and after the move and takes in no step keeps its reminders:
+    ``new`` on a move forward with nothing carried, ``old`` on a move back. (A stage the plan
+    does not know: both, as before.)"""
+    touched = set(plan.from_here(old)) ^ set(plan.from_here(new))
+    if carried or old not in plan.stages or new not in plan.stages:
+        touched |= {old, new}
+    return touched
 
 
 def replan_move(
@@ -129,10 +139,12 @@ def replan_move(
     now: datetime,
     *,
     closed: Collection[int] = (),
+    carried: Collection[int] = (),
 ) -> PlanReport:
     """Bring the reminders of the stages a move touched in line; ``closed``: the steps it
-    closed (their reminders are cancelled). The initiative is not paused (it could not move)."""
-    stages = stages_touched(plan, old, new)
+    closed (their reminders are cancelled), ``carried``: the steps it took along to ``new``.
+    The initiative is not paused (it could not move)."""
+    stages = stages_touched(plan, old, new, carried=bool(carried))
     ahead = set(plan.from_here(new))
     connection = session.connection()
     read = connection.execute(_STAGES_AND_GROUP, {"iid": initiative_id, "stages": sorted(stages)})
