@@ -6,12 +6,13 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app, g, request, session
+from flask.globals import _cv_app, _cv_request
 from flask_babel import LazyString, get_locale, get_translations
 from flask_login import current_user
 from markupsafe import Markup
 
 from engine.dates import show, show_clock, show_date
-from engine.i18n import LOCALES, Msg, show_former
+from engine.i18n import FORMER_MEMBER, LOCALES, Msg, show_former
 from engine.i18n import in_lang as engine_in_lang
 from engine.wording import PARTICIPATION, ROLES
 from engine.workflows.definitions import Text
@@ -32,16 +33,33 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LOCALES, default="nl") or "nl"
 
 
+def _context() -> Any:
+    """The request's context (else the app's), where Flask-Babel keeps the reader's language
+    too: the templates ask for the language and the catalogue thousands of times a page, and
+    Flask's proxies cost more than the answer."""
+    return _cv_request.get(None) or _cv_app.get(None)
+
+
 def locale() -> str:
-    return str(get_locale() or "nl")
+    """The reader's language ("nl"), looked up once per request."""
+    ctx = _context()
+    found = getattr(ctx, "_vb_locale", None)
+    if found is None:
+        found = str(get_locale() or "nl")
+        if ctx is not None:
+            ctx._vb_locale = found
+    return found
 
 
 def translations() -> Any:
     """The reader's catalogue, looked up once per request (Flask-Babel finds its context,
     domain and locale anew on every call; a page calls ``_()`` thousands of times)."""
-    found = g.get("_vb_translations")
+    ctx = _context()
+    found = getattr(ctx, "_vb_translations", None)
     if found is None:
-        found = g._vb_translations = get_translations()
+        found = get_translations()
+        if ctx is not None:
+            ctx._vb_translations = found
     return found
 
 
@@ -129,7 +147,8 @@ def in_lang(value: object, language: str | None) -> Markup:
     ``<span lang>`` when written in another language than the page's."""
     return engine_in_lang(value, language, locale())
 def _finalize(value: Any) -> Any:
-    if isinstance(value, str):
+    # every {{ }} of every page passes here: the catalogue only for the rare deleted account
+    if isinstance(value, str) and FORMER_MEMBER in value:
         return show_former(value, translations())
     return value
 
