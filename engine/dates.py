@@ -49,7 +49,7 @@ def _long_date(value: date, language: str) -> str:
 
 
 def _clock(value: datetime) -> str:
-    """"08:00": Babel's ``HH:mm``, the same in every language we speak."""
+    """The time "08:00": Babel's ``HH:mm``, the same in every language we speak."""
     return f"{value.hour:02d}:{value.minute:02d}"
 
 

@@ -9,6 +9,8 @@ from flask import current_app, g, request, session
 from flask.globals import _cv_app, _cv_request
 from flask_babel import LazyString, get_locale, get_translations
 from flask_login import current_user
+from jinja2.nodes import EvalContext
+from jinja2.utils import pass_eval_context
 from markupsafe import Markup
 
 from engine.dates import show, show_clock, show_date
@@ -61,6 +63,29 @@ def translations() -> Any:
         if ctx is not None:
             ctx._vb_translations = found
     return found
+
+
+def gettext(string: str, **variables: Any) -> str:
+    """``flask_babel.gettext`` through the request's catalogue (for sentences built in Python
+    while a page renders: the history's, a form's label)."""
+    said = translations().ugettext(string)
+    return said % variables if variables else said
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """``flask_babel.ngettext`` through the request's catalogue."""
+    variables.setdefault("num", num)
+    return translations().ungettext(singular, plural, num) % variables
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
+    """``_()`` in the templates: what Jinja's newstyle gettext does, without resolving
+    ``gettext`` in the template's context and calling through it on every call."""
+    said = translations().ugettext(string)
+    if eval_ctx.autoescape:
+        said = Markup(said)
+    return said % variables  # always a format string (newstyle): "%%" is "%"
 
 
 def _gettext(string: str) -> str:
@@ -146,6 +171,8 @@ def in_lang(value: object, language: str | None) -> Markup:
     """User content inside a sentence (``title|in_lang(initiative.language)``): escaped, in a
     ``<span lang>`` when written in another language than the page's."""
     return engine_in_lang(value, language, locale())
+
+
 def _finalize(value: Any) -> Any:
     # every {{ }} of every page passes here: the catalogue only for the rare deleted account
     if isinstance(value, str) and FORMER_MEMBER in value:
@@ -165,6 +192,7 @@ def install(app: Any) -> None:
         pgettext=_pgettext,
         npgettext=_npgettext,
     )
+    app.jinja_env.globals["_"] = _template_gettext
     app.jinja_env.filters.update(
         msg=render_msg, text=text, when=when, day=day, in_lang=in_lang, clock=clock
     )
