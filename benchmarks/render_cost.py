@@ -26,7 +26,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--city", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--profile", help="profile this path's requests ({item}: the initiative); print the top calls")
+    parser.add_argument(
+        "--profile", help="profile this path's requests ({item}: the initiative); top calls"
+    )
     args = parser.parse_args()
 
     from engine.db import make_session_factory, utcnow

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, render_template
-from flask_babel import lazy_gettext as _l
 from flask.globals import _cv_app
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -20,7 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.config import load_config
 from engine.runtime import Runtime
-from web import feedback, i18n, inputs, limits
+from web import feedback, html_params, i18n, inputs, limits
 from web.database import close_db, database_unavailable, database_unavailable_check
 from web.extensions import babel, csrf, login_manager
 
@@ -74,6 +74,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     import web.users  # noqa: F401  (registers the user loader)
 
     i18n.install(app)
+    html_params.install()  # WTForms' field attributes, without Markup.format
     inputs.install(app)  # before the blueprints: their rules take its converters
     feedback.install(app)
     limits.install(app)
