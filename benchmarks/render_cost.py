@@ -26,7 +26,9 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=40)
     parser.add_argument("--city", type=int, default=500)
     parser.add_argument("--rounds", type=int, default=15)
-    parser.add_argument("--profile", help="profile this path's requests; print the top calls")
+    parser.add_argument(
+        "--profile", help="profile this path's requests ({item}: the initiative); top calls"
+    )
     args = parser.parse_args()
 
     from engine.db import make_session_factory, utcnow
@@ -77,12 +79,15 @@ def main() -> None:
         import pstats
 
         profiler = cProfile.Profile()
-        member.get(args.profile)
+        args.profile = args.profile.replace("{item}", str(item_id))
+        assert member.get(args.profile).status_code == 200, args.profile
         profiler.enable()
         for _ in range(args.rounds):
             member.get(args.profile).get_data()
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        stats = pstats.Stats(profiler)
+        stats.sort_stats("cumulative").print_stats(70)
+        stats.sort_stats("tottime").print_stats(40)
         return
     for name, client, path in pages:
         response = client.get(path)

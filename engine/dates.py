@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from functools import lru_cache
 
 from babel import Locale
-from babel.dates import format_date, format_time, get_month_names
+from babel.dates import format_date, get_month_names
 
 from engine.timeutil import local
 
@@ -42,24 +42,34 @@ def _in_city(moment: datetime, tz: str | None) -> datetime:
     return local(moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC), tz)
 
 
+@lru_cache(maxsize=4096)
+def _long_date(value: date, language: str) -> str:
+    """Babel's long day, formatted once per day and language (a page shows dozens)."""
+    return format_date(value, "long", locale=_locale(language))
+
+
+def _clock(value: datetime) -> str:
+    """The time "08:00": Babel's ``HH:mm``, the same in every language we speak."""
+    return f"{value.hour:02d}:{value.minute:02d}"
+
+
 def show_date(value: date | datetime, language: str = "nl", tz: str | None = None) -> str:
     """A day in full: "3 januari 2027", "3 January 2027" (a moment: its day in the city)."""
     if isinstance(value, datetime):
         value = _in_city(value, tz).date()
-    return format_date(value, "long", locale=_locale(language))
+    return _long_date(value, language if language in FORMAT_LOCALES else "nl")
 
 
 def show_moment(value: datetime, language: str = "nl", tz: str | None = None) -> str:
     """A moment, short, to the minute: "3 jan. 2027, 08:00", "3 Jan 2027, 08:00"."""
     value = _in_city(value, tz)
     month = _short_months(language)[value.month]
-    clock = format_time(value, "HH:mm", locale=_locale(language))
-    return f"{value.day} {month} {value.year}, {clock}"
+    return f"{value.day} {month} {value.year}, {_clock(value)}"
 
 
 def show_clock(value: datetime, language: str = "nl", tz: str | None = None) -> str:
     """Only the time of a moment in the city: "21:30" (the end of a meeting on the same day)."""
-    return format_time(_in_city(value, tz), "HH:mm", locale=_locale(language))
+    return _clock(_in_city(value, tz))
 
 
 def show(value: date | datetime | None, language: str = "nl", tz: str | None = None) -> str:

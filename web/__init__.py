@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, current_app, g, render_template
+from flask.globals import _cv_app
 from flask_babel import lazy_gettext as _l
-from flask_wtf.csrf import CSRFError
+from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException
@@ -19,7 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.config import load_config
 from engine.runtime import Runtime
-from web import feedback, i18n, inputs, limits
+from web import feedback, html_params, i18n, inputs, limits
 from web.database import close_db, database_unavailable, database_unavailable_check
 from web.extensions import babel, csrf, login_manager
 
@@ -65,6 +66,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
         locale_selector=i18n.select_locale,
     )
     csrf.init_app(app)
+    _cached_csrf_token(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Log in to continue.")
@@ -72,6 +74,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     import web.users  # noqa: F401  (registers the user loader)
 
     i18n.install(app)
+    html_params.install()  # WTForms' field attributes, without Markup.format
     inputs.install(app)  # before the blueprints: their rules take its converters
     feedback.install(app)
     limits.install(app)
@@ -115,6 +118,20 @@ def _register_blueprints(app: Flask) -> None:
 
     install(app)  # the JSON API (its own blueprints and access through tokens)
     register_rules(app)
+
+
+def _cached_csrf_token(app: Flask) -> None:
+    """``csrf_token()`` in the templates: the request's token as Flask-WTF keeps it in ``g``,
+    made by Flask-WTF the first time (a member's initiative page has dozens of one-button
+    forms; ``generate_csrf`` reads its settings through Flask's proxies on every call)."""
+
+    def csrf_token() -> str:
+        ctx = _cv_app.get(None)
+        found = ctx.g.__dict__.get("csrf_token") if ctx is not None else None
+        return found if found is not None else generate_csrf()
+
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})  # after Flask-WTF's own
 
 
 def _register_errors(app: Flask) -> None:

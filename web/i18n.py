@@ -6,12 +6,15 @@ from datetime import date, datetime
 from typing import Any
 
 from flask import current_app, g, request, session
+from flask.globals import _cv_app, _cv_request
 from flask_babel import LazyString, get_locale, get_translations
 from flask_login import current_user
+from jinja2.nodes import EvalContext
+from jinja2.utils import pass_eval_context
 from markupsafe import Markup
 
 from engine.dates import show, show_clock, show_date
-from engine.i18n import LOCALES, Msg, show_former
+from engine.i18n import FORMER_MEMBER, LOCALES, Msg, show_former
 from engine.i18n import in_lang as engine_in_lang
 from engine.wording import PARTICIPATION, ROLES
 from engine.workflows.definitions import Text
@@ -32,17 +35,57 @@ def select_locale() -> str:
     return request.accept_languages.best_match(LOCALES, default="nl") or "nl"
 
 
+def _context() -> Any:
+    """The request's context (else the app's), where Flask-Babel keeps the reader's language
+    too: the templates ask for the language and the catalogue thousands of times a page, and
+    Flask's proxies cost more than the answer."""
+    return _cv_request.get(None) or _cv_app.get(None)
+
+
 def locale() -> str:
-    return str(get_locale() or "nl")
+    """The reader's language ("nl"), looked up once per request."""
+    ctx = _context()
+    found = getattr(ctx, "_vb_locale", None)
+    if found is None:
+        found = str(get_locale() or "nl")
+        if ctx is not None:
+            ctx._vb_locale = found
+    return found
 
 
 def translations() -> Any:
     """The reader's catalogue, looked up once per request (Flask-Babel finds its context,
     domain and locale anew on every call; a page calls ``_()`` thousands of times)."""
-    found = g.get("_vb_translations")
+    ctx = _context()
+    found = getattr(ctx, "_vb_translations", None)
     if found is None:
-        found = g._vb_translations = get_translations()
+        found = get_translations()
+        if ctx is not None:
+            ctx._vb_translations = found
     return found
+
+
+def gettext(string: str, **variables: Any) -> str:
+    """``flask_babel.gettext`` through the request's catalogue (for sentences built in Python
+    while a page renders: the history's, a form's label)."""
+    said = translations().ugettext(string)
+    return said % variables if variables else said
+
+
+def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
+    """``flask_babel.ngettext`` through the request's catalogue."""
+    variables.setdefault("num", num)
+    return translations().ungettext(singular, plural, num) % variables
+
+
+@pass_eval_context
+def _template_gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
+    """``_()`` in the templates: what Jinja's newstyle gettext does, without resolving
+    ``gettext`` in the template's context and calling through it on every call."""
+    said = translations().ugettext(string)
+    if eval_ctx.autoescape:
+        said = Markup(said)
+    return said % variables  # always a format string (newstyle): "%%" is "%"
 
 
 def _gettext(string: str) -> str:
@@ -128,8 +171,11 @@ def in_lang(value: object, language: str | None) -> Markup:
     """User content inside a sentence (``title|in_lang(initiative.language)``): escaped, in a
     ``<span lang>`` when written in another language than the page's."""
     return engine_in_lang(value, language, locale())
+
+
 def _finalize(value: Any) -> Any:
-    if isinstance(value, str):
+    # every {{ }} of every page passes here: the catalogue only for the rare deleted account
+    if isinstance(value, str) and FORMER_MEMBER in value:
         return show_former(value, translations())
     return value
 
@@ -146,6 +192,7 @@ def install(app: Any) -> None:
         pgettext=_pgettext,
         npgettext=_npgettext,
     )
+    app.jinja_env.globals["_"] = _template_gettext
     app.jinja_env.filters.update(
         msg=render_msg, text=text, when=when, day=day, in_lang=in_lang, clock=clock
     )

@@ -10,15 +10,14 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from markupsafe import Markup, escape
 
 from engine.history import EventView, History, move_title
 from engine.i18n import LOCALES
 from engine.tally import counts_sentence
 from engine.wording import ROLES
-from web.i18n import locale, render_msg, text, when
+from web.i18n import gettext as _
+from web.i18n import locale, ngettext, render_msg, text, when
 
 Describer = Callable[[EventView, History], str]
 DESCRIBERS: dict[str, Describer] = {}
