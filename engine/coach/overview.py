@@ -137,8 +137,8 @@ def _stays(session: Session, versions: Versions) -> dict[str, tuple[int, dict[in
     by_key: dict[str, list[tuple[int, int]]] = {}
     for row in rows:
         plan = versions.plans.get(row.workflow_version_id)
-        template = plan is not None and row.stage_key in plan.stages
-        key = row.stage_key if template and plan.kind(row.stage_key) == "template" else OWN_STAGE
+        template = plan is not None and plan.kind(row.stage_key) == "template"
+        key = row.stage_key if template else OWN_STAGE
         by_key.setdefault(key, []).append((row.tenths, row.stays))
     found: dict[str, tuple[int, dict[int, float]]] = {}
     for key, lengths in by_key.items():

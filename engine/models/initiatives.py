@@ -53,7 +53,11 @@ class Initiative(Base):
         # with the stage (migration 0025): the stalled count reads the index alone
         Index(
             "ix_initiatives_paused_activity",
-            "is_paused", "last_activity_dt", "id", "workflow_version_id", "state",
+            "is_paused",
+            "last_activity_dt",
+            "id",
+            "workflow_version_id",
+            "state",
         ),  # fmt: skip
     )
 

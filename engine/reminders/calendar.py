@@ -260,7 +260,9 @@ def feed_validators(session: Session, feed: CalendarFeed, now: datetime) -> Prep
 
 def load_entries(session: Session, prepared: PreparedFeed) -> PreparedFeed:
     """Read what the feed's body shows (one statement), before any of it is sent."""
-    ids = chosen(prepared.where, prepared.today)
+    today = prepared.today
+    assert today is not None  # set by feed_validators
+    ids = chosen(prepared.where, today)
     rows = session.execute(
         select(CalendarEntry, Initiative.title)
         .select_from(ids)
@@ -268,7 +270,7 @@ def load_entries(session: Session, prepared: PreparedFeed) -> PreparedFeed:
         .outerjoin(Initiative, Initiative.id == CalendarEntry.initiative_id)
         .order_by(CalendarEntry.entry_date, CalendarEntry.id)
     ).all()
-    upcoming = sum(1 for entry, _ in rows if entry.entry_date >= prepared.today)
+    upcoming = sum(1 for entry, _ in rows if entry.entry_date >= today)
     if upcoming > MAX_UPCOMING:  # more than a feed holds: the last one read is left out
         rows = rows[:-1]
         prepared.more = True
@@ -336,7 +338,6 @@ def calendar_chunks(
     if note and entries:
         yield note_event(note, entries[-1], base_url, domain).to_ical()
     yield _END
-
 
 
 def _event(
