@@ -3,11 +3,12 @@
     python benchmarks/bench_pages.py [--size 10000 --size 100000] [--rounds 5]
                                      [--requests 10000] [--url postgresql+psycopg://…/bench]
 
-A city (bench_caseload's generator: initiatives with 10 steps and 30 events each, support
-requests, concerns, a coach per stadsdeel) plus one initiative of a resident group (12
-members, dated steps in two stages, a calendar feed) and a calendar entry for every dated open
-step of the city. Then, at each size, through the Flask test client (the whole app, in this
-process), for every page by its URL — so it measures whatever the pages are when it runs:
+A city (bench_caseload's shape, filled set-based by ``city_fill``: initiatives with 10
+steps and 30 events each, support requests, concerns, a coach per stadsdeel) plus one
+initiative of a resident group (12 members, dated steps in two stages, a calendar feed) and
+a calendar entry for every dated open step of the city. Then, at each size, through the Flask
+test client (the whole app, in this process), for every page by its URL — so it measures
+whatever the pages are when it runs:
 
 * the time per request (wall and CPU), against a **baseline** measured in the same round: the
   very statements the page sent (captured on a warm request), replayed through the DB-API
@@ -40,6 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_caseload import NOW, PASSWORD, TODAY, City  # noqa: E402
+from city_fill import fast_grow  # noqa: E402
 from flask import Flask, render_template_string  # noqa: E402
 from sqlalchemy import event, insert, select, text  # noqa: E402
 
@@ -126,7 +128,7 @@ def add_calendar_entries(city: City, after_step: int) -> int:
 
 def grow(city: City, count: int, after_step: int) -> int:
     started = time.perf_counter()
-    city.grow(count)
+    fast_grow(city, count)
     last = add_calendar_entries(city, after_step)
     print(f"  +{count:,} initiatives in {time.perf_counter() - started:.0f} s "
           f"(now {city.initiatives:,})", flush=True)  # fmt: skip

@@ -20,6 +20,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from sqlalchemy import (
+    Date,
     DateTime,
     FromClause,
     Integer,
@@ -39,13 +40,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import Label
 from sqlalchemy.sql.functions import FunctionElement
 
-from engine.coach.health import (
-    count_overdue_steps,
-    count_waiting_requests,
-    earliest_respond_by,
-    missed_streak,
-    status_where,
-)
+from engine.coach.health import count_overdue_steps, missed_streak, status_where
 from engine.models import (
     CoachAssignment,
     Concern,
@@ -58,6 +53,7 @@ from engine.models import (
     SupportRequest,
     WorkflowVersion,
 )
+from engine.models.initiatives import NO_RESPOND_BY
 
 #: joins the names of a row's coaches: the unit separator, a character no one types in a name
 COACH_SEPARATOR = "\x1f"
@@ -76,8 +72,12 @@ _RAISER = _P.alias("raiser")
 _COACH = _P.alias("coach")
 
 _OVERDUE = count_overdue_steps(_I, bindparam("today"))
-_WAITING = count_waiting_requests(_I)
-_RESPOND_BY = earliest_respond_by(_I)
+#: the waiting requests and their earliest respond-by, as the database keeps them on the
+#: initiative (triggers on support_requests, migration 0025; the twins of
+#: health.count_waiting_requests and health.earliest_respond_by): the sorts walk an index
+_WAITING = _I.waiting_requests
+_RESPOND_BY_KEPT = _I.earliest_respond_by
+_RESPOND_BY = func.nullif(_RESPOND_BY_KEPT, literal_column(f"'{NO_RESPOND_BY.isoformat()}'"))
 _STREAK = missed_streak(_I)
 _CUSTOM_TITLE = (
     select(_SP.custom_title)
@@ -125,13 +125,15 @@ _DISTRICT_COACHES = _coach_names(_A.district_id == _N.district_id).label("distri
 SORTS = {
     "title": (_I.title, False),
     "place": (_D.name, False),
+    # each of these walks an index of its own (migrations 0017, 0025)
     "stage": (_I.state, False),
     "days_in_stage": (_I.stage_entered_dt, True),
     "last_activity": (_I.last_activity_dt, False),
     # the longest overdue first (descending): by the kept earliest open due date, an index walk
     "overdue": (_I.earliest_open_due, True),
     "waiting": (_WAITING, False),
-    "respond_by": (_RESPOND_BY, False),
+    # the kept date, "none waiting" stored as the last of all dates: ascending, an index walk
+    "respond_by": (_RESPOND_BY_KEPT, False),
 }
 
 
@@ -174,8 +176,10 @@ def _keys(sort: str) -> list:
 def _ordered(columns: list, sort: str, direction: str) -> list:
     descending = (direction == "desc") != SORTS[sort][1]
     order = [column.desc() if descending else column.asc() for column in columns]
-    if sort == "respond_by":
-        order[0] = order[0].nulls_last()
+    if sort == "respond_by" and descending:
+        # the latest first, those with no waiting request still last (this order sorts)
+        none = columns[0] == literal_column(f"'{NO_RESPOND_BY.isoformat()}'")
+        order.insert(0, none.asc())
     return order
 
 
@@ -236,7 +240,7 @@ def _columns(shape: tuple) -> list:
         "content_hash": _W.content_hash,
         "overdue_steps": _OVERDUE,
         "waiting": _WAITING,
-        "respond_by": _RESPOND_BY,
+        "respond_by": type_coerce(_RESPOND_BY, Date()),
         "custom_title": _CUSTOM_TITLE,
         "concern": _C.c.reason,
         "raised_by": _RAISER.c.name,

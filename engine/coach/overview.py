@@ -3,26 +3,26 @@ many support requests the municipality answered by their respond-by date.
 
 Time in a stage is measured from the history: an initiative enters its first stage when it is
 created, and every ``transition`` event ends one stay and starts the next. Only finished stays
-count (the current one is still running). The database pairs the moves (a window function) and
-ranks the stays per stage; only the few stays a spread reads come back.
+count (the current one is still running). The database keeps both figures itself at every
+change (tables ``stage_counts`` and ``stage_stays``, migration 0025): the initiatives per
+neighbourhood, template version and stage, and the stays per stage by their length in tenths
+of a day (the precision the page shows); the overview reads those few rows, not the city.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Float, String, and_, case, func, literal, or_, select
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.functions import FunctionElement
 
 from engine.coach.health import is_late
 from engine.coach.stages import Versions, load_versions
 from engine.config import config_of
 from engine.i18n import Msg, msg
-from engine.models import District, Event, Initiative, Neighbourhood, SupportRequest
+from engine.models import District, Initiative, Neighbourhood, SupportRequest
+from engine.models.city_counts import StageCount, StageStay
 from engine.models.support import WAITING_STATUSES
 from engine.timeutil import local_date
 from engine.workflows.definitions import Text
@@ -34,7 +34,8 @@ OWN_STAGE_TITLE = msg("Stages the residents added themselves")
 _I = Initiative.__table__.c
 _N = Neighbourhood.__table__.c
 _D = District.__table__.c
-_E = Event.__table__.c
+_K = StageCount.__table__.c
+_T = StageStay.__table__.c
 _R = SupportRequest.__table__.c
 
 
@@ -98,107 +99,64 @@ def _stage_key(versions: Versions, version_id: int, state: str) -> str:
 
 
 def _counts(session: Session, versions: Versions) -> dict[tuple[str, str], int]:
+    """From the kept counts (a row per neighbourhood, template version and stage)."""
     rows = session.execute(
         select(
             _D.name.label("district"),
-            _I.workflow_version_id,
-            _I.state,
-            func.count().label("initiatives"),
+            _K.workflow_version_id,
+            _K.state,
+            func.sum(_K.initiatives).label("initiatives"),
         )
-        .select_from(Initiative.__table__)
-        .join(Neighbourhood.__table__, _N.id == _I.neighbourhood_id)
+        .select_from(StageCount.__table__)
+        .join(Neighbourhood.__table__, _N.id == _K.neighbourhood_id)
         .join(District.__table__, _D.id == _N.district_id)
-        .group_by(_D.name, _I.workflow_version_id, _I.state)
+        .where(_K.initiatives > 0)
+        .group_by(_D.name, _K.workflow_version_id, _K.state)
     )
     counts: dict[tuple[str, str], int] = {}
     for row in rows:
+        if not row.initiatives:
+            continue
         key = (_stage_key(versions, row.workflow_version_id, row.state), row.district)
         counts[key] = counts.get(key, 0) + row.initiatives
     return counts
 
 
-def _days(start: datetime, end: datetime) -> float:
-    return (end - start).total_seconds() / 86400
-
-
-class _days_between(FunctionElement):
-    """Days (fractional) from one UTC time column to another."""
-
-    type = Float()
-    inherit_cache = True
-
-
-@compiles(_days_between, "sqlite")
-def _days_sqlite(element, compiler, **kw):
-    start, end = list(element.clauses)
-    moved, entered = compiler.process(end, **kw), compiler.process(start, **kw)
-    return f"(julianday({moved}) - julianday({entered}))"
-
-
-@compiles(_days_between, "postgresql")
-def _days_postgresql(element, compiler, **kw):
-    start, end = list(element.clauses)
-    moved, entered = compiler.process(end, **kw), compiler.process(start, **kw)
-    return f"(extract(epoch from ({moved} - {entered})) / 86400.0)"
-
-
-def _stay_key(versions: Versions) -> Any:
-    """A stay's stage key in SQL: the stage left when it is a template stage of the
-    initiative's version, else :data:`OWN_STAGE` (the twin of :func:`_stage_key`)."""
-    by_stages: dict[tuple[str, ...], list[int]] = {}
-    for vid, plan in versions.plans.items():
-        keys = tuple(key for key in plan.stages if plan.kind(key) == "template")
-        by_stages.setdefault(keys, []).append(vid)
-    whens = [
-        (and_(_I.workflow_version_id.in_(vids), _E.from_stage.in_(keys)), _E.from_stage)
-        for keys, vids in by_stages.items()
-        if keys
-    ]
-    own = literal(OWN_STAGE, String())
-    return case(*whens, else_=own) if whens else own
-
-
 def _stays(session: Session, versions: Versions) -> dict[str, tuple[int, dict[int, float]]]:
     """Per stage: the number of finished stays and the days of the few stays the spread
-    needs (by rank, shortest first). The database walks the transitions; Python sees a few
-    rows per stage.
+    needs (by rank, shortest first), from the kept histogram of stays (a row per template
+    version, stage and length in tenths of a day: as many rows as lengths, not as stays).
 
     A stay starts when the initiative is created or moved, and ends at its next move.
     """
-    entered = func.coalesce(
-        func.lag(_E.created_dt).over(
-            partition_by=_E.initiative_id, order_by=(_E.created_dt, _E.id)
-        ),
-        _I.created_dt,
-    )
-    stays = (
-        select(
-            _stay_key(versions).label("key"),
-            _days_between(entered, _E.created_dt).label("days"),
-        )
-        .select_from(Event.__table__)
-        .join(Initiative.__table__, _I.id == _E.initiative_id)
-        .where(_E.kind == "transition")
-        .subquery("stays")
-    )
-    ranked = select(
-        stays.c.key,
-        stays.c.days,
-        (func.row_number().over(partition_by=stays.c.key, order_by=stays.c.days) - 1).label("rank"),
-        func.count().over(partition_by=stays.c.key).label("stays"),
-    ).subquery("ranked")
-    last = ranked.c.stays - 1
-    # the ranks statistics.quantiles(n=4, method="inclusive") reads: j and j + 1 of each quartile
-    wanted = [literal(0), last] + [(q * last) // 4 + extra for q in (1, 2, 3) for extra in (0, 1)]
     rows = session.execute(
-        select(ranked.c.key, ranked.c.rank, ranked.c.days, ranked.c.stays).where(
-            or_(*(ranked.c.rank == w for w in wanted))
-        )
+        select(_T.workflow_version_id, _T.stage_key, _T.tenths, _T.stays)
+        .where(_T.stays > 0)
+        .order_by(_T.tenths)
     )
-    found: dict[str, tuple[int, dict[int, float]]] = {}
+    by_key: dict[str, list[tuple[int, int]]] = {}
     for row in rows:
-        _, days = found.setdefault(row.key, (row.stays, {}))
-        days[row.rank] = max(0.0, float(row.days))
+        plan = versions.plans.get(row.workflow_version_id)
+        template = plan is not None and plan.kind(row.stage_key) == "template"
+        key = row.stage_key if template else OWN_STAGE
+        by_key.setdefault(key, []).append((row.tenths, row.stays))
+    found: dict[str, tuple[int, dict[int, float]]] = {}
+    for key, lengths in by_key.items():
+        lengths.sort()
+        total = sum(n for _, n in lengths)
+        last = total - 1
+        # the ranks statistics.quantiles(n=4, method="inclusive") reads: j and j + 1
+        wanted = sorted(
+            {0, last, *((q * last) // 4 + extra for q in (1, 2, 3) for extra in (0, 1))}
+        )
+        days: dict[int, float] = {}
+        seen, at = 0, 0
+        for tenths, n in lengths:
+            while at < len(wanted) and wanted[at] < seen + n:
+                days[wanted[at]] = tenths / 10
+                at += 1
+            seen += n
+        found[key] = (total, days)
     return found
 
 

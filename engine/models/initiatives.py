@@ -36,6 +36,8 @@ JOIN_REQUEST_STATUSES = ("pending", "approved", "declined", "withdrawn")
 
 #: :attr:`Initiative.earliest_open_due` when no open step has a due date (sorts after any date)
 NO_OPEN_DUE = date(9999, 12, 31)
+#: :attr:`Initiative.earliest_respond_by` when no support request waits (sorts after any date)
+NO_RESPOND_BY = date(9999, 12, 31)
 
 
 class Initiative(Base):
@@ -48,7 +50,15 @@ class Initiative(Base):
         CheckConstraint("language IN ('nl', 'en')", name="language"),
         # the caseload's "overdue" order and its stalled filter walk these (migration 0018)
         Index("ix_initiatives_open_due", "earliest_open_due", "id"),
-        Index("ix_initiatives_paused_activity", "is_paused", "last_activity_dt", "id"),
+        # with the stage (migration 0025): the stalled count reads the index alone
+        Index(
+            "ix_initiatives_paused_activity",
+            "is_paused",
+            "last_activity_dt",
+            "id",
+            "workflow_version_id",
+            "state",
+        ),  # fmt: skip
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -82,6 +92,13 @@ class Initiative(Base):
     #: has one: "overdue today" is ``earliest_open_due < today``. Kept by the database itself
     #: (a trigger on steps, migration 0018) at every change of a step; never written here.
     earliest_open_due: Mapped[date] = mapped_column(Date, server_default=NO_OPEN_DUE.isoformat())
+    #: the support requests waiting for the municipality's answer, and the earliest respond-by
+    #: date among them (NO_RESPOND_BY when none waits): kept by the database (triggers on
+    #: support_requests, migration 0025); never written here
+    waiting_requests: Mapped[int] = mapped_column(server_default="0")
+    earliest_respond_by: Mapped[date] = mapped_column(
+        Date, server_default=NO_RESPOND_BY.isoformat()
+    )
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     #: optimistic-concurrency counter of the initiative's own state (title, stage, stage graph,

@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 from sqlalchemy import (
+    ColumnElement,
     CompoundSelect,
     Select,
     String,
@@ -37,6 +38,7 @@ from engine.models.meetings import MeetingAnswer
 from engine.models.reminders import CalendarEntry, CalendarFeed
 from engine.models.support import CoachAssignment
 from engine.permissions import is_staff
+from engine.reminders.feed_scope import MAX_UPCOMING, chosen, follows_where, note_event
 from engine.reminders.tokens import new_feed_token
 from engine.timeutil import local_date, zone
 
@@ -45,6 +47,10 @@ log = logging.getLogger(__name__)
 #: how long a cancelled event stays in a feed, so every subscriber hears of it
 KEEP_CANCELLED = timedelta(days=180)
 #: an event's title by kind (the caller fills in the title); other kinds show the title alone
+#: the note in a feed that holds fewer events than its window has
+MORE_NOTE = msg(
+    "This calendar shows the next %(count)s deadlines only; the caseload has all of them."
+)
 SUMMARIES: dict[str, Msg] = {
     "step_due": msg("Step: %(title)s"),
     "stage_target": msg("Target date of the stage “%(title)s”"),
@@ -162,7 +168,7 @@ def _entry_where(session: Session, ids: Any, now: datetime, person_id: int | Non
     to) inside the feed's window of dates; a cancelled one for as long as its subscribers
     need to hear of it."""
     first, last = _window(session, now)
-    followed = CalendarEntry.initiative_id.in_(ids)
+    followed = ids if isinstance(ids, ColumnElement) else CalendarEntry.initiative_id.in_(ids)
     return [
         followed
         if person_id is None
@@ -201,6 +207,9 @@ class PreparedFeed:
     titles: dict[int, str] = field(default_factory=dict)
     #: the conditions that choose the feed's entries
     where: list[Any] = field(default_factory=list)
+    today: date | None = None
+    #: the window holds more events than the feed shows (it says so in a note)
+    more: bool = False
 
 
 def _feed_scope(session: Session, feed: CalendarFeed) -> tuple[Person, Any, str, str]:
@@ -209,7 +218,9 @@ def _feed_scope(session: Session, feed: CalendarFeed) -> tuple[Person, Any, str,
     assert person is not None
     locale = person.locale if person.locale in ("nl", "en") else "nl"
     if feed.initiative_id is None:
-        return person, followed_query(person), locale, feed_name(locale, person=person.name)
+        # a staff member may follow a whole stadsdeel: a condition per entry, not a list
+        ids = follows_where(person) if is_staff(person) else followed_query(person)
+        return person, ids, locale, feed_name(locale, person=person.name)
     title = session.scalar(select(Initiative.title).where(Initiative.id == feed.initiative_id))
     return person, [feed.initiative_id], locale, feed_name(locale, initiative=title or "")
 
@@ -220,12 +231,15 @@ def feed_validators(session: Session, feed: CalendarFeed, now: datetime) -> Prep
     own = feed.person_id if feed.initiative_id is None else None
     where = _entry_where(session, ids, now, own)
     # an initiative's new title shows in its events' summaries: its last activity counts too
+    today = local_date(now, config_of(session).timezone)
+    ids = chosen(where, today)
     changed, active, count = session.execute(
         select(
             func.max(CalendarEntry.updated_dt), func.max(Initiative.last_activity_dt), func.count()
         )
-        .join(Initiative, Initiative.id == CalendarEntry.initiative_id)
-        .where(*where)
+        .select_from(ids)
+        .join(CalendarEntry, CalendarEntry.id == ids.c.id)
+        .outerjoin(Initiative, Initiative.id == CalendarEntry.initiative_id)
     ).one()
     first, _ = _window(session, now)
     moments = [m if m.tzinfo else m.replace(tzinfo=UTC) for m in (changed, active) if m]
@@ -240,17 +254,26 @@ def feed_validators(session: Session, feed: CalendarFeed, now: datetime) -> Prep
         locale=locale,
         tz=config_of(session).timezone,
         where=where,
+        today=today,
     )
 
 
 def load_entries(session: Session, prepared: PreparedFeed) -> PreparedFeed:
     """Read what the feed's body shows (one statement), before any of it is sent."""
+    today = prepared.today
+    assert today is not None  # set by feed_validators
+    ids = chosen(prepared.where, today)
     rows = session.execute(
         select(CalendarEntry, Initiative.title)
-        .join(Initiative, Initiative.id == CalendarEntry.initiative_id)
-        .where(*prepared.where)
+        .select_from(ids)
+        .join(CalendarEntry, CalendarEntry.id == ids.c.id)
+        .outerjoin(Initiative, Initiative.id == CalendarEntry.initiative_id)
         .order_by(CalendarEntry.entry_date, CalendarEntry.id)
     ).all()
+    upcoming = sum(1 for entry, _ in rows if entry.entry_date >= today)
+    if upcoming > MAX_UPCOMING:  # more than a feed holds: the last one read is left out
+        rows = rows[:-1]
+        prepared.more = True
     prepared.entries = [entry for entry, _ in rows]
     prepared.titles = {e.initiative_id: title for e, title in rows if e.initiative_id is not None}
     return prepared
@@ -264,9 +287,13 @@ def render_feed(session: Session, feed: CalendarFeed, base_url: str, now: dateti
 
 def feed_chunks(prepared: PreparedFeed, base_url: str) -> Iterator[bytes]:
     """The prepared feed as iCalendar text, an event at a time (no database needed)."""
+    note = None
+    if prepared.more and prepared.entries:
+        note = translate(MORE_NOTE.with_params(count=MAX_UPCOMING), prepared.locale)
     return calendar_chunks(
-        prepared.entries, prepared.name, base_url, prepared.locale, prepared.titles, prepared.tz
-    )
+        prepared.entries, prepared.name, base_url, prepared.locale, prepared.titles, prepared.tz,
+        note,
+    )  # fmt: skip
 
 
 def feed_name(locale: str, *, person: str | None = None, initiative: str | None = None) -> str:
@@ -288,14 +315,18 @@ _END = b"END:VCALENDAR\r\n"
 
 def calendar_chunks(
     entries: list[CalendarEntry], name: str, base_url: str, locale: str, titles: dict[int, str],
-    tz: str | None = None,
+    tz: str | None = None, note: str | None = None,
 ) -> Iterator[bytes]:  # fmt: skip
-    """The calendar's head, each event, then its end: text to stream."""
+    """The calendar's head, each event, then its end: text to stream. A ``note`` (the feed
+    holds fewer events than its window) goes in the description and as an event on the last
+    day shown."""
     cal = Calendar()
     cal.add("prodid", "-//Verbinding//Herinneringen//NL")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("x-wr-calname", name)
+    if note:
+        cal.add("x-wr-caldesc", note)
     cal.add("x-wr-timezone", zone(tz).key)
     cal.add_component(vtimezone(tz))
     head = cal.to_ical()
@@ -304,6 +335,8 @@ def calendar_chunks(
     domain = urlsplit(base_url).hostname or "verbinding.local"
     for entry in entries:
         yield _event(entry, base_url, domain, locale, titles, tz).to_ical()
+    if note and entries:
+        yield note_event(note, entries[-1], base_url, domain).to_ical()
     yield _END
 
 

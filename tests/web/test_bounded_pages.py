@@ -1,9 +1,9 @@
 """The city-wide pages stay bounded: the same statements and rows with 50 initiatives or 500.
 
 A city of its own (its own database of each kind): a coach of stadsdeel West with a calendar
-feed, a resident group with steps, and bare initiatives with history and calendar entries
-(dated outside the feed's window). Each page is read at 50 initiatives, the city grows to 500,
-and each page is read again.
+feed, a resident group with steps, and bare initiatives with history and calendar entries (one
+inside the feed's window each, more than a feed holds; the rest far off). Each page is read at
+50 initiatives, the city grows to 500, and each page is read again.
 """
 
 from __future__ import annotations
@@ -21,6 +21,8 @@ from engine.db import make_session_factory, utcnow
 from engine.models import CoachAssignment, District, Event
 from engine.models.reminders import CalendarEntry
 from engine.operations import add_step
+from engine.reminders import calendar as calendar_module
+from engine.reminders import feed_scope
 from engine.reminders.calendar import make_feed
 from engine.timeutil import local_date
 from tests import factories
@@ -88,7 +90,7 @@ def grow(app, count: int, now) -> None:
                     "sequence": 0, "is_cancelled": False, "created_dt": now, "updated_dt": now,
                 }
                 for i in ids
-                for when in (-400, 800)
+                for when in (-400, 10, 800)
             ],
         )  # fmt: skip
         session.commit()
@@ -127,6 +129,10 @@ PAGES = {
     "/coach/?per_page=25": ("coach", r'href="/coach/initiatives/\d+"'),
     "/coach/?sort=overdue&direction=desc": ("coach", r'href="/coach/initiatives/\d+"'),
     "/coach/?status=stalled": ("coach", r'href="/coach/initiatives/\d+"'),
+    "/coach/?sort=stage": ("coach", r'href="/coach/initiatives/\d+"'),
+    "/coach/?sort=days_in_stage&direction=desc": ("coach", r'href="/coach/initiatives/\d+"'),
+    "/coach/?sort=waiting&direction=desc": ("coach", r'href="/coach/initiatives/\d+"'),
+    "/coach/?sort=respond_by": ("coach", r'href="/coach/initiatives/\d+"'),
     "/coach/overview": ("coach", r"<tr"),
     "/calendar/{coach_feed}.ics": (None, r"BEGIN:VEVENT"),
     "/calendar/{anna_feed}.ics": (None, r"BEGIN:VEVENT"),
@@ -148,13 +154,36 @@ def _read(app, ids) -> dict[str, tuple[int, int]]:
     return found
 
 
-#: caseload pages whose statements must read a page of rows, not the city: the default order,
-#: the "overdue" order (by the kept earliest open due date) and the stalled filter
+#: pages whose statements must read a page of rows, not the city: the caseload's default order,
+#: its other sorts (by indexes and kept figures) and the stalled filter, the coach overview
+#: (from kept counts) and the district coach's feed (a capped walk of its window)
 WORK_PAGES = (
     "/coach/?per_page=25",
     "/coach/?sort=overdue&direction=desc",
     "/coach/?status=stalled",
+    "/coach/?sort=stage",
+    "/coach/?sort=days_in_stage&direction=desc",
+    "/coach/?sort=waiting&direction=desc",
+    "/coach/?sort=respond_by",
+    "/coach/overview",
+    "/calendar/{coach_feed}.ics",
 )
+
+#: the feed's limits in this test: the coach's window holds more than this (one entry per
+#: initiative, 10 days ahead)
+FEED_UPCOMING, FEED_PAST = 20, 5
+
+
+@contextlib.contextmanager
+def small_feed_cap():
+    before = feed_scope.MAX_UPCOMING, feed_scope.MAX_PAST
+    feed_scope.MAX_UPCOMING, feed_scope.MAX_PAST = FEED_UPCOMING, FEED_PAST
+    calendar_module.MAX_UPCOMING = FEED_UPCOMING  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        feed_scope.MAX_UPCOMING, feed_scope.MAX_PAST = before
+        calendar_module.MAX_UPCOMING = before[0]  # type: ignore[attr-defined]
 
 
 @contextlib.contextmanager
@@ -207,12 +236,13 @@ def _read_work(app, ids) -> dict[str, int]:
     found = {}
     engine = app.extensions["verbinding"].engine
     with small_count_cap():
-        for url in WORK_PAGES:
+        for path in WORK_PAGES:
+            url = path.format(**ids)
             coach.get(url)
             sent: list[tuple[str, object]] = []
 
             def note(_conn, _cursor, statement, parameters, *_args, sent=sent) -> None:
-                if statement.lstrip().upper().startswith("SELECT") and "initiatives" in statement:
+                if statement.lstrip().upper().startswith("SELECT"):
                     sent.append((statement, parameters))
 
             event.listen(engine, "before_cursor_execute", note)
@@ -220,17 +250,18 @@ def _read_work(app, ids) -> dict[str, int]:
                 assert coach.get(url).status_code == 200
             finally:
                 event.remove(engine, "before_cursor_execute", note)
-            found[url] = _work(app, sent)
+            found[path] = _work(app, sent)
     return found
 
 
 def test_each_page_reads_the_same_statements_and_rows_at_any_city_size(city):
     app, ids, now = city
-    small = _read(app, ids)
-    small_work = _read_work(app, ids)
-    grow(app, SIZES[1] - SIZES[0], now)
-    large = _read(app, ids)
-    large_work = _read_work(app, ids)
+    with small_feed_cap():
+        small = _read(app, ids)
+        small_work = _read_work(app, ids)
+        grow(app, SIZES[1] - SIZES[0], now)
+        large = _read(app, ids)
+        large_work = _read_work(app, ids)
     assert small == large, (small, large)
     # and the caseload's statements read about as many rows with ten times the initiatives
     for url in small_work:
@@ -238,7 +269,25 @@ def test_each_page_reads_the_same_statements_and_rows_at_any_city_size(city):
     # the pages show a page, not the city
     assert small["/"][1] == 24 and small["/?q=Buurtplan&per_page=48"][1] == 48
     assert small["/coach/?per_page=25"][1] == 25
-    assert small["/calendar/{coach_feed}.ics"][1] == 5  # the group's steps; the rest is far off
+    # the coach's feed: the next FEED_UPCOMING (the group's 3 and the city's), the group's 2
+    # past ones, and the note that there are more
+    assert small["/calendar/{coach_feed}.ics"][1] == FEED_UPCOMING + 2 + 1
+    assert small["/calendar/{anna_feed}.ics"][1] == 5  # the group's steps; no note
+
+
+def test_a_feed_with_more_than_it_holds_says_so(city):
+    app, ids, _ = city
+    with small_feed_cap():
+        body = app.test_client().get(f"/calendar/{ids['coach_feed']}.ics").get_data(as_text=True)
+        own = app.test_client().get(f"/calendar/{ids['anna_feed']}.ics").get_data(as_text=True)
+    unfolded = body.replace("\r\n ", "")
+    description = re.search(r"X-WR-CALDESC:(.*)\r\n", unfolded)
+    assert description and str(FEED_UPCOMING) in description.group(1)
+    assert "UID:feed-more@" in unfolded
+    (event,) = [e for e in unfolded.split("BEGIN:VEVENT") if "UID:feed-more@" in e]
+    note = re.search(r"SUMMARY:(.*)\r\n", event)
+    assert note and note.group(1).replace("\\", "") == description.group(1).replace("\\", "")
+    assert "X-WR-CALDESC" not in own and "UID:feed-more@" not in own
 
 
 def test_a_calendar_answers_304_while_nothing_changed(city):
