@@ -35,6 +35,16 @@ def consultations_of(session: Session, initiative_id: int) -> list[Consultation]
     )
 
 
+def of_stage(session: Session, initiative: Initiative) -> Consultation | None:
+    """The consultation of the initiative's current stage, if the group opened one (one query)."""
+    return session.scalar(
+        select(Consultation).where(
+            Consultation.initiative_id == initiative.id,
+            Consultation.stage_key == initiative.state,
+        )
+    )
+
+
 def pick(consultations: list[Consultation], initiative: Initiative, stage: str | None):
     """The one asked for by stage, else the current stage's, else the newest (or None)."""
     for wanted in (stage, initiative.state):
@@ -70,7 +80,7 @@ class ConsultationPage:
 
 
 def _counts(session: Session, consultation_id: int) -> tuple[int, int, int]:
-    visible = ConsultationPost.hidden_dt.is_(None)
+    visible = and_(ConsultationPost.hidden_dt.is_(None), ConsultationPost.deleted_dt.is_(None))
     top = and_(visible, ConsultationPost.parent_id.is_(None))
     marked = and_(top, ConsultationPost.outcome.is_not(None))
     row = session.execute(
