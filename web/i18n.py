@@ -11,7 +11,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from engine.dates import show, show_clock, show_date
-from engine.i18n import LOCALES, Msg, show_former
+from engine.i18n import FORMER_MEMBER, LOCALES, Msg, show_former
 from engine.i18n import in_lang as engine_in_lang
 from engine.wording import PARTICIPATION, ROLES
 from engine.workflows.definitions import Text
@@ -129,7 +129,8 @@ def in_lang(value: object, language: str | None) -> Markup:
     ``<span lang>`` when written in another language than the page's."""
     return engine_in_lang(value, language, locale())
 def _finalize(value: Any) -> Any:
-    if isinstance(value, str):
+    # every {{ }} of every page passes here: look the catalogue up only when it is needed
+    if isinstance(value, str) and FORMER_MEMBER in value:
         return show_former(value, translations())
     return value
 

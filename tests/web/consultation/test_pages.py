@@ -118,6 +118,9 @@ def test_neighbours_post_support_and_reply_and_the_group_answers(web_app, group)
     public.get("/language/en")
     html = public.get(page).get_data(as_text=True)
     assert "The group did not take this idea up." in html and "Er is geen plek" in html
+    # the list says how many replies an idea has; they are on the idea's own page
+    assert f'href="{base}">1 reply' in html and "Goed idee!" not in html
+    html = public.get(base).get_data(as_text=True)
     assert "Goed idee!" in html and "On behalf of the group" in html
     # withdrawing a support
     assert _send(other, f"{base}/withdraw", {}, page).status_code == 302
