@@ -159,7 +159,8 @@ def report(results: dict[str, dict]) -> bool:
         ok &= statistics.median(ratios) <= 3
         print(f"{name:26} {r['statements']:5d} {r['bytes'] / 1024:4.0f}  {spread(r['page']):>18}"
               f"  {spread(r['sql']):>16}  {spread(r['bare']):>16}  {spread(ratios):>17}"
-              f"  {statistics.median(r['page_cpu']):6.1f}  {statistics.median(cpu):6.1f}")  # fmt: skip
+              f"  {statistics.median(r['page_cpu']):6.1f}"
+              f"  {statistics.median(cpu):6.1f}")  # fmt: skip
     return ok
 
 

@@ -128,6 +128,8 @@ def in_lang(value: object, language: str | None) -> Markup:
     """User content inside a sentence (``title|in_lang(initiative.language)``): escaped, in a
     ``<span lang>`` when written in another language than the page's."""
     return engine_in_lang(value, language, locale())
+
+
 def _finalize(value: Any) -> Any:
     # every {{ }} of every page passes here: look the catalogue up only when it is needed
     if isinstance(value, str) and FORMER_MEMBER in value:

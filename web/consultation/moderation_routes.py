@@ -39,8 +39,13 @@ def edit(initiative_id: int, post_id: int):
     return form_action(
         form,
         lambda session: own.edit_post(
-            session, current_user.person, initiative_id=initiative_id, post_id=post.id,
-            body=form.body.data, now=utcnow(), expected_version=_version(form),
+            session,
+            current_user.person,
+            initiative_id=initiative_id,
+            post_id=post.id,
+            body=form.body.data,
+            now=utcnow(),
+            expected_version=_version(form),
         ),  # fmt: skip
         done=_("Your post is changed."),
         to=_to_post(post),
@@ -57,8 +62,13 @@ def delete(initiative_id: int, post_id: int):
     return form_action(
         form,
         lambda session: own.delete_post(
-            session, current_user.person, initiative_id=initiative_id, post_id=post.id,
-            now=utcnow(), store=_store(), expected_version=_version(form),
+            session,
+            current_user.person,
+            initiative_id=initiative_id,
+            post_id=post.id,
+            now=utcnow(),
+            store=_store(),
+            expected_version=_version(form),
         ),  # fmt: skip
         done=_("Your post is deleted."),
         to=_to_post(post),

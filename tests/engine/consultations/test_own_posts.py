@@ -51,9 +51,10 @@ def test_the_author_changes_it_for_15_minutes_and_it_shows_as_edited(session, no
     with pytest.raises(Conflict):  # from a page that showed the post before the change
         edit_post(session, buur, initiative_id=item.id, post_id=post.id, body="Oud",
                   now=now + 7 * MIN, expected_version=1)  # fmt: skip
-    with pytest.raises(Refused, match="15 minutes"):
+    with pytest.raises(Refused) as late:
         edit_post(session, buur, initiative_id=item.id, post_id=post.id, body="Te laat",
                   now=now + 16 * MIN)  # fmt: skip
+    assert "15 minutes" in late.value.message.render()
     assert post.body == "Meer bomen" and not editable(post, buur, now + 16 * MIN)
 
 
@@ -76,8 +77,9 @@ def test_deleting_leaves_deleted_in_place_and_no_longer_counts(session, now, ide
     assert answer.parent_id == post.id and not answer.is_gone  # the reply keeps its place
     assert guard_context(session, item).consultation_reactions == 1
     assert session.query(ConsultationReport).filter_by(closed_dt=None).count() == 0
-    with pytest.raises(Refused, match="deleted"):
+    with pytest.raises(Refused) as twice:
         delete_post(session, buur, initiative_id=item.id, post_id=post.id, now=now + 21 * MIN)
+    assert twice.value.message.render() == "This post was deleted."
     with pytest.raises(Refused):
         edit_post(session, buur, initiative_id=item.id, post_id=post.id, body="Terug",
                   now=now + 21 * MIN)  # fmt: skip
@@ -87,6 +89,7 @@ def test_a_hidden_post_cannot_be_changed(session, now, idea):
     item, people, buur, _ander, post, _store = idea
     hide_post(session, people[0], initiative_id=item.id, post_id=post.id, reason="Grof",
               now=now + MIN)  # fmt: skip
-    with pytest.raises(Refused, match="hidden"):
+    with pytest.raises(Refused) as hidden:
         edit_post(session, buur, initiative_id=item.id, post_id=post.id, body="Netjes",
                   now=now + 2 * MIN)  # fmt: skip
+    assert "hidden" in hidden.value.message.render()

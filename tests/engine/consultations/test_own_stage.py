@@ -32,8 +32,14 @@ def test_an_own_stage_that_held_a_consultation_stays(session, now):
                  description="Een eigen ronde langs de buren", now=now)  # fmt: skip
     fire_transition(session, anna, item.id, "enter_own_1", now + MIN)
     assert item.state == "own_1"
-    found = open_consultation(session, anna, initiative_id=item.id, question="Wat mist er?",
-                              ends_on=local_date(now) + timedelta(days=7), now=now + 2 * MIN)
+    found = open_consultation(
+        session,
+        anna,
+        initiative_id=item.id,
+        question="Wat mist er?",
+        ends_on=local_date(now) + timedelta(days=7),
+        now=now + 2 * MIN,
+    )
     buur = factories.person(session, now, "Buur")
     post_idea(session, buur, initiative_id=item.id, consultation_id=found.id, kind="idea",
               body="Een speeltuin", now=now + 3 * MIN)  # fmt: skip
