@@ -93,3 +93,31 @@ def test_a_hidden_post_cannot_be_changed(session, now, idea):
         edit_post(session, buur, initiative_id=item.id, post_id=post.id, body="Netjes",
                   now=now + 2 * MIN)  # fmt: skip
     assert "hidden" in hidden.value.message.render()
+
+
+def test_pages_by_support_cover_every_post_once(session, now, idea):
+    """The "most supported first" keyset walks every idea once, most supported first."""
+    from engine.consultations.queries import load_page
+    from engine.models.consultations import Consultation, ConsultationSupport
+
+    item, people, buur, ander, first, _store = idea
+    found = session.get(Consultation, first.consultation_id)
+    posts = [first] + [
+        post_idea(session, buur, initiative_id=item.id, consultation_id=found.id, kind="idea",
+                  body=f"Idee {n}", now=now + n * MIN)  # fmt: skip
+        for n in range(1, 8)
+    ]
+    fans = [factories.person(session, now, f"Fan {n}") for n in range(3)]
+    for n, post in enumerate(posts):  # 0, 1, 2, 3, 0, 1, 2, 3 supports
+        for fan in fans[: n % 4]:
+            session.add(ConsultationSupport(post_id=post.id, person_id=fan.id, created_dt=now))
+    session.flush()
+    seen, before, supports = [], None, None
+    while True:
+        page = load_page(session, found, order="support", before=before,
+                         before_supports=supports, per_page=3)  # fmt: skip
+        seen += [(v.supports, v.post.id) for v in page.posts]
+        if page.next_before is None:
+            break
+        before, supports = page.next_before, page.next_supports
+    assert seen == sorted(((n % 4, p.id) for n, p in enumerate(posts)), reverse=True)
