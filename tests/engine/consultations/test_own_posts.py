@@ -103,8 +103,15 @@ def test_pages_by_support_cover_every_post_once(session, now, idea):
     item, people, buur, ander, first, _store = idea
     found = session.get(Consultation, first.consultation_id)
     posts = [first] + [
-        post_idea(session, buur, initiative_id=item.id, consultation_id=found.id, kind="idea",
-                  body=f"Idee {n}", now=now + n * MIN)  # fmt: skip
+        post_idea(
+            session,
+            buur,
+            initiative_id=item.id,
+            consultation_id=found.id,
+            kind="idea",
+            body=f"Idee {n}",
+            now=now + n * MIN,
+        )  # fmt: skip
         for n in range(1, 8)
     ]
     fans = [factories.person(session, now, f"Fan {n}") for n in range(3)]
@@ -121,3 +128,22 @@ def test_pages_by_support_cover_every_post_once(session, now, idea):
             break
         before, supports = page.next_before, page.next_supports
     assert seen == sorted(((n % 4, p.id) for n, p in enumerate(posts)), reverse=True)
+
+
+def test_a_deleted_idea_takes_no_support_reply_or_report(session, now, idea):
+    """From a page that still showed it: each refusal says the author deleted it."""
+    from engine.consultations.operations import support
+
+    item, people, buur, ander, post, store = idea
+    delete_post(session, buur, initiative_id=item.id, post_id=post.id, now=now + MIN, store=store)
+    with pytest.raises(Refused) as refused:
+        support(session, ander, initiative_id=item.id, post_id=post.id, now=now + 2 * MIN)
+    assert "deleted by its author" in refused.value.message.render()
+    with pytest.raises(Refused) as refused:
+        reply(session, people[0], initiative_id=item.id, parent_id=post.id, body="Jammer",
+              now=now + 2 * MIN)  # fmt: skip
+    assert "deleted by its author" in refused.value.message.render()
+    with pytest.raises(Refused) as refused:
+        report_post(session, ander, initiative_id=item.id, post_id=post.id, reason=None,
+                    now=now + 2 * MIN)  # fmt: skip
+    assert refused.value.message.render() == "This post was deleted."
