@@ -6,11 +6,13 @@
 A wijkvisie with an open consultation holding ``--reactions`` posts: ideas and reactions (one
 in 17 hidden, one in 5 answered by the group), a reply under every third and a support on every
 other (from 200 neighbours). The page is read through the Flask test client (the whole app, in
-this process) by a signed-in neighbour and by the initiator (who also sees the group's forms on
-every post), first page and an older page, and compared with a **baseline** measured in the
-same round: the very statements the page sent (captured on a warm request), replayed through
-the DB-API cursor of the same database. A second baseline adds a bare Flask + Jinja render of a
-page of the same size in bytes (as bench_pages does). Target: page <= 3x bare SQL, by wall time.
+this process) by a signed-in neighbour and by the initiator (who also reads the open reports):
+first page, an older page and the most supported first; each is compared with a **baseline**
+measured in the same round: the very statements the page sent (captured on a warm request),
+replayed through the DB-API cursor of the same database, plus a bare Flask + Jinja render of a
+page of the same size in bytes (as bench_pages does). Target: page <= 3x that baseline (bare
+SQL + bare render), by wall time; the ratio by CPU time is printed beside it (steadier on a
+loaded machine).
 Rounds are interleaved (page, baseline, next page …); each figure is the median over the
 rounds with its range.
 """
@@ -103,6 +105,7 @@ def measure(city: City, facts: dict, app, rounds: int) -> dict[str, dict]:
         ("neighbour, first page", "neighbour", url),
         ("initiator, first page", "initiator", url),
         ("neighbour, older page", "neighbour", f"{url}?voor={facts['older']}"),
+        ("neighbour, most supported", "neighbour", f"{url}?volgorde=steun"),
     ]
     recorder = Recorder(app.extensions["verbinding"].engine)
     bare = bare_app().test_client()
@@ -126,16 +129,18 @@ def measure(city: City, facts: dict, app, rounds: int) -> dict[str, dict]:
 
         work[name] = (get, replay, render, size, len(statements))
     times: dict[str, dict[str, list[float]]] = {
-        n: {"page": [], "sql": [], "bare": []} for n in work
+        n: {"page": [], "sql": [], "bare": [], "page_cpu": [], "bare_cpu": []} for n in work
     }
     for _ in range(rounds):
         for name, (get, replay, render, _size, _n) in work.items():
-            page_wall, _ = timed(get)
-            sql_wall, _ = timed(replay)
-            render_wall, _ = timed(render)
+            page_wall, page_cpu = timed(get)
+            sql_wall, sql_cpu = timed(replay)
+            render_wall, render_cpu = timed(render)
             times[name]["page"].append(page_wall * 1000)
             times[name]["sql"].append(sql_wall * 1000)
             times[name]["bare"].append((sql_wall + render_wall) * 1000)
+            times[name]["page_cpu"].append(page_cpu * 1000)
+            times[name]["bare_cpu"].append((sql_cpu + render_cpu) * 1000)
     raw.close()
     return {
         name: {**times[name], "bytes": work[name][3], "statements": work[name][4]} for name in work
@@ -143,16 +148,19 @@ def measure(city: City, facts: dict, app, rounds: int) -> dict[str, dict]:
 
 
 def report(results: dict[str, dict]) -> bool:
+    """Print the table; True when every page is within 3x its baseline (bare SQL + bare
+    render) by wall time."""
     ok = True
-    print(f"{'page':24} {'stmts':>5} {'KiB':>5}  {'page ms':>18}  {'bare SQL ms':>16}  "
-          f"{'ratio':>17}  {'SQL+render ms':>16}  {'ratio':>17}")  # fmt: skip
+    print(f"{'page':26} {'stmts':>5} {'KiB':>4}  {'page ms':>18}  {'bare SQL ms':>16}  "
+          f"{'SQL+render ms':>16}  {'ratio (wall)':>17}  {'CPU ms':>6}  {'by CPU':>6}")  # fmt: skip
     for name, r in results.items():
-        ratios = [p / s for p, s in zip(r["page"], r["sql"], strict=True)]
-        with_render = [p / b for p, b in zip(r["page"], r["bare"], strict=True)]
+        ratios = [p / b for p, b in zip(r["page"], r["bare"], strict=True)]
+        cpu = [p / max(b, 1e-3) for p, b in zip(r["page_cpu"], r["bare_cpu"], strict=True)]
         ok &= statistics.median(ratios) <= 3
-        print(f"{name:24} {r['statements']:5d} {r['bytes'] / 1024:5.0f}  {spread(r['page']):>18}"
-              f"  {spread(r['sql']):>16}  {spread(ratios):>17}  {spread(r['bare']):>16}"
-              f"  {spread(with_render):>17}")  # fmt: skip
+        print(f"{name:26} {r['statements']:5d} {r['bytes'] / 1024:4.0f}  {spread(r['page']):>18}"
+              f"  {spread(r['sql']):>16}  {spread(r['bare']):>16}  {spread(ratios):>17}"
+              f"  {statistics.median(r['page_cpu']):6.1f}"
+              f"  {statistics.median(cpu):6.1f}")  # fmt: skip
     return ok
 
 
@@ -171,7 +179,7 @@ def main() -> int:
         ok = report(measure(city, facts, app, args.rounds))
         app.extensions["verbinding"].close()
         city.engine.dispose()
-    print("target (page <= 3x bare SQL):", "met" if ok else "NOT met")
+    print("target (page <= 3x bare SQL + bare render):", "met" if ok else "NOT met")
     return 0 if ok else 1
 
 

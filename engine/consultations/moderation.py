@@ -24,6 +24,9 @@ from engine.operations.common import check_row_version, get_initiative
 
 log = logging.getLogger(__name__)
 
+_HIDDEN = msg("This post is hidden already.")
+_DELETED = msg("This post was deleted.")
+
 
 def _close_reports(session: Session, post: ConsultationPost, actor: Person, now: datetime):
     session.execute(
@@ -51,7 +54,7 @@ def hide_post(
             msg("Only the initiators and the process coaches of the area can hide a post.")
         )
     if post.is_gone:
-        raise Refused(msg("This post is hidden already."))
+        raise Refused(_DELETED if post.deleted_dt is not None else _HIDDEN)
     check_row_version(
         post, expected_version, msg("Someone changed this post at the same moment. Try again.")
     )
@@ -80,7 +83,7 @@ def report_post(
     if post.author_id == actor.id:
         raise Refused(msg("You wrote this yourself."))
     if post.is_gone:
-        raise Refused(msg("This post is hidden already."))
+        raise Refused(_DELETED if post.deleted_dt is not None else _HIDDEN)
     why = clean_text(reason, field="reason", maximum=MAX_REASON, required=False)
     if session.scalar(
         select(ConsultationReport.id).where(

@@ -247,7 +247,11 @@ def reply(
     if parent.parent_id is not None:
         parent = get_post(session, initiative_id, parent.parent_id)
     if parent.is_gone:
-        raise Refused(msg("This idea or reaction was hidden; it cannot be answered."))
+        raise Refused(
+            msg("This idea or reaction was deleted by its author; it cannot be answered.")
+            if parent.deleted_dt
+            else msg("This idea or reaction was hidden; it cannot be answered.")
+        )
     _open(session, initiative_id, parent.consultation_id)
     text = clean_text(body, field="body", maximum=MAX_MESSAGE)
     post = ConsultationPost(
@@ -279,7 +283,11 @@ def support(
     if post.author_id == actor.id:
         raise Refused(msg("This is your own idea: ask your neighbours to support it."))
     if post.is_gone:
-        raise Refused(msg("This idea was hidden; it cannot be supported."))
+        raise Refused(
+            msg("This idea was deleted by its author; it cannot be supported.")
+            if post.deleted_dt
+            else msg("This idea was hidden; it cannot be supported.")
+        )
     _open(session, initiative_id, post.consultation_id)
     known = session.get(ConsultationSupport, (post.id, actor.id))
     if known is not None:
@@ -322,7 +330,9 @@ def mark_idea(
         raise PermissionDenied(msg("Only the group says what it did with an idea."))
     post = _idea(session, initiative_id, post_id)
     if post.is_gone:
-        raise Refused(msg("This idea was hidden."))
+        raise Refused(
+            msg("This post was deleted.") if post.deleted_dt else msg("This idea was hidden.")
+        )
     if outcome not in OUTCOMES:
         raise InvalidInput(msg("Choose what the group did with the idea."), field="outcome")
     why = (

@@ -1,13 +1,14 @@
-"""What the consultation page reads: the consultation shown, a page of its posts (newest first,
-by keyset: ``before`` an id), their replies, supports and reports, and the counts. A fixed
-number of queries, however many reactions there are.
+"""What the consultation page reads: the consultation shown, a page of its posts (newest or
+most supported first, by keyset), how many replies and supports each has, reports, and the
+counts; and one post with its replies. A fixed number of queries, however many reactions there
+are.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from engine.models import Initiative
@@ -35,6 +36,16 @@ def consultations_of(session: Session, initiative_id: int) -> list[Consultation]
     )
 
 
+def of_stage(session: Session, initiative: Initiative) -> Consultation | None:
+    """The consultation of the initiative's current stage, if the group opened one (one query)."""
+    return session.scalar(
+        select(Consultation).where(
+            Consultation.initiative_id == initiative.id,
+            Consultation.stage_key == initiative.state,
+        )
+    )
+
+
 def pick(consultations: list[Consultation], initiative: Initiative, stage: str | None):
     """The one asked for by stage, else the current stage's, else the newest (or None)."""
     for wanted in (stage, initiative.state):
@@ -50,6 +61,8 @@ class PostView:
     replies: list[ConsultationPost] = field(default_factory=list)
     supports: int = 0
     supported: bool = False
+    #: replies under it (the list shows the count; the post's own page shows them)
+    reply_count: int = 0
     reports: list[ConsultationReport] = field(default_factory=list)
 
 
@@ -63,6 +76,10 @@ class ConsultationPage:
     marked_count: int
     #: the id to ask ``before`` for the next (older) page; None on the last
     next_before: int | None
+    #: in the "support" order: the supports of that post (the keyset's other half)
+    next_supports: int | None
+    #: "new" or "support"
+    order: str
     #: the page starts below the newest post
     is_first: bool
     #: open reports, for the initiators and coaches
@@ -70,7 +87,7 @@ class ConsultationPage:
 
 
 def _counts(session: Session, consultation_id: int) -> tuple[int, int, int]:
-    visible = ConsultationPost.hidden_dt.is_(None)
+    visible = and_(ConsultationPost.hidden_dt.is_(None), ConsultationPost.deleted_dt.is_(None))
     top = and_(visible, ConsultationPost.parent_id.is_(None))
     marked = and_(top, ConsultationPost.outcome.is_not(None))
     row = session.execute(
@@ -83,45 +100,66 @@ def _counts(session: Session, consultation_id: int) -> tuple[int, int, int]:
     return row[0] or 0, row[1] or 0, row[2] or 0
 
 
+#: the orders of a page: newest first, or most supported first (then newest)
+ORDERS = ("new", "support")
+
+
 def load_page(
     session: Session,
     consultation: Consultation,
     *,
     before: int | None = None,
+    before_supports: int | None = None,
+    order: str = "new",
     viewer_id: int | None = None,
     with_reports: bool = False,
     per_page: int = PER_PAGE,
 ) -> ConsultationPage:
-    """A page of posts: counts, posts, replies, supports, (the viewer's supports), (reports)."""
+    """A page of ideas and reactions by keyset (``before`` an id, and in the "support" order
+    ``before_supports`` its count): the counts, the posts with their supports (one statement),
+    how many replies each has, (the viewer's supports), (reports). Replies themselves are on
+    each post's own page."""
     top_count, reaction_count, marked_count = _counts(session, consultation.id)
+    supports = (
+        select(func.count())
+        .where(ConsultationSupport.post_id == ConsultationPost.id)
+        .correlate(ConsultationPost)
+        .scalar_subquery()
+    )
     where = [
         ConsultationPost.consultation_id == consultation.id,
         ConsultationPost.parent_id.is_(None),
     ]
+    by_support = order == "support"
     if before is not None:
-        where.append(ConsultationPost.id < before)
-    found = list(
-        session.scalars(
-            select(ConsultationPost)
-            .options(joinedload(ConsultationPost.author), joinedload(ConsultationPost.hidden_by))
-            .where(*where)
-            .order_by(ConsultationPost.id.desc())
-            .limit(per_page + 1)
-        )
-    )
-    more = len(found) > per_page
-    found = found[:per_page]
-    views = {p.id: PostView(p) for p in found}
+        if by_support and before_supports is not None:
+            where.append(
+                or_(
+                    supports < before_supports,
+                    and_(supports == before_supports, ConsultationPost.id < before),
+                )
+            )
+        else:
+            where.append(ConsultationPost.id < before)
+    rows = session.execute(
+        select(ConsultationPost, supports)
+        .options(joinedload(ConsultationPost.author), joinedload(ConsultationPost.hidden_by))
+        .where(*where)
+        .order_by(*((supports.desc(),) if by_support else ()), ConsultationPost.id.desc())
+        .limit(per_page + 1)
+    ).all()
+    more = len(rows) > per_page
+    rows = rows[:per_page]
+    views = {p.id: PostView(p, supports=n) for p, n in rows}
     ids = list(views)
     reports: list[ConsultationReport] = []
     if ids:
-        _replies(session, views, ids)
-        for post_id, n in session.execute(
-            select(ConsultationSupport.post_id, func.count())
-            .where(ConsultationSupport.post_id.in_(ids))
-            .group_by(ConsultationSupport.post_id)
+        for parent_id, n in session.execute(
+            select(ConsultationPost.parent_id, func.count())
+            .where(ConsultationPost.parent_id.in_(ids))
+            .group_by(ConsultationPost.parent_id)
         ):
-            views[post_id].supports = n
+            views[parent_id].reply_count = n
         if viewer_id is not None:
             for post_id in session.scalars(
                 select(ConsultationSupport.post_id).where(
@@ -132,13 +170,16 @@ def load_page(
                 views[post_id].supported = True
     if with_reports:
         reports = _reports(session, consultation, views)
+    last = rows[-1] if more and rows else None
     return ConsultationPage(
         consultation=consultation,
         posts=list(views.values()),
         top_count=top_count,
         reaction_count=reaction_count,
         marked_count=marked_count,
-        next_before=found[-1].id if more and found else None,
+        next_before=last[0].id if last else None,
+        next_supports=last[1] if last and by_support else None,
+        order="support" if by_support else "new",
         is_first=before is None,
         open_reports=reports,
     )

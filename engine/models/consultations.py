@@ -4,7 +4,8 @@ deep), their supports, what the group did with each idea, and reports of posts t
 be there.
 
 A post is never removed: hiding one leaves "hidden" in its place (its words and photo are no
-longer shown to anyone outside the group and the area's coaches), so replies keep their place.
+longer shown to anyone outside the group and the area's coaches), deleting one's own leaves
+"deleted" (its words and photo go), so replies keep their place.
 """
 
 from __future__ import annotations
@@ -106,6 +107,10 @@ class ConsultationPost(Base):
     photo_name: Mapped[str | None] = mapped_column(String(255), unique=True)
     photo_type: Mapped[str | None] = mapped_column(String(40))
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: its author changed it (within 15 minutes of writing it)
+    edited_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: its author deleted it: its words and photo are gone, "deleted" stays in its place
+    deleted_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: an initiator or area coach hid it, with a reason the group and coaches read
     hidden_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     hidden_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
@@ -125,7 +130,8 @@ class ConsultationPost(Base):
 
     @property
     def is_gone(self) -> bool:
-        return self.hidden_dt is not None
+        """Hidden by the group or a coach, or deleted by its author: nothing of it shows."""
+        return self.hidden_dt is not None or self.deleted_dt is not None
 
 
 class ConsultationSupport(Base):

@@ -312,7 +312,8 @@ def _facts_statement():
             _count(Consultation.initiative_id == _I.id, Consultation.stage_key == _I.state).label(
                 "consultations_in_stage"
             ),
-            # visible ideas, reactions and replies in the consultation of this stage
+            # visible ideas, reactions and replies in the consultation of this stage (not hidden,
+            # not deleted by their authors)
             select(func.count())
             .select_from(ConsultationPost)
             .join(Consultation, Consultation.id == ConsultationPost.consultation_id)
@@ -320,6 +321,7 @@ def _facts_statement():
                 Consultation.initiative_id == _I.id,
                 Consultation.stage_key == _I.state,
                 ConsultationPost.hidden_dt.is_(None),
+                ConsultationPost.deleted_dt.is_(None),
             )
             .scalar_subquery()
             .label("consultation_reactions"),

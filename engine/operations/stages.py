@@ -11,6 +11,7 @@ from engine.errors import InvalidInput, Refused
 from engine.i18n import msg
 from engine.machines import Graph, build_graph, make_graph_key, parse_graph_key
 from engine.models import Decision, Initiative, Person, StagePlan, Step
+from engine.models.consultations import Consultation
 from engine.operations.common import record
 from engine.operations.plan import _begin, _past_stages, _plan, _stage_plan
 from engine.reminders.planner import PLAN_SOURCES, plan_for
@@ -242,7 +243,8 @@ def remove_stage(
     *,
     expected_version: int | None = None,
 ) -> None:
-    """Take an own stage out again, as long as the group has not been in it."""
+    """Take an own stage out again, as long as the group is not in it or past it, and it holds
+    no steps and no consultation."""
     initiative = _begin(session, actor, initiative_id, expected_version)
     plan = _stage_plan(session, initiative, stage_key)
     if not plan.is_custom:
@@ -254,6 +256,19 @@ def remove_stage(
     )
     if has_steps:
         raise Refused(msg("This stage still has steps. Remove or move them first."))
+    # the group may have been in it and come back (a way back in the template): what it asked
+    # the neighbourhood there, and what neighbours answered, stays readable with its stage
+    if session.scalar(
+        select(Consultation.id).where(
+            Consultation.initiative_id == initiative.id, Consultation.stage_key == stage_key
+        )
+    ):
+        raise Refused(
+            msg(
+                "The group asked the neighbourhood for their ideas in this stage. What neighbours "
+                "wrote there stays, so the stage stays in the path."
+            )
+        )
     if any(
         op[0] == "insert" and op[2] == stage_key for op in parse_graph_key(initiative.graph_key)
     ):

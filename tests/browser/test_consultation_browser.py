@@ -65,3 +65,20 @@ def test_a_neighbour_reacts_and_supports_an_idea(open_page, live, lang):
     expect(garden).to_contain_text(
         lotte.t("De groep heeft dit idee opgenomen.", "The group took this idea up.")
     )
+    # the most supported first, then Lotte changes her own reaction on its page and deletes it
+    lotte.follow(page.locator("main a[href*='volgorde=steun']").first, "consultation, by support")
+    newest = page.locator("main a", has_text=lotte.t("nieuwste eerst", "newest first"))
+    lotte.follow(newest, "consultation, newest first")
+    mine = page.locator("article.vb-message", has_text=said)
+    lotte.follow(mine.locator("a.vb-standalone-link"), "own reaction, its page")
+    form = lotte.form("main form[action$='/edit']")
+    lotte.reveal(form)
+    form.locator("textarea[name=body]").fill(f"{said}!")
+    lotte.send(form, "own reaction, changed")
+    expect(page.locator("main")).to_contain_text(lotte.t("bewerkt", "edited"))
+    lotte.send(lotte.form("main form[action$='/delete']"), "own reaction, deleted")
+    expect(page.locator("main")).to_contain_text(
+        lotte.t("Dit bericht is verwijderd door de schrijver.",
+                "This post was deleted by its author.")
+    )  # fmt: skip
+    expect(page.locator("main")).not_to_contain_text(said)

@@ -43,6 +43,11 @@ class ReplyForm(_Form):
     body = TextAreaField(_l("Your reply"), [Needed()], render_kw=NOT_REQUIRED)
 
 
+class EditForm(_Form):
+    body = TextAreaField(_l("Your idea or reaction"), [Needed()], render_kw=NOT_REQUIRED)
+    version = HiddenField()
+
+
 class MarkForm(_Form):
     outcome = RadioField(
         _l("What did the group do with this idea?"),

@@ -1,4 +1,5 @@
-"""Looking after the consultation: hiding a post, reporting one, closing a report.
+"""Looking after the consultation: its author changes or deletes a post, the initiators and
+coaches hide one, anyone signed in reports one, a report is closed.
 
 The routes are on the consultation's blueprint (``consultation.hide`` and so on); they live
 here to keep :mod:`web.consultation.routes` readable."""
@@ -10,14 +11,69 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from engine.bounds import MAX_ID
-from engine.consultations import moderation
+from engine.consultations import moderation, own
 from engine.db import utcnow
 from engine.models.consultations import ConsultationReport
 from web import access
-from web.consultation.forms import HideForm, PlainForm, ReportForm
-from web.consultation.routes import _again_post, _post_row, _to_post, _version, bp, page_url
+from web.consultation.forms import EditForm, HideForm, PlainForm, ReportForm
+from web.consultation.routes import (
+    _again_post,
+    _post_row,
+    _store,
+    _to_post,
+    _version,
+    bp,
+    page_url,
+)
 from web.database import db
 from web.form_action import form_action
+
+# --- one's own post ---------------------------------------------------------------------------
+
+
+@bp.post("/initiatives/<int:initiative_id>/consultation/posts/<int:post_id>/edit")
+@access.login
+def edit(initiative_id: int, post_id: int):
+    post = _post_row(initiative_id, post_id)
+    form = EditForm()
+    return form_action(
+        form,
+        lambda session: own.edit_post(
+            session,
+            current_user.person,
+            initiative_id=initiative_id,
+            post_id=post.id,
+            body=form.body.data,
+            now=utcnow(),
+            expected_version=_version(form),
+        ),  # fmt: skip
+        done=_("Your post is changed."),
+        to=_to_post(post),
+        again=_again_post(post, f"edit-{post.id}", form),
+        summary=False,
+    )
+
+
+@bp.post("/initiatives/<int:initiative_id>/consultation/posts/<int:post_id>/delete")
+@access.login
+def delete(initiative_id: int, post_id: int):
+    post = _post_row(initiative_id, post_id)
+    form = PlainForm()
+    return form_action(
+        form,
+        lambda session: own.delete_post(
+            session,
+            current_user.person,
+            initiative_id=initiative_id,
+            post_id=post.id,
+            now=utcnow(),
+            store=_store(),
+            expected_version=_version(form),
+        ),  # fmt: skip
+        done=_("Your post is deleted."),
+        to=_to_post(post),
+    )
+
 
 # --- looking after it -------------------------------------------------------------------------
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from engine.consultations.queries import of_stage
 from engine.models import Person
-from engine.models.consultations import Consultation
 from engine.pages import InitiativePage
 from engine.permissions import can_run_consultation
 from web.consultation.routes import bp
@@ -21,12 +20,7 @@ def load_consultation_panel(
     session: Session, page: InitiativePage, person: Person | None, now: datetime
 ) -> dict[str, Any] | None:
     """The consultation of the current stage (one query); None when there is nothing to show."""
-    found = session.scalar(
-        select(Consultation).where(
-            Consultation.initiative_id == page.initiative.id,
-            Consultation.stage_key == page.initiative.state,
-        )
-    )
+    found = of_stage(session, page.initiative)
     runs = can_run_consultation(page.role)
     if found is None and not runs:
         return None

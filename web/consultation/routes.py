@@ -26,9 +26,11 @@ from sqlalchemy.orm import Session
 
 from engine.bounds import MAX_ID
 from engine.consultations import operations as ops
+from engine.consultations.own import editable
 from engine.consultations.photos import MAX_PHOTO_BYTES
 from engine.consultations.queries import consultations_of, load_page, load_post, pick
 from engine.db import utcnow
+from engine.discussions.operations import EDIT_WINDOW
 from engine.discussions.queries import Standing, standing
 from engine.errors import VerbindingError
 from engine.models import Person
@@ -41,6 +43,7 @@ from engine.permissions import (
 from engine.storage import Storage
 from web import access
 from web.consultation.forms import (
+    EditForm,
     HideForm,
     MarkForm,
     OpenForm,
@@ -69,9 +72,14 @@ def _store() -> Storage:
     return Storage(current_app.config["VERBINDING"].upload_dir)
 
 
-def _before() -> int | None:
-    raw = request.args.get("voor", "")
-    return int(raw) if raw.isdigit() and int(raw) <= MAX_ID else None
+def _number(name: str) -> int | None:
+    raw = request.args.get(name, "")
+    return int(raw) if raw.isdigit() and len(raw) < 19 and int(raw) <= MAX_ID else None
+
+
+def _order() -> str:
+    """``?volgorde=steun``: the most supported first; else the newest first."""
+    return "support" if request.args.get("volgorde") == "steun" else "new"
 
 
 def page_url(initiative_id: int, **values: Any) -> str:
@@ -109,12 +117,34 @@ class Forms:
                 "reason": post.outcome_reason or ""}  # fmt: skip
         return self._get(f"mark-{post.id}", lambda: MarkForm(formdata=None, data=data))
 
+    def edit(self, post: ConsultationPost) -> EditForm:
+        data = {"version": post.version, "body": post.body}
+        return self._get(f"edit-{post.id}", lambda: EditForm(formdata=None, data=data))
+
     def hide(self, post: ConsultationPost) -> HideForm:
         data = {"version": post.version}
         return self._get(f"hide-{post.id}", lambda: HideForm(formdata=None, data=data))
 
     def report(self, post: ConsultationPost) -> ReportForm:
         return self._get(f"report-{post.id}", lambda: ReportForm(formdata=None))
+
+
+def _common(who: Standing) -> dict[str, Any]:
+    """What the page and a post's own page both give their templates."""
+    initiative, now = g.initiative, utcnow()
+    base = page_url(initiative.id)
+    return {
+        "initiative": initiative,
+        "who": who,
+        "runs": can_run_consultation(who.role),
+        "may_post": can_post_in_consultation(who.person, who.role),
+        "may_reply": can_reply_in_consultation(who.person, who.role, who.area_coach),
+        "url": lambda **values: page_url(initiative.id, **values),
+        # a post's own page and its actions, without url_for for every post of the list
+        "posts_url": f"{base}/posts/",
+        "edit_until": lambda p: p.created_dt + EDIT_WINDOW
+        if editable(p, who.person, now) else None,
+    }  # fmt: skip
 
 
 def render_page(
@@ -126,22 +156,18 @@ def render_page(
     page = None
     if shown is not None:
         page = load_page(
-            session, shown, before=_before(),
-            viewer_id=who.person.id if who.person else None, with_reports=who.moderates,
+            session, shown, before=_number("voor"), before_supports=_number("steun"),
+            order=_order(), viewer_id=who.person.id if who.person else None,
+            with_reports=who.moderates,
         )  # fmt: skip
     context: dict[str, Any] = {
-        "initiative": initiative,
-        "who": who,
+        **_common(who),
         "consultations": every,
         "consultation": shown,
         "page": page,
         "forms": Forms(forms or {}),
-        "runs": can_run_consultation(who.role),
-        "may_post": can_post_in_consultation(who.person, who.role),
-        "may_reply": can_reply_in_consultation(who.person, who.role, who.area_coach),
         "may_open": can_run_consultation(who.role)
         and not any(c.stage_key == initiative.state and c.is_open for c in every),
-        "url": lambda **values: page_url(initiative.id, **values),
     }
     return render_template("consultation/page.html", **context), status
 
@@ -158,15 +184,10 @@ def render_post(
         with_reports=who.moderates,
     )  # fmt: skip
     context: dict[str, Any] = {
-        "initiative": initiative,
-        "who": who,
+        **_common(who),
         "consultation": session.get(Consultation, post.consultation_id),
         "view": view,
         "forms": Forms(forms or {}),
-        "runs": can_run_consultation(who.role),
-        "may_post": can_post_in_consultation(who.person, who.role),
-        "may_reply": can_reply_in_consultation(who.person, who.role, who.area_coach),
-        "url": lambda **values: page_url(initiative.id, **values),
     }
     return render_template("consultation/post.html", **context), status
 

@@ -12,11 +12,11 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 
 from engine.db import utcnow
 from engine.errors import VerbindingError
-from engine.models import District, Neighbourhood, Person
+from engine.listing import places
+from engine.models import Neighbourhood, Person
 from engine.models.surveys import Survey
 from engine.permissions import (
     can_build_survey,
@@ -83,8 +83,7 @@ def ends_on(survey: Survey | None):
 
 
 def _wijken() -> list[tuple[str, list[Neighbourhood]]]:
-    districts = db().scalars(select(District).order_by(District.name)).all()
-    return [(d.name, list(d.neighbourhoods)) for d in districts]
+    return [(d.name, list(d.neighbourhoods)) for d in places(db())]
 
 
 def _answer_page(

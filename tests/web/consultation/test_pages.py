@@ -118,6 +118,9 @@ def test_neighbours_post_support_and_reply_and_the_group_answers(web_app, group)
     public.get("/language/en")
     html = public.get(page).get_data(as_text=True)
     assert "The group did not take this idea up." in html and "Er is geen plek" in html
+    # the list says how many replies an idea has; they are on the idea's own page
+    assert f'href="{base}">1 reply' in html and "Goed idee!" not in html
+    html = public.get(base).get_data(as_text=True)
     assert "Goed idee!" in html and "On behalf of the group" in html
     # withdrawing a support
     assert _send(other, f"{base}/withdraw", {}, page).status_code == 302
@@ -225,12 +228,14 @@ def test_5000_reactions_cost_as_many_statements_as_a_few(web_app, group):
             event.listen(engine, "before_cursor_execute", count)
             try:
                 assert initiator.get(page).status_code == 200
+                newest = len(statements)
+                assert initiator.get(f"{page}?volgorde=steun").status_code == 200
             finally:
                 event.remove(engine, "before_cursor_execute", count)
-            counts.append(len(statements))
+            counts.append((newest, len(statements) - newest))
     finally:
         session.close()
-    assert counts[0] == counts[1], counts
+    assert counts[0] == counts[1], counts  # newest first and most supported first
     html = initiator.get(page).get_data(as_text=True)
     assert "Older ideas and reactions" in html
     older = re.search(r'href="([^"]*voor=\d+)"', html).group(1).replace("&amp;", "&")
