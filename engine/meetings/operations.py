@@ -109,8 +109,9 @@ def _moments(data: MeetingInput, tz: str) -> tuple[datetime, datetime]:
         raise InvalidInput(msg("The meeting must end after it starts."), field="ends")
     if end - start > MAX_LENGTH:
         raise InvalidInput(
-            msg("A meeting lasts at most %(days)d days. Plan a longer event as more meetings.",
-                days=MAX_LENGTH.days),
+            nmsg("A meeting lasts at most %(num)d day. Plan a longer event as more meetings.",
+                 "A meeting lasts at most %(num)d days. Plan a longer event as more meetings.",
+                 MAX_LENGTH.days),
             field="end_day",
         )  # fmt: skip
     return start, end
