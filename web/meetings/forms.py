@@ -54,7 +54,8 @@ class CancelForm(Form):
 
 class PaperForm(Form):
     name = StringField(
-        _l("Name on the list"), validators=[InputRequired(_l("Write the name as it is on the list."))]
+        _l("Name on the list"),
+        validators=[InputRequired(_l("Write the name as it is on the list."))],
     )
     people = NumberField(_l("How many people"), maximum=MAX_PAPER_PEOPLE, validators=[Optional()])
 

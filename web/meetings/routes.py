@@ -130,8 +130,8 @@ def edit(initiative_id: int, meeting_id: int):
         tz = runtime().config.timezone
         start, end = local(meeting.start_dt, tz), local(meeting.end_dt, tz)
         other_day = end.date() if end.date() != start.date() else None
-        form = MeetingForm(obj=meeting, data={"day": start.date(), "starts": f"{start:%H:%M}",
-                                              "ends": f"{end:%H:%M}", "end_day": other_day})  # fmt: skip
+        times = {"starts": f"{start:%H:%M}", "ends": f"{end:%H:%M}"}
+        form = MeetingForm(obj=meeting, data={"day": start.date(), "end_day": other_day, **times})
     return _save(form, meeting, _("The meeting is saved."))
 
 
@@ -263,8 +263,13 @@ def paper_add(initiative_id: int, meeting_id: int):
     return form_action(
         form,
         lambda session: add_paper_signup(
-            session, current_user.person, initiative_id, meeting_id, form.name.data or "",
-            form.people.data, utcnow(),
+            session,
+            current_user.person,
+            initiative_id,
+            meeting_id,
+            form.name.data or "",
+            form.people.data,
+            utcnow(),
         ),  # fmt: skip
         done=_("The sign-up from the paper list is added."),
         to=_url(initiative_id, meeting_id, "paper"),

@@ -37,9 +37,7 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_meeting_paper_signups")),
     )  # fmt: skip
-    op.create_index(
-        "ix_meeting_paper_signups_meeting", "meeting_paper_signups", ["meeting_id"]
-    )
+    op.create_index("ix_meeting_paper_signups_meeting", "meeting_paper_signups", ["meeting_id"])
 
 
 def downgrade() -> None:

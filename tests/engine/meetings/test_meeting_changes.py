@@ -113,7 +113,7 @@ def test_a_night_across_a_change_of_the_clocks(session, now, group):
 def _told(session, kind):
     return {
         person_id
-        for person_id, in session.execute(
+        for (person_id,) in session.execute(
             select(Notification.person_id)
             .join(NotificationEvent, NotificationEvent.id == Notification.event_id)
             .where(NotificationEvent.kind == kind)
@@ -201,5 +201,3 @@ def test_paper_signups_count_in_the_capacity_and_can_be_removed(session, now, gr
     cancel_meeting(session, anna, item.id, meeting.id, now)
     with pytest.raises(Refused):
         add_paper_signup(session, anna, item.id, meeting.id, "Piet", 1, now)
-
-

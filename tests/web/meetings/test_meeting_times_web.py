@@ -51,8 +51,8 @@ def test_an_evening_past_midnight_and_a_weekend_read_as_such(client, db_session)
         "end_day-day": str(too_long.day), "end_day-month": str(too_long.month),
         "end_day-year": str(too_long.year)}), token_from=base + "/new")  # fmt: skip
     assert refused.status_code == 400 and "at most 3 days" in refused.get_data(True)
-    assert db_session.scalar(
-        select(func.count()).select_from(Meeting).where(Meeting.initiative_id == item.id)) == 1  # fmt: skip
+    mine = select(func.count()).select_from(Meeting).where(Meeting.initiative_id == item.id)
+    assert db_session.scalar(mine) == 1
     index = client.get(base).get_data(as_text=True)
     assert re.search(rf"20:00 to {nextday.day} \w+ {nextday.year}, 00:30", index)
 

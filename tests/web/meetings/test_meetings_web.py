@@ -39,8 +39,8 @@ def test_plan_answer_message_and_support(client, web_app, db_session):
             "end_day-year": str(day.year)}  # fmt: skip
     refused = post_form(client, base + "/new", form, token_from=base + "/new")
     assert refused.status_code == 400 and "must end after it starts" in refused.get_data(True)
-    assert db_session.scalar(
-        select(func.count()).select_from(Meeting).where(Meeting.initiative_id == item.id)) == 0  # fmt: skip
+    mine = select(func.count()).select_from(Meeting).where(Meeting.initiative_id == item.id)
+    assert db_session.scalar(mine) == 0
     form["ends"] = "21:30"
     made = post_form(client, base + "/new", form, token_from=base + "/new")
     assert made.status_code == 302
