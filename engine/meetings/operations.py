@@ -8,9 +8,8 @@ version), so two answers at once take turns and "going" never passes the capacit
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -18,6 +17,7 @@ from sqlalchemy.orm import Session
 from engine.config import config_of
 from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Refused
 from engine.i18n import Msg, msg, nmsg
+from engine.meetings.times import meeting_times
 from engine.models import Document, Person
 from engine.models.meetings import ANSWERS, Meeting, MeetingAnswer, PaperSignup
 from engine.notifications.fanout import notify
@@ -29,7 +29,6 @@ from engine.operations.common import (
     require_not_paused,
 )
 from engine.reminders.planner import plan_for
-from engine.timeutil import check_typed_date, zone
 
 log = logging.getLogger(__name__)
 
@@ -38,9 +37,6 @@ MAX_PLACE = 200
 MAX_ADDRESS = 300
 MAX_TEXT = 2000
 MAX_CAPACITY = 10_000
-#: the longest meeting: a weekend event (Friday evening to Sunday afternoon) fits
-MAX_LENGTH = timedelta(days=3)
-_CLOCK = re.compile(r"\s*(\d{1,2})\s*[:.]\s*(\d{2})\s*")
 
 
 @dataclass(frozen=True)
@@ -60,16 +56,6 @@ class MeetingInput:
     end_day: date | None = None
 
 
-def parse_clock(text: str, field: str) -> time:
-    """A time of day typed as hours and minutes ("19:30", "9.15")."""
-    found = _CLOCK.fullmatch(text or "")
-    if found is None or int(found.group(1)) > 23 or int(found.group(2)) > 59:
-        raise InvalidInput(
-            msg("Enter the time as hours and minutes, for example 19:30."), field=field
-        )
-    return time(int(found.group(1)), int(found.group(2)))
-
-
 def _text(value: str, limit: int, field: str, empty: Msg | None) -> str:
     cleaned = " ".join((value or "").split()) if limit <= MAX_ADDRESS else (value or "").strip()
     if empty is not None and not cleaned:
@@ -79,46 +65,9 @@ def _text(value: str, limit: int, field: str, empty: Msg | None) -> str:
     return cleaned
 
 
-def _city_moment(day: date, clock: time, tz: str, field: str) -> datetime:
-    """The moment a clock in the city shows on ``day``; a time the clocks skip (the night
-    summer time starts) is refused rather than silently moved."""
-    moment = datetime.combine(day, clock, tzinfo=zone(tz))
-    utc = moment.astimezone(zone("UTC"))
-    if utc.astimezone(zone(tz)).replace(tzinfo=None) != moment.replace(tzinfo=None):
-        raise InvalidInput(
-            msg("The clocks go forward that night: %(time)s does not exist. Choose another "
-                "time.", time=clock.strftime("%H:%M")),
-            field=field,
-        )  # fmt: skip
-    return utc
-
-
-def _moments(data: MeetingInput, tz: str) -> tuple[datetime, datetime]:
-    if data.day is None:
-        raise InvalidInput(msg("Enter the day of the meeting."), field="day")
-    check_typed_date(data.day, "day")
-    check_typed_date(data.end_day, "end_day")
-    starts = parse_clock(data.starts, "starts")
-    ends = parse_clock(data.ends, "ends")
-    end_day = data.end_day
-    if end_day is None:  # 20:00 to 00:30: the end is on the next day
-        end_day = data.day + timedelta(days=1) if ends <= starts else data.day
-    start = _city_moment(data.day, starts, tz, "starts")
-    end = _city_moment(end_day, ends, tz, "ends")
-    if end <= start:
-        raise InvalidInput(msg("The meeting must end after it starts."), field="ends")
-    if end - start > MAX_LENGTH:
-        raise InvalidInput(
-            nmsg("A meeting lasts at most %(num)d day. Plan a longer event as more meetings.",
-                 "A meeting lasts at most %(num)d days. Plan a longer event as more meetings.",
-                 MAX_LENGTH.days),
-            field="end_day",
-        )  # fmt: skip
-    return start, end
-
-
 def _checked(session: Session, data: MeetingInput) -> dict:
-    start, end = _moments(data, config_of(session).timezone)
+    start, end = meeting_times(data.day, data.starts, data.ends, data.end_day,
+                               config_of(session).timezone)  # fmt: skip
     if data.capacity is not None and not 1 <= data.capacity <= MAX_CAPACITY:
         raise InvalidInput(
             msg("Enter how many people can come: a number from 1 to %(max)d, or leave it empty.",
