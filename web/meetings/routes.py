@@ -205,7 +205,7 @@ def cancel(initiative_id: int, meeting_id: int):
             reason=form.reason.data or "",
             expected_version=row_version(),
         ),  # fmt: skip
-        done=_("The meeting is cancelled. Those going are told."),
+        done=_("The meeting is cancelled. Those going or maybe coming are told."),
         to=_url(initiative_id, view.meeting.id),
     )
 
