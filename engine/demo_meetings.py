@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from engine.config import config_of
 from engine.models import Document, Initiative, Neighbourhood, Person
-from engine.models.meetings import Meeting, MeetingAnswer, Supporter
+from engine.models.meetings import Meeting, MeetingAnswer, PaperSignup, Supporter
 from engine.reminders.planner import plan_for
 from engine.timeutil import local_date, zone
 from engine.workflows.definitions import GuardRef
@@ -100,6 +100,11 @@ def _paddepoel(session: Session, people: dict[str, Person], now: datetime) -> st
     ]:  # fmt: skip
         session.add(MeetingAnswer(meeting_id=meeting.id, person_id=people[email].id,
                                   answer=answer, updated_dt=now - timedelta(days=2)))  # fmt: skip
+    # the sign-up sheet of an earlier drop-in, typed in by Anna: shown as "paper", counted in
+    written = _at(evening - timedelta(days=7), 16, 0, tz)
+    for name, count in [("Familie Bakker", 2), ("Mevrouw Dijkstra", 1)]:
+        session.add(PaperSignup(meeting_id=held.id, name=name, people=count, entered_by_id=anna.id,
+                                created_dt=written))  # fmt: skip
     session.flush()
     plan_for(session, item.id, now, sources=("meetings",))
     return "a wijkavond with minutes and a Saturday drop-in for Wijkvisie Paddepoel"

@@ -8,9 +8,8 @@ version), so two answers at once take turns and "going" never passes the capacit
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -18,8 +17,9 @@ from sqlalchemy.orm import Session
 from engine.config import config_of
 from engine.errors import Conflict, InvalidInput, NotFound, PermissionDenied, Refused
 from engine.i18n import Msg, msg, nmsg
+from engine.meetings.times import meeting_times
 from engine.models import Document, Person
-from engine.models.meetings import ANSWERS, Meeting, MeetingAnswer
+from engine.models.meetings import ANSWERS, Meeting, MeetingAnswer, PaperSignup
 from engine.notifications.fanout import notify
 from engine.operations.common import (
     check_row_version,
@@ -29,7 +29,6 @@ from engine.operations.common import (
     require_not_paused,
 )
 from engine.reminders.planner import plan_for
-from engine.timeutil import check_typed_date, zone
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +37,6 @@ MAX_PLACE = 200
 MAX_ADDRESS = 300
 MAX_TEXT = 2000
 MAX_CAPACITY = 10_000
-_CLOCK = re.compile(r"\s*(\d{1,2})\s*[:.]\s*(\d{2})\s*")
 
 
 @dataclass(frozen=True)
@@ -53,16 +51,9 @@ class MeetingInput:
     address: str
     capacity: int | None = None
     accessibility: str = ""
-
-
-def parse_clock(text: str, field: str) -> time:
-    """A time of day typed as hours and minutes ("19:30", "9.15")."""
-    found = _CLOCK.fullmatch(text or "")
-    if found is None or int(found.group(1)) > 23 or int(found.group(2)) > 59:
-        raise InvalidInput(
-            msg("Enter the time as hours and minutes, for example 19:30."), field=field
-        )
-    return time(int(found.group(1)), int(found.group(2)))
+    #: the day it ends, when that is not the day it starts; left empty, an end time at or
+    #: before the start time means the next day (20:00 to 00:30)
+    end_day: date | None = None
 
 
 def _text(value: str, limit: int, field: str, empty: Msg | None) -> str:
@@ -74,22 +65,9 @@ def _text(value: str, limit: int, field: str, empty: Msg | None) -> str:
     return cleaned
 
 
-def _moments(data: MeetingInput, tz: str) -> tuple[datetime, datetime]:
-    if data.day is None:
-        raise InvalidInput(msg("Enter the day of the meeting."), field="day")
-    check_typed_date(data.day, "day")
-    starts = parse_clock(data.starts, "starts")
-    ends = parse_clock(data.ends, "ends")
-    city = zone(tz)
-    start = datetime.combine(data.day, starts, tzinfo=city)
-    end = datetime.combine(data.day, ends, tzinfo=city)
-    if end <= start:
-        raise InvalidInput(msg("The meeting must end after it starts."), field="ends")
-    return start.astimezone(zone("UTC")), end.astimezone(zone("UTC"))
-
-
 def _checked(session: Session, data: MeetingInput) -> dict:
-    start, end = _moments(data, config_of(session).timezone)
+    start, end = meeting_times(data.day, data.starts, data.ends, data.end_day,
+                               config_of(session).timezone)  # fmt: skip
     if data.capacity is not None and not 1 <= data.capacity <= MAX_CAPACITY:
         raise InvalidInput(
             msg("Enter how many people can come: a number from 1 to %(max)d, or leave it empty.",
@@ -164,7 +142,7 @@ def update_meeting(
     values = _checked(session, data)
     if values["start_dt"] <= now and values["start_dt"] != meeting.start_dt:
         raise InvalidInput(msg("Choose a moment in the future for the meeting."), field="day")
-    going = _count_going(session, meeting.id)
+    going = places_taken(session, meeting.id)
     if values["capacity"] is not None and values["capacity"] < going:
         raise InvalidInput(
             nmsg("%(num)d person already said they are going: the capacity cannot be lower.",
@@ -172,13 +150,27 @@ def update_meeting(
                  going),
             field="capacity",
         )  # fmt: skip
+    before = {name: getattr(meeting, name) for name in NOTICED}
     for name, value in values.items():
         setattr(meeting, name, value)
     session.flush()
     record_detail(session, initiative, actor, now, "meeting.changed", meeting=meeting.id,
                   title=meeting.title, start_dt=meeting.start_dt.isoformat())  # fmt: skip
     _replan(session, initiative.id, now)
+    if any(values[name] != old for name, old in before.items()) and meeting.end_dt > now:
+        notify(
+            session, kind="meeting_changed", initiative_id=initiative.id, actor_id=actor.id,
+            recipients=_coming_ids(session, meeting.id), link=meeting_link(meeting), now=now,
+            data={"initiative": initiative.title, "actor": actor.name, "title": meeting.title,
+                  "start_dt": meeting.start_dt.isoformat(), "end_dt": meeting.end_dt.isoformat(),
+                  "place": meeting.place, "address": meeting.address},
+            subject_id=meeting.id,
+        )  # fmt: skip
     return meeting
+
+
+#: what those coming are told about when the group changes it: the time and the place
+NOTICED = ("start_dt", "end_dt", "place", "address")
 
 
 def _going_ids(session: Session, meeting_id: int):
@@ -187,12 +179,19 @@ def _going_ids(session: Session, meeting_id: int):
     )
 
 
+def _coming_ids(session: Session, meeting_id: int):
+    """Who said going or maybe: they hear when the meeting moves or is called off."""
+    return select(MeetingAnswer.person_id).where(
+        MeetingAnswer.meeting_id == meeting_id, MeetingAnswer.answer.in_(("going", "maybe"))
+    )
+
+
 def cancel_meeting(
     session: Session, actor: Person, initiative_id: int, meeting_id: int, now: datetime, *,
     reason: str = "", expected_version: int | None = None,
 ) -> Meeting:  # fmt: skip
     """Call a meeting off: its reminders are cancelled, calendars show it as cancelled and
-    those going are told."""
+    those going or maybe are told."""
     initiative, meeting = _open_meeting(
         session, initiative_id, meeting_id, actor, now, expected_version
     )
@@ -208,7 +207,7 @@ def cancel_meeting(
     _replan(session, initiative.id, now)
     notify(
         session, kind="meeting_cancelled", initiative_id=initiative.id, actor_id=actor.id,
-        recipients=_going_ids(session, meeting.id), link=meeting_link(meeting), now=now,
+        recipients=_coming_ids(session, meeting.id), link=meeting_link(meeting), now=now,
         data={"initiative": initiative.title, "actor": actor.name, "title": meeting.title,
               "start_dt": meeting.start_dt.isoformat()},
         subject_id=meeting.id,
@@ -231,7 +230,17 @@ def _count_going(session: Session, meeting_id: int) -> int:
     )
 
 
-def _take_meeting(session: Session, meeting_id: int) -> None:
+def places_taken(session: Session, meeting_id: int) -> int:
+    """Who counts against the capacity: everyone going, and everyone on the paper list."""
+    paper = session.scalar(
+        select(func.coalesce(func.sum(PaperSignup.people), 0)).where(
+            PaperSignup.meeting_id == meeting_id
+        )
+    )
+    return _count_going(session, meeting_id) + int(paper or 0)
+
+
+def take_meeting(session: Session, meeting_id: int) -> None:
     """Hold the meeting's row until the commit: answers to it take turns from here."""
     session.flush()
     done = session.execute(
@@ -254,7 +263,7 @@ def answer_meeting(
         raise PermissionDenied(
             msg("Confirm your e-mail address first (the link in the mail we sent you).")
         )
-    _take_meeting(session, meeting_id)
+    take_meeting(session, meeting_id)
     meeting = session.get(Meeting, meeting_id, populate_existing=True)
     if meeting is None or meeting.initiative_id != initiative_id:
         raise NotFound(msg("This meeting does not exist."))
@@ -268,7 +277,7 @@ def answer_meeting(
         )
     )
     if answer == "going" and (mine is None or mine.answer != "going"):
-        if meeting.capacity is not None and _count_going(session, meeting.id) >= meeting.capacity:
+        if meeting.capacity is not None and places_taken(session, meeting.id) >= meeting.capacity:
             raise Refused(
                 nmsg("The meeting is full: %(num)d person is going. You can answer maybe.",
                      "The meeting is full: %(num)d people are going. You can answer maybe.",

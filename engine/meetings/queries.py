@@ -9,16 +9,24 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from engine.models import Document, Person
-from engine.models.meetings import Meeting, MeetingAnswer
+from engine.models.meetings import Meeting, MeetingAnswer, PaperSignup
 
 
 @dataclass(frozen=True)
 class MeetingView:
     meeting: Meeting
+    #: who said "going" online
     going: int
     maybe: int
     #: the minutes' file name, when attached
     minutes_name: str | None = None
+    #: how many the group signed up from a paper list
+    paper: int = 0
+
+    @property
+    def taken(self) -> int:
+        """Who counts against the capacity: going online and on paper."""
+        return self.going + self.paper
 
     def is_past(self, now: datetime) -> bool:
         return self.meeting.end_dt <= now
@@ -26,22 +34,30 @@ class MeetingView:
     @property
     def is_full(self) -> bool:
         capacity = self.meeting.capacity
-        return capacity is not None and self.going >= capacity
+        return capacity is not None and self.taken >= capacity
 
     @property
     def places_left(self) -> int | None:
         capacity = self.meeting.capacity
-        return None if capacity is None else max(capacity - self.going, 0)
+        return None if capacity is None else max(capacity - self.taken, 0)
 
 
 _GOING = func.count(case((MeetingAnswer.answer == "going", 1)))
 _MAYBE = func.count(case((MeetingAnswer.answer == "maybe", 1)))
+#: the people on the paper list of the meeting in the row (a subquery: the join above counts
+#: answers, this sums the list)
+_PAPER = (
+    select(func.coalesce(func.sum(PaperSignup.people), 0))
+    .where(PaperSignup.meeting_id == Meeting.id)
+    .correlate(Meeting)
+    .scalar_subquery()
+)
 
 
 def meetings_of(session: Session, initiative_id: int, meeting_id: int | None = None):
     """Every meeting of the initiative (soonest first) with its counts, in one statement."""
     query = (
-        select(Meeting, _GOING, _MAYBE, Document.filename)
+        select(Meeting, _GOING, _MAYBE, Document.filename, _PAPER)
         .outerjoin(MeetingAnswer, MeetingAnswer.meeting_id == Meeting.id)
         .outerjoin(Document, Document.id == Meeting.minutes_document_id)
         .where(Meeting.initiative_id == initiative_id)
@@ -50,7 +66,10 @@ def meetings_of(session: Session, initiative_id: int, meeting_id: int | None = N
     )
     if meeting_id is not None:
         query = query.where(Meeting.id == meeting_id)
-    return [MeetingView(m, going, maybe, name) for m, going, maybe, name in session.execute(query)]
+    return [
+        MeetingView(m, going, maybe, name, int(paper or 0))
+        for m, going, maybe, name, paper in session.execute(query)
+    ]
 
 
 @dataclass(frozen=True)

@@ -75,6 +75,27 @@ class MeetingAnswer(Base):
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class PaperSignup(Base):
+    """People the group signed up from a paper list (the drop-in's sign-up sheet): a name and
+    how many come with it. They count as going, within the capacity; the group can remove
+    them."""
+
+    __tablename__ = "meeting_paper_signups"
+    __table_args__ = (
+        CheckConstraint("people > 0", name="people_positive"),
+        Index("ix_meeting_paper_signups_meeting", "meeting_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id"))
+    #: the name as written on the list
+    name: Mapped[str] = mapped_column(String(200))
+    #: how many people come under this name (a family, a neighbour and her friend)
+    people: Mapped[int] = mapped_column(default=1)
+    entered_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
 class Supporter(Base):
     """A resident who puts their name under the initiative's plan (one per person)."""
 

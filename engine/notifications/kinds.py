@@ -81,6 +81,9 @@ EVENTS: dict[str, EventKind] = {
            msg("%(actor)s resumed the initiative."), is_pause=True),
         _E("meeting_message", "meetings",
            msg("%(actor)s about the meeting “%(title)s”: %(text)s")),
+        _E("meeting_changed", "meetings",
+           msg("%(actor)s changed the meeting “%(title)s”: it is now from %(start_dt)s to "
+               "%(end_dt)s at %(place)s, %(address)s.")),
         _E("meeting_cancelled", "meetings",
            msg("%(actor)s cancelled the meeting “%(title)s” of %(start_dt)s.")),
         _E("message_posted", "messages",

@@ -43,6 +43,7 @@ from engine.consultations.operations import open_consultation, post_idea
 from engine.db import utcnow
 from engine.discussions.operations import post_message, report_message
 from engine.meetings.operations import MeetingInput, plan_meeting
+from engine.meetings.paper import add_paper_signup
 from engine.models import Occurrence, Person
 from engine.operations import (
     add_step,
@@ -128,6 +129,8 @@ class World:
     join_request_id: int
     support_request_id: int
     meeting_id: int
+    #: a line of the meeting's paper sign-up list
+    paper_line_id: int
     member_id: int
     spare_person_id: int
     task_id: int | None
@@ -208,6 +211,8 @@ def build_world(
             title="Wijkavond", day=local_date(now) + timedelta(days=9), starts="19:30",
             ends="21:30", place="Buurthuis", address="Pop Dijkemaweg 9, Groningen",
         ), now)  # fmt: skip
+        paper_line = add_paper_signup(session, initiator, item.id, meeting.id, "Familie Bos", 2,
+                                      now)  # fmt: skip
         spare = factories.person(session, now, "Reserve Bewoner")
         # the role "coach" looks after this initiative; a member wrote, the partner reported it
         assign_coach(session, who["admin"], coach_id=who["coach"].id, now=now,
@@ -244,6 +249,7 @@ def build_world(
             join_request_id=asked.id,
             support_request_id=request.id,
             meeting_id=meeting.id,
+            paper_line_id=paper_line.id,
             member_id=who["member"].id,
             spare_person_id=spare.id,
             task_id=task_id,
@@ -289,6 +295,7 @@ RESOLVERS: dict[str, Callable[[World, Route, dict[str, Any]], Any]] = {
     "post_id": lambda w, r, x: w.consultation_post_id,
     "support_request_id": lambda w, r, x: w.support_request_id,
     "meeting_id": lambda w, r, x: w.meeting_id,
+    "line_id": lambda w, r, x: w.paper_line_id,
     # someone else's or nobody's: marking it read is refused plainly (a redirect, no 404)
     "notification_id": lambda w, r, x: 1,
     # an admin's action on a person (a role, an account) gets a person of its own

@@ -7,6 +7,7 @@ from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringF
 from wtforms.validators import InputRequired, Optional
 
 from engine.meetings.operations import MAX_CAPACITY
+from engine.meetings.paper import MAX_PEOPLE as MAX_PAPER_PEOPLE
 from web.date_input import DatePartsField
 from web.inputs import Form, NumberField
 
@@ -22,6 +23,7 @@ class MeetingForm(Form):
     day = DatePartsField(_l("Day"), required=True)
     starts = StringField(_l("Starts at"), validators=[InputRequired(_l("Enter the start time."))])
     ends = StringField(_l("Ends at"), validators=[InputRequired(_l("Enter the end time."))])
+    end_day = DatePartsField(_l("Ends on another day (optional)"))
     place = StringField(_l("Place"), validators=[InputRequired(_l("Say where the meeting is."))])
     address = StringField(
         _l("Address"), validators=[InputRequired(_l("Give the address of the place."))]
@@ -48,6 +50,14 @@ class MessageForm(Form):
 
 class CancelForm(Form):
     reason = TextAreaField(_l("Why (those going read it in the history)"), validators=[Optional()])
+
+
+class PaperForm(Form):
+    name = StringField(
+        _l("Name on the list"),
+        validators=[InputRequired(_l("Write the name as it is on the list."))],
+    )
+    people = NumberField(_l("How many people"), maximum=MAX_PAPER_PEOPLE, validators=[Optional()])
 
 
 class MinutesForm(Form):

@@ -13,6 +13,8 @@ SENTENCES = {
     "meeting.cancelled": _l("%(name)s cancelled the meeting “%(title)s”"),
     "meeting.message": _l("%(name)s sent a message to those going to “%(title)s”"),
     "meeting.minutes": _l("%(name)s attached the minutes of the meeting “%(title)s”"),
+    "meeting.paper_added": _l("%(name)s signed people up from a paper list for “%(title)s”"),
+    "meeting.paper_removed": _l("%(name)s took a sign-up off the paper list of “%(title)s”"),
 }
 
 

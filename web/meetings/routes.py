@@ -26,6 +26,7 @@ from engine.meetings.operations import (
     plan_meeting,
     update_meeting,
 )
+from engine.meetings.paper import add_paper_signup, paper_signups_of, remove_paper_signup
 from engine.meetings.queries import MeetingView, answers_of, documents_of, meetings_of, my_answer
 from engine.models.meetings import Meeting
 from engine.permissions import can_change
@@ -34,8 +35,15 @@ from web import access
 from web.confirm import is_confirmed, unconfirmed
 from web.database import db, runtime
 from web.form_action import form_action, row_version
-from web.inputs import parse_id
-from web.meetings.forms import AnswerForm, CancelForm, MeetingForm, MessageForm, MinutesForm
+from web.inputs import Form, parse_id
+from web.meetings.forms import (
+    AnswerForm,
+    CancelForm,
+    MeetingForm,
+    MessageForm,
+    MinutesForm,
+    PaperForm,
+)
 from web.panels import Panel, register_panel
 
 bp = Blueprint("meetings", __name__)
@@ -83,6 +91,7 @@ def _input(form: MeetingForm) -> MeetingInput:
         title=form.title.data or "", day=form.day.data, starts=form.starts.data or "",
         ends=form.ends.data or "", place=form.place.data or "", address=form.address.data or "",
         capacity=form.capacity.data, accessibility=form.accessibility.data or "",
+        end_day=form.end_day.data,
     )  # fmt: skip
 
 
@@ -120,8 +129,9 @@ def edit(initiative_id: int, meeting_id: int):
     else:
         tz = runtime().config.timezone
         start, end = local(meeting.start_dt, tz), local(meeting.end_dt, tz)
-        form = MeetingForm(obj=meeting, data={"day": start.date(), "starts": f"{start:%H:%M}",
-                                              "ends": f"{end:%H:%M}"})  # fmt: skip
+        other_day = end.date() if end.date() != start.date() else None
+        times = {"starts": f"{start:%H:%M}", "ends": f"{end:%H:%M}"}
+        form = MeetingForm(obj=meeting, data={"day": start.date(), "end_day": other_day, **times})
     return _save(form, meeting, _("The meeting is saved."))
 
 
@@ -132,7 +142,8 @@ def show(initiative_id: int, meeting_id: int):
 
 
 def _show(initiative_id: int, meeting_id: int, status: int = 200,
-          message_form: MessageForm | None = None) -> ResponseReturnValue:  # fmt: skip
+          message_form: MessageForm | None = None,
+          paper_form: PaperForm | None = None) -> ResponseReturnValue:  # fmt: skip
     view = _load(initiative_id, meeting_id)
     me = _me()
     is_member = can_change(g.member_role)
@@ -147,6 +158,8 @@ def _show(initiative_id: int, meeting_id: int, status: int = 200,
         meeting=view.meeting,
         mine=my_answer(db(), meeting_id, me.id if me else None),
         answers=answers_of(db(), meeting_id) if is_member else [],
+        paper=paper_signups_of(db(), meeting_id) if is_member else [],
+        paper_form=paper_form or PaperForm(),
         answer_form=AnswerForm(),
         message_form=message_form or MessageForm(),
         cancel_form=CancelForm(),
@@ -192,7 +205,7 @@ def cancel(initiative_id: int, meeting_id: int):
             reason=form.reason.data or "",
             expected_version=row_version(),
         ),  # fmt: skip
-        done=_("The meeting is cancelled. Those going are told."),
+        done=_("The meeting is cancelled. Those going or maybe coming are told."),
         to=_url(initiative_id, view.meeting.id),
     )
 
@@ -234,4 +247,45 @@ def minutes(initiative_id: int, meeting_id: int):
         ),  # fmt: skip
         done=_("The minutes are attached to the meeting."),
         to=_url(initiative_id, meeting_id, "minutes"),
+    )
+
+
+@bp.post(PREFIX + "/<int:meeting_id>/paper")
+@access.member
+def paper_add(initiative_id: int, meeting_id: int):
+    """A line of the paper sign-up list: a name and how many come with it."""
+    _load(initiative_id, meeting_id)
+    form = PaperForm()
+
+    def again(status: int, _error: VerbindingError | None = None) -> ResponseReturnValue:
+        return _show(initiative_id, meeting_id, status, paper_form=form)
+
+    return form_action(
+        form,
+        lambda session: add_paper_signup(
+            session,
+            current_user.person,
+            initiative_id,
+            meeting_id,
+            form.name.data or "",
+            form.people.data,
+            utcnow(),
+        ),  # fmt: skip
+        done=_("The sign-up from the paper list is added."),
+        to=_url(initiative_id, meeting_id, "paper"),
+        again=again,
+    )
+
+
+@bp.post(PREFIX + "/<int:meeting_id>/paper/<int:line_id>/remove")
+@access.member
+def paper_remove(initiative_id: int, meeting_id: int, line_id: int):
+    _load(initiative_id, meeting_id)
+    return form_action(
+        Form(),
+        lambda session: remove_paper_signup(
+            session, current_user.person, initiative_id, meeting_id, line_id, utcnow()
+        ),
+        done=_("The sign-up is taken off the paper list."),
+        to=_url(initiative_id, meeting_id, "paper"),
     )

@@ -64,7 +64,8 @@ def test_a_meeting_is_planned_in_the_city_time_and_bad_input_changes_nothing(ses
     assert meeting.start_dt.astimezone(AMS).time() == time(19, 30)
     assert meeting.end_dt - meeting.start_dt == timedelta(hours=2)
     for bad, field in [
-        (evening(now, ends="19:00"), "ends"),
+        # on the same day an end before the start is refused (left empty: the next day)
+        (evening(now, ends="19:00", end_day=local_date(now) + 10 * DAY), "ends"),
         (evening(now, starts="25:00"), "starts"),
         (evening(now, days=-3), "day"),
         (evening(now, day=date(2150, 1, 1)), "day"),

@@ -30,6 +30,10 @@ DATA = {
     "closes_dt": "2026-12-03T13:00:00+00:00",
     "date": "2026-12-05",
     "start_dt": "2026-12-05T18:30:00+00:00",
+    # an evening that passes midnight: 19:30 to 00:30
+    "end_dt": "2026-12-05T23:30:00+00:00",
+    "place": "Buurthuis De Paddepoel",
+    "address": "Pop Dijkemaweg 9, Groningen",
     "text": "Neem een stoel mee.",
 }
 

@@ -33,10 +33,14 @@ def test_plan_answer_message_and_support(client, web_app, db_session):
     base = f"/initiatives/{item.id}/meetings"
     form = {"title": "Wijkavond", "day-day": str(day.day), "day-month": str(day.month),
             "day-year": str(day.year), "starts": "19:30", "ends": "19:00", "place": "Buurthuis",
-            "address": "Pop Dijkemaweg 9, Groningen", "capacity": "1"}  # fmt: skip
+            "address": "Pop Dijkemaweg 9, Groningen", "capacity": "1",
+            # ending on the same day, before it starts (without an end day: the next day)
+            "end_day-day": str(day.day), "end_day-month": str(day.month),
+            "end_day-year": str(day.year)}  # fmt: skip
     refused = post_form(client, base + "/new", form, token_from=base + "/new")
     assert refused.status_code == 400 and "must end after it starts" in refused.get_data(True)
-    assert db_session.scalar(select(func.count()).select_from(Meeting)) == 0
+    mine = select(func.count()).select_from(Meeting).where(Meeting.initiative_id == item.id)
+    assert db_session.scalar(mine) == 0
     form["ends"] = "21:30"
     made = post_form(client, base + "/new", form, token_from=base + "/new")
     assert made.status_code == 302
