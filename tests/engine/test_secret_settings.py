@@ -86,8 +86,8 @@ def test_links_signed_with_a_former_key_are_read():
 @pytest.mark.parametrize("command", [["scheduler"], ["reminders", "tick", "--dry-run"]])
 def test_a_production_scheduler_refuses_to_start_without_a_secret_key(tmp_path, env, why,
                                                                       command):  # fmt: skip
-    result = CliRunner().invoke(main, command, env={"VERBINDING_INSTANCE_PATH": str(tmp_path),
-                                                    "VERBINDING_SECRET_KEY": "", **env})  # fmt: skip
+    env = {"VERBINDING_INSTANCE_PATH": str(tmp_path), "VERBINDING_SECRET_KEY": "", **env}
+    result = CliRunner().invoke(main, command, env=env)
     assert result.exit_code == 1
     assert f"VERBINDING_SECRET_KEY is not set, and {why}" in result.stderr
     assert not (tmp_path / "secret_key").exists()  # no key made up on a throw-away disk
