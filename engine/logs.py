@@ -28,6 +28,25 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", (), None).__dict__) | {
 }
 
 
+def _stamp_request_id() -> None:
+    """Every record gets the request id when it is made (whatever handler formats it later,
+    in whatever thread); installed once, on import."""
+    make = logging.getLogRecordFactory()
+    if getattr(make, "_verbinding", False):
+        return
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = make(*args, **kwargs)
+        record.request_id = REQUEST_ID.get()
+        return record
+
+    factory._verbinding = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)
+
+
+_stamp_request_id()
+
+
 class RequestIdFilter(logging.Filter):
     """Give every record the current request id (or None)."""
 
