@@ -132,7 +132,11 @@ def serve_command(host: str, port: int, threads: int, scheduler: bool) -> None:
     from engine.scheduler import start_beside, stop_beside
     from web import create_app
 
-    app = create_app()
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     # the scheduler runs as a process of its own: its sweeps never take the web's CPU or memory
     child = start_beside() if scheduler else None
     # SIGTERM (a service manager's stop) ends the server through the finally below

@@ -83,8 +83,10 @@ def test_links_signed_with_a_former_key_are_read():
         ({"VERBINDING_BASE_URL": "https://wijken.groningen.example"}, "an https BASE_URL"),
     ],
 )
-@pytest.mark.parametrize("command", [["scheduler"], ["reminders", "tick", "--dry-run"]])
-def test_a_production_scheduler_refuses_to_start_without_a_secret_key(tmp_path, env, why,
+@pytest.mark.parametrize(
+    "command", [["scheduler"], ["reminders", "tick", "--dry-run"], ["serve", "--no-scheduler"]]
+)
+def test_a_production_process_refuses_to_start_without_a_secret_key(tmp_path, env, why,
                                                                       command):  # fmt: skip
     env = {"VERBINDING_INSTANCE_PATH": str(tmp_path), "VERBINDING_SECRET_KEY": "", **env}
     result = CliRunner().invoke(main, command, env=env)
