@@ -50,14 +50,19 @@ def _run(runtime: Runtime, seconds: int | None = None) -> None:
         sweep(runtime, utcnow())
         took = time.perf_counter() - started
         SWEEP_SECONDS.observe(took)
-        beat(runtime.sessions, utcnow(), seconds=seconds or runtime.config.sweep_seconds,
-             sweep_ms=round(took * 1000))  # fmt: skip
     except Exception as exc:  # noqa: BLE001 - the next run tries again
         if is_unavailable(exc):
             log.warning("sweep failed: the database cannot be reached (%s); next try in %s s",
                         one_line(exc), runtime.config.sweep_seconds)  # fmt: skip
         else:
             log.exception("sweep failed")
+        return
+    try:
+        beat(runtime.sessions, utcnow(), seconds=seconds or runtime.config.sweep_seconds,
+             sweep_ms=round(took * 1000))  # fmt: skip
+    except Exception as exc:  # noqa: BLE001 - the sweep was done; /readyz will tell
+        # e.g. a database not yet migrated by `verbinding init` (no heartbeats table)
+        log.warning("heartbeat not written: %s", one_line(exc))
 
 
 def build_scheduler(
