@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-import logging
 import signal
 import sys
 
 import click
 
-from engine.config import ConfigError
+from engine.config import ConfigError, log_settings
 from engine.db import is_unavailable, one_line, unit_of_work, utcnow
 from engine.errors import VerbindingError
 from engine.i18n import translate
-from engine.runtime import Runtime
+from engine.logs import configure_logging
+from engine.runtime import Runtime, require_secret_key
 from engine.workflows.cli import workflows
 
 
@@ -21,10 +21,14 @@ from engine.workflows.cli import workflows
 @click.pass_context
 def main(ctx: click.Context, verbose: bool) -> None:
     """Verbinding: resident-led neighbourhood processes."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    try:
+        log_format, level = log_settings()
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    if verbose and level not in ("DEBUG", "INFO"):
+        level = "INFO"
+    configure_logging(log_format, level)
     ctx.ensure_object(dict)
 
 
@@ -39,6 +43,18 @@ def runtime() -> Runtime:
             sys.exit(1)
         ctx.ensure_object(dict)["runtime"] = found
         ctx.find_root().call_on_close(found.close)
+    return found
+
+
+def signing_runtime() -> Runtime:
+    """The runtime of a command that signs links (mail with an unsubscribe link): like the
+    web app, it refuses to run for real with a key of its own making."""
+    found = runtime()
+    try:
+        require_secret_key(found.config)
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     return found
 
 
@@ -116,7 +132,11 @@ def serve_command(host: str, port: int, threads: int, scheduler: bool) -> None:
     from engine.scheduler import start_beside, stop_beside
     from web import create_app
 
-    app = create_app()
+    try:
+        app = create_app()
+    except ConfigError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(1)
     # the scheduler runs as a process of its own: its sweeps never take the web's CPU or memory
     child = start_beside() if scheduler else None
     # SIGTERM (a service manager's stop) ends the server through the finally below
@@ -134,8 +154,9 @@ def scheduler_command() -> None:
     """Run only the scheduler (sweeps: decisions, reminders, mail), in the foreground."""
     from engine.scheduler import run_foreground
 
+    rt = signing_runtime()
     click.echo("scheduler running; stop with Ctrl-C")
-    run_foreground(runtime())
+    run_foreground(rt)
 
 
 @main.group("translations")
@@ -241,7 +262,7 @@ def reminders_tick(now_text: str | None, dry_run: bool) -> None:
     from engine.reminders.cli import tick
 
     try:
-        failed = tick(runtime(), _moment(now_text), dry_run=dry_run, echo=click.echo)
+        failed = tick(signing_runtime(), _moment(now_text), dry_run=dry_run, echo=click.echo)
     except Exception as exc:
         if not is_unavailable(exc):
             raise

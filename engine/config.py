@@ -28,6 +28,8 @@ class Setting:
     #: as documented; ``<INSTANCE_PATH>`` stands for the instance folder
     default: str
     help: str
+    #: a secret: may also be read from the file named by ``VERBINDING_<NAME>_FILE``
+    secret: bool = False
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -36,13 +38,33 @@ SETTINGS: tuple[Setting, ...] = (
         "DATABASE_URL",
         "sqlite:///<INSTANCE_PATH>/verbinding.db",
         "SQLAlchemy URL; PostgreSQL as postgresql+psycopg://user@host/db.",
+        secret=True,
     ),
     Setting(
         "SECRET_KEY",
         "(made once, kept in <INSTANCE_PATH>/secret_key)",
         "Signs sessions and tokens; set the same value on every web worker.",
+        secret=True,
     ),
-    Setting("SMTP_URL", "smtp://127.0.0.1:25", "Outgoing mail server (smtp:// or smtps://)."),
+    Setting(
+        "SECRET_KEY_FALLBACKS",
+        "(none)",
+        "Former secret keys, separated by commas: what they signed (sessions, remember "
+        "cookies, form tokens, unsubscribe links) still holds; new signatures use SECRET_KEY.",
+        secret=True,
+    ),
+    Setting(
+        "ENV",
+        "development",
+        "development or production; production (or an https BASE_URL) refuses to start "
+        "without SECRET_KEY.",
+    ),
+    Setting(
+        "SMTP_URL",
+        "smtp://127.0.0.1:25",
+        "Outgoing mail server (smtp:// or smtps://).",
+        secret=True,
+    ),
     Setting("MAIL_FROM", "Verbinding <noreply@localhost>", "Sender of every mail."),
     Setting("BASE_URL", "http://127.0.0.1:5000", "Public address of the site, for links in mail."),
     Setting("TIMEZONE", "Europe/Amsterdam", "Time zone in which times and dates are shown."),
@@ -191,7 +213,40 @@ SETTINGS: tuple[Setting, ...] = (
         "Each limit holds per account and, this many times higher, per client address (many "
         "people may share one address).",
     ),
+    Setting("LOG_FORMAT", "text", "text or json: JSON gives one object per line."),
+    Setting(
+        "LOG_LEVEL",
+        "WARNING",
+        "DEBUG, INFO, WARNING or ERROR; INFO (or `verbinding -v`) adds a line per request, "
+        "per transition and per mail delivery.",
+    ),
+    Setting(
+        "METRICS_TOKEN",
+        "(none: /metrics is off)",
+        "Bearer token that /metrics asks for (Authorization: Bearer …); unset, /metrics "
+        "answers 404.",
+        secret=True,
+    ),
+    Setting(
+        "READY_OUTBOX_BACKLOG",
+        "1000",
+        "/readyz answers 503 when more mails than this are due and not yet sent.",
+    ),
+    Setting(
+        "READY_OUTBOX_FAILED",
+        "50",
+        "/readyz answers 503 when more mails than this failed for good in the last 24 hours.",
+    ),
+    Setting(
+        "READY_SCHEDULER",
+        "on",
+        "on or off: whether /readyz asks for a scheduler heartbeat younger than 3 sweeps "
+        "(off where no `verbinding scheduler` runs).",
+    ),
 )
+
+#: the settings that may be read from a file (``VERBINDING_<NAME>_FILE``)
+SECRET_SETTINGS: tuple[str, ...] = tuple(s.name for s in SETTINGS if s.secret)
 
 #: setting name → its documented default
 DEFAULTS: dict[str, str] = {s.name: s.default for s in SETTINGS}
@@ -248,6 +303,23 @@ class Config:
     rate_limit_post: tuple[int, int]
     rate_limit_consultation: tuple[int, int]
     rate_limit_address_factor: int
+    #: former secret keys, newest first: they verify, never sign
+    secret_key_fallbacks: tuple[str, ...] = ()
+    #: development or production
+    env: str = "development"
+    #: text or json
+    log_format: str = "text"
+    log_level: str = "WARNING"
+    #: None: /metrics is off
+    metrics_token: str | None = None
+    ready_outbox_backlog: int = 1000
+    ready_outbox_failed: int = 50
+    ready_scheduler: bool = True
+
+    @property
+    def production(self) -> bool:
+        """Run for real: ``VERBINDING_ENV=production`` or an https base URL."""
+        return self.env == "production" or self.base_url.startswith("https://")
 
 
 class ConfigError(ValueError):
@@ -260,7 +332,10 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
     env = os.environ if env is None else env
 
     def given(name: str) -> str | None:
-        return env.get(f"VERBINDING_{name}") or None
+        value = env.get(f"VERBINDING_{name}") or None
+        if name in SECRET_SETTINGS:
+            return _secret(env, name, value)
+        return value
 
     instance = Path(given("INSTANCE_PATH") or DEFAULTS["INSTANCE_PATH"]).resolve()
 
@@ -339,7 +414,57 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         rate_limit_post=rate("RATE_LIMIT_POST"),
         rate_limit_consultation=rate("RATE_LIMIT_CONSULTATION"),
         rate_limit_address_factor=number("RATE_LIMIT_ADDRESS_FACTOR", 1),
+        secret_key_fallbacks=tuple(
+            k.strip() for k in (given("SECRET_KEY_FALLBACKS") or "").split(",") if k.strip()
+        ),
+        env=_choice("ENV", text("ENV"), ENVIRONMENTS),
+        log_format=_choice("LOG_FORMAT", text("LOG_FORMAT"), LOG_FORMATS),
+        log_level=_choice("LOG_LEVEL", text("LOG_LEVEL").upper(), LOG_LEVELS),
+        metrics_token=given("METRICS_TOKEN"),
+        ready_outbox_backlog=number("READY_OUTBOX_BACKLOG", 0),
+        ready_outbox_failed=number("READY_OUTBOX_FAILED", 0),
+        ready_scheduler=_choice("READY_SCHEDULER", text("READY_SCHEDULER"), ("on", "off"))
+        == "on",
     )
+
+
+ENVIRONMENTS = ("development", "production")
+LOG_FORMATS = ("text", "json")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _choice(name: str, value: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ConfigError(f"VERBINDING_{name} must be one of {', '.join(choices)}, not {value!r}")
+    return value
+
+
+def _secret(env: Mapping[str, str], name: str, value: str | None) -> str | None:
+    """A secret setting's value, or the content of the file ``VERBINDING_<NAME>_FILE`` names
+    (a container's mounted secret), without the line end that editors add."""
+    path = env.get(f"VERBINDING_{name}_FILE") or None
+    if path is None:
+        return value
+    if value is not None:
+        raise ConfigError(f"VERBINDING_{name} and VERBINDING_{name}_FILE are both set; set one")
+    try:
+        content = Path(path).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(
+            f"VERBINDING_{name}_FILE: cannot read {path!r} ({exc.__class__.__name__})"
+        ) from None
+    if not content:
+        raise ConfigError(f"VERBINDING_{name}_FILE: the file {path!r} is empty")
+    return content
+
+
+def log_settings(env: Mapping[str, str] | None = None) -> tuple[str, str]:
+    """``VERBINDING_LOG_FORMAT`` and ``VERBINDING_LOG_LEVEL`` alone (logging is set up before
+    any other setting is read)."""
+    env = os.environ if env is None else env
+    log_format = env.get("VERBINDING_LOG_FORMAT") or DEFAULTS["LOG_FORMAT"]
+    level = (env.get("VERBINDING_LOG_LEVEL") or DEFAULTS["LOG_LEVEL"]).upper()
+    return _choice("LOG_FORMAT", log_format, LOG_FORMATS), _choice("LOG_LEVEL", level, LOG_LEVELS)
 
 
 #: the statuses of the Dutch model accessibility statement

@@ -15,7 +15,7 @@ from functools import cached_property
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from engine.config import Config, load_config
+from engine.config import Config, ConfigError, load_config
 from engine.db import make_engine, make_session_factory
 from engine.machines import machines
 
@@ -65,3 +65,15 @@ class Runtime:
         self.join_background(wait)
         if "engine" in self.__dict__:
             self.engine.dispose()
+
+
+def require_secret_key(config: Config) -> None:
+    """Refuse to run for real with a key that a restart would lose (a container's throw-away
+    instance folder): every session would end and every mailed unsubscribe link break."""
+    if config.production and not config.secret_key:
+        why = "VERBINDING_ENV=production" if config.env == "production" else "an https BASE_URL"
+        raise ConfigError(
+            f"VERBINDING_SECRET_KEY is not set, and {why} says this site runs for real: set "
+            "it (or VERBINDING_SECRET_KEY_FILE) to a long random value, the same on every "
+            "process, e.g. from `python -c 'import secrets; print(secrets.token_hex(32))'`"
+        )

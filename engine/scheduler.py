@@ -19,6 +19,7 @@ import logging
 import signal
 import subprocess
 import sys
+import time
 from datetime import UTC
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -26,6 +27,8 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from engine.db import is_unavailable, one_line, utcnow
+from engine.metrics import SWEEP_SECONDS
+from engine.readiness import beat
 from engine.runtime import Runtime
 from engine.sweeper import sweep
 
@@ -35,20 +38,31 @@ log = logging.getLogger(__name__)
 MISFIRE_GRACE_SECONDS = 60
 
 
-def _run(runtime: Runtime) -> None:
-    """One sweep; a failure is logged and the next sweep tries again.
+def _run(runtime: Runtime, seconds: int | None = None) -> None:
+    """One sweep, then the heartbeat (see engine.readiness); a failure is logged and the next
+    sweep tries again.
 
     While the database cannot be reached (a restart, a network fault) that is one line per
     sweep, not a traceback; other failures keep their traceback.
     """
     try:
+        started = time.perf_counter()
         sweep(runtime, utcnow())
+        took = time.perf_counter() - started
+        SWEEP_SECONDS.observe(took)
     except Exception as exc:  # noqa: BLE001 - the next run tries again
         if is_unavailable(exc):
             log.warning("sweep failed: the database cannot be reached (%s); next try in %s s",
                         one_line(exc), runtime.config.sweep_seconds)  # fmt: skip
         else:
             log.exception("sweep failed")
+        return
+    try:
+        beat(runtime.sessions, utcnow(), seconds=seconds or runtime.config.sweep_seconds,
+             sweep_ms=round(took * 1000))  # fmt: skip
+    except Exception as exc:  # noqa: BLE001 - the sweep was done; /readyz will tell
+        # e.g. a database not yet migrated by `verbinding init` (no heartbeats table)
+        log.warning("heartbeat not written: %s", one_line(exc))
 
 
 def build_scheduler(
@@ -65,8 +79,9 @@ def build_scheduler(
         },
     )
     scheduler.add_job(
-        _run, "interval", seconds=seconds, args=[runtime], id="sweep", next_run_time=utcnow()
-    )
+        _run, "interval", seconds=seconds, args=[runtime, seconds], id="sweep",
+        next_run_time=utcnow(),
+    )  # fmt: skip
     log.info("scheduler: sweep every %s s", seconds)
     return scheduler
 

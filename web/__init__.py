@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,9 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from engine.config import load_config
+from engine.logs import configure_logging
 from engine.runtime import Runtime
-from web import feedback, html_params, i18n, inputs, limits
+from web import feedback, html_params, i18n, inputs, keys, limits, observe
 from web.database import close_db, database_unavailable, database_unavailable_check
 from web.extensions import babel, csrf, login_manager
 
@@ -36,10 +36,12 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     env = dict(os.environ)
     env.update({k: str(v) for k, v in overrides.items() if k.startswith("VERBINDING_")})
     config = load_config(env)
+    if not logging.getLogger().handlers:  # not started by `verbinding` (e.g. a WSGI host)
+        configure_logging(config.log_format, config.log_level)
     app = Flask(__name__, instance_path=str(config.instance_path))
     https = config.base_url.startswith("https://")
+    keys.configure(app, config)
     app.config.update(
-        SECRET_KEY=config.secret_key or _instance_secret(config.instance_path),
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=https,
@@ -73,6 +75,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     login_manager.login_message_category = "info"
     import web.users  # noqa: F401  (registers the user loader)
 
+    observe.install(app)  # first: the request id is there for every other hook's log lines
     i18n.install(app)
     html_params.install()  # WTForms' field attributes, without Markup.format
     inputs.install(app)  # before the blueprints: their rules take its converters
@@ -183,15 +186,3 @@ def _security_headers(response):
         response.headers["Cache-Control"] = "private, no-store"
     return response
 
-
-def _instance_secret(instance: Path) -> str:
-    """A secret kept in the instance folder, so sessions survive a restart."""
-    path = instance / "secret_key"
-    if path.exists():
-        return path.read_text().strip()
-    instance.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_hex(32)
-    path.write_text(secret)
-    path.chmod(0o600)
-    log.warning("no VERBINDING_SECRET_KEY set: generated one in %s", path)
-    return secret

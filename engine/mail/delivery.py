@@ -38,6 +38,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.db import bounded, one_line, utcnow
 from engine.mail.outbox import build_email
 from engine.mail.smtp import PermanentFailure, SmtpTransport, TemporaryFailure, Unreachable
+from engine.metrics import MAIL_DELIVERIES
 from engine.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -319,19 +320,27 @@ def _deliver_batch(sessions, transport, hold: Hold, now, mail_from, report) -> b
         try:
             transport.send(build_email(row, mail_from))
         except Unreachable as exc:
-            log.warning("outbox %s: mail server unreachable: %s", row.id, exc)
-            report.deferred += hold.release(rows[position:], now, str(exc))
+            log.warning("outbox %s: mail server unreachable: %s", row.id, exc,
+                        extra=_line(row, "deferred"))  # fmt: skip
+            deferred = hold.release(rows[position:], now, str(exc))
+            MAIL_DELIVERIES.labels("deferred").inc(len(deferred))
+            report.deferred += deferred
             return False
         except TemporaryFailure as exc:
             outcome = _refused(row, now, exc, report)
         except PermanentFailure as exc:
             outcome = {"status": "failed", "last_error": str(exc)[:2000]}
             report.failed.append(row.id)
-            log.warning("outbox %s to %s failed for good: %s", row.id, row.to_addr, exc)
+            log.warning("outbox %s to %s failed for good: %s", row.id, row.to_addr, exc,
+                        extra=_line(row, "failed"))  # fmt: skip
         else:
             outcome = {"status": "sent", "sent_dt": now, "last_error": None}
             report.sent.append(row.id)
-            log.info("outbox %s sent to %s (%s)", row.id, row.to_addr, row.message_id)
+            log.info("outbox %s sent to %s (%s)", row.id, row.to_addr, row.message_id,
+                     extra=_line(row, "sent"))  # fmt: skip
+        MAIL_DELIVERIES.labels(
+            "retry" if outcome["status"] == "pending" else outcome["status"]
+        ).inc()
         if row.is_secret and outcome["status"] in ("sent", "failed"):
             outcome.update(REDACTED)  # the link stays in the reader's mailbox, not in ours
         if not hold.record(row.id, {"attempts": row.attempts + 1, **outcome}):
@@ -345,7 +354,8 @@ def _deliver_batch(sessions, transport, hold: Hold, now, mail_from, report) -> b
 def _refused(row: OutboxMessage, now: datetime, exc: Exception, report) -> dict[str, Any]:
     """A 4xx about this message: try again later, or give up after the last try."""
     attempts = row.attempts + 1
-    log.warning("outbox %s to %s: %s", row.id, row.to_addr, exc)
+    log.warning("outbox %s to %s: %s", row.id, row.to_addr, exc,
+                extra=_line(row, "failed" if attempts >= MAX_ATTEMPTS else "retry"))  # fmt: skip
     if attempts >= MAX_ATTEMPTS:
         report.failed.append(row.id)
         return {"status": "failed", "last_error": str(exc)[:2000]}
@@ -355,3 +365,9 @@ def _refused(row: OutboxMessage, now: datetime, exc: Exception, report) -> dict[
         "next_attempt_dt": now + backoff(attempts),
         "last_error": str(exc)[:2000],
     }
+
+
+def _line(row: OutboxMessage, outcome: str) -> dict[str, Any]:
+    """The fields of a delivery's log line (a JSON log's own fields)."""
+    return {"event": "mail_delivery", "outbox_id": row.id, "outcome": outcome,
+            "message_id": row.message_id, "attempt": row.attempts + 1}  # fmt: skip

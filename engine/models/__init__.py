@@ -3,6 +3,7 @@
 # modules whose tables are registered on import; import their classes from the module itself
 from engine.models import city_counts as _city_counts  # noqa: E402, F401
 from engine.models import consultations as _consultations  # noqa: E402, F401
+from engine.models import heartbeats as _heartbeats  # noqa: E402, F401
 from engine.models import maintenance as _maintenance  # noqa: E402, F401
 from engine.models import meetings as _meetings  # noqa: E402, F401
 from engine.models import notifications as _notifications  # noqa: E402, F401

@@ -16,6 +16,7 @@ from engine.errors import Blocked, Conflict, InvalidInput, PermissionDenied
 from engine.guards import check_guards
 from engine.i18n import Msg, msg
 from engine.machines import machines
+from engine.metrics import TRANSITIONS
 from engine.models import Decision, Event, Initiative, Person, StagePlan
 from engine.notifications import events as notifications
 from engine.operations.common import Facts, load_facts, take_turn
@@ -298,9 +299,12 @@ def fire_transition(
         # only the stages whose reminders the move changes, from the plan in hand
         replan_move(session, initiative_id, plan, defn, facts.state, dest, now,
                     closed=left.closed, carried=left.carried)  # fmt: skip
+    TRANSITIONS.labels(trigger).inc()
     log.info(
         "initiative %s: transition %s %s -> %s by %s",
         initiative_id, trigger, facts.state, dest, actor.id,
+        extra={"event": "transition", "initiative_id": initiative_id, "trigger": trigger,
+               "from_stage": facts.state, "to_stage": dest, "actor_id": actor.id},
     )  # fmt: skip
     return Fired(
         initiative_id, trigger, facts.state, dest, new_version, event_id, left.carried, left.closed

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from engine.config import Config, config_of
 from engine.db import insert_new
+from engine.metrics import REMINDERS_PLANNED
 from engine.models import Initiative
 from engine.models.reminders import CalendarEntry, Reminder
 from engine.reminders.rules import kind_of, local_moment, remind_on
@@ -284,6 +285,8 @@ def sync_reminders(
     _execute_many(session, _CANCEL, cancel)
     report.added += len(rows)
     report.revived += len(revive)
+    if rows or revive:
+        REMINDERS_PLANNED.inc(len(rows) + len(revive))
     report.changed += len(retitle)
     report.cancelled += len(cancel)
     if revive or retitle or cancel:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from engine.config import Config
 from engine.db import try_lock, unit_of_work
+from engine.metrics import REMINDERS_SENT
 from engine.models import Initiative
 from engine.models.reminders import Reminder
 from engine.reminders.digests import Site
@@ -110,6 +111,8 @@ def dispatch_due(runtime: Runtime, now: datetime, *, limit: int = BATCH) -> Disp
     while time.monotonic() - started < DISPATCH_SECONDS:
         with unit_of_work(runtime.sessions) as session:
             batch = dispatch(session, now, delivery, limit=limit)
+        if batch.mails:
+            REMINDERS_SENT.inc(batch.mails)
         report += batch
         if batch.claimed < limit:
             break

@@ -11,6 +11,7 @@ import base64
 import hashlib
 import hmac
 import secrets
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 
@@ -31,6 +32,12 @@ def signing_secret(config: Config) -> str:
     path.write_text(secret)
     path.chmod(0o600)
     return secret
+
+
+def verifying_secrets(config: Config) -> list[str]:
+    """The secrets a link may be signed with: the site's own, then the former ones
+    (``VERBINDING_SECRET_KEY_FALLBACKS``), so mail sent before a key rotation keeps working."""
+    return [signing_secret(config), *config.secret_key_fallbacks]
 
 
 def _b64(data: bytes) -> str:
@@ -58,12 +65,19 @@ def unsubscribe_token(secret: str, person_id: int, kinds: list[str]) -> str:
     return f"{payload}.{_signature(secret, payload)}"
 
 
-def read_unsubscribe_token(secret: str, token: str) -> tuple[int, list[str]] | None:
-    """The person and kinds a token names, or None when it is not one of ours."""
+def read_unsubscribe_token(
+    secret: str | Sequence[str], token: str
+) -> tuple[int, list[str]] | None:
+    """The person and kinds a token names, or None when it is not one of ours; ``secret``
+    may be several (see :func:`verifying_secrets`): a signature by any of them holds."""
     payload, _, signature = (token or "").partition(".")
+    if not payload:
+        return None
+    keys = [secret] if isinstance(secret, str) else list(secret)
     # bytes, not str: compare_digest refuses a str with non-ASCII characters (a forged link)
-    expected = _signature(secret, payload).encode()
-    if not payload or not hmac.compare_digest(signature.encode(), expected):
+    if not any(
+        hmac.compare_digest(signature.encode(), _signature(key, payload).encode()) for key in keys
+    ):
         return None
     try:
         person, _, kinds = _unb64(payload).decode().partition(":")

@@ -50,6 +50,7 @@ WHO = {
 #: not pages: data, files, redirects, or pages that need a secret from a mail
 SKIP = {
     "main.language", "main.healthz", "main.theme", "main.favicon", "coach.caseload_export",
+    "main.readyz", "main.metrics",
     "documents.download", "reminders.person_feed", "reminders.initiative_feed",
     "auth.reset_password_page", "members.invitation", "reminders.unsubscribe_link",
     "auth.confirm", "discussions.message",

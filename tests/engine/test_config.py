@@ -71,6 +71,14 @@ OTHER_VALUES = {
     "RATE_LIMIT_POST": "60/600",
     "RATE_LIMIT_CONSULTATION": "5/600",
     "RATE_LIMIT_ADDRESS_FACTOR": "20",
+    "SECRET_KEY_FALLBACKS": "het-oude-geheim,een-nog-ouder",
+    "ENV": "production",
+    "LOG_FORMAT": "json",
+    "LOG_LEVEL": "INFO",
+    "METRICS_TOKEN": "meet-token",
+    "READY_OUTBOX_BACKLOG": "100",
+    "READY_OUTBOX_FAILED": "5",
+    "READY_SCHEDULER": "off",
 }
 
 
@@ -151,6 +159,11 @@ def test_the_defaults_are_the_documented_ones(tmp_path):
         ("RATE_LIMIT_MAIL", "0/60", "COUNT/SECONDS"),
         ("RATE_LIMIT_POST", "²/60", "COUNT/SECONDS"),
         ("TRUSTED_PROXIES", "-1", "from 0 to 10"),
+        ("ENV", "prod", "one of development, production"),
+        ("LOG_FORMAT", "xml", "one of text, json"),
+        ("LOG_LEVEL", "loud", "one of DEBUG, INFO"),
+        ("READY_SCHEDULER", "yes", "one of on, off"),
+        ("READY_OUTBOX_BACKLOG", "-1", "at least 0"),
     ],
 )
 def test_an_unusable_value_is_refused_naming_the_setting(name, value, says):

@@ -522,7 +522,8 @@ def test_route_answers_each_role_as_its_rule_says(
         f"{route.method} {url} ({route.endpoint}, rule {route.access!r}) as {role}: "
         f"got {status} {response.headers.get('Location', '')}"
     )
-    assert status < 500, where
+    # /readyz says 503 by design while no scheduler sweeps (tests/web/ops/test_readyz.py)
+    assert status < 500 or (route.endpoint == "main.readyz" and status == 503), where
     if expected == "public":
         assert status not in (401, 403), where
     elif expected == "login":

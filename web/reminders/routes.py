@@ -24,7 +24,7 @@ from engine.reminders.calendar import (
 from engine.reminders.preferences import modes_of, set_preferences, unsubscribe
 from engine.reminders.queries import followed_initiative_feeds
 from engine.reminders.rules import MODE_LABELS, kind_of
-from engine.reminders.tokens import read_unsubscribe_token, signing_secret
+from engine.reminders.tokens import read_unsubscribe_token, verifying_secrets
 from web import access
 from web.database import db, perform, runtime
 from web.extensions import csrf
@@ -140,7 +140,7 @@ def _token_or_404(token: str) -> tuple[int, list[str]]:
     if is_mail_token(token):
         found = read_mail_token(db(), token)
     else:
-        found = read_unsubscribe_token(signing_secret(runtime().config), token)
+        found = read_unsubscribe_token(verifying_secrets(runtime().config), token)
     if found is None or not found[1]:
         abort(404)
     return found
