@@ -50,13 +50,16 @@ def fail(error: VerbindingError) -> None:
 
 
 def init_database(rt: Runtime) -> None:
-    """Migrate to head and register the process templates."""
-    from engine.migrate import upgrade_engine
+    """Migrate to head and register the process templates, holding the database's init lock:
+    two at once (several hosts starting, a rolling upgrade) take turns, the second finds the
+    work done."""
+    from engine.migrate import init_lock, upgrade_engine
     from engine.workflows.versions import sync_workflows
 
-    upgrade_engine(rt.engine)
-    with unit_of_work(rt.sessions) as session:
-        versions = sync_workflows(session, utcnow())
+    with init_lock(rt.engine):
+        upgrade_engine(rt.engine)
+        with unit_of_work(rt.sessions) as session:
+            versions = sync_workflows(session, utcnow())
     if not versions:
         from engine.workflows.loader import workflows_dir
 
