@@ -8,6 +8,7 @@ import sys
 
 import click
 
+from engine.backup_cli import backup_command, restore_command
 from engine.config import ConfigError
 from engine.db import is_unavailable, one_line, unit_of_work, utcnow
 from engine.errors import VerbindingError
@@ -100,6 +101,8 @@ def demo_command() -> None:
 
 
 main.add_command(workflows)
+main.add_command(backup_command)
+main.add_command(restore_command)
 
 
 @main.command("serve")

@@ -1,0 +1,139 @@
+"""`verbinding backup` and `verbinding restore`: a database filled with the demo and uploaded
+files, backed up and restored into an empty database and an empty upload folder, holds every
+initiative, every event and every file again; a restore over something refuses unless told."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from pathlib import Path
+
+from click.testing import CliRunner
+from PIL import Image
+from sqlalchemy import select
+
+from engine.cli import main
+from engine.db import make_engine, make_session_factory, utcnow
+from engine.models import Document, Event, Initiative
+from engine.operations.documents import attach_document
+from engine.storage import Storage
+from tests.conftest import new_database_url
+
+
+def run(url: str, instance: Path, *args: str):
+    env = {"VERBINDING_DATABASE_URL": url, "VERBINDING_INSTANCE_PATH": str(instance)}
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+def picture() -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (20, 120, 60)).save(out, "PNG")
+    return out.getvalue()
+
+
+def fill(url: str, instance: Path) -> None:
+    """The demo, and real files attached by each group's initiator (a text and a picture)."""
+    assert run(url, instance, "demo").exit_code == 0
+    engine = make_engine(url)
+    storage = Storage(instance / "uploads")
+    with make_session_factory(engine)() as s:
+        for item in s.scalars(select(Initiative).where(Initiative.memberships.any())):
+            initiator = item.memberships[0].person
+            for name, data in ((f"verslag-{item.id}.txt", f"Verslag {item.title}\n".encode()),
+                               (f"foto-{item.id}.png", picture())):  # fmt: skip
+                attach_document(s, initiator, item.id, filename=name, data=data,
+                                storage=storage, now=utcnow())  # fmt: skip
+        s.commit()
+    engine.dispose()
+
+
+def contents(url: str, uploads: Path) -> dict:
+    """Every initiative, every event and every stored file (name → bytes) the rows name."""
+    engine = make_engine(url)
+    with make_session_factory(engine)() as s:
+        found = {
+            "initiatives": s.execute(
+                select(Initiative.id, Initiative.title, Initiative.state, Initiative.version)
+            ).all(),
+            "events": s.execute(
+                select(Event.id, Event.initiative_id, Event.kind, Event.created_dt)
+            ).all(),
+            "documents": s.execute(select(Document.id, Document.storage_name)).all(),
+        }
+    engine.dispose()
+    found["files"] = {
+        name: (uploads / name).read_bytes()
+        for _, name in found["documents"]
+        if (uploads / name).is_file()
+    }
+    return found
+
+
+def test_backup_restores_every_initiative_event_and_file_into_an_empty_target(
+    database_url, tmp_path
+):
+    kind = "sqlite" if database_url.startswith("sqlite") else "postgres"
+    source = tmp_path / "source"
+    fill(database_url, source)
+    before = contents(database_url, source / "uploads")
+    assert len(before["files"]) >= 6 and len(before["events"]) > 50
+    archive = tmp_path / "backups" / "verbinding.tar"
+
+    made = run(database_url, source, "backup", str(archive))
+    assert made.exit_code == 0, made.output
+    assert f"{len(before['files'])} file(s)" in made.output
+    with tarfile.open(archive) as tar:
+        assert "manifest.json" in tar.getnames()
+
+    target_url = new_database_url(kind, tmp_path, "restored")
+    target = tmp_path / "target"
+    back = run(target_url, target, "restore", str(archive))
+    assert back.exit_code == 0, back.output
+    after = contents(target_url, target / "uploads")
+    assert after == before
+    # the restored database is at the newest migration: init finds nothing to do
+    assert run(target_url, target, "init").exit_code == 0
+
+
+def test_restore_refuses_a_target_that_is_not_empty_unless_forced(database_url, tmp_path):
+    kind = "sqlite" if database_url.startswith("sqlite") else "postgres"
+    source = tmp_path / "source"
+    fill(database_url, source)
+    archive = tmp_path / "verbinding.tar"
+    assert run(database_url, source, "backup", str(archive)).exit_code == 0
+    before = contents(database_url, source / "uploads")
+
+    # a database with something in it
+    refused = run(database_url, tmp_path / "elsewhere", "restore", str(archive))
+    assert refused.exit_code == 1
+    assert "the target is not empty: the database has" in refused.output
+    assert "--force" in refused.output
+    assert not (tmp_path / "elsewhere" / "uploads").exists()  # nothing was written
+
+    # an empty database but an upload folder with files in it
+    target_url = new_database_url(kind, tmp_path, "restored")
+    busy = tmp_path / "busy"
+    (busy / "uploads" / "ab").mkdir(parents=True)
+    (busy / "uploads" / "ab" / "leftover.txt").write_text("iets")
+    refused = run(target_url, busy, "restore", str(archive))
+    assert refused.exit_code == 1 and "the upload folder" in refused.output
+    engine = make_engine(target_url)
+    from sqlalchemy import inspect
+
+    assert inspect(engine).get_table_names() == []  # the database was left alone
+    engine.dispose()
+
+    # told to: the backup replaces what the target holds
+    forced = run(database_url, source, "restore", "--force", str(archive))
+    assert forced.exit_code == 0, forced.output
+    assert contents(database_url, source / "uploads") == before
+
+
+def test_a_file_that_is_not_a_backup_is_refused(tmp_path):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    stray = tmp_path / "stray.tar"
+    stray.write_bytes(b"not a tar file")
+    result = run(url, tmp_path, "restore", str(stray))
+    assert result.exit_code == 1 and "is not a Verbinding backup" in result.output
+    missing = run(url, tmp_path, "restore", str(tmp_path / "nowhere.tar"))
+    assert missing.exit_code == 1 and "no backup file at" in missing.output
