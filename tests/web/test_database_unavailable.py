@@ -45,3 +45,18 @@ def test_a_logged_in_visitor_gets_the_same_page(web_app, client, db_session, now
     back = client.get("/").get_data(as_text=True)
     assert "Anna Bakker" in back and 'href="/login"' not in back
     away.kw["bind"].dispose()
+
+
+def test_the_api_answers_503_as_a_problem_in_the_readers_language(tmp_path, smtp):
+    app = make_app(AWAY, tmp_path / "instance", smtp.url)
+    client = app.test_client()
+    for language, title in (("nl", "De site is even niet beschikbaar"),
+                            ("en", "The site is unavailable for a moment")):  # fmt: skip
+        answer = client.get("/api/v1/initiatives", headers={"Accept-Language": language,
+                                                            "Authorization": "Bearer vb_x"})
+        assert answer.status_code == 503 and answer.headers["Retry-After"] == "30"
+        assert answer.mimetype == "application/problem+json"
+        body = answer.get_json()
+        assert body["status"] == 503 and body["title"] == title
+        assert body["instance"] == "/api/v1/initiatives"
+    app.extensions["verbinding"].close()
