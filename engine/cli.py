@@ -108,28 +108,46 @@ main.add_command(restore_command)
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option(
+    "--threads", default=8, show_default=True, type=int, help="Requests at once, per process."
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Web processes. 1: one waitress process; more: gunicorn with that many workers.",
+)
 @click.option(
     "--scheduler/--no-scheduler",
     default=True,
     show_default=True,
     help="Start the scheduler as a process beside the server (off: `verbinding scheduler` runs).",
 )
-def serve_command(host: str, port: int, threads: int, scheduler: bool) -> None:
-    """Serve the site with a production WSGI server (waitress)."""
-    from waitress import serve
-
+def serve_command(host: str, port: int, threads: int, workers: int, scheduler: bool) -> None:
+    """Serve the site with a production WSGI server (waitress, or gunicorn with --workers)."""
     from engine.scheduler import start_beside, stop_beside
-    from web import create_app
 
-    app = create_app()
+    if workers == 1:
+        from waitress import serve
+
+        from web import create_app
+
+        app = create_app()
+    runtime()  # a wrong setting stops here, before any process is started
     # the scheduler runs as a process of its own: its sweeps never take the web's CPU or memory
     child = start_beside() if scheduler else None
-    # SIGTERM (a service manager's stop) ends the server through the finally below
-    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
-    click.echo(f"Verbinding on http://{host}:{port}/ (scheduler {'on' if scheduler else 'off'})")
+    click.echo(f"Verbinding on http://{host}:{port}/ ({workers} process(es), "
+               f"scheduler {'on' if scheduler else 'off'})")  # fmt: skip
     try:
-        serve(app, host=host, port=port, threads=threads, ident="verbinding")
+        if workers == 1:
+            # SIGTERM (a service manager's stop) ends the server through the finally below
+            signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
+            serve(app, host=host, port=port, threads=threads, ident="verbinding")
+        else:
+            from engine.serving import serve_workers
+
+            serve_workers(host, port, workers, threads)  # gunicorn handles SIGTERM: a clean stop
     finally:
         if child is not None:
             stop_beside(child)
