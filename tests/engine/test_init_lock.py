@@ -23,8 +23,10 @@ def init_process(url: str, instance: Path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("VERBINDING_")}
     env.update(VERBINDING_DATABASE_URL=url, VERBINDING_INSTANCE_PATH=str(instance),
                PYTHONPATH=str(ROOT))  # fmt: skip
-    return subprocess.Popen([sys.executable, "-m", "engine", "init"], cwd=ROOT, env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    return subprocess.Popen(
+        [sys.executable, "-m", "engine", "init"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
 
 
 def test_two_inits_at_once_on_an_empty_database_both_succeed(database_url, tmp_path):
