@@ -58,8 +58,10 @@ def test_the_api_answers_503_as_a_problem_in_the_readers_language(tmp_path, smtp
     client = app.test_client()
     for language, title in (("nl", "De site is even niet beschikbaar"),
                             ("en", "The site is unavailable for a moment")):  # fmt: skip
-        answer = client.get("/api/v1/initiatives", headers={"Accept-Language": language,
-                                                            "Authorization": "Bearer vb_x"})
+        answer = client.get(
+            "/api/v1/initiatives",
+            headers={"Accept-Language": language, "Authorization": "Bearer vb_x"},
+        )
         assert answer.status_code == 503 and answer.headers["Retry-After"] == "30"
         assert answer.mimetype == "application/problem+json"
         body = answer.get_json()
