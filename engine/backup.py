@@ -67,26 +67,31 @@ def backup(engine: Engine, upload_dir: Path, target: Path) -> Manifest:
     kind = _kind(engine)
     partial = target.with_name(target.name + ".part")
     target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="verbinding-backup-") as work:
-        dump = Path(work) / ("database.sqlite" if kind == "sqlite" else "database.dump")
-        with tarfile.open(partial, "w") as archive:
-            added: set[str] = set()
-            _add_uploads(archive, upload_dir, added)  # before the snapshot…
-            if kind == "sqlite":
-                _sqlite_copy(_sqlite_path(engine.url), dump)
-            else:
-                _pg_dump(engine, dump)
-            _add_uploads(archive, upload_dir, added)  # …and the files added while it was taken
-            archive.add(dump, arcname=dump.name)
-            manifest = Manifest(kind, _revision(engine), datetime.now(UTC).isoformat(), len(added))
-            info = tarfile.TarInfo(MANIFEST)
-            body = manifest.to_json().encode()
-            info.size = len(body)
-            info.mtime = int(datetime.now(UTC).timestamp())
-            archive.addfile(info, io.BytesIO(body))
-        with open(partial, "rb+") as f:
-            os.fsync(f.fileno())
-        partial.replace(target)
+    try:
+        with tempfile.TemporaryDirectory(prefix="verbinding-backup-") as work:
+            dump = Path(work) / ("database.sqlite" if kind == "sqlite" else "database.dump")
+            with tarfile.open(partial, "w") as archive:
+                added: set[str] = set()
+                _add_uploads(archive, upload_dir, added)  # before the snapshot…
+                if kind == "sqlite":
+                    _sqlite_copy(_sqlite_path(engine.url), dump)
+                else:
+                    _pg_dump(engine, dump)
+                _add_uploads(archive, upload_dir, added)  # …and those added meanwhile
+                archive.add(dump, arcname=dump.name)
+                made = datetime.now(UTC).isoformat()
+                manifest = Manifest(kind, _revision(engine), made, len(added))
+                info = tarfile.TarInfo(MANIFEST)
+                body = manifest.to_json().encode()
+                info.size = len(body)
+                info.mtime = int(datetime.now(UTC).timestamp())
+                archive.addfile(info, io.BytesIO(body))
+            with open(partial, "rb+") as f:
+                os.fsync(f.fileno())
+            partial.replace(target)
+    except BaseException:
+        partial.unlink(missing_ok=True)  # half an archive is no backup
+        raise
     return manifest
 
 
@@ -177,7 +182,7 @@ def restore(engine: Engine, upload_dir: Path, source: Path, force: bool = False)
     with tempfile.TemporaryDirectory(prefix="verbinding-restore-") as work:
         folder = Path(work)
         with tarfile.open(source, "r") as archive:
-            archive.extractall(folder, filter="data")
+            _extract(archive, folder)
         engine.dispose()  # no pooled connection may hold the old database open
         if kind == "sqlite":
             _sqlite_restore(folder / "database.sqlite", _sqlite_path(engine.url))
@@ -191,6 +196,19 @@ def restore(engine: Engine, upload_dir: Path, source: Path, force: bool = False)
                 into.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copy2(path, into)
     return manifest
+
+
+def _extract(archive: tarfile.TarFile, folder: Path) -> None:
+    """Unpack only plain files and folders inside ``folder`` (never links or paths that climb
+    out), whatever the archive holds."""
+    for member in archive.getmembers():
+        name = Path(member.name)
+        if name.is_absolute() or ".." in name.parts or not (member.isfile() or member.isdir()):
+            raise BackupError(f"the backup holds an entry that is not allowed: {member.name}")
+    if hasattr(tarfile, "data_filter"):  # Python 3.11.4 and newer
+        archive.extractall(folder, filter="data")
+    else:  # pragma: no cover - older Python: the check above is the filter
+        archive.extractall(folder)
 
 
 def _sqlite_restore(source: Path, target: Path) -> None:

@@ -137,3 +137,27 @@ def test_a_file_that_is_not_a_backup_is_refused(tmp_path):
     assert result.exit_code == 1 and "is not a Verbinding backup" in result.output
     missing = run(url, tmp_path, "restore", str(tmp_path / "nowhere.tar"))
     assert missing.exit_code == 1 and "no backup file at" in missing.output
+
+
+def test_a_backup_with_an_entry_outside_its_folder_is_refused_and_writes_nothing(tmp_path):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    hostile = tmp_path / "hostile.tar"
+    with tarfile.open(hostile, "w") as tar:
+        for name, data in (("manifest.json", b'{"format": "verbinding-backup", "version": 1, '
+                           b'"database": "sqlite", "revision": null, "created": "", "files": 1}'),
+                           ("../escaped.txt", b"buiten de map")):  # fmt: skip
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    result = run(url, tmp_path / "instance", "restore", str(hostile))
+    assert result.exit_code == 1 and "an entry that is not allowed: ../escaped.txt" in result.output
+    assert not (tmp_path / "escaped.txt").exists()
+
+
+def test_backup_while_the_database_is_away_says_so_in_one_line(tmp_path):
+    away = "postgresql+psycopg://postgres@127.0.0.1:1/verbinding"
+    result = run(away, tmp_path, "backup", str(tmp_path / "b.tar"))
+    assert result.exit_code == 1
+    assert "error: the database cannot be reached" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "b.tar").exists() and not (tmp_path / "b.tar.part").exists()
