@@ -28,7 +28,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Engine
 
 FORMAT = "verbinding-backup"
 VERSION = 1
@@ -131,7 +131,7 @@ def _sqlite_copy(source: Path, target: Path) -> None:
 
 def _pg_dump(engine: Engine, target: Path) -> None:
     command = [_pg_tool("pg_dump", engine), "--format=custom", "--no-owner", "--no-privileges",
-               "--file", str(target), "--dbname", _libpq_uri(engine.url)]  # fmt: skip
+               "--file", str(target)]  # fmt: skip
     _run(command, engine.url)
 
 
@@ -234,12 +234,10 @@ def _pg_restore(engine: Engine, dump: Path, clean: bool) -> None:
         "--no-privileges",
         "--exit-on-error",
         "--single-transaction",
-        "--dbname",
-        _libpq_uri(engine.url),
     ]
     if clean:
         command += ["--clean", "--if-exists"]
-    _run([*command, str(dump)], engine.url)
+    _run(command, engine.url, str(dump))
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -265,19 +263,31 @@ def _revision(engine: Engine) -> str | None:
         return connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
-def _libpq_uri(url: URL) -> str:
-    """The URL for libpq's tools, without the password (that goes in PGPASSWORD)."""
-    plain = make_url(url.render_as_string(hide_password=False)).set(
-        drivername="postgresql", password=None
-    )
+def _libpq_uri(url: URL, passfile: Path | None = None) -> str:
+    """The URL for libpq's tools; a password is not in it (a process list shows arguments) but
+    in a password file of its own."""
+    query = dict(url.query)
+    if passfile is not None:
+        query["passfile"] = str(passfile)
+    plain = URL.create("postgresql", username=url.username, host=url.host, port=url.port,
+                       database=url.database, query=query)  # fmt: skip
     return plain.render_as_string(hide_password=False)
 
 
-def _run(command: list[str], url: URL) -> None:
-    env = dict(os.environ)
-    if url.password is not None:
-        env["PGPASSWORD"] = str(url.password)
-    done = subprocess.run(command, env=env, capture_output=True, text=True)
+def _run(command: list[str], url: URL, *tail: str) -> None:
+    """Run a PostgreSQL tool on the database at ``url`` (``--dbname``), then ``tail``."""
+    with tempfile.TemporaryDirectory(prefix="verbinding-pg-") as work:
+        passfile = None
+        if url.password is not None:
+            passfile = Path(work) / "pgpass"
+
+            def escaped(value: object) -> str:
+                return str(value).replace("\\", "\\\\").replace(":", "\\:")
+
+            passfile.write_text(f"*:*:*:*:{escaped(url.password)}\n")
+            passfile.chmod(0o600)
+        dbname = ["--dbname", _libpq_uri(url, passfile)]
+        done = subprocess.run([*command, *dbname, *tail], capture_output=True, text=True)
     if done.returncode != 0:
         tool = Path(command[0]).name
         raise BackupError(f"{tool} failed: {done.stderr.strip() or done.stdout.strip()}")

@@ -5,11 +5,16 @@ initiative, every event and every file again; a restore over something refuses u
 from __future__ import annotations
 
 import io
+import subprocess
 import tarfile
 from pathlib import Path
+from urllib.parse import quote
 
+import psycopg
+import pytest
 from click.testing import CliRunner
 from PIL import Image
+from psycopg import sql as psql
 from sqlalchemy import select
 
 from engine.cli import main
@@ -161,3 +166,45 @@ def test_backup_while_the_database_is_away_says_so_in_one_line(tmp_path):
     assert "error: the database cannot be reached" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "b.tar").exists() and not (tmp_path / "b.tar.part").exists()
+
+
+@pytest.mark.postgres
+def test_a_password_reaches_pg_dump_and_pg_restore_but_not_their_arguments(tmp_path, monkeypatch):
+    """A PostgreSQL of the test's own that asks for a password (one with ':' and '@' in it)."""
+    from tests.faults.pgcluster import Cluster, postgres_bin
+
+    bindir = postgres_bin()
+    if bindir is None:
+        pytest.skip("PostgreSQL's initdb and pg_ctl are not installed")
+    cluster = Cluster(bindir).init()
+    try:
+        (cluster.data / "pg_hba.conf").write_text(
+            "local all all trust\nhost all all 127.0.0.1/32 scram-sha-256\n"
+        )
+        cluster.start()
+        secret = "ge:heim@1\\x"
+        with psycopg.connect(f"host={cluster.root} port={cluster.port} user=postgres "
+                             "dbname=postgres", autocommit=True) as conn:  # fmt: skip
+            conn.execute(psql.SQL("ALTER ROLE postgres PASSWORD {}").format(psql.Literal(secret)))
+            conn.execute("CREATE DATABASE bron")
+            conn.execute("CREATE DATABASE doel")
+        seen: list[list[str]] = []
+        real_run = subprocess.run
+
+        def watched(command, *args, **kwargs):
+            seen.append([str(c) for c in command])
+            return real_run(command, *args, **kwargs)
+
+        monkeypatch.setattr(subprocess, "run", watched)
+        base = f"postgresql+psycopg://postgres:{quote(secret, safe='')}@127.0.0.1:{cluster.port}"
+        assert run(f"{base}/bron", tmp_path / "a", "init").exit_code == 0
+        archive = tmp_path / "b.tar"
+        made = run(f"{base}/bron", tmp_path / "a", "backup", str(archive))
+        assert made.exit_code == 0, made.output
+        back = run(f"{base}/doel", tmp_path / "b", "restore", str(archive))
+        assert back.exit_code == 0, back.output
+        tools = [c for c in seen if Path(c[0]).name in ("pg_dump", "pg_restore")]
+        assert {Path(c[0]).name for c in tools} == {"pg_dump", "pg_restore"}
+        assert not any("heim" in part for c in tools for part in c)
+    finally:
+        cluster.destroy()
