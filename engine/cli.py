@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from engine.backup_cli import backup_command, restore_command
 from engine.config import ConfigError, log_settings
 from engine.db import is_unavailable, one_line, unit_of_work, utcnow
 from engine.errors import VerbindingError
@@ -66,13 +67,16 @@ def fail(error: VerbindingError) -> None:
 
 
 def init_database(rt: Runtime) -> None:
-    """Migrate to head and register the process templates."""
-    from engine.migrate import upgrade_engine
+    """Migrate to head and register the process templates, holding the database's init lock:
+    two at once (several hosts starting, a rolling upgrade) take turns, the second finds the
+    work done."""
+    from engine.migrate import init_lock, upgrade_engine
     from engine.workflows.versions import sync_workflows
 
-    upgrade_engine(rt.engine)
-    with unit_of_work(rt.sessions) as session:
-        versions = sync_workflows(session, utcnow())
+    with init_lock(rt.engine):
+        upgrade_engine(rt.engine)
+        with unit_of_work(rt.sessions) as session:
+            versions = sync_workflows(session, utcnow())
     if not versions:
         from engine.workflows.loader import workflows_dir
 
@@ -113,37 +117,58 @@ def demo_command() -> None:
 
 
 main.add_command(workflows)
+main.add_command(backup_command)
+main.add_command(restore_command)
 
 
 @main.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--threads", default=8, show_default=True, type=int)
+@click.option(
+    "--threads", default=8, show_default=True, type=int, help="Requests at once, per process."
+)
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Web processes. 1: one waitress process; more: gunicorn with that many workers.",
+)
 @click.option(
     "--scheduler/--no-scheduler",
     default=True,
     show_default=True,
     help="Start the scheduler as a process beside the server (off: `verbinding scheduler` runs).",
 )
-def serve_command(host: str, port: int, threads: int, scheduler: bool) -> None:
-    """Serve the site with a production WSGI server (waitress)."""
-    from waitress import serve
-
+def serve_command(host: str, port: int, threads: int, workers: int, scheduler: bool) -> None:
+    """Serve the site with a production WSGI server (waitress, or gunicorn with --workers)."""
     from engine.scheduler import start_beside, stop_beside
-    from web import create_app
 
-    try:
-        app = create_app()
-    except ConfigError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
+    # a wrong setting (or no secret key on a real site) stops here, before any process starts
+    signing_runtime()
+    if workers == 1:
+        from waitress import serve
+
+        from web import create_app
+
+        try:
+            app = create_app()
+        except ConfigError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
     # the scheduler runs as a process of its own: its sweeps never take the web's CPU or memory
     child = start_beside() if scheduler else None
-    # SIGTERM (a service manager's stop) ends the server through the finally below
-    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
-    click.echo(f"Verbinding on http://{host}:{port}/ (scheduler {'on' if scheduler else 'off'})")
+    click.echo(f"Verbinding on http://{host}:{port}/ ({workers} process(es), "
+               f"scheduler {'on' if scheduler else 'off'})")  # fmt: skip
     try:
-        serve(app, host=host, port=port, threads=threads, ident="verbinding")
+        if workers == 1:
+            # SIGTERM (a service manager's stop) ends the server through the finally below
+            signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))
+            serve(app, host=host, port=port, threads=threads, ident="verbinding")
+        else:
+            from engine.serving import serve_workers
+
+            serve_workers(host, port, workers, threads)  # gunicorn handles SIGTERM: a clean stop
     finally:
         if child is not None:
             stop_beside(child)

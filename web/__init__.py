@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Flask, current_app, g, render_template
 from flask.globals import _cv_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy.exc import DBAPIError
@@ -21,7 +22,12 @@ from engine.config import load_config
 from engine.logs import configure_logging
 from engine.runtime import Runtime
 from web import feedback, html_params, i18n, inputs, keys, limits, observe
-from web.database import close_db, database_unavailable, database_unavailable_check
+from web.database import (
+    RETRY_AFTER_SECONDS,
+    close_db,
+    database_unavailable,
+    database_unavailable_check,
+)
 from web.extensions import babel, csrf, login_manager
 
 log = logging.getLogger(__name__)
@@ -162,7 +168,14 @@ def _register_errors(app: Flask) -> None:
     def unavailable(error):
         if is_api():
             database_unavailable_check(error)
-            return problem(503, "Service Unavailable", headers={"Retry-After": "30"})
+            # the words of the page that browsers get, in the language the client asks for
+            return problem(
+                503,
+                _("The site is unavailable for a moment"),
+                _("We cannot reach our database right now, for example because it is being "
+                  "restarted. Try again in a minute."),
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            )  # fmt: skip
         return database_unavailable(error)
 
     app.register_error_handler(DBAPIError, unavailable)
