@@ -1,7 +1,7 @@
 """The scheduler's heartbeat: when each scheduler process last finished a sweep (/readyz).
 
 Revision ID: 0027
-Revises: 0023
+Revises: 0025
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import engine.db
 
 revision = "0027"
-down_revision = "0023"
+down_revision = "0025"
 branch_labels = None
 depends_on = None
 

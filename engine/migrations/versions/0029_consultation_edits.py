@@ -2,7 +2,7 @@
 consultation: when it was changed, and when it was deleted ("deleted" stays in its place).
 
 Revision ID: 0029
-Revises: 0023
+Revises: 0027
 """
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from alembic import op
 import engine.db
 
 revision = "0029"
-down_revision = "0023"
+down_revision = "0027"
 branch_labels = None
 depends_on = None
 

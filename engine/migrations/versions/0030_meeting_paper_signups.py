@@ -1,7 +1,7 @@
 """People the group signs up for a meeting from a paper list (the drop-in's sign-up sheet).
 
 Revision ID: 0030
-Revises: 0023
+Revises: 0029
 """
 
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 import engine.db
 
 revision = "0030"
-down_revision = "0023"
+down_revision = "0029"
 branch_labels = None
 depends_on = None
 

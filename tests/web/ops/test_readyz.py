@@ -154,7 +154,11 @@ def test_a_database_behind_the_code_is_not_ready(kind, tmp_path, smtp_sink):
     app = make_app(url, tmp_path / "instance", smtp_sink.url)
     code, body = ready(app)
     assert code == 503 and body["failed"] == ["migrations"]
-    assert body["checks"]["migrations"] == {"ok": False, "database": ["0023"], "code": ["0027"]}
+    from engine.readiness import migration_head
+
+    code_heads = list(migration_head())
+    assert code_heads != ["0023"]
+    assert body["checks"]["migrations"] == {"ok": False, "database": ["0023"], "code": code_heads}
     app.extensions["verbinding"].close()
 
 
