@@ -6,7 +6,8 @@ import csv
 import io
 import re
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import event
@@ -27,7 +28,12 @@ def city(web_app):
     try:
         coach = factories.staff(session, now, name="Sanne Visser")
         anna = factories.person(session, now, "Anna de Vries", password=factories.PASSWORD)
-        item = factories.initiative(session, now - 40 * DAY, initiator=anna, title=f"{tag} tuin")
+        # 40 days on the city's calendar (noon there): 40 × 24 hours back can be 39 local days
+        # when a clock change lies between (an evening run in winter)
+        city_tz = ZoneInfo("Europe/Amsterdam")
+        day = now.astimezone(city_tz).date() - 40 * DAY
+        stale = datetime.combine(day, time(12), tzinfo=city_tz).astimezone(UTC)
+        item = factories.initiative(session, stale, initiator=anna, title=f"{tag} tuin")
         ids = factories.bulk_initiatives(session, now - 3 * DAY, 55, title=f"{tag} rij")
         session.commit()
         return {"tag": tag, "coach": coach.email, "anna": anna.email, "item": item.id, "ids": ids}
