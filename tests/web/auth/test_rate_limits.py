@@ -8,7 +8,9 @@ import uuid
 import pytest
 from sqlalchemy import func, select, update
 
+from engine.db import utcnow
 from engine.models import Invitation, Membership, RateLimit
+from engine.ratelimit import window_start
 from tests import factories
 from tests.factories.web import browse_as, submit
 from tests.support import csrf_token, post_form
@@ -77,12 +79,18 @@ def test_forty_wrong_passwords_stop_long_before_the_fortieth(limited, db_session
 
 
 def test_other_accounts_from_one_address_are_limited_too(limited, db_session, now):
-    client = _browser(limited[0])
-    statuses = [
-        post_form(client, "/login", {"email": f"x{n}-{uuid.uuid4().hex[:6]}@example.nl",
-                                     "password": "geraden-123"}).status_code
-        for n in range(11)
-    ]  # fmt: skip
+    for _attempt in range(2):
+        # the windows are fixed (15 minutes on the clock): a run that crosses into the next one
+        # starts counting again, so such a run is repeated from a fresh address
+        client = _browser(limited[0])
+        started = window_start(utcnow(), 900)
+        statuses = [
+            post_form(client, "/login", {"email": f"x{n}-{uuid.uuid4().hex[:6]}@example.nl",
+                                         "password": "geraden-123"}).status_code
+            for n in range(11)
+        ]  # fmt: skip
+        if window_start(utcnow(), 900) == started:
+            break
     assert statuses[:10] == [400] * 10 and statuses[10] == 429  # twice the account limit
 
 
