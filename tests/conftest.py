@@ -131,6 +131,11 @@ def session(db_engine: Engine) -> Iterator[Session]:
     """A session inside a transaction that is rolled back after the test."""
     connection = db_engine.connect()
     outer = connection.begin()
+    if connection.dialect.name == "sqlite":
+        # pysqlite opens its transaction lazily, before the first write: a SAVEPOINT outside a
+        # transaction would start one of its own, and its RELEASE (a test's session.commit())
+        # would commit for good, leaving rows behind for later tests
+        connection.exec_driver_sql("BEGIN")
     s = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     try:
         yield s
