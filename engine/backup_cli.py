@@ -29,7 +29,7 @@ def stop(exc: Exception) -> NoReturn:
 def backup_command(path: Path) -> None:
     """Write the database and the uploaded files, consistently, into one archive at PATH."""
     from engine.backup import backup
-    from engine.cli import runtime
+    from engine.cli_runtime import runtime
 
     rt = runtime()
     try:
@@ -51,7 +51,7 @@ def backup_command(path: Path) -> None:
 def restore_command(path: Path, force: bool) -> None:
     """Put a backup made by `verbinding backup` into an empty database and upload folder."""
     from engine.backup import restore
-    from engine.cli import runtime
+    from engine.cli_runtime import runtime
 
     rt = runtime()
     try:

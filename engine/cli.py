@@ -8,12 +8,13 @@ import sys
 import click
 
 from engine.backup_cli import backup_command, restore_command
+from engine.cli_runtime import runtime, signing_runtime
 from engine.config import ConfigError, log_settings
 from engine.db import is_unavailable, one_line, unit_of_work, utcnow
 from engine.errors import VerbindingError
 from engine.i18n import translate
 from engine.logs import configure_logging
-from engine.runtime import Runtime, require_secret_key
+from engine.runtime import Runtime
 from engine.workflows.cli import workflows
 
 
@@ -31,32 +32,6 @@ def main(ctx: click.Context, verbose: bool) -> None:
         level = "INFO"
     configure_logging(log_format, level)
     ctx.ensure_object(dict)
-
-
-def runtime() -> Runtime:
-    ctx = click.get_current_context()
-    found = ctx.obj.get("runtime") if ctx.obj else None
-    if found is None:
-        try:
-            found = Runtime.from_env()
-        except ConfigError as exc:
-            click.echo(f"error: {exc}", err=True)
-            sys.exit(1)
-        ctx.ensure_object(dict)["runtime"] = found
-        ctx.find_root().call_on_close(found.close)
-    return found
-
-
-def signing_runtime() -> Runtime:
-    """The runtime of a command that signs links (mail with an unsubscribe link): like the
-    web app, it refuses to run for real with a key of its own making."""
-    found = runtime()
-    try:
-        require_secret_key(found.config)
-    except ConfigError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(1)
-    return found
 
 
 def fail(error: VerbindingError) -> None:
