@@ -11,8 +11,10 @@ from tests.browser.pages import login
 #: Wijkvisie Paddepoel, the longest demo initiative, for its initiator at 390 px: 11,553 px
 #: with the path and the history spelled out; 9,373 px folded; 8,127 px with the process plan
 #: folded too (measured on the demo); 8,185 px on the demo with meetings and paper sign-ups,
-#: 8,994 px after the neighbour's path (a reaction, a survey answer, an RSVP and a support) and
-#: 9,138 px after the whole browser suite has written to it (the shared demo site)
+#: 8,994 px after the neighbour's path (a reaction, a survey answer, an RSVP and a support: the
+#: "next stage" section grows from 997 to 1,806 px as the consultation and survey gates are met
+#: and the move's form shows instead of its reasons) and 9,138 px after the whole browser suite
+#: has written to the shared demo site
 MAX_HEIGHT = 9_500
 #: the process plan of Wijkvisie Paddepoel for its initiator at 390 px: 2,515 px with every stage
 #: spelled out, 810 px with each stage folded under its heading (measured on the demo)
