@@ -67,7 +67,11 @@ def test_no_input_from_any_role_gives_a_server_error(fuzz_app, role):
             raise AssertionError(f"{role}: {call} raised {type(exc).__name__}: {exc}") from exc
         statuses[response.status_code] += 1
         response.close()
-        assert response.status_code < 500, f"{role}: {call} answered {response.status_code}"
+        # /readyz says 503 by design while no scheduler sweeps (tests/web/ops/test_readyz.py)
+        designed = call.url.split("?")[0] == "/readyz" and response.status_code == 503
+        assert response.status_code < 500 or designed, (
+            f"{role}: {call} answered {response.status_code}"
+        )
 
     send()
     database = fuzz_app.config["FUZZ_DATABASE"]
