@@ -62,7 +62,7 @@ def _paddepoel(session: Session, people: dict[str, Person], now: datetime) -> st
     if item is None:
         return "no Wijkvisie Paddepoel"
     if session.scalar(select(Meeting.id).where(Meeting.initiative_id == item.id)):
-        return "already there"
+        return "Wijkvisie Paddepoel's meetings already there"
     tz = config_of(session).timezone
     anna = people["anna@example.nl"]
     today = local_date(now, tz)
@@ -128,7 +128,8 @@ def _voermanhaven(session: Session, people: dict[str, Person], now: datetime) ->
                               created_dt=now - timedelta(days=40 - number)))  # fmt: skip
         added += 1
     session.flush()
-    return f"{added} supporters of the Voermanhaven plan"
+    total = len(have) + added  # the report says what is there, a second run adds none
+    return f"{total} supporters of the Voermanhaven plan ({added} new)"
 
 
 def load_meetings(session: Session, people: dict[str, Person], now: datetime) -> str:

@@ -26,8 +26,15 @@ def test_init_migrates_and_registers_the_templates(database_url, tmp_path):
 def test_demo_loads_groningen_and_four_initiatives_and_is_safe_twice(database_url, tmp_path):
     first = run(database_url, tmp_path, "demo")
     assert first.exit_code == 0, first.output
+    assert "meetings and support: a wijkavond" in first.output
+    assert "7 supporters of the Voermanhaven plan (5 new)" in first.output
     second = run(database_url, tmp_path, "demo")
-    assert second.exit_code == 0 and "already there" in second.output
+    assert second.exit_code == 0 and "initiatives: already there" in second.output
+    # the second run reports what is there, not only what it added
+    assert second.output.splitlines()[-1] == (
+        "meetings and support: Wijkvisie Paddepoel's meetings already there; "
+        "7 supporters of the Voermanhaven plan (0 new)"
+    )
     engine = make_engine(database_url)
     with make_session_factory(engine)() as s:
         states = dict(s.execute(select(Initiative.title, Initiative.state)).all())
