@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -19,16 +20,19 @@ from engine.workflows.process_plan import ProcessPlan, process_plan
 from engine.workflows.reshape import unguarded_ways
 
 
-def _apply_graph_change(
-    session: Session,
-    actor: Person,
-    initiative: Initiative,
-    current: ProcessPlan,
-    ops: list[tuple[str, ...]],
-    now: datetime,
-) -> None:
-    """Store a new stage graph if it keeps the template's gates and every stage can still reach
-    the end; renumber the plan; stop group decisions the change no longer fits."""
+@dataclass(frozen=True)
+class _GraphChange:
+    """A new stage graph that passed the checks, with the decisions it stops."""
+
+    key: str
+    unfit: list[Decision]
+
+
+def _check_graph_change(
+    session: Session, initiative: Initiative, current: ProcessPlan, ops: list[tuple[str, ...]]
+) -> _GraphChange:
+    """Refuse a new stage graph that drops a template gate or from which a stage cannot reach the
+    end; write nothing, so a refused change leaves every row as it was."""
     key = make_graph_key(ops)
     graph = build_graph(current.definition, key)
     if graph.conflicts:
@@ -43,12 +47,23 @@ def _apply_graph_change(
     if initiative.state not in graph.stages or not graph.reaches_final():
         raise Refused(msg("With this change the process could no longer reach its end."))
     before = build_graph(current.definition, initiative.graph_key)
-    unfit = _unfit_decisions(session, initiative, before, graph)
-    initiative.graph_key = key
-    order = process_plan(current.content_hash, current.definition, key).shape.index
+    return _GraphChange(key, _unfit_decisions(session, initiative, before, graph))
+
+
+def _apply_graph_change(
+    session: Session,
+    actor: Person,
+    initiative: Initiative,
+    current: ProcessPlan,
+    change: _GraphChange,
+    now: datetime,
+) -> None:
+    """Store a checked stage graph; renumber the plan; stop group decisions it no longer fits."""
+    initiative.graph_key = change.key
+    order = process_plan(current.content_hash, current.definition, change.key).shape.index
     for plan in session.scalars(select(StagePlan).where(StagePlan.initiative_id == initiative.id)):
         plan.position = order[plan.stage_key]
-    _stop_unfit_decisions(session, actor, initiative, unfit, now)
+    _stop_unfit_decisions(session, actor, initiative, change.unfit, now)
 
 
 #: why a skip is refused when the moves into and out of the stage cannot become one move
@@ -144,7 +159,8 @@ def skip_stage(
             )
         )
     ops.append(("skip", stage_key))
-    _apply_graph_change(session, actor, initiative, path, ops, now)
+    change = _check_graph_change(session, initiative, path, ops)
+    _apply_graph_change(session, actor, initiative, path, change, now)
     plan.is_skipped = True
     record(session, initiative, actor, now, "stage.skipped", note=note, stage=stage_key)
     session.flush()
@@ -169,7 +185,8 @@ def restore_stage(
     path = _plan(session, initiative)
     _check_ahead(path, initiative, stage_key)
     ops = [op for op in parse_graph_key(initiative.graph_key) if op != ("skip", stage_key)]
-    _apply_graph_change(session, actor, initiative, path, ops, now)
+    change = _check_graph_change(session, initiative, path, ops)
+    _apply_graph_change(session, actor, initiative, path, change, now)
     plan.is_skipped = False
     record(session, initiative, actor, now, "stage.restored", stage=stage_key)
     session.flush()
@@ -211,6 +228,8 @@ def insert_stage(
     )
     numbers = [int(k.removeprefix("own_")) for k in taken if k.removeprefix("own_").isdigit()]
     key = f"own_{max(numbers, default=0) + 1}"
+    ops = parse_graph_key(initiative.graph_key) + [("insert", key, after)]
+    change = _check_graph_change(session, initiative, path, ops)
     plan = StagePlan(
         initiative_id=initiative.id,
         stage_key=key,
@@ -222,13 +241,7 @@ def insert_stage(
     )
     session.add(plan)
     session.flush()
-    ops = parse_graph_key(initiative.graph_key) + [("insert", key, after)]
-    try:
-        _apply_graph_change(session, actor, initiative, path, ops, now)
-    except Refused:  # a refusal writes nothing: the new stage goes again
-        session.delete(plan)
-        session.flush()
-        raise
+    _apply_graph_change(session, actor, initiative, path, change, now)
     record(session, initiative, actor, now, "stage.inserted", stage=key, after=after, title=title)
     session.flush()
     return plan
@@ -274,9 +287,10 @@ def remove_stage(
     ):
         raise Refused(msg("Another own stage follows this one. Remove that one first."))
     ops = [op for op in parse_graph_key(initiative.graph_key) if op[:2] != ("insert", stage_key)]
+    change = _check_graph_change(session, initiative, path, ops)  # before anything is written
     session.delete(plan)
     session.flush()
-    _apply_graph_change(session, actor, initiative, path, ops, now)
+    _apply_graph_change(session, actor, initiative, path, change, now)
     record(
         session, initiative, actor, now, "stage.removed", stage=stage_key, title=plan.custom_title
     )

@@ -264,3 +264,38 @@ def test_a_new_own_stage_after_removing_one_gets_a_free_name(session, now):
     keys = [key for key, *_ in _plans(session, item)]
     assert len(set(keys)) == len(keys) == 6
     assert third.stage_key != "own_2"
+
+
+def test_a_removal_the_path_check_refuses_writes_nothing(session, now):
+    """A path stored before skips had to keep every group decision: its template asks a majority
+    into the optional visioning and consent out of it, and visioning was skipped behind the
+    group's own stage. Taking the own stage out would leave the two decisions on one move: the
+    path check refuses, and every row stays as it was."""
+    from dataclasses import replace as changed
+
+    from engine.machines import make_graph_key, parse_graph_key
+    from engine.workflows.definitions import DecisionRule
+    from engine.workflows.versions import definition_of, latest_version, register_workflow
+
+    defn = definition_of(latest_version(session, "proefproces"))
+    moves = tuple(
+        changed(t, decision=DecisionRule("majority")) if t.trigger == "start" else t
+        for t in defn.transitions
+    )
+    register_workflow(session, changed(defn, name="oudproces", transitions=moves), now)
+    item = factories.initiative(session, now, workflow="oudproces", members=1)
+    anna = _people(item)[0]
+    _insert(session, anna, item, "proposal", "Buurt raadplegen", now + MIN)
+    # arranged: the skip stored before the rule (skip_stage refuses it now)
+    item.graph_key = make_graph_key([*parse_graph_key(item.graph_key), ("skip", "visioning")])
+    session.scalars(
+        select(StagePlan).where(
+            StagePlan.initiative_id == item.id, StagePlan.stage_key == "visioning"
+        )
+    ).one().is_skipped = True
+    session.flush()
+    before = stored_state(session, item.id)
+    with pytest.raises(Refused) as caught:
+        remove_stage(session, anna, item.id, "own_1", now + 2 * MIN)
+    assert "cannot be left out" in caught.value.message.render()
+    assert stored_state(session, item.id) == before
