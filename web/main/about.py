@@ -7,9 +7,6 @@ another municipality runs the same pages with its own name and addresses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
 from flask import current_app, render_template
 
 from engine.config import Config
@@ -17,47 +14,12 @@ from web import access
 from web.main.routes import bp
 
 
-@dataclass(frozen=True)
-class Site:
-    """Whose site this is and how to reach them: what the footer and the statements say."""
-
-    base_url: str
-    municipality_name: str
-    contact_email: str
-    contact_phone: str
-    contact_address: str
-    privacy_contact: str
-    retention_years: int
-    mail_retention_days: int
-    link_retention_days: int
-    notification_retention_days: int
-    #: full, partial, first-steps or none
-    accessibility_status: str
-    accessibility_checked: date
-
-
-def site() -> Site:
-    """The running site's facts, from its settings."""
-    config: Config = current_app.config["VERBINDING"]
-    return Site(
-        base_url=config.base_url,
-        municipality_name=config.municipality_name,
-        contact_email=config.contact_email,
-        contact_phone=config.contact_phone,
-        contact_address=config.contact_address,
-        privacy_contact=config.privacy_contact,
-        retention_years=config.retention_years,
-        mail_retention_days=config.mail_retention_days,
-        link_retention_days=config.link_retention_days,
-        notification_retention_days=config.notification_retention_days,
-        accessibility_status=config.accessibility_status,
-        accessibility_checked=config.accessibility_checked,
-    )
-
-
 @bp.app_context_processor
 def _site() -> dict[str, object]:
-    return {"site": site()}
+    """The templates' ``site``: the running settings themselves, so the footer and the statements
+    read each fact from the one place it is set."""
+    config: Config = current_app.config["VERBINDING"]
+    return {"site": config}
 
 
 @bp.get("/toegankelijkheidsverklaring")

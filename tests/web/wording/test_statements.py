@@ -99,3 +99,12 @@ def test_another_municipality_runs_the_same_pages(web_app, tmp_path, smtp_sink):
     heading = home[home.index("<h1") : home.index("</h1>")]
     assert "Buurtinitiatieven in Gemeente Westerkwartier" in heading
     other.extensions["verbinding"].close()
+
+
+def test_the_pages_read_the_settings_themselves(web_app):
+    """One source: what the statements say comes from the running settings, not a copy of
+    some of their fields (a new setting needs no second place to show)."""
+    with web_app.test_request_context("/privacy"):
+        context: dict = {}
+        web_app.update_template_context(context)
+    assert context["site"] is web_app.config["VERBINDING"]
