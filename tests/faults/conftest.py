@@ -15,12 +15,15 @@ import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session
 
 from engine.config import load_config
 from engine.db import make_engine, make_session_factory, utcnow
@@ -40,21 +43,29 @@ TIMEOUT = 60.0
 SETTINGS = {"VERBINDING_REMINDER_HOUR": "0"}
 
 
-def fill(url: str, groups: int) -> Engine:
-    """Migrate the database at ``url`` and give it ``groups`` groups of two residents, each
-    with a step due today: ``2 * groups`` reminders due now."""
+@contextmanager
+def prepared_fault_database(url: str, now: datetime) -> Iterator[tuple[Engine, Session]]:
+    """Migrate the database at ``url``, register the test templates and seed the wijken; yield
+    its engine and a session to fill it with, committed when the block ends."""
     engine = make_engine(url)
     upgrade_engine(engine)
-    now = utcnow()
     with make_session_factory(engine, load_config(SETTINGS))() as s:
         sync_workflows(s, now, TEST_WORKFLOWS)
         seed_places(s)
+        yield engine, s
+        s.commit()
+
+
+def fill(url: str, groups: int) -> Engine:
+    """Prepare the database at ``url`` and give it ``groups`` groups of two residents, each
+    with a step due today: ``2 * groups`` reminders due now."""
+    now = utcnow()
+    with prepared_fault_database(url, now) as (engine, s):
         for n in range(groups):
             item = factories.initiative(s, now, members=1, title=f"Buurtgroep {n}")
             anna = item.memberships[0].person
             add_step(s, anna, item.id, stage_key="proposal", title=f"Stap {n}",
                      due_date=local_date(now), now=now)  # fmt: skip
-        s.commit()
     return engine
 
 

@@ -12,16 +12,23 @@ import pytest
 from sqlalchemy import delete, func, select
 
 from engine.config import load_config
-from engine.db import make_engine, make_session_factory, utcnow
+from engine.db import make_session_factory, utcnow
 from engine.meetings.operations import MeetingInput, answer_meeting, plan_meeting, update_meeting
-from engine.migrate import upgrade_engine
 from engine.models import OutboxMessage
 from engine.models.reminders import Reminder
 from engine.timeutil import local_date
-from engine.workflows.versions import sync_workflows
 from tests import factories
-from tests.conftest import PG_PROBLEM, TEST_WORKFLOWS, pg_database_url, seed_places
-from tests.faults.conftest import SETTINGS, _admin, env_for, received, start, stop, wait_until
+from tests.conftest import PG_PROBLEM, pg_database_url
+from tests.faults.conftest import (
+    SETTINGS,
+    _admin,
+    env_for,
+    prepared_fault_database,
+    received,
+    start,
+    stop,
+    wait_until,
+)
 from tests.support import SmtpServer
 
 pytestmark = [pytest.mark.faults, pytest.mark.postgres]
@@ -45,12 +52,8 @@ def meetings_database(tmp_path):
     if PG_PROBLEM:
         pytest.skip(f"PostgreSQL not reachable: {PG_PROBLEM}")
     url = pg_database_url("faults_meetings")
-    engine = make_engine(url)
-    upgrade_engine(engine)
     now = utcnow()
-    with make_session_factory(engine, load_config(SETTINGS))() as s:
-        sync_workflows(s, now, TEST_WORKFLOWS)
-        seed_places(s)
+    with prepared_fault_database(url, now) as (engine, s):
         for n in range(GROUPS):
             item = factories.initiative(s, now, members=1, title=f"Buurtgroep {n}")
             anna = item.memberships[0].person
@@ -59,7 +62,6 @@ def meetings_database(tmp_path):
                 answer_meeting(s, factories.person(s, now), item.id, meeting.id, answer, now)
             update_meeting(s, anna, item.id, meeting.id, _tomorrow(now, place="De Wijert"), now)
         s.execute(delete(Reminder))
-        s.commit()
     yield engine, url
     engine.dispose()
     _admin(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
