@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from engine.config import config_of
 from engine.models import Initiative, Occurrence, SwapProposal
-from engine.operations.common import record
+from engine.operations.common import record_detail
 from engine.timeutil import local_date
 
 _Mine = aliased(Occurrence)
@@ -83,7 +83,9 @@ def expire_swaps(
         proposal.status, proposal.closed_dt = "expired", now
         initiative = session.get(Initiative, proposal.initiative_id)
         assert initiative is not None  # a foreign key
-        record(session, initiative, None, now, "maintenance.swap_expired", **event_data(proposal))
+        record_detail(
+            session, initiative, None, now, "maintenance.swap_expired", **event_data(proposal)
+        )
     if gone:
         session.flush()
     return len(gone)

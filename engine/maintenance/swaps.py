@@ -32,7 +32,7 @@ from engine.models import (
     SwapProposal,
 )
 from engine.notifications import events as notifications
-from engine.operations.common import get_initiative, record
+from engine.operations.common import get_initiative, record_detail
 from engine.timeutil import local_date
 
 MAX_NOTE = 500
@@ -157,7 +157,7 @@ def propose_swap(
     )  # fmt: skip
     session.add(proposal)
     session.flush()
-    record(
+    record_detail(
         session, initiative, actor, now, "maintenance.swap_proposed", note=note,
         person=asked.id, **event_data(proposal),
     )  # fmt: skip
@@ -226,7 +226,7 @@ def accept_swap(
     _hand_over(session, proposal.occurrence, proposal.proposer_id, proposal.recipient_id)
     if proposal.other_occurrence is not None:
         _hand_over(session, proposal.other_occurrence, proposal.recipient_id, proposal.proposer_id)
-    record(
+    record_detail(
         session, initiative, actor, now, "maintenance.swap_accepted",
         person=proposal.proposer_id, **event_data(proposal),
     )  # fmt: skip
@@ -242,7 +242,7 @@ def decline_swap(
     """The one asked says no: nothing changes hands."""
     initiative, proposal = _answerable(session, actor, initiative_id, swap_id, now)
     _close(session, proposal, "declined", now)
-    record(
+    record_detail(
         session, initiative, actor, now, "maintenance.swap_declined",
         person=proposal.proposer_id, **event_data(proposal),
     )  # fmt: skip
@@ -261,7 +261,7 @@ def withdraw_swap(
     if proposal.status != "pending":
         raise Refused(CLOSED)
     _close(session, proposal, "withdrawn", now)
-    record(
+    record_detail(
         session, initiative, actor, now, "maintenance.swap_withdrawn",
         person=proposal.recipient_id, **event_data(proposal),
     )  # fmt: skip

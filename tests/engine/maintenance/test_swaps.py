@@ -247,3 +247,33 @@ def test_a_yes_and_a_withdrawal_at_the_same_moment_one_wins(committed_engine, fa
         ("withdrawn", [cor, bram]),
     )
     assert isinstance(next(r for r in results if r != "ok"), Conflict)
+
+
+def test_questions_about_turns_leave_the_page_of_the_initiative_fresh(session, now, group):
+    """Asking, answering, withdrawing and expiring questions about turns are details of one
+    task: the initiative's version stays, so a form of its page opened before still saves."""
+    from engine.models import Initiative
+    from engine.operations import update_initiative
+
+    cor, bram, anna = group.member, group.board, group.initiator
+    iid = group.item.id
+    mine, theirs = group.turn_of(session, cor), group.turn_of(session, bram)
+
+    def version() -> int:
+        return session.scalar(select(Initiative.version).where(Initiative.id == iid))
+
+    seen = version()  # Anna opens the page to change the description
+    asked = propose_swap(session, cor, iid, mine.id, other_id=theirs.id, now=now)
+    decline_swap(session, bram, iid, asked.id, now=now)
+    asked = propose_swap(session, cor, iid, mine.id, person_id=anna.id, now=now)
+    withdraw_swap(session, cor, iid, asked.id, now=now)
+    asked = propose_swap(session, cor, iid, mine.id, other_id=theirs.id, now=now)
+    accept_swap(session, bram, iid, asked.id, now=now)  # theirs is Cor's now
+    asked = propose_swap(session, cor, iid, theirs.id, person_id=anna.id, now=now + DAY / 4)
+    reassign_turn(session, anna, iid, theirs.id, bram.id, now=now + DAY / 4)
+    assert session.get(SwapProposal, asked.id).status == "expired"
+    assert version() == seen
+    assert session.get(Initiative, iid).last_activity_dt == now + DAY / 4
+    update_initiative(session, anna, iid, title="Groen op de kade",
+                      description="Bankjes en bakken op de kade.", now=now + DAY / 2,
+                      expected_version=seen)  # fmt: skip
