@@ -28,7 +28,7 @@ def test_a_neighbour_answers_a_meeting_and_supports_the_plan(open_page, live, la
 
     with page.expect_navigation():
         page.get_by_role("link", name=t(lang, "Bijeenkomsten: wijkavond, inloop",
-                                        "Meetings: wijkavond, drop-in")).click()  # fmt: skip
+                                        "Meetings: neighbourhood evening, drop-in")).click()  # fmt: skip
     assert_accessible(page, f"meetings ({size})")
     with page.expect_navigation():
         page.get_by_role("link", name="Inloop op zaterdag: praat mee over de wijkvisie").click()
