@@ -8,7 +8,7 @@ in as the demo person its access rule asks for (anonymous for the public pages a
 links, the initiator for an initiative's, the coach for the caseload, the admin for the
 admin's) and saves full-page PNGs as ``<page>-<size>-<lang>.png``, in Dutch and English, on a
 phone (390 px) and a desktop. ``/screenshots/`` is ignored by git. The full tour is 272 PNGs
-(68 pages × nl/en × phone/desktop) in about 30 minutes on this machine.
+(68 pages × nl/en × phone/desktop) in about 25 minutes on this machine.
 """
 
 from __future__ import annotations
