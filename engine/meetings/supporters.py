@@ -34,7 +34,9 @@ def support_plan(
     if session.get(Initiative, initiative_id) is None:
         raise NotFound(msg("This initiative does not exist."))
     if neighbourhood_id is not None and session.get(Neighbourhood, neighbourhood_id) is None:
-        raise InvalidInput(msg("Choose your wijk from the list."), field="neighbourhood_id")
+        raise InvalidInput(
+            msg("Choose your neighbourhood from the list."), field="neighbourhood_id"
+        )
     already = Conflict(msg("You already support this plan."))
     if supporter_of(session, initiative_id, actor.id) is not None:
         raise already

@@ -97,10 +97,14 @@ def check_answers(
         values = _values(raw, WIJK_FIELD)
         if values:
             if len(values) != 1 or not values[0].isdigit() or len(values[0]) > 9:
-                raise InvalidInput(msg("Choose your wijk from the list."), field=WIJK_FIELD)
+                raise InvalidInput(
+                    msg("Choose your neighbourhood from the list."), field=WIJK_FIELD
+                )
             wijk = session.get(Neighbourhood, int(values[0]))
             if wijk is None:
-                raise InvalidInput(msg("Choose your wijk from the list."), field=WIJK_FIELD)
+                raise InvalidInput(
+                    msg("Choose your neighbourhood from the list."), field=WIJK_FIELD
+                )
     if not given:
         raise InvalidInput(msg("Answer at least one question."))
     return given, wijk.id if wijk is not None else None

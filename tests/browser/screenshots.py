@@ -3,10 +3,12 @@
     python -m tests.browser.screenshots --out screenshots/ [--lang nl,en]
 
 Starts the app with the Groningen demo on a temporary SQLite database, walks every GET route
-that shows a page, logs in as the demo person its access rule asks for (anonymous for the
-public pages, the initiator for an initiative's, the coach for the caseload, the admin for the
+that shows a page (a mail's link too: an invitation, stopping reminders, a new password), logs
+in as the demo person its access rule asks for (anonymous for the public pages and a mail's
+links, the initiator for an initiative's, the coach for the caseload, the admin for the
 admin's) and saves full-page PNGs as ``<page>-<size>-<lang>.png``, in Dutch and English, on a
-phone (390 px) and a desktop. ``/screenshots/`` is ignored by git.
+phone (390 px) and a desktop. ``/screenshots/`` is ignored by git. The full tour is 272 PNGs
+(68 pages × nl/en × phone/desktop) in about 25 minutes on this machine.
 """
 
 from __future__ import annotations
@@ -47,12 +49,11 @@ WHO = {
     "admin": "beheer@example.nl",
     "group_or_staff": "pieter@example.nl",
 }
-#: not pages: data, files, redirects, or pages that need a secret from a mail
+#: not pages: data, files, or redirects (a link from a mail that confirms and moves on)
 SKIP = {
     "main.language", "main.healthz", "main.theme", "main.favicon", "coach.caseload_export",
     "main.readyz", "main.metrics",
     "documents.download", "reminders.person_feed", "reminders.initiative_feed",
-    "auth.reset_password_page", "members.invitation", "reminders.unsubscribe_link",
     "auth.confirm", "discussions.message",
     "account.confirm_email",
     "surveys.export",
@@ -108,6 +109,7 @@ def _shots(live) -> list[Shot]:
             select(Initiative.id).where(Initiative.title == "Wijkvisie Paddepoel")
         )
         meetings = _demo_meetings(session)
+        tokens = _mail_tokens(live, session, pieter)
     values = {"initiative_id": greening, "task_id": task, "occurrence_id": turn, "step_id": step}
     shots = []
     for rule in live.app.url_map.iter_rules():
@@ -135,6 +137,8 @@ def _shots(live) -> list[Shot]:
         if rule.endpoint.startswith("surveys.") and vision is not None:
             given.update(initiative_id=vision)
             who = "anna@example.nl" if who else who
+        if "token" in rule.arguments:  # a page a link in a mail opens, for whom it was sent
+            given["token"], who = tokens.get(rule.endpoint), None
         params = {name: given.get(name) for name in rule.arguments}
         if any(v is None for v in params.values()):
             print(f"skipped {rule.endpoint}: no demo value for {sorted(rule.arguments)}")
@@ -153,6 +157,25 @@ def _shots(live) -> list[Shot]:
             shots.append(Shot("meeting-held", rule.endpoint, who, held))
             shots.append(Shot("meeting-public", rule.endpoint, None, params))
     return shots
+
+
+def _mail_tokens(live, session, person_id) -> dict[str, str | None]:
+    """The secrets of the links a mail carries: an open invitation of the demo, a link to stop
+    reminders, and a new-password link (its page shows for any token; sending it checks)."""
+    from engine.models import Invitation
+    from engine.reminders.tokens import signing_secret, unsubscribe_token
+
+    invitation = session.scalar(
+        select(Invitation.token).where(Invitation.accepted_dt.is_(None)).order_by(Invitation.id)
+    )
+    config = live.app.extensions["verbinding"].config
+    return {
+        "members.invitation": invitation,
+        "reminders.unsubscribe_link": unsubscribe_token(
+            signing_secret(config), person_id, ["step_due"]
+        ),
+        "auth.reset_password_page": "a-link-from-the-mail",
+    }
 
 
 def _demo_meetings(session) -> dict[str, dict]:

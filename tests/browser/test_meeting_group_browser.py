@@ -33,7 +33,7 @@ def test_the_group_plans_an_evening_past_midnight_and_enters_the_paper_list(
     page.goto("/")
     anna.follow(page.locator("main a", has_text=TITLE).first, f"initiative page ({size})")
     anna.follow(page.get_by_role("link", name=anna.t("Bijeenkomsten: wijkavond, inloop",
-                                                     "Meetings: wijkavond, drop-in")),
+                                                     "Meetings: neighbourhood evening, drop-in")),
                 f"meetings, as the group ({size})")  # fmt: skip
     anna.follow(page.get_by_role("link", name=anna.t("Plan een bijeenkomst", "Plan a meeting")),
                 f"plan a meeting ({size})")  # fmt: skip

@@ -27,8 +27,10 @@ def test_a_neighbour_answers_a_meeting_and_supports_the_plan(open_page, live, la
     assert_accessible(page, f"initiative page as a neighbour ({size})")
 
     with page.expect_navigation():
-        page.get_by_role("link", name=t(lang, "Bijeenkomsten: wijkavond, inloop",
-                                        "Meetings: wijkavond, drop-in")).click()  # fmt: skip
+        name = t(
+            lang, "Bijeenkomsten: wijkavond, inloop", "Meetings: neighbourhood evening, drop-in"
+        )
+        page.get_by_role("link", name=name).click()
     assert_accessible(page, f"meetings ({size})")
     with page.expect_navigation():
         page.get_by_role("link", name="Inloop op zaterdag: praat mee over de wijkvisie").click()

@@ -61,7 +61,7 @@ def test_a_neighbour_reacts_answers_the_survey_comes_and_supports(open_page, liv
     # 3. going to the Saturday drop-in
     sanne.open(sanne.url, f"initiative page again ({size})")
     sanne.follow(page.get_by_role("link", name=sanne.t("Bijeenkomsten: wijkavond, inloop",
-                                                       "Meetings: wijkavond, drop-in")),
+                                                       "Meetings: neighbourhood evening, drop-in")),
                  f"meetings ({size})")  # fmt: skip
     sanne.follow(page.get_by_role("link", name="Inloop op zaterdag: praat mee over de wijkvisie"),
                  f"the drop-in ({size})")  # fmt: skip

@@ -22,9 +22,9 @@ MAX_PLAN_HEIGHT = 1_200
 #: where "Now: <stage>" starts at the latest (it was at ~1,900 px, below the seven stage cards)
 MAX_NOW_TOP = 1_000
 
-_BROKEN_WORDS = r"""() => {
+_BROKEN_WORDS = r"""(selector) => {
   const broken = [];
-  for (const h of document.querySelectorAll('.vb-stage h3')) {
+  for (const h of document.querySelectorAll(selector)) {
     const text = h.firstChild;
     if (!text || text.nodeType !== Node.TEXT_NODE) continue;
     let start = 0;
@@ -71,10 +71,24 @@ def test_stage_names_wrap_between_words(open_page):
     page = open_page("nl", width=1280)
     _open_paddepoel(page)
     expect(page.locator(".vb-stage").first).to_be_visible()  # always open on a wide screen
-    assert page.evaluate(_BROKEN_WORDS) == []
+    assert page.evaluate(_BROKEN_WORDS, ".vb-stage h3") == []
     page.set_viewport_size({"width": 320, "height": 800})
     page.locator("section[aria-labelledby=path] summary").click()
-    assert page.evaluate(_BROKEN_WORDS) == []
+    assert page.evaluate(_BROKEN_WORDS, ".vb-stage h3") == []
+
+
+def test_headings_on_a_phone_keep_long_dutch_words_whole(open_page):
+    """The theme's 40 px heading broke "Bewonersvereni/ging" at 390 px; on a phone it scales."""
+    page = open_page("nl", width=390, height=844)
+    login(page, "pieter@example.nl", DEMO_PASSWORD, check=False)
+    page.goto("/")
+    with page.expect_navigation():
+        page.get_by_role("link", name="Groen op de Voermanhaven").first.click()
+    page.goto(page.url.rstrip("/") + "/maintenance/association")
+    expect(page.locator("main h1")).to_have_text("Bewonersvereniging")
+    for width in (390, 320):
+        page.set_viewport_size({"width": width, "height": 844})
+        assert page.evaluate(_BROKEN_WORDS, "main :is(h1, h2)") == [], width
 
 
 def test_the_process_plan_on_a_phone_folds_each_stage(open_page):

@@ -69,5 +69,5 @@ class MinutesForm(Form):
 
 
 class SupportForm(Form):
-    neighbourhood_id = SelectField(_l("Your wijk"), validate_choice=False)
-    show_name = BooleanField(_l("Show my name (else: “a resident of” your wijk)"))
+    neighbourhood_id = SelectField(_l("Your neighbourhood"), validate_choice=False)
+    show_name = BooleanField(_l("Show my name (else: “a resident of” your neighbourhood)"))

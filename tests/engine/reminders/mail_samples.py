@@ -78,7 +78,7 @@ def review(days: int) -> Reminder:
         "maintenance_review",
         days,
         {
-            "nl": "Evaluatie van de beheerafspraak: Groen op de Voermanhaven",
+            "nl": "Evaluatie van de onderhoudsafspraak: Groen op de Voermanhaven",
             "en": "Review of the maintenance agreement: Groen op de Voermanhaven",
         },
         f"/initiatives/{QUAY}/maintenance/agreement",

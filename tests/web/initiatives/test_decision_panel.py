@@ -41,7 +41,7 @@ WORDS = {
         "open decision moved on by the time paused",
     },
     "nl": {
-        "who": "Wie beslist: de 3 mensen die in de groep zaten toen dit werd gevraagd: "
+        "who": "Wie beslist: de 3 mensen die in de groep zaten toen het besluit begon: "
         "Anna de Vries, Bram Bakker, Cor Jansen",
         "until": "Bezwaar maken kan tot {date}.",
         "cannot": "Je kunt hier niet over stemmen.",

@@ -30,6 +30,24 @@ BAD_DUTCH = {
     r"\bright to challenge\b": "uitdaagrecht",
     r"^consent\b|\bconsent:": "instemming",
     r"Procesjabloon: Kies een procesjabloon": "een melding die zelf zegt wat er moet",
+    r"\bbeheerafspraak": "onderhoudsafspraak",
+}
+#: officialese (ambtelijke taal) that B1 Dutch says plainly: pattern → the plain word
+OFFICIALESE = {
+    r"\bindien\b": "als",
+    r"\bdien(t|en) te\b": "moet",
+    r"\bteneinde\b": "om",
+    r"\bbetreffende\b": "over",
+    r"\bmiddels\b": "met",
+    r"\balsmede\b": "en",
+    r"\breeds\b": "al",
+    r"\bthans\b": "nu",
+    r"\bderhalve\b": "daarom",
+    r"\binzake\b": "over",
+    r"\bten behoeve van\b": "voor",
+    r"\bgelieve\b": "wil je",
+    r"\bdan wel\b": "of",
+    r"\bu\b|\buw\b": "je, jouw",
 }
 
 
@@ -54,6 +72,43 @@ def test_no_dutch_message_uses_a_word_the_glossary_rules_out():
     # the glossary lists the words it rules out, so translators find them there
     for word in ("runnen", "caseload", "overgang", "toezeggen", "hoogstens", "uitdaagrecht"):
         assert word in GLOSSARY.lower(), word
+
+
+def test_no_dutch_message_is_officialese():
+    found = [
+        (name, msgid, text, instead)
+        for name, msgid, text in _dutch_strings()
+        for pattern, instead in OFFICIALESE.items()
+        if re.search(pattern, text, re.I)
+    ]
+    assert found == []
+    samples = ["Indien je wilt", "Je dient te bevestigen", "Dit is reeds gedaan",
+               "middels deze link", "Vul uw naam in"]  # fmt: skip
+    for sample in samples:
+        assert any(re.search(p, sample, re.I) for p in OFFICIALESE), sample
+
+
+#: Dutch words an English sentence used instead of the English one (the glossary's column)
+DUTCH_IN_ENGLISH = re.compile(
+    r"\b(wijk|wijken|wijkavond|stadsdeel|gemeente|bewoners?|zelfbeheer)\b", re.I
+)
+
+
+def test_no_english_message_uses_a_dutch_word():
+    """English pages say "neighbourhood", not "wijk" ("Your wijk", "Supporters per wijk")."""
+    found = []
+    for part in PARTS.values():
+        for message in read_catalog(part.po("en"), "en"):
+            if not message.id:
+                continue
+            ids = [message.id] if isinstance(message.id, str) else list(message.id)
+            strings = [message.string] if isinstance(message.string, str) else message.string
+            for text in [*ids, *strings]:
+                # an example of a Dutch title or place is the user's own words, not the UI's
+                words = re.sub(r"%\(\w+\)\w", "", text or "")
+                if "for example" not in words.lower() and DUTCH_IN_ENGLISH.search(words):
+                    found.append(text)
+    assert found == []
 
 
 def test_the_check_catches_what_the_issue_found():
