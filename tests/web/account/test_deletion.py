@@ -143,6 +143,14 @@ def test_after_deletion_no_table_holds_the_person_and_every_page_still_renders(
         assert response.status_code == 200, what
         assert "[voormalig lid]" not in text, what
     assert "former member" in client.get(pages["history"]).get_data(as_text=True)
+    # and through the API, which shows the same history
+    bram_token = create_token(db_session, bram, name="t", scope="read", now=utcnow())[1]
+    db_session.commit()
+    as_bram = {"Authorization": f"Bearer {bram_token}", "Accept-Language": "en"}
+    read = client.get(f"/api/v1/initiatives/{item.id}", headers=as_bram)
+    assert read.status_code == 200 and name not in read.get_data(as_text=True)
+    assert "former member" in read.get_data(as_text=True)
+    assert "[voormalig lid]" not in read.get_data(as_text=True)  # as the pages say it
     assert "Wie neemt de koffie mee?" in client.get(pages["discussion"]).get_data(as_text=True)
     browse_as(client, bram, "nl")
     assert "voormalig lid" in client.get(pages["history"]).get_data(as_text=True)
