@@ -192,6 +192,7 @@ def test_one_unknown_login_is_ended_from_the_sessions_page(client, resident, db_
     db_session.commit()
     elsewhere = client.application.test_client()
     _login(elsewhere, neighbour.email)
+    elsewhere.get("/language/en?next=/")
     theirs, _ = _session_ids(elsewhere.get("/account/sessions").get_data(as_text=True))
     for sid in (others[0], theirs, 0, "x"):
         refused = post_form(client, "/account/sessions/end-one", {"session": sid},
