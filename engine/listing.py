@@ -55,6 +55,8 @@ class ListFilters:
     district_id: int | None = None
     neighbourhood_id: int | None = None
     stage: str | None = None
+    #: a template's name (the caseload's template filter)
+    workflow: str | None = None
     search: str = ""
     #: continue after this initiative (the next page) or before it (the previous page)
     after: int | None = None
@@ -67,6 +69,7 @@ class ListFilters:
             district_id=self.district_id,
             neighbourhood_id=self.neighbourhood_id,
             stage=(self.stage or None) and self.stage[:100],
+            workflow=(self.workflow or None) and self.workflow[:100],
             search=search,
             after=self.after if self.before is None else None,
             before=self.before,
@@ -148,6 +151,8 @@ def _where(filters: ListFilters, viewer: Person | None) -> list:
         where.append(_I.neighbourhood_id == filters.neighbourhood_id)
     if filters.stage:
         where.append(_I.state == filters.stage)
+    if filters.workflow:
+        where.append(_W.name == filters.workflow)
     if filters.search:
         text = filters.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where.append(_I.title.ilike(f"%{text}%", escape="\\"))
@@ -210,7 +215,8 @@ def list_page(session: Session, viewer: Person | None, filters: ListFilters) -> 
         page.previous_before = first if (more if backwards else filters.after) else None
     first_page = filters.after is None and filters.before is None
     unfiltered = not (filters.district_id or filters.neighbourhood_id)
-    if viewer is not None and first_page and unfiltered and not (filters.stage or filters.search):
+    narrowed = filters.stage or filters.workflow or filters.search
+    if viewer is not None and first_page and unfiltered and not narrowed:
         page.mine = own_initiatives(session, viewer, filters.per_page)
     return page
 

@@ -17,6 +17,8 @@ from sqlalchemy import CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.bounds import MAX_ID
+from engine.errors import NotFound
+from engine.i18n import msg
 from engine.models import LoginSession, Person
 
 log = logging.getLogger(__name__)
@@ -71,6 +73,24 @@ def end_session(session: Session, reference: str, now: datetime) -> None:
         row.ended_dt = now
         session.flush()
         log.info("login session %s ended", row.id)
+
+
+def _holds(row: LoginSession, now: datetime) -> bool:
+    return row.ended_dt is None and row.expires_dt > now
+
+
+def end_own_session(
+    session: Session, person_id: int, session_id: int, now: datetime
+) -> LoginSession:
+    """End one of a person's live sessions from the sessions page (a device they do not know,
+    a shared computer): its cookies stop working wherever they were copied."""
+    row = session.get(LoginSession, session_id) if 0 < session_id <= MAX_ID else None
+    if row is None or row.person_id != person_id or not _holds(row, now):
+        raise NotFound(msg("That login has already ended."))
+    row.ended_dt = now
+    session.flush()
+    log.info("login session %s of person %s ended from the sessions page", row.id, person_id)
+    return row
 
 
 def end_all_sessions(session: Session, person_id: int, now: datetime) -> int:

@@ -49,6 +49,7 @@ def list_initiatives(**query):
         district_id=query.get("stadsdeel"),
         neighbourhood_id=query.get("wijk"),
         stage=query.get("stage"),
+        workflow=query.get("template"),
         search=query.get("q", ""),
         after=query.get("after"),
         before=query.get("before"),

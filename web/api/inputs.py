@@ -70,6 +70,7 @@ class ListQuery(Schema):
     stadsdeel = an_id(False)
     wijk = an_id(False)
     stage = line(100)
+    template = line(100, metadata={"description": "a template's name"})
     q = line(MAX_SEARCH, metadata={"description": "words in the title"})
     after = an_id(False, metadata={"description": "the page after this initiative (keyset)"})
     before = an_id(False, metadata={"description": "the page before this initiative (keyset)"})

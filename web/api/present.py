@@ -7,13 +7,13 @@ from typing import Any
 from engine.coach.caseload import CaseloadRow
 from engine.decision_page import DecisionView
 from engine.history import EventView
-from engine.i18n import Msg
+from engine.i18n import Msg, show_former
 from engine.listing import Row
 from engine.models import Step, SupportRequest
 from engine.operations.transitions import Move
 from engine.pages import InitiativePage, StageView
 from engine.workflows.definitions import Text, WorkflowDef
-from web.i18n import render_msg
+from web.i18n import render_msg, translations
 
 
 def text(value: Text | Msg | None) -> dict[str, str]:
@@ -24,6 +24,12 @@ def text(value: Text | Msg | None) -> dict[str, str]:
 
         return {"nl": translate(value, "nl"), "en": translate(value, "en")}
     return {"nl": "", "en": ""}
+
+
+def who(name: str | None) -> str | None:
+    """A person's name as the pages show it: a deleted account's as "voormalig lid" / "former
+    member" in the request's language."""
+    return show_former(name, translations())
 
 
 def reason(message: Msg) -> dict[str, str]:
@@ -80,7 +86,7 @@ def step(s: Step, owner_name: str | None = None) -> dict[str, Any]:
     status = "done" if s.is_done else "closed" if s.closed_dt is not None else "open"
     return {
         "id": s.id, "stage": s.stage_key, "title": s.title, "position": s.position,
-        "status": status, "owner_id": s.owner_id, "owner_name": owner_name,
+        "status": status, "owner_id": s.owner_id, "owner_name": who(owner_name),
         "due_date": s.due_date, "version": s.version,
     }  # fmt: skip
 
@@ -107,11 +113,12 @@ def decision(v: DecisionView) -> dict[str, Any]:
     d = v.decision
     return {
         "id": d.id, "trigger": d.trigger, "move_title": text(v.move_title), "rule": d.rule,
-        "status": d.status, "question": d.question or "", "opened_by": v.opened_by_name,
+        "status": d.status, "question": d.question or "", "opened_by": who(v.opened_by_name),
         "opened_dt": d.opened_dt, "closes_dt": d.closes_dt, "closed_dt": d.closed_dt,
         "choices": list(v.choices), "electorate": v.electorate,
         "ballots": [
-            {"person_id": b.person_id, "name": b.name, "choice": b.choice, "cast_dt": b.cast_dt}
+            {"person_id": b.person_id, "name": who(b.name), "choice": b.choice,
+             "cast_dt": b.cast_dt}
             for b in v.tally.ballots
         ],
         "my_choice": v.my_choice,
@@ -123,7 +130,7 @@ def event(v: EventView) -> dict[str, Any]:
     e = v.event
     return {
         "id": e.id, "kind": e.kind, "created_dt": e.created_dt, "actor_id": e.actor_id,
-        "actor_name": v.actor_name, "from_stage": e.from_stage, "to_stage": e.to_stage,
+        "actor_name": who(v.actor_name), "from_stage": e.from_stage, "to_stage": e.to_stage,
         "note": v.note,
     }  # fmt: skip
 
@@ -139,7 +146,7 @@ def initiative(page: InitiativePage) -> dict[str, Any]:
         "stages": [_stage(s) for s in page.stages],
         "moves": [move(m) for m in page.moves],
         "members": [
-            {"person_id": m.person_id, "name": m.name, "role": m.role,
+            {"person_id": m.person_id, "name": who(m.name), "role": m.role,
              "organisation": m.organisation, "joined_dt": m.joined_dt}
             for m in page.members
         ],  # fmt: skip
@@ -167,5 +174,5 @@ def caseload_row(r: CaseloadRow) -> dict[str, Any]:
         "signals": [
             {"kind": s.kind, "level": s.level, "message": render_msg(s.reason)} for s in r.signals
         ],
-        "coaches": list(r.coaches),
+        "coaches": [who(c) for c in r.coaches],
     }  # fmt: skip

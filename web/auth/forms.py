@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-from web.inputs import Form
+from web.inputs import Form, NumberField
 
 # messages written per field (never WTForms' own "This field is required.")
 _NAME = _l("Enter your name.")
@@ -63,3 +63,9 @@ class ChangePasswordForm(Form):
         _l("New password again"),
         validators=[DataRequired(_AGAIN), EqualTo("password", message=_l("The passwords differ."))],
     )
+
+
+class EndSessionForm(Form):
+    """Ends one login session on the sessions page (its id, from the row's button)."""
+
+    session = NumberField(_l("Login"), validators=[DataRequired(_l("Choose a login to end."))])

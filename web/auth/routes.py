@@ -16,10 +16,12 @@ from engine.accounts import (
 from engine.accounts import register as register_account
 from engine.db import utcnow
 from engine.errors import VerbindingError
-from engine.signin import end_all_sessions, end_session, live_sessions
+from engine.models import LoginSession
+from engine.signin import end_all_sessions, end_own_session, end_session, live_sessions
 from web import access
 from web.auth.forms import (
     ChangePasswordForm,
+    EndSessionForm,
     LoginForm,
     NewPasswordForm,
     PlainForm,
@@ -181,6 +183,27 @@ def change_password():
         done=_("Your new password is set. You are logged out on every other device."),
         to=url_for("account.index" if from_account else "auth.sessions"),
         again=again,
+    )
+
+
+@bp.post("/account/sessions/end-one")
+@access.login
+def end_one_session():
+    form = EndSessionForm()
+    person = current_user.person
+    current = int(current_user.reference.partition(":")[0])
+
+    def done(row: LoginSession) -> str:
+        if row.id == current:
+            logout_user()
+            return _("You are logged out.")
+        return _("That login has ended: that device or browser is logged out.")
+
+    return form_action(
+        form,
+        lambda s: end_own_session(s, person.id, form.session.data, utcnow()),
+        done=done,
+        to=lambda row: url_for("main.home" if row.id == current else "auth.sessions"),
     )
 
 

@@ -101,3 +101,26 @@ def test_download_everything_kept_about_me(client, db_session):
     assert data["account"]["email"] == ans.email
     assert data["tables"]["login_sessions"]  # this very login
     assert "secret_hash" not in data["tables"]["login_sessions"][0]
+
+
+def test_change_password_on_the_account_page(client, db_session):
+    ans = _someone(db_session)
+    browse_as(client, ans, "en")
+    page = client.get("/account").get_data(as_text=True)
+    assert 'name="password-current"' in page
+    fields = {"password-password": "nieuw-wachtwoord-1", "password-confirm": "nieuw-wachtwoord-1"}
+    wrong = post_form(client, "/account/password", {**fields, "password-current": "geraden-1"},
+                      token_from="/account")  # fmt: skip
+    assert wrong.status_code == 400
+    text = wrong.get_data(as_text=True)
+    assert "Your account" in text and 'name="password-current"' in text  # the account page again
+    fields["password-current"] = factories.PASSWORD
+    right = post_form(client, "/account/password", fields, token_from="/account")
+    assert right.status_code == 302 and right.headers["Location"].endswith("/account")
+    assert "Your new password is set." in client.get("/account").get_data(as_text=True)
+    assert post_form(client, "/logout", token_from="/account").status_code == 302
+    assert client.get("/account").status_code == 302  # logged out
+    assert post_form(client, "/login", {"email": ans.email, "password": factories.PASSWORD}
+                     ).status_code == 400  # fmt: skip
+    response = post_form(client, "/login", {"email": ans.email, "password": "nieuw-wachtwoord-1"})
+    assert response.status_code == 302

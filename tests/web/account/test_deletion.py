@@ -6,15 +6,19 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
+from engine.api_tokens import create_token
 from engine.db import Base, utcnow
 from engine.discussions.operations import post_message
-from engine.models import LoginSession, Person
+from engine.models import ApiToken, LoginSession, OutboxMessage, Person
 from engine.models.notifications import Notification, NotificationEvent
+from engine.models.reminders import Reminder
 from engine.operations import add_step, cast_vote, fire_transition, invite, open_decision
 from engine.reminders.calendar import make_feed
+from engine.reminders.planner import plan_for
 from tests import factories
 from tests.factories.initiatives import bring_in
 from tests.factories.web import browse_as
@@ -60,26 +64,40 @@ def _arrange(db_session):
     post_message(db_session, zofia, initiative_id=item.id, body="Wie neemt de koffie mee?", now=now)
     post_message(db_session, bram, initiative_id=item.id, body="Ik!", now=now)
     add_step(db_session, zofia, item.id, stage_key=item.state, title="Offerte vragen", now=now,
-             owner_id=zofia.id)  # fmt: skip
+             owner_id=zofia.id, due_date=(now + timedelta(days=10)).date())  # fmt: skip
+    plan_for(db_session, item.id, now)  # her step's reminders
     factories.document(db_session, item, zofia, now, filename="kade.pdf")
     feed = make_feed(db_session, zofia, now)
     reset = factories.password_reset_token(db_session, zofia, now)
+    api_token = create_token(db_session, zofia, name="wijkdashboard", scope="write", now=now)[1]
     db_session.commit()
-    return item, decision, zofia, bram, feed.token, reset
+    return item, decision, zofia, bram, (feed.token, reset, api_token)
+
+
+def _hers(session, pid: int) -> dict[str, int]:
+    """How many rows of the kinds that only concern her there are."""
+    models = (ApiToken, Reminder, OutboxMessage, LoginSession)
+    return {m.__tablename__: len(session.scalars(select(m.id).where(m.person_id == pid)).all())
+            for m in models}  # fmt: skip
 
 
 def test_after_deletion_no_table_holds_the_person_and_every_page_still_renders(
     client, db_session, web_app
 ):
-    item, decision, zofia, bram, feed_token, reset = _arrange(db_session)
+    item, decision, zofia, bram, (feed_token, reset, api_token) = _arrange(db_session)
     name, email, zid = zofia.name, zofia.email, zofia.id
     browse_as(client, zofia, "en")
+    api = {"Authorization": f"Bearer {api_token}"}
+    assert client.get("/api/v1/me/preferences", headers=api).status_code == 200
+    assert all(_hers(db_session, zid).values()), _hers(db_session, zid)
     secret_hashes = db_session.scalars(
         select(LoginSession.secret_hash).where(LoginSession.person_id == zid)
     ).all()
     assert secret_hashes
     before = _everything(db_session)
     assert name in before and email in before and feed_token in before
+    stored = db_session.scalar(select(ApiToken.secret_hash).where(ApiToken.person_id == zid))
+    assert stored in before and api_token not in before  # kept hashed
     page = client.get("/account/delete").get_data(as_text=True)
     assert "Delete your account" in page
     # the wrong password changes nothing
@@ -102,8 +120,10 @@ def test_after_deletion_no_table_holds_the_person_and_every_page_still_renders(
     assert client.get("/account").status_code == 302  # logged out
 
     db_session.expire_all()
-    for secret in (name, email, feed_token, reset, *secret_hashes):
+    for secret in (name, email, feed_token, reset, api_token, stored, *secret_hashes):
         assert _found(db_session, secret) == [], secret
+    assert _hers(db_session, zid) == dict.fromkeys(_hers(db_session, zid), 0)
+    assert client.get("/api/v1/me/preferences", headers=api).status_code == 401
     assert client.get(f"/calendar/{feed_token}.ics").status_code == 404
     response = post_form(client, "/login", {"email": email, "password": factories.PASSWORD})
     assert response.status_code == 400  # the account is gone
@@ -123,6 +143,14 @@ def test_after_deletion_no_table_holds_the_person_and_every_page_still_renders(
         assert response.status_code == 200, what
         assert "[voormalig lid]" not in text, what
     assert "former member" in client.get(pages["history"]).get_data(as_text=True)
+    # and through the API, which shows the same history
+    bram_token = create_token(db_session, bram, name="t", scope="read", now=utcnow())[1]
+    db_session.commit()
+    as_bram = {"Authorization": f"Bearer {bram_token}", "Accept-Language": "en"}
+    read = client.get(f"/api/v1/initiatives/{item.id}", headers=as_bram)
+    assert read.status_code == 200 and name not in read.get_data(as_text=True)
+    assert "former member" in read.get_data(as_text=True)
+    assert "[voormalig lid]" not in read.get_data(as_text=True)  # as the pages say it
     assert "Wie neemt de koffie mee?" in client.get(pages["discussion"]).get_data(as_text=True)
     browse_as(client, bram, "nl")
     assert "voormalig lid" in client.get(pages["history"]).get_data(as_text=True)

@@ -163,3 +163,48 @@ def test_changing_the_password_ends_the_other_sessions_and_keeps_this_one(client
     assert _signed_in(client)
     assert not _signed_in(phone) and not _signed_in(thief)
     login(phone, resident.email, "nieuw-wachtwoord-1")
+
+
+def _session_ids(page: str) -> tuple[int, list[int]]:
+    """The sessions page's buttons: this device's login and the others'."""
+    forms = re.findall(r'name="session" value="(\d+)">\s*<button[^>]*>([^<]+)<', page)
+    mine = [int(sid) for sid, label in forms if label == "Log out here"]
+    return mine[0], [int(sid) for sid, label in forms if label == "Log out there"]
+
+
+def test_one_unknown_login_is_ended_from_the_sessions_page(client, resident, db_session, now):
+    _login(client, resident.email)
+    laptop = client.application.test_client()
+    _login(laptop, resident.email)
+    stolen = _copy(laptop)
+    client.get("/language/en?next=/")
+    this, others = _session_ids(client.get("/account/sessions").get_data(as_text=True))
+    assert len(others) == 1
+    response = post_form(client, "/account/sessions/end-one", {"session": others[0]},
+                         token_from="/account/sessions")  # fmt: skip
+    assert response.status_code == 302 and response.headers["Location"] == "/account/sessions"
+    page = client.get("/account/sessions").get_data(as_text=True)
+    assert "that device or browser is logged out" in page
+    assert _session_ids(page) == (this, [])
+    assert _signed_in(client) and not _signed_in(laptop) and not _signed_in(stolen)
+    # once more, or someone else's login: refused, and that one holds
+    neighbour = factories.person(db_session, now)
+    db_session.commit()
+    elsewhere = client.application.test_client()
+    _login(elsewhere, neighbour.email)
+    elsewhere.get("/language/en?next=/")
+    theirs, _ = _session_ids(elsewhere.get("/account/sessions").get_data(as_text=True))
+    for sid in (others[0], theirs, 0, "x"):
+        refused = post_form(client, "/account/sessions/end-one", {"session": sid},
+                            token_from="/account/sessions")  # fmt: skip
+        assert refused.status_code == 302
+        page = client.get("/account/sessions").get_data(as_text=True)
+        assert "Log out there" not in page
+        if isinstance(sid, int) and sid:
+            assert "That login has already ended." in page
+    assert _signed_in(elsewhere) and _signed_in(client)
+    # this device's own button logs out here
+    response = post_form(client, "/account/sessions/end-one", {"session": this},
+                         token_from="/account/sessions")  # fmt: skip
+    assert response.headers["Location"] == "/"
+    assert not _signed_in(client)

@@ -51,7 +51,15 @@ def _text(response) -> str:
                     "30 November 2026",
                     "verbinding@groningen.nl",
                 ],
-                "/privacy": ["Privacy statement", "What we keep", "7 years after"],
+                "/privacy": [
+                    "Privacy statement",
+                    "What we keep",
+                    "7 years after",
+                    # the sweeper's periods, at their defaults (engine.privacy.retention)
+                    "The text of an e-mail we sent: 30 days.",
+                    "and an invitation: 7 days.",
+                    "A notification: 365 days.",
+                ],
                 "/contact": ["Contact", "14 050", "Kreupelstraat 1"],
             },
         ),
