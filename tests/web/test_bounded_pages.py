@@ -148,6 +148,7 @@ PAGES = {
     "/coach/?sort=days_in_stage&direction=desc": ("coach", r'href="/coach/initiatives/\d+"'),
     "/coach/?sort=waiting&direction=desc": ("coach", r'href="/coach/initiatives/\d+"'),
     "/coach/?sort=respond_by": ("coach", r'href="/coach/initiatives/\d+"'),
+    "/coach/?sort=respond_by&direction=desc": ("coach", r'href="/coach/initiatives/\d+"'),
     "/coach/overview": ("coach", r"<tr"),
     "/calendar/{coach_feed}.ics": (None, r"BEGIN:VEVENT"),
     "/calendar/{anna_feed}.ics": (None, r"BEGIN:VEVENT"),
@@ -180,6 +181,7 @@ WORK_PAGES = (
     "/coach/?sort=days_in_stage&direction=desc",
     "/coach/?sort=waiting&direction=desc",
     "/coach/?sort=respond_by",
+    "/coach/?sort=respond_by&direction=desc",
     "/coach/overview",
     "/calendar/{coach_feed}.ics",
 )
