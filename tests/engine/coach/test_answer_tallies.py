@@ -27,6 +27,7 @@ from engine.timeutil import local_date
 from tests import factories
 
 HOUR = timedelta(hours=1)
+ASKED, NO = "Graag het asfalt weghalen.", "Past niet in het budget."
 
 
 def from_scratch(session, now) -> tuple[OnTime, dict[str, OnTime]]:
@@ -70,9 +71,7 @@ _STEP = st.tuples(
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(steps=st.lists(_STEP, min_size=1, max_size=14), days_later=st.integers(0, 30))
-def test_the_kept_tallies_equal_the_figure_counted_from_scratch(
-    session, now, steps, days_later
-):
+def test_the_kept_tallies_equal_the_figure_counted_from_scratch(session, now, steps, days_later):
     nested = session.begin_nested()  # every example starts from the same city
     try:
         west = factories.initiative(session, now, members=1, title="Westplan")
@@ -92,9 +91,8 @@ def test_the_kept_tallies_equal_the_figure_counted_from_scratch(
                 with session.begin_nested():
                     if action == "file":
                         filed = file_support_request(
-                            session, member, item.id, kind="works", description="Graag het asfalt weghalen.",
-                            now=moment,
-                        )  # fmt: skip
+                            session, member, item.id, kind="works", description=ASKED, now=moment
+                        )
                         requests.append(filed.id)
                         continue
                     if not requests:
@@ -110,9 +108,7 @@ def test_the_kept_tallies_equal_the_figure_counted_from_scratch(
                     elif action == "accept":
                         accept_support_request(session, coach, request_id, now=moment)
                     elif action == "decline":
-                        decline_support_request(
-                            session, coach, request_id, reason="Past niet in het budget.", now=moment
-                        )
+                        decline_support_request(session, coach, request_id, reason=NO, now=moment)
                     elif action == "deliver":
                         deliver_support_request(
                             session, coach, request_id, note="Het asfalt is weggehaald.", now=moment
