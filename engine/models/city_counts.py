@@ -67,9 +67,6 @@ Index("ix_initiatives_state_id", _I.state, _I.id)
 Index("ix_initiatives_stage_entered_id", _I.stage_entered_dt, _I.id)
 Index("ix_initiatives_waiting_id", _I.waiting_requests, _I.id)
 Index("ix_initiatives_respond_by_id", _I.earliest_respond_by, _I.id)
-# a calendar feed walks its window by date, reading the index alone (migration 0031)
+# a calendar feed walks its window by date
 _CE = CalendarEntry.__table__.c
-Index(
-    "ix_calendar_entries_date_id",
-    _CE.entry_date, _CE.id, _CE.district_id, _CE.initiative_id, _CE.is_cancelled, _CE.updated_dt,
-)  # fmt: skip
+Index("ix_calendar_entries_date_id", _CE.entry_date, _CE.id)

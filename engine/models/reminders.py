@@ -122,9 +122,6 @@ class CalendarEntry(Base):
     key: Mapped[str] = mapped_column(String(150), unique=True)
     source: Mapped[str] = mapped_column(String(30))
     initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id"), index=True)
-    #: the stadsdeel of the initiative (kept by the database, migration 0031; never written
-    #: here): a district coach's feed matches it without reading the initiative
-    district_id: Mapped[int | None] = mapped_column()
     kind: Mapped[str] = mapped_column(String(30))
     #: ``{"nl": …, "en": …}``
     title: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -1,5 +1,4 @@
-"""The overview's "answered on time" from a kept table, and a district coach's feed without
-probing the city's initiatives for each calendar entry.
+"""The overview's "answered on time" from a kept table, not every support request of the city.
 
 * each support request keeps the local date it was answered (``answered_on``, set by the
   operation that answers it, which knows the city's time zone): answered on time when that
@@ -10,14 +9,8 @@ probing the city's initiatives for each calendar entry.
   the table holds two rows per neighbourhood plus one per respond-by date of the requests
   still waiting; whether a waiting one is late is decided when the overview reads it.
 
-* each calendar entry keeps the stadsdeel of its initiative (``district_id``, null for an
-  entry of no initiative; kept by triggers on ``calendar_entries`` and ``initiatives``), and the
-  index a feed walks by date carries it and what a feed's conditions read: a district coach's
-  feed walks that index alone, matching each entry against the coach's few districts,
-  initiatives and memberships read once, never an initiative or neighbourhood per entry.
-
-A later SQLite ``batch_alter_table`` that recreates ``support_requests``, ``calendar_entries``
-or ``initiatives`` drops these triggers (and 0025's): such a migration must create them again.
+A later SQLite ``batch_alter_table`` that recreates ``support_requests`` drops these triggers
+(and 0025's): such a migration must create them again.
 
 Revision ID: 0031
 Revises: 0030
@@ -62,28 +55,8 @@ def _tally(dialect: str, row: str, delta: str) -> str:
 COLUMNS = "status, respond_by_date, answered_on, initiative_id"
 
 
-_DISTRICT_OF = (
-    "(SELECT n.district_id FROM initiatives i JOIN neighbourhoods n ON n.id = i.neighbourhood_id "
-    "WHERE i.id = {initiative})"
-)
-#: the feed's walk by date: every column its conditions read, so it reads the index alone
-FEED_INDEX = ["entry_date", "id", "district_id", "initiative_id", "is_cancelled", "updated_dt"]
-
-
 def sqlite_triggers() -> list[str]:
-    entry = _DISTRICT_OF.format(initiative="NEW.initiative_id")
     return [
-        f"""CREATE TRIGGER calendar_entries_district_insert AFTER INSERT ON calendar_entries
-        WHEN NEW.initiative_id IS NOT NULL
-        BEGIN UPDATE calendar_entries SET district_id = {entry} WHERE id = NEW.id; END""",
-        f"""CREATE TRIGGER calendar_entries_district_update
-        AFTER UPDATE OF initiative_id ON calendar_entries
-        BEGIN UPDATE calendar_entries SET district_id = {entry} WHERE id = NEW.id; END""",
-        f"""CREATE TRIGGER initiatives_entries_district
-        AFTER UPDATE OF neighbourhood_id ON initiatives
-        WHEN NEW.neighbourhood_id <> OLD.neighbourhood_id
-        BEGIN UPDATE calendar_entries SET district_id = {_DISTRICT_OF.format(initiative="NEW.id")}
-        WHERE initiative_id = NEW.id; END""",
         f"""CREATE TRIGGER support_requests_tally_insert AFTER INSERT ON support_requests
         BEGIN {_tally("sqlite", "NEW", "1")}; END""",
         f"""CREATE TRIGGER support_requests_tally_update
@@ -95,25 +68,6 @@ def sqlite_triggers() -> list[str]:
 
 
 POSTGRES = [
-    f"""CREATE FUNCTION calendar_entries_district() RETURNS trigger AS $$
-BEGIN
-    NEW.district_id := {_DISTRICT_OF.format(initiative="NEW.initiative_id")};
-    RETURN NEW;
-END
-$$ LANGUAGE plpgsql""",
-    """CREATE TRIGGER calendar_entries_district BEFORE INSERT OR UPDATE OF initiative_id
-    ON calendar_entries FOR EACH ROW EXECUTE FUNCTION calendar_entries_district()""",
-    f"""CREATE FUNCTION initiatives_entries_district() RETURNS trigger AS $$
-BEGIN
-    IF NEW.neighbourhood_id <> OLD.neighbourhood_id THEN
-        UPDATE calendar_entries SET district_id = {_DISTRICT_OF.format(initiative="NEW.id")}
-        WHERE initiative_id = NEW.id;
-    END IF;
-    RETURN NULL;
-END
-$$ LANGUAGE plpgsql""",
-    """CREATE TRIGGER initiatives_entries_district AFTER UPDATE OF neighbourhood_id
-    ON initiatives FOR EACH ROW EXECUTE FUNCTION initiatives_entries_district()""",
     f"""CREATE FUNCTION support_requests_tally() RETURNS trigger AS $$
 BEGIN
     IF TG_OP IN ('UPDATE', 'DELETE') THEN
@@ -185,15 +139,6 @@ def upgrade() -> None:
         "WHERE r.respond_by_date IS NOT NULL) AS counted "
         "WHERE outcome IS NOT NULL GROUP BY neighbourhood_id, day, outcome"
     )
-    # not batch_alter_table: recreating calendar_entries on SQLite would need its indexes again
-    op.add_column("calendar_entries", sa.Column("district_id", sa.Integer(), nullable=True))
-    op.execute(
-        "UPDATE calendar_entries SET district_id = "
-        + _DISTRICT_OF.format(initiative="calendar_entries.initiative_id")
-        + " WHERE initiative_id IS NOT NULL"
-    )
-    op.drop_index("ix_calendar_entries_date_id", table_name="calendar_entries")
-    op.create_index("ix_calendar_entries_date_id", "calendar_entries", FEED_INDEX)
     for statement in POSTGRES if dialect == "postgresql" else sqlite_triggers():
         op.execute(statement)
 
@@ -203,19 +148,9 @@ def downgrade() -> None:
     if dialect == "postgresql":
         op.execute("DROP TRIGGER support_requests_tally ON support_requests")
         op.execute("DROP FUNCTION support_requests_tally()")
-        op.execute("DROP TRIGGER initiatives_entries_district ON initiatives")
-        op.execute("DROP FUNCTION initiatives_entries_district()")
-        op.execute("DROP TRIGGER calendar_entries_district ON calendar_entries")
-        op.execute("DROP FUNCTION calendar_entries_district()")
     else:
         for name in ("delete", "update", "insert"):
             op.execute(f"DROP TRIGGER support_requests_tally_{name}")
-        for name in ("initiatives_entries_district", "calendar_entries_district_update",
-                     "calendar_entries_district_insert"):  # fmt: skip
-            op.execute(f"DROP TRIGGER {name}")
-    op.drop_index("ix_calendar_entries_date_id", table_name="calendar_entries")
-    op.create_index("ix_calendar_entries_date_id", "calendar_entries", ["entry_date", "id"])
-    op.drop_column("calendar_entries", "district_id")
     op.drop_table("answer_tallies")
     # not batch_alter_table: recreating support_requests on SQLite drops 0025's triggers
     op.drop_column("support_requests", "answered_on")
