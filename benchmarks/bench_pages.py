@@ -2,6 +2,7 @@
 
     python benchmarks/bench_pages.py [--size 10000 --size 100000] [--rounds 5]
                                      [--requests 10000] [--url postgresql+psycopg://…/bench]
+                                     [--page feed --page overview]
 
 A city (bench_caseload's shape, filled set-based by ``city_fill``: initiatives with 10
 steps and 30 events each, support requests, concerns, a coach per stadsdeel) plus one
@@ -245,12 +246,16 @@ def timed(fn) -> tuple[float, float]:
 # -- one size ---------------------------------------------------------------------------------
 
 
-def measure(city: City, facts: dict, app, clients: dict, rounds: int) -> dict[str, dict]:
+def measure(
+    city: City, facts: dict, app, clients: dict, rounds: int, only: list[str] | None = None
+) -> dict[str, dict]:
     recorder = Recorder(app.extensions["verbinding"].engine)
     bare = bare_app().test_client()
     raw = city.engine.raw_connection()
     work = {}
     for name, who, url in pages(facts):
+        if only and not any(part in name for part in only):
+            continue
         client = clients[who]
 
         def get(client=client, url=url):
@@ -384,6 +389,9 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--requests", type=int, default=10_000)
     parser.add_argument("--url", help="a database to fill (default: a new SQLite file)")
+    parser.add_argument("--page", action="append",
+                        help="measure only the pages whose name holds this (repeatable); "
+                        "then no move and no RSS run")  # fmt: skip
     args = parser.parse_args()
     sizes = sorted(args.size or [10_000, 100_000])
     tmp = Path(tempfile.mkdtemp(prefix="bench-pages-"))
@@ -399,10 +407,12 @@ def main() -> int:
     ok = True
     for size in sizes:
         last_step = grow(city, size - city.initiatives, last_step)
-        measured[size] = measure(city, facts, app, clients, args.rounds)
+        measured[size] = measure(city, facts, app, clients, args.rounds, args.page)
         ok = report(size, measured[size]) and ok
     if len(sizes) > 1:
         ok = growth(measured[sizes[0]], measured[sizes[-1]], (sizes[0], sizes[-1])) and ok
+    if args.page:
+        return 0 if ok else 1
     cpu = web_move(facts, clients["member"], args.rounds)
     grown = rss_growth(facts, clients, args.requests)
     ok = ok and grown <= 10 * args.requests / 10_000

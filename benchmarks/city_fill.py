@@ -83,11 +83,14 @@ def fast_grow(city: City, count: int) -> None:
               FROM initiatives i JOIN ({numbers}) n ON n.k < 30
              WHERE i.id > :after ORDER BY i.id, n.k""",
         f"""INSERT INTO support_requests (initiative_id, kind, description, status,
-                                          requested_by_id, created_dt, version, respond_by_date)
+                                          requested_by_id, created_dt, version, respond_by_date,
+                                          answered_dt, answered_on)
             SELECT i.id, 'works', 'Asfalt weghalen.',
                    CASE {_hash(5)} % 5 WHEN 0 THEN 'submitted' WHEN 1 THEN 'acknowledged'
                         WHEN 2 THEN 'accepted' WHEN 3 THEN 'declined' ELSE 'delivered' END,
-                   i.created_by_id, :requested, 1, {due(f"{_hash(6)} % 25 - 10")}
+                   i.created_by_id, :requested, 1, {due(f"{_hash(6)} % 25 - 10")},
+                   CASE WHEN {_hash(5)} % 5 >= 2 THEN :requested END,
+                   CASE WHEN {_hash(5)} % 5 >= 2 THEN {due(f"{_hash(9)} % 20 - 20")} END
               FROM initiatives i WHERE i.id > :after AND {_hash(7)} % 2 = 0""",
         f"""INSERT INTO concerns (initiative_id, raised_by_id, reason, raised_dt)
             SELECT i.id, :coach, 'Stil.', :now

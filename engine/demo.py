@@ -251,6 +251,7 @@ class _Walker:
                         respond_by_date=respond_by_date(filed, self.config),
                         acknowledged_dt=filed + timedelta(days=1),
                         answered_dt=filed + timedelta(days=6),
+                        answered_on=local_date(filed + timedelta(days=6), self.config.timezone),
                         answer="Akkoord: de wijkploeg haalt de stroken asfalt weg.",
                         delivered_dt=self.tick(1),
                         delivered_note="De stroken asfalt zijn weggehaald en afgevoerd.",

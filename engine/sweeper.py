@@ -208,7 +208,11 @@ def _probe(runtime: Runtime, now: datetime, deliver: bool) -> tuple[set[str], bo
             static.append(name)
     statement = _probe_select(tuple(static), tuple(dynamic))
     with runtime.engine.connect() as connection:
-        row = connection.execute(statement, {"now": now, "today": local_date(now, tz)}).one()
+        params = {"now": now, "today": local_date(now, tz)}
+        for name in static:
+            binds = STEPS[name].binds
+            params.update(binds(now) if binds else {})
+        row = connection.execute(statement, params).one()
     answers = row._mapping
     active.update(name for name in static + [name for name, _ in dynamic] if answers[name])
     for name, _ in dynamic:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Date, bindparam
@@ -32,3 +33,6 @@ class SweepStep:
     own_transactions: bool = False
     #: ask a callable probe at most this often (seconds) while it answers "nothing to do"
     probe_every: float = 0.0
+    #: more bind parameters a probe built once uses, from the sweep's moment
+    #: (e.g. ``{"closing_until": now + notice}``): the probe stays one cached statement
+    binds: Callable[[datetime], dict[str, Any]] | None = None

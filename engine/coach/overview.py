@@ -6,7 +6,9 @@ created, and every ``transition`` event ends one stay and starts the next. Only 
 count (the current one is still running). The database keeps both figures itself at every
 change (tables ``stage_counts`` and ``stage_stays``, migration 0025): the initiatives per
 neighbourhood, template version and stage, and the stays per stage by their length in tenths
-of a day (the precision the page shows); the overview reads those few rows, not the city.
+of a day (the precision the page shows); and the support requests answered on time, late,
+or still waiting per neighbourhood (table ``answer_tallies``, migration 0031). The overview
+reads those few rows, not the city.
 """
 
 from __future__ import annotations
@@ -14,16 +16,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import Date, bindparam, func, select
 from sqlalchemy.orm import Session
 
-from engine.coach.health import is_late
 from engine.coach.stages import Versions, load_versions
 from engine.config import config_of
 from engine.i18n import Msg, msg
-from engine.models import District, Initiative, Neighbourhood, SupportRequest
-from engine.models.city_counts import StageCount, StageStay
-from engine.models.support import WAITING_STATUSES
+from engine.models import District, Neighbourhood
+from engine.models.city_counts import AnswerTally, StageCount, StageStay
 from engine.timeutil import local_date
 from engine.workflows.definitions import Text
 
@@ -31,12 +31,11 @@ from engine.workflows.definitions import Text
 OWN_STAGE = "__own__"
 OWN_STAGE_TITLE = msg("Stages the residents added themselves")
 
-_I = Initiative.__table__.c
 _N = Neighbourhood.__table__.c
 _D = District.__table__.c
 _K = StageCount.__table__.c
 _T = StageStay.__table__.c
-_R = SupportRequest.__table__.c
+_A = AnswerTally.__table__.c
 
 
 @dataclass(frozen=True)
@@ -174,30 +173,35 @@ def _spread(key: str, title: Text | Msg, stays: int, days: dict[int, float]) -> 
 
 
 def _on_time(session: Session, now: datetime) -> tuple[OnTime, dict[str, OnTime]]:
-    tz = config_of(session).timezone
-    today = local_date(now, tz)
+    """From the kept tallies (a few rows per neighbourhood, migration 0031): requests
+    answered on time and late, and those waiting, late when their respond-by has passed."""
+    today = local_date(now, config_of(session).timezone)
+    late = _A.respond_by_date < bindparam("today", type_=Date())
     rows = session.execute(
-        select(_D.name.label("district"), _R.status, _R.respond_by_date, _R.answered_dt)
-        .select_from(SupportRequest.__table__)
-        .join(Initiative.__table__, _I.id == _R.initiative_id)
-        .join(Neighbourhood.__table__, _N.id == _I.neighbourhood_id)
+        select(
+            _D.name.label("district"),
+            _A.outcome,
+            late.label("late"),
+            func.sum(_A.requests).label("requests"),
+        )
+        .select_from(AnswerTally.__table__)
+        .join(Neighbourhood.__table__, _N.id == _A.neighbourhood_id)
         .join(District.__table__, _D.id == _N.district_id)
-        .where(_R.respond_by_date.is_not(None))
+        .where(_A.requests > 0)
+        .group_by(_D.name, _A.outcome, late)
+        .order_by(_D.name),
+        {"today": today},
     )
     total = OnTime()
     by_district: dict[str, OnTime] = {}
     for row in rows:
+        if row.outcome == "waiting":
+            name = "waiting_late" if row.late else "waiting_in_time"
+        else:
+            name = "answered_late" if row.outcome == "late" else "answered_on_time"
         part = by_district.setdefault(row.district, OnTime())
-        if row.answered_dt is not None:
-            late = is_late(row.respond_by_date, local_date(row.answered_dt, tz))
-            name = "answered_late" if late else "answered_on_time"
-        elif row.status in WAITING_STATUSES:
-            late = is_late(row.respond_by_date, today)
-            name = "waiting_late" if late else "waiting_in_time"
-        else:  # withdrawn before an answer: no verdict
-            continue
         for bucket in (total, part):
-            setattr(bucket, name, getattr(bucket, name) + 1)
+            setattr(bucket, name, getattr(bucket, name) + int(row.requests))
     return total, by_district
 
 

@@ -7,11 +7,16 @@ migration's indexes.
 * ``stage_stays``: how many finished stays in a stage lasted how long, in tenths of a day, per
   template version (the overview's days in each stage: median and quartiles). A stay ends at
   a ``transition`` event; history is never changed or deleted, so neither is a stay.
+* ``answer_tallies`` (migration 0031, triggers on ``support_requests``): per neighbourhood, the
+  support requests answered on time (``on_time``) and late (``late``), counted under the date
+  :data:`ANSWERED`, and the requests still waiting (``waiting``) per respond-by date.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, String
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from engine.db import Base
@@ -40,6 +45,20 @@ class StageStay(Base):
     #: the stay's length in tenths of a day (rounded)
     tenths: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     stays: Mapped[int] = mapped_column(default=0)
+
+
+#: the respond-by date answered requests are counted under in ``answer_tallies``
+ANSWERED = date(9999, 12, 31)
+
+
+class AnswerTally(Base):
+    __tablename__ = "answer_tallies"
+
+    neighbourhood_id: Mapped[int] = mapped_column(ForeignKey("neighbourhoods.id"), primary_key=True)
+    respond_by_date: Mapped[date] = mapped_column(Date, primary_key=True)
+    #: on_time, late or waiting
+    outcome: Mapped[str] = mapped_column(String(10), primary_key=True)
+    requests: Mapped[int] = mapped_column(default=0)
 
 
 _I = Initiative.__table__.c

@@ -80,6 +80,9 @@ class SupportRequest(Base):
     acknowledged_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: accepted or declined: the moment that counts for "answered on time"
     answered_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: the local date of ``answered_dt`` (set with it): on time when not after respond-by
+    #: (the kept ``answer_tallies`` count by it, migration 0031)
+    answered_on: Mapped[date | None] = mapped_column(Date)
     answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     delivered_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     withdrawn_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)

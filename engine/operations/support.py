@@ -191,9 +191,10 @@ def _staff_change(
     return request
 
 
-def _answered(request: SupportRequest, actor: Person, now: datetime) -> None:
+def _answered(session: Session, request: SupportRequest, actor: Person, now: datetime) -> None:
     if request.answered_dt is None:
         request.answered_dt, request.answered_by_id = now, actor.id
+        request.answered_on = local_date(now, config_of(session).timezone)
 
 
 def acknowledge_support_request(
@@ -240,7 +241,7 @@ def accept_support_request(
     )  # fmt: skip
     note = _clean(note)
     old = _touch(request, "accepted", now)
-    _answered(request, actor, now)
+    _answered(session, request, actor, now)
     if note:
         request.answer = note
     record_staff_event(
@@ -270,7 +271,7 @@ def decline_support_request(
         reason, required=msg("Say why the municipality declines, so the group understands.")
     )
     old = _touch(request, "declined", now)
-    _answered(request, actor, now)
+    _answered(session, request, actor, now)
     request.answer = reason
     record_staff_event(
         session, request.initiative_id, actor, now, "support.declined", note=reason,

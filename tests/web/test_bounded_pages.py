@@ -18,7 +18,7 @@ from sqlalchemy import event, insert, select
 from engine.coach import caseload as caseload_module
 from engine.coach import caseload_sql
 from engine.db import make_session_factory, utcnow
-from engine.models import CoachAssignment, District, Event
+from engine.models import CoachAssignment, District, Event, Person, SupportRequest
 from engine.models.reminders import CalendarEntry
 from engine.operations import add_step
 from engine.reminders import calendar as calendar_module
@@ -93,9 +93,24 @@ def grow(app, count: int, now) -> None:
                 for when in (-400, 10, 800)
             ],
         )  # fmt: skip
+        # a support request each: waiting (in time or late), answered on time or late, or
+        # withdrawn (the overview's "answered on time" reads kept tallies, not these)
+        asker = session.scalar(select(Person.id).order_by(Person.id).limit(1))
+        session.execute(insert(SupportRequest), [_request(i, asker, now) for i in ids])
         session.commit()
     finally:
         session.close()
+
+
+def _request(i: int, asker: int, now) -> dict:
+    status = ("submitted", "acknowledged", "accepted", "declined", "withdrawn")[i % 5]
+    answered = now - (i % 7) * DAY if status in ("accepted", "declined") else None
+    return {
+        "initiative_id": i, "kind": "works", "description": "Asfalt weghalen.",
+        "status": status, "requested_by_id": asker, "created_dt": now - 20 * DAY,
+        "respond_by_date": local_date(now) + ((i % 9) - 4) * DAY, "answered_dt": answered,
+        "answered_on": local_date(answered) if answered else None, "version": 1,
+    }  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -133,6 +148,7 @@ PAGES = {
     "/coach/?sort=days_in_stage&direction=desc": ("coach", r'href="/coach/initiatives/\d+"'),
     "/coach/?sort=waiting&direction=desc": ("coach", r'href="/coach/initiatives/\d+"'),
     "/coach/?sort=respond_by": ("coach", r'href="/coach/initiatives/\d+"'),
+    "/coach/?sort=respond_by&direction=desc": ("coach", r'href="/coach/initiatives/\d+"'),
     "/coach/overview": ("coach", r"<tr"),
     "/calendar/{coach_feed}.ics": (None, r"BEGIN:VEVENT"),
     "/calendar/{anna_feed}.ics": (None, r"BEGIN:VEVENT"),
@@ -165,6 +181,7 @@ WORK_PAGES = (
     "/coach/?sort=days_in_stage&direction=desc",
     "/coach/?sort=waiting&direction=desc",
     "/coach/?sort=respond_by",
+    "/coach/?sort=respond_by&direction=desc",
     "/coach/overview",
     "/calendar/{coach_feed}.ics",
 )

@@ -10,7 +10,12 @@ from sqlalchemy import event, select
 from engine.coach.actions import assign_coach, clear_concern, raise_concern
 from engine.models import District, Neighbourhood, OutboxMessage
 from engine.models.notifications import Notification, NotificationEvent
-from engine.notifications.digests import announce_closing, send_digests
+from engine.notifications.digests import (
+    CLOSING_PROBE,
+    announce_closing,
+    closing_binds,
+    send_digests,
+)
 from engine.notifications.fanout import notify
 from engine.notifications.queries import mark_all_read, mark_read, unread_count
 from engine.notifications.recipients import group
@@ -88,6 +93,23 @@ def test_closing_soon_reaches_only_who_has_not_voted_once(session, now):
     assert announce_closing(session, almost) == "1 decisions closing soon"
     assert told(session, "decision_closing") == {anna.id, cor.id}
     assert announce_closing(session, almost + MIN) == "0 decisions closing soon"
+
+
+def test_the_sweep_asks_about_closing_decisions_with_one_statement_built_once(session, now):
+    """The probe the sweep asks is the same expression at every moment (a cached statement);
+    only its bound moments change."""
+    item, (anna, _bram, _cor) = _visioning(session, now)
+    decision = open_decision(session, anna, item.id, "plan", now)
+    assert decision.closes_dt is not None
+
+    def due(at) -> bool:
+        return bool(session.scalar(select(CLOSING_PROBE), {"now": at, **closing_binds(at)}))
+
+    almost = decision.closes_dt - timedelta(hours=47)
+    assert not due(decision.closes_dt - timedelta(days=30))  # not within the notice yet
+    assert due(almost)
+    announce_closing(session, almost)
+    assert not due(almost + MIN)  # announced once
 
 
 def test_a_paused_group_hears_only_of_the_pause(session, now):
