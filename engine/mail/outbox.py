@@ -111,13 +111,14 @@ def queue_many(
 ) -> dict[str, int]:
     """Queue many messages in two statements; return key → outbox id (existing keys kept)."""
     keys = [m["key"] for m in messages]
-    found = dict(
-        session.execute(
+    found: dict[str, int] = {
+        str(key): id_
+        for key, id_ in session.execute(
             select(OutboxMessage.idempotency_key, OutboxMessage.id).where(
                 OutboxMessage.idempotency_key.in_(keys)
             )
-        ).all()
-    )
+        )
+    }
     rows = [
         {
             "idempotency_key": m["key"],
@@ -143,7 +144,7 @@ def queue_many(
             insert(OutboxMessage).returning(OutboxMessage.idempotency_key, OutboxMessage.id),
             rows,
         )
-        found.update({key: id_ for key, id_ in result})
+        found.update({str(key): id_ for key, id_ in result})
     return found
 
 
