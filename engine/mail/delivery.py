@@ -336,7 +336,7 @@ def _deliver_batch(sessions, transport, hold: Hold, now, mail_from, report) -> b
         else:
             outcome = {"status": "sent", "sent_dt": now, "last_error": None}
             report.sent.append(row.id)
-            log.info("outbox %s sent to %s (%s)", row.id, row.to_addr, row.message_id,
+            log.info("outbox %s sent to %s (%s)", row.id, row.to_addr, row.mail_message_id,
                      extra=_line(row, "sent"))  # fmt: skip
         MAIL_DELIVERIES.labels(
             "retry" if outcome["status"] == "pending" else outcome["status"]
@@ -346,7 +346,7 @@ def _deliver_batch(sessions, transport, hold: Hold, now, mail_from, report) -> b
         if not hold.record(row.id, {"attempts": row.attempts + 1, **outcome}):
             log.warning(
                 "outbox %s: another run took it over while it was being sent; it may arrive "
-                "twice, with the same Message-ID %s", row.id, row.message_id,
+                "twice, with the same Message-ID %s", row.id, row.mail_message_id,
             )  # fmt: skip
     return True
 
@@ -370,4 +370,4 @@ def _refused(row: OutboxMessage, now: datetime, exc: Exception, report) -> dict[
 def _line(row: OutboxMessage, outcome: str) -> dict[str, Any]:
     """The fields of a delivery's log line (a JSON log's own fields)."""
     return {"event": "mail_delivery", "outbox_id": row.id, "outcome": outcome,
-            "message_id": row.message_id, "attempt": row.attempts + 1}  # fmt: skip
+            "message_id": row.mail_message_id, "attempt": row.attempts + 1}  # fmt: skip

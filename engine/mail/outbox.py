@@ -22,6 +22,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from engine.models import OutboxMessage
+from engine.models.outbox import NOTIFICATION as NOTIFICATION
 
 log = logging.getLogger(__name__)
 
@@ -43,12 +44,20 @@ def contents(row: OutboxMessage) -> tuple[str, str | None, dict[str, Any]]:
     body = row.body
     if body is None:
         return row.body_text, row.body_html, row.headers or {}
-    name, token = row.to_name or "", row.fill or ""
+    name, token = row.to_name or "", _token(row)
     return (
         fill_in(body.body_text, name, token),
         fill_in(body.body_html, name, token, html=True) if body.body_html else None,
         {k: fill_in(v, name, token) for k, v in (body.headers or {}).items()},
     )
+
+
+def _token(row: OutboxMessage) -> str:
+    """A notification's token in its unsubscribe link: ``n<id>-<the notification's random
+    token>`` (engine.notifications.tokens); a row queued before 0032 carries it itself."""
+    if row.fill is not None or row.notification is None:
+        return row.fill or ""
+    return f"n{row.notification_id}-{row.notification.mail_token or ''}"
 
 
 def message_id_for(key: str, mail_from: str) -> str:
@@ -102,13 +111,14 @@ def queue_many(
 ) -> dict[str, int]:
     """Queue many messages in two statements; return key → outbox id (existing keys kept)."""
     keys = [m["key"] for m in messages]
-    found = dict(
-        session.execute(
+    found: dict[str, int] = {
+        str(key): id_
+        for key, id_ in session.execute(
             select(OutboxMessage.idempotency_key, OutboxMessage.id).where(
                 OutboxMessage.idempotency_key.in_(keys)
             )
-        ).all()
-    )
+        )
+    }
     rows = [
         {
             "idempotency_key": m["key"],
@@ -134,7 +144,7 @@ def queue_many(
             insert(OutboxMessage).returning(OutboxMessage.idempotency_key, OutboxMessage.id),
             rows,
         )
-        found.update({key: id_ for key, id_ in result})
+        found.update({str(key): id_ for key, id_ in result})
     return found
 
 
@@ -155,8 +165,8 @@ def build_email(row: OutboxMessage, mail_from: str) -> Message:
     message["From"] = _address(mail_from)
     message["To"] = formataddr((row.to_name or "", row.to_addr), charset="utf-8")
     # compat32 messages take a Header (typeshed allows only str): it folds the subject as UTF-8
-    message["Subject"] = Header(row.subject, "utf-8")  # type: ignore[assignment]
-    message["Message-ID"] = row.message_id
+    message["Subject"] = Header(row.mail_subject, "utf-8")  # type: ignore[assignment]
+    message["Message-ID"] = row.mail_message_id
     message["Date"] = format_datetime(row.created_dt)
     message["Auto-Submitted"] = "auto-generated"
     for name, value in headers.items():

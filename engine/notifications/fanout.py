@@ -24,7 +24,6 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
-    cast,
     exists,
     func,
     insert,
@@ -36,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from engine.config import config_of
 from engine.i18n import LOCALES
+from engine.mail.outbox import NOTIFICATION
 from engine.models import Initiative, Membership, OutboxBody, OutboxMessage, Person
 from engine.models.notifications import Notification, NotificationEvent
 from engine.models.reminders import ReminderPreference
@@ -156,20 +156,17 @@ _BODY = insert(OutboxBody.__table__).returning(
 )
 _AT_ONCE = (_N.c.event_id == bindparam("event_id"), _N.c.mail_mode == "immediate")
 _ANY_AT_ONCE = select(exists().where(*_AT_ONCE))
-_NID = cast(_N.c.id, String)
 #: the outbox rows of one event's readers who want it at once (built once: a statement made
-#: anew for every event costs more than the rows)
+#: anew for every event costs more than the rows). Only what differs per reader: the address,
+#: the name, the language's text; the subject and Message-ID are the text's, the Message-ID's
+#: number and the unsubscribe token the notification's (both read when the mail is sent)
 _QUEUE = insert(_O).from_select(
-    ["idempotency_key", "message_id", "to_addr", "to_name", "person_id", "subject", "body_text",
-     "headers", "status", "attempts", "next_attempt_dt", "created_dt", "is_secret", "body_id",
-     "fill"],
+    ["to_addr", "to_name", "person_id", "body_text", "headers", "status", "attempts",
+     "next_attempt_dt", "created_dt", "is_secret", "body_id", "notification_id"],
     select(
-        literal("notification:") + _NID,
-        literal("<notification-") + _NID + bindparam("message_id_tail", type_=String),
         _P.c.email,
         _P.c.name,
         _P.c.id,
-        _per_locale("subject", String),
         literal(""),
         literal({}, JSON),
         literal("pending"),
@@ -178,7 +175,7 @@ _QUEUE = insert(_O).from_select(
         bindparam("now", type_=_DT),
         literal(False),
         _per_locale("body", Integer),
-        literal("n") + _NID + literal("-") + _N.c.mail_token,
+        _N.c.id,
     )
     .select_from(_N.join(_P, _P.c.id == _N.c.person_id))
     .where(*_AT_ONCE),
@@ -198,10 +195,11 @@ def mail_now(
 ) -> int:
     """Queue the mail of every reader of one event who wants it at once; return how many.
 
-    The mail is composed once per language and stored once per language (an OutboxBody);
-    one ``INSERT … SELECT`` makes the readers' outbox rows, each pointing at its language's
-    text with the reader's unsubscribe token (the name is the row's ``to_name``), filled in
-    when it is sent: no row passes through Python, and no text is stored a thousand times.
+    The mail is composed once per language and stored once per language (an OutboxBody, with
+    its subject and Message-ID); one ``INSERT … SELECT`` makes the readers' outbox rows, each
+    pointing at its language's text and at its notification, whose id and token are filled in
+    when it is sent (the name is the row's ``to_name``): no row passes through Python, and no
+    text is stored a thousand times.
     """
     conn = session.connection()
     # a kind mailed at once by default (``surely``) is not asked about: if nobody wants it at
@@ -212,21 +210,19 @@ def mail_now(
     site = site_of(config)
     shown = [Shown(kind, initiative_id, data or {}, link)]
     composed = {loc: compose_mail(shown, loc, site, config, digest=False) for loc in LOCALES}
+    domain = config.mail_from.rsplit("@", 1)[-1].strip(" >") or "verbinding.local"
+    # one Message-ID per notification, unique beyond this database: the notification's id and
+    # a tag of the event, the sender and the moment
+    tag = hashlib.sha256(f"{config.mail_from}|{event_id}|{now.isoformat()}".encode())
+    message_id = f"<notification-{NOTIFICATION}.{tag.hexdigest()[:16]}@{domain}>"
     bodies = conn.execute(
         _BODY,
-        [{"body_text": c.text, "body_html": c.html, "headers": c.headers, "created_dt": now}
+        [{"body_text": c.text, "body_html": c.html, "headers": c.headers, "created_dt": now,
+          "subject": c.subject, "message_id": message_id}
          for c in composed.values()],
     ).scalars()  # fmt: skip
-    domain = config.mail_from.rsplit("@", 1)[-1].strip(" >") or "verbinding.local"
-    # one Message-ID per notification, unique beyond this database: the row's id and a tag of
-    # the event, the sender and the moment
-    tag = hashlib.sha256(f"{config.mail_from}|{event_id}|{now.isoformat()}".encode())
-    params: dict[str, Any] = {
-        "event_id": event_id,
-        "now": now,
-        "message_id_tail": f".{tag.hexdigest()[:16]}@{domain}>",
-    }
-    for (loc, c), body_id in zip(composed.items(), bodies, strict=True):
-        params[f"subject_{loc}"], params[f"body_{loc}"] = c.subject, body_id
+    params: dict[str, Any] = {"event_id": event_id, "now": now}
+    for loc, body_id in zip(composed, bodies, strict=True):
+        params[f"body_{loc}"] = body_id
     result = conn.execute(_QUEUE, params)
     return int(getattr(result, "rowcount", 0) or 0)

@@ -235,12 +235,13 @@ def _scrub_mail(session: Session, words: dict[str, str]) -> None:
     ).all()
     for message in found:
         for word, instead in spelled.items():
-            message.subject = message.subject.replace(word, instead)
+            if message.subject is not None:
+                message.subject = message.subject.replace(word, instead)
             message.body_text = message.body_text.replace(word, instead)
             if message.body_html is not None:
                 message.body_html = message.body_html.replace(word, instead)
     # a notification's text, stored once per language for all its readers (engine.mail.outbox)
-    body_columns = (OutboxBody.body_text, OutboxBody.body_html)
+    body_columns = (OutboxBody.subject, OutboxBody.body_text, OutboxBody.body_html)
     bodies = session.scalars(
         select(OutboxBody).where(
             or_(*[c.contains(w, autoescape=True) for c in body_columns for w in spelled])
@@ -249,6 +250,8 @@ def _scrub_mail(session: Session, words: dict[str, str]) -> None:
     for body in bodies:
         for word, instead in spelled.items():
             body.body_text = body.body_text.replace(word, instead)
+            if body.subject is not None:
+                body.subject = body.subject.replace(word, instead)
             if body.body_html is not None:
                 body.body_html = body.body_html.replace(word, instead)
     session.flush()

@@ -21,12 +21,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, and_, delete, exists, or_, update
+from sqlalchemy import CursorResult, String, and_, delete, exists, func, or_, select, update
+from sqlalchemy import cast as cast_
 from sqlalchemy.orm import Session
 
 from engine.config import Config, config_of
 from engine.models import Invitation, OutboxBody, OutboxMessage, PasswordReset
 from engine.models.notifications import Notification, NotificationEvent
+from engine.models.outbox import NOTIFICATION
 from engine.sweepstep import SweepStep
 
 
@@ -48,6 +50,27 @@ def _old_mail(cutoff: datetime) -> Any:
             OutboxMessage.body_id.is_not(None),
         ),
     )
+
+
+_BODY = OutboxBody.__table__
+#: a notification's mail keeps the subject and Message-ID it was sent with when its shared text
+#: goes (as every mail keeps its own): written out from the text before it is let go of
+_HEADLINE = {
+    "subject": func.coalesce(
+        OutboxMessage.subject,
+        select(_BODY.c.subject).where(_BODY.c.id == OutboxMessage.body_id).scalar_subquery(),
+    ),
+    "message_id": func.coalesce(
+        OutboxMessage.message_id,
+        select(
+            func.replace(
+                _BODY.c.message_id, NOTIFICATION, cast_(OutboxMessage.notification_id, String)
+            )
+        )
+        .where(_BODY.c.id == OutboxMessage.body_id)
+        .scalar_subquery(),
+    ),
+}
 
 
 def _unused_bodies(cutoff: datetime) -> Any:
@@ -100,7 +123,7 @@ def prune(session: Session, now: datetime) -> str:
         session.execute(
             update(OutboxMessage)
             .where(_old_mail(mail))
-            .values(body_text="", body_html=None, body_id=None, fill=None)
+            .values(body_text="", body_html=None, body_id=None, fill=None, **_HEADLINE)
         )
     )
     # after the wipe above, in the same transaction: the texts it let go of go too

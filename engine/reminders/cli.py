@@ -57,13 +57,9 @@ def tick(
     echo(f"mail: {mail or 'nothing due'}")
     if mail and mail.sent:
         with runtime.sessions() as session:
-            rows = session.execute(
-                select(OutboxMessage.id, OutboxMessage.to_addr, OutboxMessage.message_id).where(
-                    OutboxMessage.id.in_(mail.sent)
-                )
-            )
+            rows = session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(mail.sent)))
             for row in rows:
-                echo(f"  sent {row.id} → {row.to_addr} {row.message_id}")
+                echo(f"  sent {row.id} → {row.to_addr} {row.mail_message_id}")
     return result.failed
 
 

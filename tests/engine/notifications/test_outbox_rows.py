@@ -48,17 +48,19 @@ def test_each_reader_gets_their_own_mail_language_name_and_token(session, now):
             person.name, token
         )
         text, html, headers = contents(row)
-        assert (row.subject, text, html, headers) == (
+        assert (row.mail_subject, text, html, headers) == (
             expected["subject"], expected["body_text"], expected["body_html"],
             expected["headers"],
         )  # fmt: skip
         assert headers["List-Unsubscribe"].endswith(f"/reminders/unsubscribe/{token}>")
         assert headers["In-Reply-To"] == thread_root(item.id, config.mail_from)
-        assert row.idempotency_key == f"notification:{told.id}"
-        ids.add(row.message_id)
+        assert row.notification_id == told.id
+        assert row.mail_message_id.startswith(f"<notification-{told.id}.")
+        ids.add(row.mail_message_id)
         sent = build_email(row, config.mail_from)  # as the dispatcher sends it
         assert sent["List-Unsubscribe"] == headers["List-Unsubscribe"]
-        assert sent["Message-ID"] == row.message_id and sent["Auto-Submitted"]
+        assert sent["Message-ID"] == row.mail_message_id and sent["Auto-Submitted"]
+        assert str(sent["Subject"]) == expected["subject"]
         plain = sent.get_payload()[0].get_payload(decode=True).decode()
         assert person.name in plain and token in plain
         assert read_mail_token(session, token) == (person.id, ["stage_moves"])

@@ -121,10 +121,8 @@ def _mailed_at_most_once(session, moment) -> None:
     """Mailed at once: one outbox row per notification; the rest: in one overview, once."""
     at_once = session.scalar(select(func.count()).where(
         Notification.mail_mode == "immediate", Notification.mail_status == "sent"))  # fmt: skip
-    keys = session.scalar(select(func.count(func.distinct(OutboxMessage.idempotency_key))).where(
-        OutboxMessage.idempotency_key.like("notification:%")))  # fmt: skip
-    rows = session.scalar(select(func.count()).where(
-        OutboxMessage.idempotency_key.like("notification:%")))  # fmt: skip
+    keys = session.scalar(select(func.count(func.distinct(OutboxMessage.notification_id))))
+    rows = session.scalar(select(func.count()).where(OutboxMessage.notification_id.is_not(None)))
     assert keys == rows == at_once
     later = moment + timedelta(days=8)
     send_digests(session, later)

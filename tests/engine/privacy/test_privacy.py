@@ -116,6 +116,7 @@ def test_a_text_shared_by_many_mails_goes_once_no_mail_points_at_it(session, now
     assert len(rows) == 3
     bodies = {r.body_id for r in rows}
     waiting = rows[0]
+    sent_as = {r.id: (r.mail_subject, r.mail_message_id) for r in rows}
     for row in rows[1:]:
         row.status = "sent"
     session.flush()
@@ -126,6 +127,9 @@ def test_a_text_shared_by_many_mails_goes_once_no_mail_points_at_it(session, now
     for row in rows[1:]:
         session.refresh(row)
         assert row.body_id is None and contents(row)[0] == ""
+        # what the operator's outbox page shows stays: the subject and Message-ID it was sent with
+        assert (row.mail_subject, row.mail_message_id) == sent_as[row.id]
+        assert row.mail_message_id.startswith(f"<notification-{row.notification_id}.")
     waiting.status = "sent"
     session.flush()
     retention.prune(session, now)
