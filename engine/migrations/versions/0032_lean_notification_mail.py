@@ -5,14 +5,14 @@ A notification's mail has no idempotency key (the unique index skips it), and th
 person index, which no query used, goes (issue 11: fan-out ≤ 3× a bare insert).
 
 Revision ID: 0032
-Revises: 0030
+Revises: 0031
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0032"
-down_revision = "0030"
+down_revision = "0031"
 branch_labels = None
 depends_on = None
 
