@@ -15,7 +15,6 @@ from engine.consultations.own import delete_post, edit_post, editable
 from engine.errors import Conflict, PermissionDenied, Refused
 from engine.models.consultations import ConsultationReport
 from engine.operations.common import guard_context
-from engine.storage import Storage
 from engine.timeutil import local_date
 from tests import factories
 
@@ -24,7 +23,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture
-def idea(session, now, tmp_path):
+def idea(session, now, storage):
     item = factories.initiative(session, now, workflow="wijkvisie", members=2)
     people = [m.person for m in item.memberships]
     item.state = "consultation"
@@ -32,7 +31,7 @@ def idea(session, now, tmp_path):
     found = open_consultation(session, people[0], initiative_id=item.id, question="Wat vind je?",
                               ends_on=local_date(now) + timedelta(days=7), now=now)  # fmt: skip
     buur, ander = (factories.person(session, now, f"Buur {n}") for n in range(2))
-    store = Storage(tmp_path / "uploads")
+    store = storage
     post = post_idea(session, buur, initiative_id=item.id, consultation_id=found.id, kind="idea",
                      body="Meer groen", now=now, photo=("groen.png", PNG), store=store)  # fmt: skip
     session.commit()
