@@ -7,6 +7,7 @@ import itertools
 import json
 import re
 
+import pytest
 from sqlalchemy import select
 
 from engine.db import Base, utcnow
@@ -19,6 +20,13 @@ from tests import factories
 from tests.factories.initiatives import bring_in
 from tests.factories.web import browse_as
 from tests.support import post_form
+
+
+@pytest.fixture(scope="session")
+def web_app(web_app_with_storage):
+    """Uploads in a local folder and in an S3 bucket, on each kind of database."""
+    return web_app_with_storage
+
 
 _n = itertools.count(1)
 
