@@ -28,11 +28,12 @@ def send_stored(
     opened = files().open(name)
     if opened is None:
         return None
-    if opened.file is None:
+    if opened.path is not None:  # on local disk: Werkzeug answers ranges and conditions itself
         return send_file(
-            opened.path or "", mimetype=mimetype, as_attachment=as_attachment,
+            opened.path, mimetype=mimetype, as_attachment=as_attachment,
             download_name=download_name, conditional=True, max_age=0,
         )  # fmt: skip
+    assert opened.file is not None
     response = send_file(
         opened.file, mimetype=mimetype, as_attachment=as_attachment,
         download_name=download_name, conditional=True, max_age=0, etag=opened.etag,
