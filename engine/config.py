@@ -346,7 +346,7 @@ class Config:
     ready_outbox_backlog: int = 1000
     ready_outbox_failed: int = 50
     ready_scheduler: bool = True
-    #: local or s3 (engine.storage.storage_for)
+    #: local or s3 (engine.storage_setup.storage_for)
     storage: str = "local"
     s3_bucket: str | None = None
     s3_endpoint_url: str | None = None

@@ -18,7 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.config import Config, ConfigError, load_config
 from engine.db import make_engine, make_session_factory
 from engine.machines import machines
-from engine.storage import Storage, storage_for
+from engine.storage import Storage
+from engine.storage_setup import storage_for
 
 
 @dataclass

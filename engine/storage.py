@@ -3,8 +3,8 @@ random name, never under the user's.
 
 Two kinds of storage answer the same questions (:class:`Storage`): a folder on local disk
 (:class:`LocalStorage`, the default) and an S3-compatible bucket (``engine.storage_s3``, chosen
-with ``VERBINDING_STORAGE=s3``), so several hosts can serve the same files. :func:`storage_for`
-makes the one the configuration names.
+with ``VERBINDING_STORAGE=s3``), so several hosts can serve the same files.
+``engine.storage_setup.storage_for`` makes the one the configuration names.
 
 The database holds the row; the storage holds the bytes. They must not drift apart: a file
 saved for a transaction that is rolled back is deleted again, and a file whose row is deleted
@@ -22,17 +22,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
 
-from engine.config import ConfigError
 from engine.errors import VerbindingError
 from engine.i18n import msg
-
-if TYPE_CHECKING:
-    from engine.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -190,28 +186,6 @@ class LocalStorage(Storage):
             name = path.relative_to(self.root).as_posix()
             if path.is_file() and is_stored_name(name):
                 yield name
-
-
-STORAGE_KINDS = ("local", "s3")
-
-
-def storage_for(config: Config) -> Storage:
-    """The storage the configuration names; an S3 bucket without its settings, or without
-    boto3 installed, is refused here, when the process starts."""
-    if config.storage == "local":
-        return LocalStorage(config.upload_dir)
-    if not config.s3_bucket:
-        raise ConfigError("VERBINDING_STORAGE=s3 needs VERBINDING_S3_BUCKET: the bucket's name")
-    try:
-        import boto3  # noqa: F401
-    except ImportError:
-        raise ConfigError(
-            "VERBINDING_STORAGE=s3 needs boto3, which is not installed: install "
-            "`verbinding[s3]` (pip install 'verbinding[s3]'), or set VERBINDING_STORAGE=local"
-        ) from None
-    from engine.storage_s3 import S3Storage
-
-    return S3Storage.from_config(config)
 
 
 # --- file actions that follow the outcome of a database transaction ------------------------

@@ -6,7 +6,7 @@ by the app: downloads stream through it after its own permission check (no presi
 works for anyone who holds it). A bucket that does not answer, or refuses, raises
 :class:`~engine.storage.StorageUnavailable`: nothing is kept, the visitor is told to try again.
 
-Needs boto3 (``pip install 'verbinding[s3]'``); :func:`engine.storage.storage_for` says so at
+Needs boto3 (``pip install 'verbinding[s3]'``); :func:`engine.storage_setup.storage_for` says so at
 start when it is missing.
 """
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import uuid
 
 from engine.config import load_config
-from engine.storage import Storage, storage_for
+from engine.storage import Storage
 from engine.storage_s3 import S3Storage
+from engine.storage_setup import storage_for
 
 REGION = "eu-west-1"
 

@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from engine.cli import main
 from engine.config import ConfigError, load_config
-from engine.storage import LocalStorage, storage_for
+from engine.storage import LocalStorage
+from engine.storage_setup import storage_for
 
 
 def test_local_is_the_default(tmp_path):
