@@ -231,7 +231,8 @@ def test_a_bucket_that_refuses_stores_nothing_and_says_so(session, now, s3_serve
     with pytest.raises(StorageUnavailable) as refused:
         with session.begin_nested():
             _attach(session, item.memberships[0].person, item, missing, "a.pdf", PDF, now=now)
-    assert "Nothing was saved" in str(refused.value.message)
+    assert "Nothing was saved" in refused.value.message.msgid
+    assert "Er is niets opgeslagen" in str(refused.value.message)  # Dutch first
     assert stored_state(session, item.id) == before
     assert session.scalar(select(Document).where(Document.initiative_id == item.id)) is None
 
