@@ -1,14 +1,16 @@
-"""``verbinding backup`` and ``verbinding restore``: the database and the upload folder in one
-archive (an uncompressed tar file), and back.
+"""``verbinding backup`` and ``verbinding restore``: the database and the uploaded files (the
+upload folder, or the S3 bucket: engine.storage) in one archive (an uncompressed tar file), and
+back. A restore puts the files back into whichever storage is configured then, so a site can
+also move from its folder into a bucket (or back) this way.
 
 The archive holds ``manifest.json`` (what kind of database, which migration, how many files),
 the database (``database.sqlite`` made with SQLite's backup API, or ``database.dump`` in
 ``pg_dump``'s custom format) and ``uploads/`` (every stored file under its stored name).
 
 Consistent: stored files are never changed, only added (before the row that names them is
-committed) and removed (after the deletion of that row is committed). So the uploads are read
-twice, once before the database's snapshot and once after it: every file a row in the snapshot
-names is in the archive, unless it was added and removed again while the backup ran.
+committed) and removed (after the deletion of that row is committed). So the uploads are listed
+and read twice, once before the database's snapshot and once after it: every file a row in the
+snapshot names is in the archive, unless it was added and removed again while the backup ran.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from pathlib import Path
 
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import URL, Engine
+
+from engine.storage import Storage, is_stored_name
 
 FORMAT = "verbinding-backup"
 VERSION = 1
@@ -61,7 +65,7 @@ class Manifest:
 # --- making a backup ---------------------------------------------------------------------------
 
 
-def backup(engine: Engine, upload_dir: Path, target: Path) -> Manifest:
+def backup(engine: Engine, storage: Storage, target: Path) -> Manifest:
     """Write the database and the uploads into the archive ``target`` (written beside it under a
     temporary name first, so a failed backup never leaves half an archive under that name)."""
     kind = _kind(engine)
@@ -72,12 +76,12 @@ def backup(engine: Engine, upload_dir: Path, target: Path) -> Manifest:
             dump = Path(work) / ("database.sqlite" if kind == "sqlite" else "database.dump")
             with tarfile.open(partial, "w") as archive:
                 added: set[str] = set()
-                _add_uploads(archive, upload_dir, added)  # before the snapshot…
+                _add_uploads(archive, storage, added)  # before the snapshot…
                 if kind == "sqlite":
                     _sqlite_copy(_sqlite_path(engine.url), dump)
                 else:
                     _pg_dump(engine, dump)
-                _add_uploads(archive, upload_dir, added)  # …and those added meanwhile
+                _add_uploads(archive, storage, added)  # …and those added meanwhile
                 archive.add(dump, arcname=dump.name)
                 made = datetime.now(UTC).isoformat()
                 manifest = Manifest(kind, _revision(engine), made, len(added))
@@ -99,19 +103,21 @@ def _stored_files(upload_dir: Path) -> Iterator[Path]:
     if not upload_dir.is_dir():
         return
     for path in sorted(upload_dir.rglob("*")):
-        if path.is_file() and not path.name.endswith(".part"):
+        if path.is_file() and is_stored_name(path.relative_to(upload_dir).as_posix()):
             yield path
 
 
-def _add_uploads(archive: tarfile.TarFile, upload_dir: Path, added: set[str]) -> None:
-    for path in _stored_files(upload_dir):
-        name = path.relative_to(upload_dir).as_posix()
+def _add_uploads(archive: tarfile.TarFile, storage: Storage, added: set[str]) -> None:
+    for name in list(storage.names()):
         if name in added:
             continue
-        try:
-            archive.add(path, arcname=f"{UPLOADS}/{name}", recursive=False)
-        except FileNotFoundError:  # removed after its row was deleted: not in the snapshot
+        data = storage.read(name)
+        if data is None:  # removed after its row was deleted: not in the snapshot
             continue
+        info = tarfile.TarInfo(f"{UPLOADS}/{name}")
+        info.size = len(data)
+        info.mtime = int(datetime.now(UTC).timestamp())
+        archive.addfile(info, io.BytesIO(data))
         added.add(name)
 
 
@@ -151,20 +157,20 @@ def read_manifest(source: Path) -> Manifest:
         raise BackupError(f"{source} is not a Verbinding backup ({exc})") from None
 
 
-def is_empty(engine: Engine, upload_dir: Path) -> list[str]:
-    """What is in the way of a restore: tables in the database, files in the upload folder."""
+def is_empty(engine: Engine, storage: Storage) -> list[str]:
+    """What is in the way of a restore: tables in the database, files in the storage."""
     found = []
     tables = inspect(engine).get_table_names()
     if tables:
         found.append(f"the database has {len(tables)} table(s)")
-    files = sum(1 for _ in _stored_files(upload_dir))
+    files = storage.occupied()
     if files:
-        found.append(f"the upload folder {upload_dir} has {files} file(s)")
+        found.append(f"{storage.describe()} has {files} file(s)")
     return found
 
 
-def restore(engine: Engine, upload_dir: Path, source: Path, force: bool = False) -> Manifest:
-    """Put the backup ``source`` into the database and the upload folder. Refused when either
+def restore(engine: Engine, storage: Storage, source: Path, force: bool = False) -> Manifest:
+    """Put the backup ``source`` into the database and the storage. Refused when either
     holds something already, unless ``force`` (then the backup replaces what it holds)."""
     manifest = read_manifest(source)
     kind = _kind(engine)
@@ -172,7 +178,7 @@ def restore(engine: Engine, upload_dir: Path, source: Path, force: bool = False)
         raise BackupError(
             f"this backup is of a {manifest.database} database; it cannot be restored into {kind}"
         )
-    in_the_way = is_empty(engine, upload_dir)
+    in_the_way = is_empty(engine, storage)
     if in_the_way and not force:
         raise BackupError(
             "the target is not empty: " + "; ".join(in_the_way)
@@ -189,12 +195,8 @@ def restore(engine: Engine, upload_dir: Path, source: Path, force: bool = False)
         else:
             _pg_restore(engine, folder / "database.dump", clean=bool(in_the_way))
         uploads = folder / UPLOADS
-        if uploads.is_dir():
-            upload_dir.mkdir(parents=True, exist_ok=True)
-            for path in _stored_files(uploads):
-                into = upload_dir / path.relative_to(uploads)
-                into.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(path, into)
+        for path in _stored_files(uploads):
+            storage.put(path.relative_to(uploads).as_posix(), path.read_bytes())
     return manifest
 
 

@@ -85,6 +85,37 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder where attached documents and pictures are stored.",
     ),
     Setting(
+        "STORAGE",
+        "local",
+        "Where uploaded files are kept: local (UPLOAD_DIR) or s3 (an S3-compatible bucket, "
+        "S3_BUCKET; needs `pip install 'verbinding[s3]'`), so several hosts serve the same files.",
+    ),
+    Setting("S3_BUCKET", "(none)", "The bucket for uploaded files when STORAGE is s3."),
+    Setting(
+        "S3_ENDPOINT_URL",
+        "(AWS S3)",
+        "Address of an S3-compatible service (MinIO, Ceph, a cloud's object storage), e.g. "
+        "https://s3.example.nl.",
+    ),
+    Setting("S3_REGION", "(boto3's default)", "The bucket's region, e.g. eu-central-1."),
+    Setting(
+        "S3_PREFIX",
+        "(none)",
+        "Key prefix (a folder in the bucket) under which files are kept, e.g. verbinding/.",
+    ),
+    Setting(
+        "S3_ACCESS_KEY_ID",
+        "(boto3's own: AWS_* variables, ~/.aws, an instance role)",
+        "Access key for the bucket.",
+        secret=True,
+    ),
+    Setting(
+        "S3_SECRET_ACCESS_KEY",
+        "(boto3's own: AWS_* variables, ~/.aws, an instance role)",
+        "Secret key for the bucket.",
+        secret=True,
+    ),
+    Setting(
         "SUPPORT_RESPOND_DAYS",
         "10",
         "Working days the municipality has to answer a support request (weekends and Dutch "
@@ -315,6 +346,14 @@ class Config:
     ready_outbox_backlog: int = 1000
     ready_outbox_failed: int = 50
     ready_scheduler: bool = True
+    #: local or s3 (engine.storage_setup.storage_for)
+    storage: str = "local"
+    s3_bucket: str | None = None
+    s3_endpoint_url: str | None = None
+    s3_region: str | None = None
+    s3_prefix: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: str | None = None
 
     @property
     def production(self) -> bool:
@@ -425,6 +464,13 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         ready_outbox_failed=number("READY_OUTBOX_FAILED", 0),
         ready_scheduler=_choice("READY_SCHEDULER", text("READY_SCHEDULER"), ("on", "off"))
         == "on",
+        storage=_choice("STORAGE", text("STORAGE"), ("local", "s3")),
+        s3_bucket=given("S3_BUCKET"),
+        s3_endpoint_url=given("S3_ENDPOINT_URL"),
+        s3_region=given("S3_REGION"),
+        s3_prefix=given("S3_PREFIX"),
+        s3_access_key_id=given("S3_ACCESS_KEY_ID"),
+        s3_secret_access_key=given("S3_SECRET_ACCESS_KEY"),
     )
 
 

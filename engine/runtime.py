@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.config import Config, ConfigError, load_config
 from engine.db import make_engine, make_session_factory
 from engine.machines import machines
+from engine.storage import Storage
+from engine.storage_setup import storage_for
 
 
 @dataclass
@@ -43,6 +45,11 @@ class Runtime:
     @cached_property
     def sessions(self) -> sessionmaker[Session]:
         return make_session_factory(self.engine, self.config)
+
+    @cached_property
+    def storage(self) -> Storage:
+        """Where uploaded files are kept (a folder, or an S3 bucket): one per process."""
+        return storage_for(self.config)
 
     def in_background(self, work: Callable[[], None], name: str) -> None:
         """Run ``work`` in a thread of its own (a daemon: it never holds the process up)."""

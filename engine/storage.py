@@ -1,6 +1,12 @@
-"""Files on disk for attached documents: saved under a random name, never under the user's.
+"""Where uploaded files are kept: attached documents and consultation photos, each under a
+random name, never under the user's.
 
-The database holds the row; the folder holds the bytes. They must not drift apart: a file
+Two kinds of storage answer the same questions (:class:`Storage`): a folder on local disk
+(:class:`LocalStorage`, the default) and an S3-compatible bucket (``engine.storage_s3``, chosen
+with ``VERBINDING_STORAGE=s3``), so several hosts can serve the same files.
+``engine.storage_setup.storage_for`` makes the one the configuration names.
+
+The database holds the row; the storage holds the bytes. They must not drift apart: a file
 saved for a transaction that is rolled back is deleted again, and a file whose row is deleted
 is removed only once that deletion is committed (:func:`on_commit`, :func:`on_rollback`).
 """
@@ -11,12 +17,18 @@ import logging
 import os
 import re
 import secrets
-from collections.abc import Callable
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, SessionTransaction
+
+from engine.errors import VerbindingError
+from engine.i18n import msg
 
 log = logging.getLogger(__name__)
 
@@ -24,35 +36,111 @@ log = logging.getLogger(__name__)
 _NAME = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{32}(\.[a-z0-9]{1,8})?$")
 
 
-class Storage:
-    """A folder of stored files, addressed by the names :meth:`save` hands out."""
+def is_stored_name(name: str) -> bool:
+    """Whether ``name`` is one that :meth:`Storage.save` hands out."""
+    return bool(_NAME.match(name or ""))
 
-    def __init__(self, root: Path | str) -> None:
-        self.root = Path(root)
 
-    def path(self, name: str) -> Path:
-        """The file for a stored name; a name that was not made by :meth:`save` is refused."""
-        if not _NAME.match(name or ""):
-            raise ValueError(f"not a stored file name: {name!r}")
-        return self.root / name
+class StorageUnavailable(VerbindingError):
+    """The storage cannot be reached or refuses (a bucket that does not answer): nothing was
+    stored or read; the visitor may try again later."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            msg(
+                "The file store cannot be reached just now. Nothing was saved or changed; "
+                "try again in a few minutes."
+            )
+        )
+
+
+@dataclass(frozen=True)
+class Opened:
+    """A stored file, ready to be sent: a local file (``path``) or a stream (``file``)."""
+
+    size: int
+    modified: datetime
+    etag: str
+    path: Path | None = None
+    file: BinaryIO | None = None
+
+
+class Storage(ABC):
+    """A place for stored files, addressed by the names :meth:`save` hands out."""
 
     def save(self, data: bytes, extension: str = "") -> str:
-        """Write ``data`` under a new random name and return that name."""
+        """Keep ``data`` under a new random name and return that name (or raise
+        :class:`StorageUnavailable`, having kept nothing)."""
         extension = extension.lower().lstrip(".")
         if extension and not re.fullmatch(r"[a-z0-9]{1,8}", extension):
             raise ValueError(f"unusable extension: {extension!r}")
         token = secrets.token_hex(16)
         name = f"{token[:2]}/{token}" + (f".{extension}" if extension else "")
+        self.put(name, data)
+        log.info("stored %d bytes as %s in %s", len(data), name, self.describe())
+        return name
+
+    @staticmethod
+    def check(name: str) -> str:
+        """``name``, refused unless it was made by :meth:`save`."""
+        if not is_stored_name(name):
+            raise ValueError(f"not a stored file name: {name!r}")
+        return name
+
+    @abstractmethod
+    def describe(self) -> str:
+        """Where the files are, for an operator: a folder or a bucket."""
+
+    @abstractmethod
+    def put(self, name: str, data: bytes) -> None:
+        """Keep ``data`` under the stored name ``name`` (a restore puts files back this way)."""
+
+    @abstractmethod
+    def exists(self, name: str) -> bool: ...
+
+    @abstractmethod
+    def read(self, name: str) -> bytes | None:
+        """The stored file's bytes; None when it is gone."""
+
+    @abstractmethod
+    def open(self, name: str) -> Opened | None:
+        """The stored file to send to a browser; None when it is gone."""
+
+    @abstractmethod
+    def delete(self, name: str) -> None:
+        """Remove a stored file; a file that is already gone is fine."""
+
+    @abstractmethod
+    def names(self) -> Iterator[str]:
+        """Every stored name, in order (what a backup copies)."""
+
+    def occupied(self) -> int:
+        """How many files are there already (a restore wants none)."""
+        return sum(1 for _ in self.names())
+
+
+class LocalStorage(Storage):
+    """A folder of stored files on local disk."""
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+
+    def describe(self) -> str:
+        return f"the upload folder {self.root}"
+
+    def path(self, name: str) -> Path:
+        """The file for a stored name; a name that was not made by :meth:`save` is refused."""
+        return self.root / self.check(name)
+
+    def put(self, name: str, data: bytes) -> None:
         path = self.path(name)
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".part")
-        with open(partial, "xb") as f:
+        with open(partial, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         partial.replace(path)
-        log.info("stored %d bytes as %s", len(data), name)
-        return name
 
     def exists(self, name: str) -> bool:
         try:
@@ -60,11 +148,22 @@ class Storage:
         except ValueError:
             return False
 
-    def open(self, name: str) -> BinaryIO:
-        return open(self.path(name), "rb")
+    def read(self, name: str) -> bytes | None:
+        try:
+            return self.path(name).read_bytes()
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def open(self, name: str) -> Opened | None:
+        try:
+            path = self.path(name)
+            stat = path.stat()
+        except (FileNotFoundError, ValueError):
+            return None
+        modified = datetime.fromtimestamp(stat.st_mtime, UTC)
+        return Opened(stat.st_size, modified, f"{stat.st_mtime_ns:x}-{stat.st_size:x}", path=path)
 
     def delete(self, name: str) -> None:
-        """Remove a stored file; a file that is already gone is fine."""
         try:
             self.path(name).unlink()
         except FileNotFoundError:
@@ -73,6 +172,20 @@ class Storage:
             log.warning("not deleting %r: not a stored file name", name)
             return
         log.info("deleted stored file %s", name)
+
+    def occupied(self) -> int:
+        """Any file counts, stored by us or not: a restore does not mix with a folder in use."""
+        if not self.root.is_dir():
+            return 0
+        return sum(1 for p in self.root.rglob("*") if p.is_file() and p.suffix != ".part")
+
+    def names(self) -> Iterator[str]:
+        if not self.root.is_dir():
+            return
+        for path in sorted(self.root.rglob("*")):
+            name = path.relative_to(self.root).as_posix()
+            if path.is_file() and is_stored_name(name):
+                yield name
 
 
 # --- file actions that follow the outcome of a database transaction ------------------------

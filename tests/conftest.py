@@ -20,6 +20,8 @@ from sqlalchemy.orm import Session
 
 from engine.db import make_engine, make_session_factory
 from engine.migrate import upgrade_engine
+from engine.storage import LocalStorage, Storage
+from tests.s3 import S3Server
 from tests.support import SmtpServer
 
 PG_URL = os.environ.get(
@@ -172,6 +174,27 @@ def smtp(smtp_sink: SmtpServer) -> SmtpServer:
     """The SMTP server, emptied: a test sees only the mail sent while it runs."""
     smtp_sink.clear()
     return smtp_sink
+
+
+#: where uploaded files are kept: a local folder and a bucket on a real (moto) S3 server
+STORAGE_KINDS = ["local", "s3"]
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[S3Server]:
+    """An S3 server on loopback for the whole run (moto's server mode)."""
+    server = S3Server().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=STORAGE_KINDS)
+def storage(request, tmp_path) -> Storage:
+    """An empty storage of each kind: a folder, and a bucket of its own on the S3 server."""
+    if request.param == "local":
+        return LocalStorage(tmp_path / "uploads")
+    server = request.getfixturevalue("s3_server")
+    return server.storage(server.new_bucket(), prefix="site/")
 
 
 @pytest.fixture

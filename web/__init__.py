@@ -21,7 +21,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from engine.config import load_config
 from engine.logs import configure_logging
 from engine.runtime import Runtime
-from web import feedback, html_params, i18n, inputs, keys, limits, observe
+from web import feedback, files, html_params, i18n, inputs, keys, limits, observe
 from web.database import (
     RETRY_AFTER_SECONDS,
     close_db,
@@ -61,6 +61,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     app.config.update({k: v for k, v in overrides.items() if not k.startswith("VERBINDING_")})
     app.extensions["verbinding"] = Runtime(config)
+    app.extensions["verbinding"].storage  # noqa: B018 - an unusable storage stops the start
     if config.trusted_proxies:
         # client address, scheme and host as the proxies in front of us saw them
         n = config.trusted_proxies
@@ -86,6 +87,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     html_params.install()  # WTForms' field attributes, without Markup.format
     inputs.install(app)  # before the blueprints: their rules take its converters
     feedback.install(app)
+    files.install(app)
     limits.install(app)
     _register_blueprints(app)
     _register_errors(app)

@@ -6,6 +6,7 @@ allowed extensions and its content must start the way files of that kind do.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 import unicodedata
@@ -201,7 +202,8 @@ def attach_document(
         )  # fmt: skip
         session.flush()
     except BaseException:
-        storage.delete(stored)  # no file without its row
+        with contextlib.suppress(Exception):  # the rollback's own action tries once more
+            storage.delete(stored)  # no file without its row
         raise
     return document
 

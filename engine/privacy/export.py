@@ -89,11 +89,11 @@ def export_zip(session: Session, person: Person, storage: Storage, now: datetime
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         files = []
         for document in documents:
-            if not storage.exists(document.storage_name):
+            content = storage.read(document.storage_name)
+            if content is None:  # gone from the storage: the row still says what it was
                 continue
             arcname = f"files/{document.id}-{document.filename.replace('/', '_')}"
-            with storage.open(document.storage_name) as f:
-                archive.writestr(arcname, f.read())
+            archive.writestr(arcname, content)
             files.append(arcname)
         data["files"] = files
         archive.writestr(

@@ -21,12 +21,13 @@ from engine.cli import main
 from engine.db import make_engine, make_session_factory, utcnow
 from engine.models import Document, Event, Initiative
 from engine.operations.documents import attach_document
-from engine.storage import Storage
+from engine.storage import LocalStorage, Storage
 from tests.conftest import new_database_url
 
 
-def run(url: str, instance: Path, *args: str):
+def run(url: str, instance: Path, *args: str, settings: dict[str, str] | None = None):
     env = {"VERBINDING_DATABASE_URL": url, "VERBINDING_INSTANCE_PATH": str(instance)}
+    env.update(settings or {})
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
 
@@ -36,11 +37,11 @@ def picture() -> bytes:
     return out.getvalue()
 
 
-def fill(url: str, instance: Path) -> None:
+def fill(url: str, instance: Path, storage: Storage | None = None) -> None:
     """The demo, and real files attached by each group's initiator (a text and a picture)."""
     assert run(url, instance, "demo").exit_code == 0
     engine = make_engine(url)
-    storage = Storage(instance / "uploads")
+    storage = storage or LocalStorage(instance / "uploads")
     with make_session_factory(engine)() as s:
         for item in s.scalars(select(Initiative).where(Initiative.memberships.any())):
             initiator = item.memberships[0].person
@@ -52,7 +53,7 @@ def fill(url: str, instance: Path) -> None:
     engine.dispose()
 
 
-def contents(url: str, uploads: Path) -> dict:
+def contents(url: str, uploads: Path | Storage) -> dict:
     """Every initiative, every event and every stored file (name → bytes) the rows name."""
     engine = make_engine(url)
     with make_session_factory(engine)() as s:
@@ -66,10 +67,9 @@ def contents(url: str, uploads: Path) -> dict:
             "documents": s.execute(select(Document.id, Document.storage_name)).all(),
         }
     engine.dispose()
+    storage = LocalStorage(uploads) if isinstance(uploads, Path) else uploads
     found["files"] = {
-        name: (uploads / name).read_bytes()
-        for _, name in found["documents"]
-        if (uploads / name).is_file()
+        name: data for _, name in found["documents"] if (data := storage.read(name)) is not None
     }
     return found
 
@@ -132,6 +132,43 @@ def test_restore_refuses_a_target_that_is_not_empty_unless_forced(database_url, 
     forced = run(database_url, source, "restore", "--force", str(archive))
     assert forced.exit_code == 0, forced.output
     assert contents(database_url, source / "uploads") == before
+
+
+def test_a_bucket_is_backed_up_and_restored_into_an_empty_bucket(database_url, tmp_path, s3_server):
+    """With the files in S3, `backup` reads them from the bucket into the archive and
+    `restore` puts them into the (empty) bucket the target is configured with."""
+    kind = "sqlite" if database_url.startswith("sqlite") else "postgres"
+    bucket, other = s3_server.new_bucket(), s3_server.new_bucket()
+    source = s3_server.settings(bucket, prefix="groningen/")
+    fill(database_url, tmp_path / "source", s3_server.storage(bucket, prefix="groningen/"))
+    before = contents(database_url, s3_server.storage(bucket, prefix="groningen/"))
+    assert len(before["files"]) >= 6
+    archive = tmp_path / "verbinding.tar"
+    made = run(database_url, tmp_path / "source", "backup", str(archive), settings=source)
+    assert made.exit_code == 0, made.output
+    assert f"{len(before['files'])} file(s) from the bucket s3://{bucket}/groningen/" in made.output
+    assert not (tmp_path / "source" / "uploads").exists()  # nothing went through a folder
+
+    target_url = new_database_url(kind, tmp_path, "restored")
+    target = s3_server.settings(other)
+    # the source's bucket is not empty: a restore into it is refused, and writes nothing
+    refused = run(target_url, tmp_path / "t", "restore", str(archive), settings=source)
+    assert refused.exit_code == 1 and f"the bucket s3://{bucket}/groningen/" in refused.output
+    back = run(target_url, tmp_path / "t", "restore", str(archive), settings=target)
+    assert back.exit_code == 0, back.output
+    assert contents(target_url, s3_server.storage(other)) == before
+    assert all(not key.startswith("groningen/") for key in s3_server.keys(other))
+
+
+def test_backup_from_a_bucket_that_does_not_answer_says_so_in_one_line(tmp_path, s3_server):
+    url = f"sqlite:///{tmp_path / 'v.db'}"
+    assert run(url, tmp_path, "init").exit_code == 0
+    result = run(url, tmp_path, "backup", str(tmp_path / "b.tar"),
+                 settings=s3_server.settings("verbinding-nooit-gemaakt"))  # fmt: skip
+    assert result.exit_code == 1
+    assert "error: the file storage cannot be reached" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "b.tar").exists() and not (tmp_path / "b.tar.part").exists()
 
 
 def test_a_file_that_is_not_a_backup_is_refused(tmp_path):

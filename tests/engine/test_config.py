@@ -79,6 +79,13 @@ OTHER_VALUES = {
     "READY_OUTBOX_BACKLOG": "100",
     "READY_OUTBOX_FAILED": "5",
     "READY_SCHEDULER": "off",
+    "STORAGE": "s3",
+    "S3_BUCKET": "verbinding-bestanden",
+    "S3_ENDPOINT_URL": "https://s3.groningen.example",
+    "S3_REGION": "eu-central-1",
+    "S3_PREFIX": "wijken/",
+    "S3_ACCESS_KEY_ID": "sleutel",
+    "S3_SECRET_ACCESS_KEY": "geheime-sleutel",
 }
 
 

@@ -16,6 +16,8 @@ SECRETS = {
     "SECRET_KEY_FALLBACKS": "oud-1, oud-2",
     "SMTP_URL": "smtps://wijken:wachtwoord@mail.example:465",
     "METRICS_TOKEN": "meet-token",
+    "S3_ACCESS_KEY_ID": "sleutel-id",
+    "S3_SECRET_ACCESS_KEY": "geheime-sleutel",
 }
 
 

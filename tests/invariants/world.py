@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from engine.config import Config, default_config
 from engine.errors import VerbindingError
 from engine.models import Person
-from engine.storage import Storage
+from engine.storage import LocalStorage
 
 #: the residents of every example: the initiator first, then neighbours who may join
 RESIDENTS = ("Anna de Vries", "Bram Bakker", "Cor Jansen", "Dewi Smit", "Eva Mulder", "Fleur Kok")
@@ -67,7 +67,7 @@ class World:
             expire_on_commit=False,
             info={"config": self.config},
         )
-        self.storage = Storage(storage_dir)
+        self.storage = LocalStorage(storage_dir)
         self.now = now
         self.residents: list[int] = []
         self.coach_id = 0

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 import pytest
 from flask import Flask
 
-from tests.conftest import DB_KINDS, prepared_database
+from tests.conftest import DB_KINDS, STORAGE_KINDS, prepared_database
 
 
 def make_app(database_url: str, instance, smtp_url: str, **extra) -> Flask:
@@ -37,6 +37,29 @@ def web_app(request, tmp_path_factory, smtp_sink) -> Iterator[Flask]:
     url = engine.url.render_as_string(hide_password=False)
     engine.dispose()
     app = make_app(url, tmp / "instance", smtp_sink.url)
+    yield app
+    app.extensions["verbinding"].close()
+
+
+@pytest.fixture(scope="session", params=STORAGE_KINDS)
+def storage_kind(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session", params=DB_KINDS)
+def web_app_with_storage(request, storage_kind, tmp_path_factory, smtp_sink) -> Iterator[Flask]:
+    """The app on each kind of database, with its uploads in a folder and in an S3 bucket (a
+    bucket of its own on the tests' S3 server). A test module that handles files overrides its
+    ``web_app`` with this one (see tests/web/documents/test_routes.py)."""
+    tmp = tmp_path_factory.mktemp("webfiles")
+    engine = prepared_database(request.param, tmp, "webfiles")
+    url = engine.url.render_as_string(hide_password=False)
+    engine.dispose()
+    extra = {}
+    if storage_kind == "s3":
+        server = request.getfixturevalue("s3_server")
+        extra = server.settings(server.new_bucket(), prefix="verbinding/")
+    app = make_app(url, tmp / "instance", smtp_sink.url, **extra)
     yield app
     app.extensions["verbinding"].close()
 

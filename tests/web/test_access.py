@@ -57,7 +57,6 @@ from engine.operations import (
 )
 from engine.reminders.calendar import make_feed
 from engine.reminders.tokens import signing_secret, unsubscribe_token
-from engine.storage import Storage
 from engine.timeutil import local_date
 from tests import factories
 from tests.support import CSRF_RE, picture
@@ -186,7 +185,7 @@ def build_world(
             session, who["outsider"], initiative_id=item.id, consultation_id=consultation.id,
             kind="idea", body="Meer bankjes langs het water.", now=now,
             photo=("bankje.png", picture()),
-            store=Storage(app.config["VERBINDING"].upload_dir),
+            store=app.extensions["verbinding"].storage,
         )  # fmt: skip
         idea_report = report_post(session, who["partner"], initiative_id=item.id,
                                   post_id=idea.id, reason="Test", now=now)  # fmt: skip
@@ -200,7 +199,7 @@ def build_world(
             session, initiator, item.id, "submit_design", now, question="Is het ontwerp klaar?"
         )
         owner = who[actor] if actor in GROUP else initiator
-        storage = Storage(app.config["VERBINDING"].upload_dir)
+        storage = app.extensions["verbinding"].storage
         doc = factories.document(session, item, owner, now, storage=storage, stage_key=item.state)
         invitation = invite(
             session, initiator, item.id, email=f"nieuw-{item.id}@example.nl", role="member",

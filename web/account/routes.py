@@ -27,12 +27,12 @@ from engine.privacy.profile import (
     request_email_change,
 )
 from engine.reminders.calendar import live_feed
-from engine.storage import Storage
 from web import access
 from web.account.forms import EmailForm, LanguageForm, NameForm, PasswordCheckForm
 from web.auth.forms import ChangePasswordForm
 from web.confirm import unconfirmed
 from web.database import db
+from web.files import files
 from web.form_action import flash_error, form_action
 from web.mailing import deliver_soon, mailer
 
@@ -146,10 +146,6 @@ def language():
     )
 
 
-def _storage() -> Storage:
-    return Storage(current_app.config["VERBINDING"].upload_dir)
-
-
 @bp.get("/account/export")
 @access.login
 def export():
@@ -165,7 +161,7 @@ def export_download():
         flash(_("Nothing was downloaded: try again from this page."), "error")
         return redirect(url_for("account.export"))
     now = utcnow()
-    data = export_zip(db(), current_user.person, _storage(), now)
+    data = export_zip(db(), current_user.person, files(), now)
     db().rollback()  # reading only
     name = f"verbinding-{now:%Y-%m-%d}.zip"
     return Response(

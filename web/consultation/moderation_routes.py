@@ -19,13 +19,13 @@ from web.consultation.forms import EditForm, HideForm, PlainForm, ReportForm
 from web.consultation.routes import (
     _again_post,
     _post_row,
-    _store,
     _to_post,
     _version,
     bp,
     page_url,
 )
 from web.database import db
+from web.files import files
 from web.form_action import form_action
 
 # --- one's own post ---------------------------------------------------------------------------
@@ -67,7 +67,7 @@ def delete(initiative_id: int, post_id: int):
             initiative_id=initiative_id,
             post_id=post.id,
             now=utcnow(),
-            store=_store(),
+            store=files(),
             expected_version=_version(form),
         ),  # fmt: skip
         done=_("Your post is deleted."),

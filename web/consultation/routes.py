@@ -10,12 +10,10 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     g,
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -40,7 +38,6 @@ from engine.permissions import (
     can_reply_in_consultation,
     can_run_consultation,
 )
-from engine.storage import Storage
 from web import access
 from web.consultation.forms import (
     EditForm,
@@ -54,6 +51,7 @@ from web.consultation.forms import (
 )
 from web.database import db
 from web.feedback import to_banner
+from web.files import files, send_stored
 from web.form_action import flash_error, form_action
 from web.initiatives.page import identify
 
@@ -66,10 +64,6 @@ def _person() -> Person | None:
 
 def _standing() -> Standing:
     return standing(db(), g.initiative, _person(), g.member_role, known=True)
-
-
-def _store() -> Storage:
-    return Storage(current_app.config["VERBINDING"].upload_dir)
 
 
 def _number(name: str) -> int | None:
@@ -261,14 +255,13 @@ def show_post(initiative_id: int, post_id: int):
 @access.viewer
 def photo(initiative_id: int, post_id: int):
     post = _post_row(initiative_id, post_id)
-    store = _store()
-    if post.photo_name is None or not store.exists(post.photo_name):
+    if post.photo_name is None:
         abort(404)
     if post.is_gone and not _standing().sees_reasons:
         abort(404)  # nothing of a hidden post shows publicly
-    response = send_file(
-        store.path(post.photo_name), mimetype=post.photo_type, conditional=True, max_age=0
-    )
+    response = send_stored(post.photo_name, post.photo_type or "application/octet-stream")
+    if response is None:
+        abort(404)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
 
@@ -359,7 +352,7 @@ def post(initiative_id: int, consultation_id: int):
         return ops.post_idea(
             session, current_user.person, initiative_id=initiative_id,
             consultation_id=consultation_id, kind=form.kind.data or "", body=form.body.data,
-            now=utcnow(), photo=photo, store=_store(),
+            now=utcnow(), photo=photo, store=files(),
         )  # fmt: skip
 
     return form_action(

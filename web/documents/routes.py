@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, g, render_template, send_file, url_for
+from flask import Blueprint, abort, g, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.orm import Session
@@ -12,11 +12,11 @@ from engine.errors import NotFound
 from engine.models import Document
 from engine.operations import attach_document, remove_document
 from engine.operations.documents import get_document
-from engine.storage import Storage
 from web import MAX_UPLOAD_BYTES, access
 from web.confirm import unconfirmed
 from web.database import db
 from web.documents.forms import UploadForm
+from web.files import files, send_stored
 from web.form_action import form_action, row_version
 from web.initiatives.forms import PlainForm
 from web.initiatives.page import act, again_on_page, status_for
@@ -25,10 +25,6 @@ from web.panels import Panel, register_panel
 bp = Blueprint("documents", __name__)
 # its panels on the initiative page render from the page itself: no loader
 register_panel(bp, Panel("documents", "documents/_panel.html", "side", 30))
-
-
-def storage() -> Storage:
-    return Storage(current_app.config["VERBINDING"].upload_dir)
 
 
 @bp.post("/initiatives/<int:initiative_id>/documents")
@@ -41,7 +37,7 @@ def upload(initiative_id: int):
         data = sent.read(MAX_UPLOAD_BYTES + 1)  # one byte more than allowed: the engine says no
         return attach_document(
             session, current_user.person, initiative_id, filename=sent.filename or "", data=data,
-            storage=storage(), stage_key=form.stage_key.data or None, now=utcnow(),
+            storage=files(), stage_key=form.stage_key.data or None, now=utcnow(),
         )  # fmt: skip
 
     return form_action(
@@ -62,19 +58,16 @@ def download(initiative_id: int, document_id: int):
         document = get_document(db(), initiative_id, document_id)
     except NotFound:
         abort(404)
-    files = storage()
-    if not files.exists(document.storage_name):
-        page = render_template("documents/missing.html", initiative=g.initiative, document=document)
-        return page, 410
     is_image = document.content_type.startswith("image/")
-    response = send_file(
-        files.path(document.storage_name),
-        mimetype=document.content_type,
+    response = send_stored(
+        document.storage_name,
+        document.content_type,
         as_attachment=not is_image,
         download_name=document.filename,
-        conditional=True,
-        max_age=0,
     )
+    if response is None:
+        page = render_template("documents/missing.html", initiative=g.initiative, document=document)
+        return page, 410
     response.headers["X-Content-Type-Options"] = "nosniff"
     # as stored (e.g. ``text/plain; charset=utf-8``): send_file would add a second charset
     response.headers["Content-Type"] = document.content_type
@@ -93,6 +86,6 @@ def remove(initiative_id: int, document_id: int):
     form = PlainForm()
     return act(
         key, form, remove_document, current_user.person, initiative_id, document_id, utcnow(),
-        storage=storage(), expected_version=row_version(),
+        storage=files(), expected_version=row_version(),
         done=_("The document is removed."), anchor="documents",
     )  # fmt: skip

@@ -29,6 +29,7 @@ from engine.errors import (
 from engine.models import Initiative
 from engine.operations.membership import stands_in_for
 from engine.pages import InitiativePage, StageView, load_page
+from engine.storage import StorageUnavailable
 from web.database import db
 from web.form_action import ShowAgain, form_action
 from web.i18n import text
@@ -198,6 +199,8 @@ class PageForms:
 
 def status_for(error: VerbindingError) -> int:
     """The HTTP status that fits an engine refusal."""
+    if isinstance(error, StorageUnavailable):
+        return 503
     if isinstance(error, PermissionDenied):
         return 403
     if isinstance(error, NotFound):

@@ -8,14 +8,15 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from engine.consultations.moderation import hide_post, report_post
 from engine.consultations.operations import open_consultation, post_idea, reply
 from engine.consultations.own import delete_post, edit_post, editable
 from engine.errors import Conflict, PermissionDenied, Refused
-from engine.models.consultations import ConsultationReport
+from engine.models.consultations import ConsultationPost, ConsultationReport
 from engine.operations.common import guard_context
-from engine.storage import Storage
+from engine.storage import StorageUnavailable
 from engine.timeutil import local_date
 from tests import factories
 
@@ -24,7 +25,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture
-def idea(session, now, tmp_path):
+def idea(session, now, storage):
     item = factories.initiative(session, now, workflow="wijkvisie", members=2)
     people = [m.person for m in item.memberships]
     item.state = "consultation"
@@ -32,7 +33,7 @@ def idea(session, now, tmp_path):
     found = open_consultation(session, people[0], initiative_id=item.id, question="Wat vind je?",
                               ends_on=local_date(now) + timedelta(days=7), now=now)  # fmt: skip
     buur, ander = (factories.person(session, now, f"Buur {n}") for n in range(2))
-    store = Storage(tmp_path / "uploads")
+    store = storage
     post = post_idea(session, buur, initiative_id=item.id, consultation_id=found.id, kind="idea",
                      body="Meer groen", now=now, photo=("groen.png", PNG), store=store)  # fmt: skip
     session.commit()
@@ -147,3 +148,22 @@ def test_a_deleted_idea_takes_no_support_reply_or_report(session, now, idea):
         report_post(session, ander, initiative_id=item.id, post_id=post.id, reason=None,
                     now=now + 2 * MIN)  # fmt: skip
     assert refused.value.message.render() == "This post was deleted."
+
+
+def test_a_photo_for_a_bucket_that_does_not_answer_posts_nothing(session, now, s3_server):
+    item = factories.initiative(session, now, workflow="wijkvisie", members=2)
+    item.state = "consultation"
+    session.flush()
+    found = open_consultation(session, item.memberships[0].person, initiative_id=item.id,
+                              question="Wat vind je?", ends_on=local_date(now) + timedelta(days=7),
+                              now=now)  # fmt: skip
+    buur = factories.person(session, now, "Buur")
+    session.commit()
+    missing = s3_server.storage("verbinding-nooit-gemaakt")
+    with pytest.raises(StorageUnavailable):
+        with session.begin_nested():
+            post_idea(session, buur, initiative_id=item.id, consultation_id=found.id,
+                      kind="idea", body="Een bankje", now=now, photo=("bank.png", PNG),
+                      store=missing)  # fmt: skip
+    assert session.scalar(select(ConsultationPost).where(
+        ConsultationPost.initiative_id == item.id)) is None  # fmt: skip

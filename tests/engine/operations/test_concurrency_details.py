@@ -28,7 +28,7 @@ from engine.operations import (
     update_initiative,
     update_step,
 )
-from engine.storage import Storage
+from engine.storage import LocalStorage
 from tests import factories
 from tests.engine.operations.races import all_win, one_winner, race
 from tests.factories.support import PDF_BYTES
@@ -231,7 +231,7 @@ def test_editing_a_step_while_the_group_moves_on(committed_engine, factory, now,
 def test_details_leave_the_page_of_the_initiative_fresh(factory, now, tmp_path):
     iid, anna, bram, steps = _group(factory, now, "Groen dak", ("Offerte",))
     seen = _state(factory, iid)["version"]  # Anna opens the page to change the description
-    storage = Storage(tmp_path / "uploads")
+    storage = LocalStorage(tmp_path / "uploads")
     with unit_of_work(factory) as s:  # meanwhile Bram works on the details
         bram_p = s.get(Person, bram)
         add_step(s, bram_p, iid, stage_key="proposal", title="Dakdekker bellen", now=now + MIN)
@@ -252,7 +252,7 @@ def test_details_leave_the_page_of_the_initiative_fresh(factory, now, tmp_path):
 
 def test_two_members_remove_different_documents_at_once(committed_engine, factory, now, tmp_path):
     iid, anna, bram, _ = _group(factory, now, "Fotoboek")
-    storage = Storage(tmp_path / "uploads")
+    storage = LocalStorage(tmp_path / "uploads")
     with unit_of_work(factory) as s:
         docs = [
             factories.document(

@@ -7,13 +7,15 @@ import zipfile
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from engine.db import make_session_factory
 from engine.errors import Conflict, InvalidInput, PermissionDenied
+from engine.models import Document
 from engine.operations import attach_document, join_initiative, remove_document
 from engine.operations.common import guard_context
 from engine.operations.documents import MAX_DOCUMENT_BYTES, clean_filename
-from engine.storage import Storage
+from engine.storage import Storage, StorageUnavailable
 from tests import factories
 from tests.factories import stored_state
 from tests.support import picture
@@ -41,15 +43,8 @@ def odt_bytes() -> bytes:
     return buffer.getvalue()
 
 
-@pytest.fixture
-def storage(tmp_path) -> Storage:
-    return Storage(tmp_path / "uploads")
-
-
 def stored_files(storage: Storage) -> list[str]:
-    if not storage.root.exists():
-        return []
-    return sorted(str(p.relative_to(storage.root)) for p in storage.root.rglob("*") if p.is_file())
+    return sorted(storage.names())
 
 
 def _attach(session, actor, item, storage, name, data, **kw):
@@ -79,7 +74,7 @@ def test_allowed_kinds_are_stored_under_a_random_name(
     assert doc.content_type.startswith(content_type)
     assert doc.filename == name and doc.stage_key == "proposal"
     assert name not in doc.storage_name
-    stored = storage.path(doc.storage_name).read_bytes()
+    stored = storage.read(doc.storage_name)
     assert doc.size == len(stored)
     if not content_type.startswith("image/"):  # pictures are re-encoded (engine.images)
         assert stored == data
@@ -228,6 +223,20 @@ def test_an_attached_document_counts_for_the_guard(session, now, storage):
     assert (facts.documents_in_stage, facts.documents_total) == (1, 2)
 
 
+def test_a_bucket_that_refuses_stores_nothing_and_says_so(session, now, s3_server):
+    """The bucket is gone (or the service refuses): no row, no history, a plain message."""
+    item = factories.initiative(session, now)
+    before = stored_state(session, item.id)
+    missing = s3_server.storage("verbinding-weg", prefix="site/")  # never made
+    with pytest.raises(StorageUnavailable) as refused:
+        with session.begin_nested():
+            _attach(session, item.memberships[0].person, item, missing, "a.pdf", PDF, now=now)
+    assert "Nothing was saved" in refused.value.message.msgid
+    assert "Er is niets opgeslagen" in str(refused.value.message)  # Dutch first
+    assert stored_state(session, item.id) == before
+    assert session.scalar(select(Document).where(Document.initiative_id == item.id)) is None
+
+
 def test_names_are_cleaned_and_stored_names_are_checked(storage):
     assert clean_filename("C:\\Users\\anna\\foto.png") == "foto.png"
     assert clean_filename("../../etc/passwd") == "passwd"
@@ -235,10 +244,10 @@ def test_names_are_cleaned_and_stored_names_are_checked(storage):
     assert clean_filename("x" * 300 + ".pdf").endswith(".pdf")
     assert len(clean_filename("x" * 300 + ".pdf")) == 255
     with pytest.raises(ValueError):
-        storage.path("../secret_key")
+        storage.put("../secret_key", b"")
+    assert storage.read("../secret_key") is None and not storage.exists("../secret_key")
     name = storage.save(b"abc", "txt")
-    with storage.open(name) as f:
-        assert f.read() == b"abc"
+    assert storage.read(name) == b"abc" and storage.exists(name)
     storage.delete(name)
     storage.delete(name)  # gone already: fine
     assert not storage.exists(name)

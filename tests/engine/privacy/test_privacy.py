@@ -21,7 +21,6 @@ from engine.notifications.fanout import notify
 from engine.operations.documents import attach_document
 from engine.privacy import erase, retention
 from engine.privacy.export import export_zip
-from engine.storage import Storage
 from tests import factories
 from tests.support import picture
 
@@ -37,17 +36,12 @@ def _photo_with_location() -> bytes:
     return data
 
 
-@pytest.fixture
-def storage(tmp_path) -> Storage:
-    return Storage(tmp_path / "uploads")
-
-
 def test_an_uploaded_photo_keeps_its_picture_but_loses_its_location(session, now, storage):
     item = factories.initiative(session, now)
     anna = item.memberships[0].person
     doc = attach_document(session, anna, item.id, filename="kade.jpg",
                           data=_photo_with_location(), storage=storage, now=now)  # fmt: skip
-    stored = storage.path(doc.storage_name).read_bytes()
+    stored = storage.read(doc.storage_name)
     with Image.open(io.BytesIO(stored)) as image:
         assert image.format == "JPEG" and image.size == (32, 24)
         assert not image.getexif() and not image.getexif().get_ifd(GPS)

@@ -9,11 +9,20 @@ import json
 import re
 import zipfile
 
+import pytest
+
 from engine.db import utcnow
 from engine.models import Person
 from tests import factories
 from tests.factories.web import browse_as
 from tests.support import body_text, mail_to, post_form
+
+
+@pytest.fixture(scope="session")
+def web_app(web_app_with_storage):
+    """Uploads in a local folder and in an S3 bucket, on each kind of database."""
+    return web_app_with_storage
+
 
 _n = itertools.count(1)
 

@@ -8,6 +8,7 @@ import json
 import re
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from engine.api_tokens import create_token
@@ -23,6 +24,13 @@ from tests import factories
 from tests.factories.initiatives import bring_in
 from tests.factories.web import browse_as
 from tests.support import post_form
+
+
+@pytest.fixture(scope="session")
+def web_app(web_app_with_storage):
+    """Uploads in a local folder and in an S3 bucket, on each kind of database."""
+    return web_app_with_storage
+
 
 _n = itertools.count(1)
 

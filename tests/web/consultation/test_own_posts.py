@@ -7,7 +7,15 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
+
 from tests.web.consultation.test_pages import PNG, _as, _open, _send, group  # noqa: F401
+
+
+@pytest.fixture(scope="session")
+def web_app(web_app_with_storage):
+    """Uploads in a local folder and in an S3 bucket, on each kind of database."""
+    return web_app_with_storage
 
 
 def test_a_neighbour_changes_and_deletes_their_own_idea(web_app, group):  # noqa: F811

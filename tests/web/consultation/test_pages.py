@@ -20,6 +20,13 @@ from engine.timeutil import local_date
 from tests import factories
 from tests.support import csrf_token, login
 
+
+@pytest.fixture(scope="session")
+def web_app(web_app_with_storage):
+    """Uploads in a local folder and in an S3 bucket, on each kind of database."""
+    return web_app_with_storage
+
+
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import stream_encode_multipart
@@ -14,6 +15,13 @@ from engine.models import Document
 from tests import factories
 from tests.factories import browse_as, initiative_with_group, submit
 from tests.support import CSRF_RE, picture
+
+
+@pytest.fixture(scope="session")
+def web_app(web_app_with_storage):
+    """Uploads in a local folder and in an S3 bucket, on each kind of database."""
+    return web_app_with_storage
+
 
 PNG = picture("PNG")
 PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -70,8 +78,7 @@ def test_attach_a_picture_and_a_pdf_and_look_at_them(client, db_session, web_app
     picture, drawing = _documents(db_session, item)
     assert picture.content_type == "image/png" and picture.stage_key == "proposal"
     assert picture.size == len(PNG) and drawing.stage_key is None
-    upload_dir = web_app.config["VERBINDING"].upload_dir
-    assert (upload_dir / picture.storage_name).read_bytes() == PNG
+    assert web_app.extensions["verbinding"].storage.read(picture.storage_name) == PNG
     page = _text(client.get(f"/initiatives/{item.id}"))
     assert "kade.png" in page and "schets van de kade.pdf" in page
     assert "Anna de Vries attached ‘kade.png’" in page
@@ -84,6 +91,11 @@ def test_attach_a_picture_and_a_pdf_and_look_at_them(client, db_session, web_app
     assert body == PDF and response.headers["Content-Type"] == "application/pdf"
     assert response.headers["Content-Disposition"].startswith("attachment")
     assert "private" in response.headers["Cache-Control"]
+    # asked again with what the browser kept: not sent again
+    url = f"/initiatives/{item.id}/documents/{drawing.id}"
+    again = client.get(url, headers={"If-None-Match": response.headers["ETag"]})
+    assert again.status_code == 304 and again.get_data() == b""
+    again.close()
 
 
 def test_a_file_is_judged_by_its_content_not_its_name(client, db_session):
@@ -151,8 +163,7 @@ def test_remove_by_the_uploader_or_an_initiator(client, db_session, web_app):
     url = f"/initiatives/{item.id}/documents/{second.id}/remove"
     assert submit(anna_client, item.id, url).status_code == 302
     assert _documents(db_session, item) == []
-    upload_dir = web_app.config["VERBINDING"].upload_dir
-    assert not any((upload_dir / name).exists() for name in stored)
+    assert not any(web_app.extensions["verbinding"].storage.exists(name) for name in stored)
     page = _text(client.get(f"/initiatives/{item.id}"))
     assert "Anna de Vries removed ‘ook-van-bram.png’" in page
 
@@ -205,8 +216,42 @@ def test_a_removal_without_its_confirmation_removes_nothing(client, db_session):
     response = client.post(url, data=payload, follow_redirects=True)
     assert "Nothing was changed: confirm with the button under the question." in _text(response)
     (still,) = _documents(db_session, item)
-    upload_dir = client.application.config["VERBINDING"].upload_dir
-    assert (upload_dir / still.storage_name).exists()
+    assert client.application.extensions["verbinding"].storage.exists(still.storage_name)
     assert factories.event_count(db_session, item.id, "document.removed") == 0
     response = client.post(url, data={**payload, "confirmed": "yes"})
     assert response.status_code == 302 and _documents(db_session, item) == []
+
+
+def test_a_bucket_that_does_not_answer_keeps_nothing_and_says_so(client, db_session, web_app):
+    """The bucket goes away (removed, or the service is down): an upload is refused with a
+    plain message and leaves no row; a download says to try again; neither is a 500."""
+    config = web_app.config["VERBINDING"]
+    if config.storage != "s3":
+        pytest.skip("a bucket that goes away: the S3 storage only")
+    item, (anna, _) = _arrange(db_session)
+    browse_as(client, anna)
+    assert _upload(client, item, "plan.pdf", PDF).status_code == 302
+    (kept,) = _documents(db_session, item)
+    storage = web_app.extensions["verbinding"].storage
+    bucket = storage.client
+    saved = {name: storage.read(name) for name in storage.names()}
+    for name in saved:
+        storage.delete(name)
+    bucket.delete_bucket(Bucket=config.s3_bucket)
+    try:
+        events = factories.event_count(db_session, item.id, "document.attached")
+        response = _upload(client, item, "schets.png", PNG)
+        assert response.status_code == 503
+        assert "The file store cannot be reached just now. Nothing was saved" in _text(response)
+        assert [d.id for d in _documents(db_session, item)] == [kept.id]
+        assert factories.event_count(db_session, item.id, "document.attached") == events
+        response, body = _get(client, f"/initiatives/{item.id}/documents/{kept.id}")
+        assert response.status_code == 503 and response.headers["Retry-After"]
+        assert "The file store cannot be reached just now" in body.decode()
+    finally:
+        bucket.create_bucket(Bucket=config.s3_bucket,
+                             CreateBucketConfiguration={"LocationConstraint": config.s3_region})
+        for name, data in saved.items():
+            storage.put(name, data)
+    response, body = _get(client, f"/initiatives/{item.id}/documents/{kept.id}")
+    assert response.status_code == 200 and body == PDF
