@@ -287,7 +287,7 @@ def cut_off(args, env: dict, url: str) -> bool:
     env_l = Environment(user_classes=[Watch], host=f"http://127.0.0.1:{port}")
     runner = env_l.create_local_runner()
     runner.start(args.users, spawn_rate=args.users * 10)
-    gevent.sleep(3)
+    gevent.sleep(5)  # pages answered before the cut: the server is warm
     phase[0] = "cut"
     stop(cable)
     gevent.sleep(6)
