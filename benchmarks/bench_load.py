@@ -293,9 +293,12 @@ def cut_off(args, env: dict, url: str) -> bool:
     gevent.sleep(6)
     phase[0] = "mended"
     cable = start(cable_cmd, env, cable_port, http=False)
-    gevent.sleep(3)
+    back_by = time.monotonic() + 30  # until pages come again (a busy machine is slow to show it)
+    while not seen.get("mended 200") and time.monotonic() < back_by:
+        gevent.sleep(0.2)
+    gevent.sleep(2)
     phase[0] = "after"
-    gevent.sleep(3)
+    gevent.sleep(5)
     runner.quit()
     stop(server)
     stop(cable)
