@@ -87,6 +87,25 @@ def migration_head() -> tuple[str, ...]:
     return tuple(sorted(ScriptDirectory.from_config(alembic_config("")).get_heads()))
 
 
+def newer_than_code(current: tuple[str, ...]) -> bool:
+    """Whether the database is at revisions this package does not know: a newer version's
+    ``verbinding init`` has migrated it while this one still serves (a rolling upgrade,
+    docs/deploy.md). Only additive migrations are applied that way, so this version serves on."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    from engine.migrate import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config(""))
+    for revision in current:
+        try:
+            script.get_revision(revision)
+        except CommandError:
+            continue
+        return False
+    return bool(current)
+
+
 @dataclass
 class Readiness:
     checks: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -123,6 +142,8 @@ def readiness(sessions: sessionmaker[Session], config: Config, now: datetime) ->
             found.checks["migrations"] = {
                 "ok": current == head, "database": list(current), "code": list(head),
             }  # fmt: skip
+            if current != head and newer_than_code(current):
+                found.checks["migrations"].update(ok=True, newer=True)
             if found.checks["migrations"]["ok"]:
                 _scheduler(found, session, config, now)
                 _outbox(found, session, config, now)

@@ -162,6 +162,28 @@ def test_a_database_behind_the_code_is_not_ready(kind, tmp_path, smtp_sink):
     app.extensions["verbinding"].close()
 
 
+@pytest.mark.parametrize("kind", DB_KINDS)
+def test_a_database_a_newer_version_migrated_keeps_the_old_one_ready(kind, tmp_path, smtp_sink):
+    """A rolling upgrade: the newer version's `init` added to the schema; the old version
+    serves on and a load balancer must not take it out of service (docs/deploy.md)."""
+    from sqlalchemy import text
+
+    from engine.db import make_engine
+
+    engine = make_engine(new_database_url(kind, tmp_path, "ahead"))
+    upgrade_engine(engine)
+    with engine.begin() as connection:  # a revision this package does not know
+        connection.execute(text("UPDATE alembic_version SET version_num = 'z9'"))
+    url = engine.url.render_as_string(hide_password=False)
+    engine.dispose()
+    app = make_app(url, tmp_path / "instance", smtp_sink.url, VERBINDING_READY_SCHEDULER="off")
+    code, body = ready(app)
+    assert code == 200, body
+    assert body["checks"]["migrations"]["ok"] and body["checks"]["migrations"]["newer"]
+    assert body["checks"]["migrations"]["database"] == ["z9"]
+    app.extensions["verbinding"].close()
+
+
 def test_metrics_show_the_scheduler_processes_sweeps(site, tmp_path, monkeypatch):
     """With PROMETHEUS_MULTIPROC_DIR shared, /metrics of a web process shows what another
     process (a real scheduler) counted."""
