@@ -3,10 +3,10 @@
 A member's initiative page links every step's buttons (done, up, down, remove, change): about a
 hundred ``url_for`` calls, each a walk through Werkzeug's rules. Most differ only in their ids.
 So the first call per (endpoint, names of the values) in a request builds the URL with stand-in
-ids and keeps it as pieces; later calls put their ids between the pieces. Anything else (a
-string value, an anchor, a relative endpoint, a URL the stand-ins do not show up in exactly
-once, an endpoint whose rules have defaults) goes to Flask's own ``url_for``. The result is
-the same string either way (``tests/web/test_fast_urls.py``).
+ids and keeps it as pieces; later calls put their ids between the pieces. A call with other
+values (a string, an anchor) is built by Flask's own ``url_for`` once per request and
+remembered; so is any URL the stand-ins do not show up in exactly once, or of an endpoint whose
+rules have defaults. The result is the same string either way (``tests/web/test_fast_urls.py``).
 """
 
 from __future__ import annotations
@@ -49,14 +49,16 @@ def _pattern(endpoint: str, names: tuple[str, ...]) -> tuple[tuple[str, ...], tu
 def fast_url_for(endpoint: str, **values: Any) -> str:
     """``url_for(endpoint, **values)``, from the request's pattern when all values are ids."""
     ctx = _cv_request.get(None)
-    if ctx is None or endpoint[:1] == "." or not values:
+    if ctx is None or endpoint[:1] == ".":
         return url_for(endpoint, **values)
-    for value in values.values():
-        if type(value) is not int or value < 0:
-            return url_for(endpoint, **values)
     patterns = getattr(ctx, "_vb_url_patterns", None)
     if patterns is None:
         patterns = ctx._vb_url_patterns = {}
+    for value in values.values():
+        if type(value) is not int or value < 0:
+            return _same_as_before(patterns, endpoint, values)
+    if not values:
+        return _same_as_before(patterns, endpoint, values)
     key = (endpoint, *values)
     found = patterns.get(key)
     if found is None:
@@ -69,6 +71,19 @@ def fast_url_for(endpoint: str, **values: Any) -> str:
         parts.append(str(values[name]))
         parts.append(piece)
     return "".join(parts)
+
+
+def _same_as_before(known: dict, endpoint: str, values: dict[str, Any]) -> str:
+    """The URL as built for the same call earlier in this request (the header's links, the
+    static files, a stage's links), else Flask's."""
+    key = ("=", endpoint, *values.items())
+    try:
+        found = known.get(key)
+    except TypeError:  # a value that cannot be a key
+        return url_for(endpoint, **values)
+    if found is None:
+        found = known[key] = url_for(endpoint, **values)
+    return found
 
 
 def install(app: Flask) -> None:

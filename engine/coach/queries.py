@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, bindparam, case, func, or_, select
+from sqlalchemy import ColumnElement, Integer, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from engine.models import (
@@ -21,7 +21,6 @@ from engine.models import (
 from engine.models.support import OPEN_REQUEST_STATUSES, WAITING_STATUSES
 from engine.permissions import STAFF_ROLES
 
-
 #: an initiative's requests, open ones first (built once: the initiative page reads it)
 _REQUESTS_OF = (
     select(SupportRequest)
@@ -33,6 +32,14 @@ _REQUESTS_OF = (
         SupportRequest.created_dt.desc(),
         SupportRequest.id.desc(),
     )
+)
+#: the coaches' notes on an initiative, newest first
+_NOTES_OF = (
+    select(CoachNote)
+    .options(joinedload(CoachNote.author))
+    .where(CoachNote.initiative_id == bindparam("iid"))
+    .order_by(CoachNote.created_dt.desc(), CoachNote.id.desc())
+    .limit(bindparam("limit", type_=Integer))
 )
 #: an initiative's open concern
 _CONCERN_OF = (
@@ -59,15 +66,7 @@ def request_history(session: Session, request: SupportRequest) -> list[Event]:
 
 
 def notes_of(session: Session, initiative_id: int, limit: int = 50) -> list[CoachNote]:
-    return list(
-        session.scalars(
-            select(CoachNote)
-            .options(joinedload(CoachNote.author))
-            .where(CoachNote.initiative_id == initiative_id)
-            .order_by(CoachNote.created_dt.desc(), CoachNote.id.desc())
-            .limit(limit)
-        )
-    )
+    return list(session.scalars(_NOTES_OF, {"iid": initiative_id, "limit": limit}))
 
 
 def concern_of(session: Session, initiative_id: int) -> Concern | None:

@@ -30,3 +30,13 @@ def test_other_values_go_to_flask(web_app):
             "main.home", page=2, _anchor="x"
         )
         assert fast_url_for("main.home", flag=True) == url_for("main.home", flag=True)
+
+
+def test_the_same_call_twice_gives_the_same_url(web_app):
+    with web_app.test_request_context("/"):
+        for _ in range(2):
+            assert fast_url_for("static", filename="css/site.css") == url_for(
+                "static", filename="css/site.css"
+            )
+            assert fast_url_for("main.home") == url_for("main.home")
+            assert fast_url_for("main.home", q=["a", "b"]) == url_for("main.home", q=["a", "b"])
