@@ -30,8 +30,9 @@ def _pattern(endpoint: str, names: tuple[str, ...]) -> tuple[tuple[str, ...], tu
     if any(rule.defaults for rule in rules):
         return _NO_PATTERN  # which rule is chosen depends on the values (``page=1`` → ``/``)
     stand_ins = {name: str(_STAND_IN + n) for n, name in enumerate(names)}
+    values: dict[str, Any] = {name: int(s) for name, s in stand_ins.items()}
     try:
-        built = url_for(endpoint, **{name: int(s) for name, s in stand_ins.items()})
+        built = url_for(endpoint, **values)
     except BuildError:
         return _NO_PATTERN
     if any(built.count(s) != 1 for s in stand_ins.values()):
@@ -48,7 +49,7 @@ def _pattern(endpoint: str, names: tuple[str, ...]) -> tuple[tuple[str, ...], tu
 
 def fast_url_for(endpoint: str, **values: Any) -> str:
     """``url_for(endpoint, **values)``, from the request's pattern when all values are ids."""
-    ctx = _cv_request.get(None)
+    ctx: Any = _cv_request.get(None)
     if ctx is None or endpoint[:1] == ".":
         return url_for(endpoint, **values)
     patterns = getattr(ctx, "_vb_url_patterns", None)

@@ -180,7 +180,7 @@ class NumberField(IntegerField):
 
 #: WTForms' own messages ("This field is required.") per language, read from disk once per
 #: process: Flask-WTF reads the catalogue anew on every request that builds a form
-_WTFORMS_CATALOGUES: dict[str, Translations] = {}
+_WTFORMS_CATALOGUES: dict[str, Any] = {}
 
 
 class _Meta(FlaskForm.Meta):
