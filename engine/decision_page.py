@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from engine.history import move_title, names
@@ -67,6 +67,21 @@ class DecisionView:
         return self.is_open and self.why_not is None
 
 
+#: live decisions, and those of the current stage (built once: every initiative page reads it)
+_DECISIONS = (
+    select(Decision)
+    .where(
+        Decision.initiative_id == bindparam("iid"),
+        or_(
+            Decision.status.in_(("open", "approved")),
+            (Decision.stage_key == bindparam("stage"))
+            & (Decision.opened_dt >= bindparam("entered")),
+        ),
+    )
+    .order_by(Decision.id)
+)
+
+
 def decision_views(
     session: Session,
     initiative: Initiative,
@@ -80,16 +95,12 @@ def decision_views(
     """
     decisions = list(
         session.scalars(
-            select(Decision)
-            .where(
-                Decision.initiative_id == initiative.id,
-                or_(
-                    Decision.status.in_(("open", "approved")),
-                    (Decision.stage_key == initiative.state)
-                    & (Decision.opened_dt >= initiative.stage_entered_dt),
-                ),
-            )
-            .order_by(Decision.id)
+            _DECISIONS,
+            {
+                "iid": initiative.id,
+                "stage": initiative.state,
+                "entered": initiative.stage_entered_dt,
+            },
         )
     )
     if not decisions:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, bindparam, func, select
 from sqlalchemy.orm import Session
 
 from engine.machines import CONTINUE_TITLE, ENTER_PREFIX
@@ -82,6 +82,34 @@ def move_title(titles: dict[str, Text], trigger: str) -> Text:
     return titles.get(base, Text(trigger, trigger))
 
 
+# The page's statements, built once (building a ``select()`` costs more than SQLite running
+# it); the initiative, the limit and the offset are bound per call.
+_EVENTS = (
+    select(Event, Person.name)
+    .outerjoin(Person, Person.id == Event.actor_id)
+    .where(Event.initiative_id == bindparam("iid"))
+    .order_by(Event.created_dt.desc(), Event.id.desc())
+    .limit(bindparam("limit", type_=Integer))
+    .offset(bindparam("offset", type_=Integer))
+)
+_EVENT_COUNT = (
+    select(func.count()).select_from(Event).where(Event.initiative_id == bindparam("iid"))
+)
+_WORKFLOW_AND_PLACE = (
+    select(WorkflowVersion.content_hash, WorkflowVersion.version, Neighbourhood.name, District.name)
+    .select_from(Initiative)
+    .join(WorkflowVersion, WorkflowVersion.id == Initiative.workflow_version_id)
+    .join(Neighbourhood, Neighbourhood.id == Initiative.neighbourhood_id)
+    .join(District, District.id == Neighbourhood.district_id)
+    .where(Initiative.id == bindparam("iid"))
+)
+_STAGE_PLANS = (
+    select(StagePlan)
+    .where(StagePlan.initiative_id == bindparam("iid"))
+    .order_by(StagePlan.position)
+)
+
+
 def load_events(
     session: Session,
     initiative: Initiative,
@@ -95,17 +123,8 @@ def load_events(
 ) -> History:
     """Events newest first, with the names of the people they mention; ``private``: whether
     the reader may read coach notes and concern reasons (``can_read_private``)."""
-    rows = session.execute(
-        select(Event, Person.name)
-        .outerjoin(Person, Person.id == Event.actor_id)
-        .where(Event.initiative_id == initiative.id)
-        .order_by(Event.created_dt.desc(), Event.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    total = session.scalar(
-        select(func.count()).select_from(Event).where(Event.initiative_id == initiative.id)
-    )
+    rows = session.execute(_EVENTS, {"iid": initiative.id, "limit": limit, "offset": offset}).all()
+    total = session.scalar(_EVENT_COUNT, {"iid": initiative.id})
     people = dict(known)
     people.update({e.actor_id: name for e, name in rows if e.actor_id is not None})
     wanted: set[int] = set()
@@ -161,29 +180,11 @@ def load_events(
 
 def workflow_and_place(session: Session, initiative: Initiative):
     """The template version's hash and number, the wijk and the stadsdeel, in one query."""
-    return session.execute(
-        select(
-            WorkflowVersion.content_hash,
-            WorkflowVersion.version,
-            Neighbourhood.name,
-            District.name,
-        )
-        .select_from(Initiative)
-        .join(WorkflowVersion, WorkflowVersion.id == Initiative.workflow_version_id)
-        .join(Neighbourhood, Neighbourhood.id == Initiative.neighbourhood_id)
-        .join(District, District.id == Neighbourhood.district_id)
-        .where(Initiative.id == initiative.id)
-    ).one()
+    return session.execute(_WORKFLOW_AND_PLACE, {"iid": initiative.id}).one()
 
 
 def stage_plans(session: Session, initiative: Initiative) -> list[StagePlan]:
-    return list(
-        session.scalars(
-            select(StagePlan)
-            .where(StagePlan.initiative_id == initiative.id)
-            .order_by(StagePlan.position)
-        )
-    )
+    return list(session.scalars(_STAGE_PLANS, {"iid": initiative.id}))
 
 
 def load_history(

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.decision_page import DecisionView, decision_views
@@ -173,12 +173,39 @@ class InitiativePage:
 # --- loading ---------------------------------------------------------------------------------
 
 
-def _visited(session: Session, initiative: Initiative, initial: str) -> set[str]:
-    stages = session.scalars(
-        select(Event.to_stage).where(
-            Event.initiative_id == initiative.id, Event.kind == "transition"
-        )
+# The page's statements, built once (building a ``select()`` costs more than SQLite running
+# it); the initiative is bound per call.
+_VISITED = select(Event.to_stage).where(
+    Event.initiative_id == bindparam("iid"), Event.kind == "transition"
+)
+_STEPS = (
+    select(Step, Person.name)
+    .outerjoin(Person, Person.id == Step.owner_id)
+    .where(Step.initiative_id == bindparam("iid"))
+    .order_by(Step.stage_key, Step.position, Step.id)
+)
+_GROUP = (
+    select(
+        Membership.person_id,
+        Person.name,
+        Membership.role,
+        Membership.organisation,
+        Membership.joined_dt,
     )
+    .join(Person, Person.id == Membership.person_id)
+    .where(Membership.initiative_id == bindparam("iid"))
+    .order_by(Membership.id)
+)
+_DOCUMENTS = (
+    select(Document, Person.name)
+    .join(Person, Person.id == Document.uploaded_by_id)
+    .where(Document.initiative_id == bindparam("iid"))
+    .order_by(Document.created_dt.desc(), Document.id.desc())
+)
+
+
+def _visited(session: Session, initiative: Initiative, initial: str) -> set[str]:
+    stages = session.scalars(_VISITED, {"iid": initiative.id})
     return {initial, *stages}
 
 
@@ -256,28 +283,11 @@ def load_page(
     plans = stage_plans(session, initiative)
     plan = process_plan(digest, defn, initiative.graph_key, own_titles(plans))
     steps = [
-        StepView(step, owner)
-        for step, owner in session.execute(
-            select(Step, Person.name)
-            .outerjoin(Person, Person.id == Step.owner_id)
-            .where(Step.initiative_id == initiative.id)
-            .order_by(Step.stage_key, Step.position, Step.id)
-        )
+        StepView(step, owner) for step, owner in session.execute(_STEPS, {"iid": initiative.id})
     ]
     group = [
         MemberView(m.person_id, m.name, m.role, m.organisation, m.joined_dt)
-        for m in session.execute(
-            select(
-                Membership.person_id,
-                Person.name,
-                Membership.role,
-                Membership.organisation,
-                Membership.joined_dt,
-            )
-            .join(Person, Person.id == Membership.person_id)
-            .where(Membership.initiative_id == initiative.id)
-            .order_by(Membership.id)
-        )
+        for m in session.execute(_GROUP, {"iid": initiative.id})
     ]
     members = [m for m in group if m.role in RESIDENT_ROLES]
     viewer_id = viewer.id if viewer is not None else None
@@ -286,12 +296,7 @@ def load_page(
     titles = {s.key: s.title for s in stages}
     documents = [
         DocumentView(doc, name, titles.get(doc.stage_key) if doc.stage_key else None)
-        for doc, name in session.execute(
-            select(Document, Person.name)
-            .join(Person, Person.id == Document.uploaded_by_id)
-            .where(Document.initiative_id == initiative.id)
-            .order_by(Document.created_dt.desc(), Document.id.desc())
-        )
+        for doc, name in session.execute(_DOCUMENTS, {"iid": initiative.id})
     ]
     titles_of_moves = move_titles(defn)
     known = {m.person_id: m.name for m in group}

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime
-from typing import cast
+from typing import Any, cast
 
-from sqlalchemy import CursorResult, case, delete
+from sqlalchemy import BigInteger, CursorResult, bindparam, case, delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -29,14 +29,12 @@ def window_start(now: datetime, seconds: int) -> int:
     return stamp - stamp % seconds
 
 
-def hit(session: Session, key: str, limit: Limit, now: datetime) -> int | None:
-    """Count one use of ``key``; return the seconds to wait when it went over, else None."""
-    count, seconds = limit
-    start = window_start(now, seconds)
-    dialect = session.get_bind().dialect.name
-    insert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(RateLimit)
-    statement = (
-        insert.values(key=key[:MAX_KEY], window_start=start, hits=1)
+def _upsert(insert: Any) -> Any:
+    """Count one use of a key in its window (``key``, ``start``), returning the new count."""
+    start = bindparam("start", type_=BigInteger())
+    return (
+        insert(RateLimit)
+        .values(key=bindparam("key"), window_start=start, hits=1)
         .on_conflict_do_update(
             index_elements=[RateLimit.key],
             set_={
@@ -47,7 +45,19 @@ def hit(session: Session, key: str, limit: Limit, now: datetime) -> int | None:
         )
         .returning(RateLimit.hits)
     )
-    hits = session.execute(statement).scalar_one()
+
+
+#: the upsert per dialect, built once (every POST counts two keys)
+_UPSERTS = {"postgresql": _upsert(postgresql.insert), "sqlite": _upsert(sqlite.insert)}
+
+
+def hit(session: Session, key: str, limit: Limit, now: datetime) -> int | None:
+    """Count one use of ``key``; return the seconds to wait when it went over, else None."""
+    count, seconds = limit
+    start = window_start(now, seconds)
+    dialect = session.get_bind().dialect.name
+    statement = _UPSERTS["postgresql" if dialect == "postgresql" else "sqlite"]
+    hits = session.execute(statement, {"key": key[:MAX_KEY], "start": start}).scalar_one()
     if hits <= count:
         return None
     wait = max(start + seconds - int(now.timestamp()), 1)

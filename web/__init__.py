@@ -21,7 +21,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from engine.config import load_config
 from engine.logs import configure_logging
 from engine.runtime import Runtime
-from web import feedback, files, html_params, i18n, inputs, keys, limits, observe
+from web import fast_urls, feedback, files, html_params, i18n, inputs, keys, limits, observe
 from web.database import (
     RETRY_AFTER_SECONDS,
     close_db,
@@ -76,6 +76,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     )
     csrf.init_app(app)
     _cached_csrf_token(app)
+    fast_urls.install(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Log in to continue.")

@@ -19,15 +19,18 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Flask, abort, request
+from babel.support import Translations
+from flask import Flask, abort, current_app, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.routing import BaseConverter, UnicodeConverter, ValidationError
 from wtforms import DateField, Field, IntegerField, StringField, TextAreaField
+from wtforms.i18n import messages_path
 from wtforms.validators import StopValidation
 
 from engine.bounds import EARLIEST_DATE, LATEST_DATE, MAX_ID, MAX_SMALL_NUMBER
 from web.i18n import day as format_day
+from web.i18n import locale
 
 _DIGITS = re.compile(r"[0-9]{1,19}")
 #: C0 controls, DEL and C1 controls; tab, line feed and carriage return are allowed in
@@ -175,7 +178,22 @@ class NumberField(IntegerField):
             raise ValueError(_l("Enter a whole number from 0 to %(most)s.", most=self.maximum))
 
 
+#: WTForms' own messages ("This field is required.") per language, read from disk once per
+#: process: Flask-WTF reads the catalogue anew on every request that builds a form
+_WTFORMS_CATALOGUES: dict[str, Any] = {}
+
+
 class _Meta(FlaskForm.Meta):
+    def get_translations(self, form: Any) -> Any:
+        if not current_app.config.get("WTF_I18N_ENABLED", True):
+            return super().get_translations(form)
+        lang = locale()
+        found = _WTFORMS_CATALOGUES.get(lang)
+        if found is None:
+            found = Translations.load(messages_path(), [lang], domain="wtforms")
+            _WTFORMS_CATALOGUES[lang] = found
+        return found
+
     def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Field:
         field = super().bind_field(form, unbound_field, options)
         extra: list[Any] = []

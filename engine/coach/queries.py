@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, Integer, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from engine.models import (
@@ -21,25 +21,37 @@ from engine.models import (
 from engine.models.support import OPEN_REQUEST_STATUSES, WAITING_STATUSES
 from engine.permissions import STAFF_ROLES
 
+#: an initiative's requests, open ones first (built once: the initiative page reads it)
+_REQUESTS_OF = (
+    select(SupportRequest)
+    .options(joinedload(SupportRequest.requested_by), joinedload(SupportRequest.assigned_to))
+    .where(SupportRequest.initiative_id == bindparam("iid"))
+    .order_by(
+        case((SupportRequest.status.in_(OPEN_REQUEST_STATUSES), 0), else_=1),
+        SupportRequest.respond_by_date.asc().nulls_last(),
+        SupportRequest.created_dt.desc(),
+        SupportRequest.id.desc(),
+    )
+)
+#: the coaches' notes on an initiative, newest first
+_NOTES_OF = (
+    select(CoachNote)
+    .options(joinedload(CoachNote.author))
+    .where(CoachNote.initiative_id == bindparam("iid"))
+    .order_by(CoachNote.created_dt.desc(), CoachNote.id.desc())
+    .limit(bindparam("limit", type_=Integer))
+)
+#: an initiative's open concern
+_CONCERN_OF = (
+    select(Concern)
+    .options(joinedload(Concern.raised_by))
+    .where(Concern.initiative_id == bindparam("iid"), Concern.cleared_dt.is_(None))
+)
+
 
 def requests_of(session: Session, initiative_id: int) -> list[SupportRequest]:
     """An initiative's requests: open ones first (soonest respond-by first), then the rest."""
-    is_open = case((SupportRequest.status.in_(OPEN_REQUEST_STATUSES), 0), else_=1)
-    return list(
-        session.scalars(
-            select(SupportRequest)
-            .options(
-                joinedload(SupportRequest.requested_by), joinedload(SupportRequest.assigned_to)
-            )
-            .where(SupportRequest.initiative_id == initiative_id)
-            .order_by(
-                is_open,
-                SupportRequest.respond_by_date.asc().nulls_last(),
-                SupportRequest.created_dt.desc(),
-                SupportRequest.id.desc(),
-            )
-        )
-    )
+    return list(session.scalars(_REQUESTS_OF, {"iid": initiative_id}))
 
 
 def request_history(session: Session, request: SupportRequest) -> list[Event]:
@@ -54,23 +66,11 @@ def request_history(session: Session, request: SupportRequest) -> list[Event]:
 
 
 def notes_of(session: Session, initiative_id: int, limit: int = 50) -> list[CoachNote]:
-    return list(
-        session.scalars(
-            select(CoachNote)
-            .options(joinedload(CoachNote.author))
-            .where(CoachNote.initiative_id == initiative_id)
-            .order_by(CoachNote.created_dt.desc(), CoachNote.id.desc())
-            .limit(limit)
-        )
-    )
+    return list(session.scalars(_NOTES_OF, {"iid": initiative_id, "limit": limit}))
 
 
 def concern_of(session: Session, initiative_id: int) -> Concern | None:
-    return session.scalar(
-        select(Concern)
-        .options(joinedload(Concern.raised_by))
-        .where(Concern.initiative_id == initiative_id, Concern.cleared_dt.is_(None))
-    )
+    return session.scalar(_CONCERN_OF, {"iid": initiative_id})
 
 
 def coaches(session: Session) -> list[Person]:

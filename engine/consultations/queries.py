@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from engine.models import Initiative
@@ -36,14 +36,14 @@ def consultations_of(session: Session, initiative_id: int) -> list[Consultation]
     )
 
 
+_OF_STAGE = select(Consultation).where(
+    Consultation.initiative_id == bindparam("iid"), Consultation.stage_key == bindparam("stage")
+)
+
+
 def of_stage(session: Session, initiative: Initiative) -> Consultation | None:
     """The consultation of the initiative's current stage, if the group opened one (one query)."""
-    return session.scalar(
-        select(Consultation).where(
-            Consultation.initiative_id == initiative.id,
-            Consultation.stage_key == initiative.state,
-        )
-    )
+    return session.scalar(_OF_STAGE, {"iid": initiative.id, "stage": initiative.state})
 
 
 def pick(consultations: list[Consultation], initiative: Initiative, stage: str | None):

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from math import ceil
 
-from sqlalchemy import Select, exists, func, literal, or_, select, union
+from sqlalchemy import Select, bindparam, exists, func, literal, or_, select, union
 from sqlalchemy.orm import Session, joinedload
 
 from engine.models import (
@@ -48,6 +48,27 @@ def _assigned_clause(initiative: Initiative):
     )
 
 
+#: the process coaches of an initiative (built once: every initiative page reads it)
+_AREA_COACHES = (
+    select(Person)
+    .where(
+        Person.is_active.is_(True),
+        Person.id.in_(
+            select(CoachAssignment.coach_id).where(
+                or_(
+                    CoachAssignment.initiative_id == bindparam("iid"),
+                    CoachAssignment.district_id
+                    == select(Neighbourhood.district_id)
+                    .where(Neighbourhood.id == bindparam("hood"))
+                    .scalar_subquery(),
+                )
+            )
+        ),
+    )
+    .order_by(Person.name, Person.id)
+)
+
+
 def area_coach(session: Session, initiative: Initiative, person: Person | None) -> bool:
     """Whether ``person`` is one of the initiative's process coaches (or an admin)."""
     if person is None or not is_staff(person):
@@ -65,14 +86,7 @@ def area_coach(session: Session, initiative: Initiative, person: Person | None) 
 def area_coaches(session: Session, initiative: Initiative) -> list[Person]:
     """The process coaches who look after the initiative (directly or for its stadsdeel)."""
     return list(
-        session.scalars(
-            select(Person)
-            .where(
-                Person.is_active.is_(True),
-                Person.id.in_(select(CoachAssignment.coach_id).where(_assigned_clause(initiative))),
-            )
-            .order_by(Person.name, Person.id)
-        )
+        session.scalars(_AREA_COACHES, {"iid": initiative.id, "hood": initiative.neighbourhood_id})
     )
 
 
@@ -270,15 +284,15 @@ def open_reports(session: Session, initiative_id: int, limit: int = 50) -> list[
     )
 
 
+_OPEN_REPORTS = (
+    select(func.count())
+    .select_from(MessageReport)
+    .where(MessageReport.initiative_id == bindparam("iid"), MessageReport.closed_dt.is_(None))
+)
+
+
 def count_open_reports(session: Session, initiative_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(MessageReport)
-            .where(MessageReport.initiative_id == initiative_id, MessageReport.closed_dt.is_(None))
-        )
-        or 0
-    )
+    return session.scalar(_OPEN_REPORTS, {"iid": initiative_id}) or 0
 
 
 def participants_to_tell(session: Session, message: Message) -> Select:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.errors import InvalidInput, Refused
@@ -45,8 +45,11 @@ def clean_kvk(value: str | None) -> str | None:
     return value
 
 
+_ASSOCIATION = select(Association).where(Association.initiative_id == bindparam("iid"))
+
+
 def get_association(session: Session, initiative_id: int) -> Association | None:
-    return session.scalar(select(Association).where(Association.initiative_id == initiative_id))
+    return session.scalar(_ASSOCIATION, {"iid": initiative_id})
 
 
 def members_of(session: Session, association_id: int) -> list[AssociationMember]:

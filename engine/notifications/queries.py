@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import cast
 
 from markupsafe import Markup
-from sqlalchemy import CursorResult, func, select, update
+from sqlalchemy import CursorResult, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from engine.errors import NotFound
@@ -35,13 +35,17 @@ class Line:
     is_read: bool
 
 
+#: the header's count of unread notifications, on every page a signed-in person reads
+_UNREAD = (
+    select(func.count())
+    .select_from(Notification)
+    .where(Notification.person_id == bindparam("pid"), Notification.read_dt.is_(None))
+)
+
+
 def unread_count(session: Session, person_id: int) -> int:
     """One count over the partial index of unread rows."""
-    return session.scalar(
-        select(func.count())
-        .select_from(Notification)
-        .where(Notification.person_id == person_id, Notification.read_dt.is_(None))
-    ) or 0  # fmt: skip
+    return session.scalar(_UNREAD, {"pid": person_id}) or 0
 
 
 def notifications_of(

@@ -66,14 +66,16 @@ def get_person(session: Session, person_id: int) -> Person:
     return person
 
 
+#: a person's role in a group (every initiative page and every change asks)
+_MEMBER_ROLE = select(Membership.role).where(
+    Membership.initiative_id == bindparam("iid"), Membership.person_id == bindparam("pid")
+)
+
+
 def member_role(session: Session, initiative_id: int, person_id: int | None) -> str | None:
     if person_id is None:
         return None
-    return session.scalar(
-        select(Membership.role).where(
-            Membership.initiative_id == initiative_id, Membership.person_id == person_id
-        )
-    )
+    return session.scalar(_MEMBER_ROLE, {"iid": initiative_id, "pid": person_id})
 
 
 def require_change(session: Session, initiative: Initiative, actor: Person) -> str:

@@ -78,12 +78,13 @@ def _decision_reason(t: TransitionDef, status: str | None) -> Msg | None:
     return None
 
 
+_LIVE_DECISIONS = select(Decision).where(
+    Decision.initiative_id == bindparam("iid"), Decision.status.in_(("open", "approved"))
+)
+
+
 def _live_decisions(session: Session, initiative_id: int) -> dict[str, Decision]:
-    rows = session.scalars(
-        select(Decision).where(
-            Decision.initiative_id == initiative_id, Decision.status.in_(("open", "approved"))
-        )
-    )
+    rows = session.scalars(_LIVE_DECISIONS, {"iid": initiative_id})
     return {d.trigger: d for d in rows}
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import exists, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.orm import Session
 
 from engine.discussions.text import clean_text
@@ -44,8 +44,11 @@ LOCKED = msg(
 )
 
 
+_SURVEY_OF = select(Survey).where(Survey.initiative_id == bindparam("iid"))
+
+
 def survey_of(session: Session, initiative_id: int) -> Survey | None:
-    return session.scalar(select(Survey).where(Survey.initiative_id == initiative_id))
+    return session.scalar(_SURVEY_OF, {"iid": initiative_id})
 
 
 def _survey(session: Session, initiative_id: int) -> Survey:

@@ -141,12 +141,20 @@ def definition_by_hash(session: Session, digest: str) -> WorkflowDef:
 def definitions_by_id(
     session: Session, version_ids: Collection[int]
 ) -> dict[int, tuple[str, WorkflowDef]]:
-    """Content hash and definition of some versions by id, in one query (two for unseen ones)."""
+    """Content hash and definition of some versions by id, in one query (two for unseen ones).
+
+    A stored version never changes its content, so the session remembers each id's hash: a
+    page (or a move) asks for its initiative's definition several times, one query is enough.
+    """
     if not version_ids:
         return {}
-    hashes = dict(
-        session.execute(select(_W.id, _W.content_hash).where(_W.id.in_(list(version_ids)))).all()
-    )
+    known: dict[int, str] = session.info.setdefault("workflow_version_hashes", {})
+    hashes = {vid: known[vid] for vid in version_ids if vid in known}
+    unseen = [vid for vid in version_ids if vid not in known]
+    if unseen:
+        found = dict(session.execute(select(_W.id, _W.content_hash).where(_W.id.in_(unseen))).all())
+        known.update(found)
+        hashes.update(found)
     defs = definitions_by_hash(session, set(hashes.values()))
     return {vid: (digest, defs[digest]) for vid, digest in hashes.items()}
 
