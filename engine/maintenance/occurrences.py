@@ -136,9 +136,16 @@ def log_of(session: Session, initiative_id: int, *, limit: int = 200) -> list[Oc
 
 
 def upcoming(
-    session: Session, initiative_id: int, today: date, *, days: int = 28, task_id: int | None = None
+    session: Session,
+    initiative_id: int,
+    today: date,
+    *,
+    days: int = 28,
+    task_id: int | None = None,
+    limit: int | None = None,
 ) -> list[Occurrence]:
-    """Turns still open from a week ago up to ``days`` ahead, soonest first."""
+    """Turns still open from a week ago up to ``days`` ahead, soonest first (the first
+    ``limit`` of them, when given)."""
     query = (
         select(Occurrence)
         .options(joinedload(Occurrence.task), joinedload(Occurrence.assignee))
@@ -153,4 +160,6 @@ def upcoming(
     )
     if task_id is not None:
         query = query.where(Occurrence.task_id == task_id)
+    if limit is not None:
+        query = query.limit(limit)
     return list(session.scalars(query))

@@ -96,6 +96,20 @@ def overview(session: Session, initiative: Initiative, today: date) -> Overview:
     )
 
 
+def panel_overview(session: Session, initiative: Initiative, today: date, turns: int) -> Overview:
+    """What the initiative page's zelfbeheer panel shows: the association, what it still lacks,
+    the agreement and the next ``turns`` turns; not the members and tasks ``overview`` reads
+    for the maintenance pages (a third of the page's work for a group with a rota)."""
+    return Overview(
+        initiative=initiative,
+        association=get_association(session, initiative.id),
+        members=[],
+        missing=GUARDS["association_registered"].check(guard_context(session, initiative)),
+        agreement=active_agreement(session, initiative.id),
+        upcoming=upcoming(session, initiative.id, today, limit=turns),
+    )
+
+
 def maintenance_matters(session: Session, initiative: Initiative) -> bool:
     """Whether the initiative page shows the maintenance panel: the group has an association,
     is in a stage of self-management, or its next move asks for an association."""

@@ -29,6 +29,7 @@ from engine.maintenance.queries import (
     maintenance_matters,
     managers,
     overview,
+    panel_overview,
     resident_group,
 )
 from engine.maintenance.roles import MANAGERS_ONLY, Standing, standing
@@ -138,6 +139,10 @@ def page(template: str, status: int = 200, **context):
 # --- template helpers -------------------------------------------------------------------------
 
 
+#: how many of the next turns the initiative page's panel lists
+PANEL_TURNS = 3
+
+
 @dataclass
 class MaintenancePanel:
     data: Overview
@@ -154,9 +159,9 @@ def load_panel(
     if not maintenance_matters(session, initiative):
         return None
     day = local_date(now, config_of(session).timezone)
-    data = overview(session, initiative, day)
+    data = panel_overview(session, initiative, day, PANEL_TURNS)
     asked = count_asked_of(session, initiative.id, person.id, day) if person else 0
-    return MaintenancePanel(data, data.upcoming[:3], asked)
+    return MaintenancePanel(data, data.upcoming, asked)
 
 
 register_panel(bp, Panel("maintenance", "maintenance/_panel.html", "main", 30, load_panel))

@@ -253,3 +253,32 @@ def test_a_task_changed_meanwhile_comes_back_with_the_input_kept(client, db_sess
     (task,) = _tasks(db_session, item)
     assert task.title == "Bakken water geven"
     assert f'name="version" value="{task.version}"' in page  # to save again, knowingly
+
+
+def test_the_initiative_page_lists_the_three_soonest_turns(client, db_session, quay):
+    """The zelfbeheer panel on the initiative page reads only the next three turns of all
+    tasks (not every task's rota), soonest first, with who has each."""
+    item, anna, bram, cor = quay
+    login(client, anna.email)
+    client.get("/language/en")
+    today = local_date(utcnow())
+    tasks = (("Plantenbakken water geven", today), ("Kade vegen", today + timedelta(2)))
+    for title, start in tasks:
+        response = _new_task(
+            client, item, title=title, starts_on=start.isoformat(),
+            weekdays=[], volunteers=[str(bram.id), str(cor.id)],
+        )  # fmt: skip
+        assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    db_session.expire_all()
+    planned = db_session.scalars(
+        select(Occurrence)
+        .where(Occurrence.initiative_id == item.id, Occurrence.status == "planned")
+        .where(Occurrence.due_date >= today)
+        .order_by(Occurrence.due_date, Occurrence.id)
+    ).all()
+    assert len(planned) > 3
+    page = client.get(f"/initiatives/{item.id}").get_data(as_text=True)
+    panel = page.split('id="maintenance"', 1)[1].split("</section>", 1)[0]
+    listed = re.findall(r"#turn-(\d+)", panel)
+    assert listed == [str(turn.id) for turn in planned[:3]]
+    assert "Next turns" in panel and ("Bram Bos" in panel or "Cor Dijk" in panel)
