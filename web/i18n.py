@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import current_app, g, request, session
 from flask.globals import _cv_app, _cv_request
-from flask_babel import LazyString, get_locale, get_translations
+from flask_babel import LazyString, get_locale, get_translations, refresh
 from flask_login import current_user
 from jinja2.nodes import EvalContext
 from jinja2.utils import pass_eval_context
@@ -51,6 +51,17 @@ def locale() -> str:
         if ctx is not None:
             ctx._vb_locale = found
     return found
+
+
+def reader_changed() -> None:
+    """Forget the language looked up so far in this request: after a login the person's own
+    language counts from the next sentence on (the "logged in" message), not the visitor's
+    that a form looked up before it."""
+    ctx = _context()
+    if ctx is not None:
+        for name in ("_vb_locale", "_vb_translations"):
+            ctx.__dict__.pop(name, None)
+    refresh()
 
 
 def translations() -> Any:

@@ -15,6 +15,7 @@ from engine.models import Person
 from engine.signin import find_session, start_session
 from web.database import db
 from web.extensions import login_manager
+from web.i18n import reader_changed
 
 
 class CurrentUser(UserMixin):
@@ -67,6 +68,7 @@ def sign_in(person: Person, *, remember: bool = False) -> None:
     session.pop("csrf_token", None)
     g.pop("csrf_token", None)
     login_user(CurrentUser(person, reference), remember=remember)
+    reader_changed()
 
 
 login_manager.anonymous_user = Anonymous
