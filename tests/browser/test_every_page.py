@@ -73,3 +73,47 @@ def test_every_page_and_the_error_state_of_its_forms(open_page, live, lang):
             assert_accessible(page, f"{shot.name}, form {index} sent empty")
             errors += 1
     assert errors >= 10, f"only {errors} forms reached their error state"
+
+
+#: who sees an initiative's own pages differently: a member (Anna on the Voermanhaven, Joost
+#: elsewhere), the initiator, a partner, the area's coach and the admin
+_ROLES = (
+    "anna@example.nl",
+    "joost@example.nl",
+    "pieter@example.nl",
+    "lotte@example.nl",
+    "marieke@example.nl",
+    "sanne@example.nl",
+    "beheer@example.nl",
+)
+
+
+def test_every_initiative_page_as_every_role(open_page, live, lang):
+    """The tour opens each page as one person; an initiative's page and its members page show
+    other forms and panels to each role (member, initiator, partner, coach, admin), so those
+    are checked for every demo initiative as each of them."""
+    from flask import url_for
+    from sqlalchemy import select
+
+    from engine.models import Initiative
+
+    with live.sessions() as session:
+        ids = session.scalars(select(Initiative.id).order_by(Initiative.id)).all()
+    with live.app.test_request_context():
+        paths = [
+            url_for(endpoint, initiative_id=i)
+            for i in ids
+            for endpoint in ("initiatives.show", "members.group")
+        ]
+    checked = 0
+    for who in _ROLES:
+        page = open_page(lang)
+        _log_in(page, who, lang)
+        for path in paths:
+            response = page.goto(path)
+            if response is None or response.status != 200:
+                continue  # a private group's page is not for everyone (its own tests say so)
+            expect_lang(page, lang)
+            assert_accessible(page, f"{path} as {who}")
+            checked += 1
+    assert checked >= len(paths) * 4, checked
