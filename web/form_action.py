@@ -19,6 +19,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.orm import Session
 
 from engine.errors import Conflict, VerbindingError
+from engine.storage import StorageUnavailable
 from web.database import perform
 from web.feedback import to_banner
 from web.i18n import render_msg
@@ -107,6 +108,8 @@ def form_action(
         result = perform(call)
     except Conflict as error:
         return _refused(form, error, 409, again, back, fields, summary)
+    except StorageUnavailable as error:  # the file store, not the visitor: try again later
+        return _refused(form, error, 503, again, back, fields, summary)
     except VerbindingError as error:
         return _refused(form, error, status(error), again, back, fields, summary)
     if then is not None:

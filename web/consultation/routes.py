@@ -38,6 +38,7 @@ from engine.permissions import (
     can_reply_in_consultation,
     can_run_consultation,
 )
+from engine.storage import StorageUnavailable
 from web import access
 from web.consultation.forms import (
     EditForm,
@@ -52,7 +53,7 @@ from web.consultation.forms import (
 from web.database import db
 from web.feedback import to_banner
 from web.files import files, send_stored
-from web.form_action import flash_error, form_action
+from web.form_action import flash_error, form_action, summarise
 from web.initiatives.page import identify
 
 bp = Blueprint("consultation", __name__)
@@ -211,7 +212,9 @@ def _again(key: str, form: FlaskForm):
     may not even be on the page for this visitor."""
 
     def again(status: int, error: VerbindingError | None) -> ResponseReturnValue:
-        if error is not None:
+        if isinstance(error, StorageUnavailable):  # the file store: keep what they wrote
+            summarise(form, error)
+        elif error is not None:
             flash_error(error)
             return redirect(to_banner(page_url(g.initiative.id)), 303)
         return render_page(forms={key: form}, status=status)

@@ -10,7 +10,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event, insert
+from sqlalchemy import event, insert, select
 
 from engine.db import utcnow
 from engine.models import Person
@@ -267,3 +267,42 @@ def test_posting_is_rate_limited_per_account(web_app, group, tmp_path, smtp_sink
         assert "Reactie 2" not in neighbour.get(page).get_data(as_text=True)
     finally:
         strict.extensions["verbinding"].close()
+
+
+@pytest.mark.s3_only
+def test_a_photo_for_a_bucket_that_does_not_answer_is_kept_from_nothing(web_app, group):
+    """The bucket goes away while a neighbour posts an idea with a photo: the form comes back
+    with a 503 and a plain message, with what they wrote still in it, and nothing is posted."""
+    config = web_app.config["VERBINDING"]
+    assert config.storage == "s3"
+    page, cid = _open(web_app, group)
+    neighbour = _as(web_app, group, "outsider")
+    storage = web_app.extensions["verbinding"].storage
+    saved = {name: storage.read(name) for name in storage.names()}
+    for name in saved:
+        storage.delete(name)
+    storage.client.delete_bucket(Bucket=config.s3_bucket)
+    try:
+        sent = _send(neighbour, f"/initiatives/{group['item']}/consultation/{cid}/posts",
+                     {"kind": "idea", "body": "Een bankje bij de speeltuin",
+                      "photo": (__import__("io").BytesIO(PNG), "bank.png")},
+                     page, content_type="multipart/form-data")  # fmt: skip
+        html = sent.get_data(as_text=True)
+        assert sent.status_code == 503, html[:2000]
+        assert "The file store cannot be reached just now. Nothing was saved" in html
+        assert "Een bankje bij de speeltuin" in html  # what they wrote is still there
+        session = web_app.extensions["verbinding"].sessions()
+        try:
+            bodies = session.scalars(
+                select(ConsultationPost.body).where(ConsultationPost.consultation_id == cid)
+            ).all()
+        finally:
+            session.close()
+        assert "Een bankje bij de speeltuin" not in bodies
+    finally:
+        storage.client.create_bucket(
+            Bucket=config.s3_bucket,
+            CreateBucketConfiguration={"LocationConstraint": config.s3_region},
+        )
+        for name, data in saved.items():
+            storage.put(name, data)
