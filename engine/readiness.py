@@ -1,9 +1,11 @@
 """Is this site ready to serve? What ``/readyz`` answers, and the scheduler's heartbeat.
 
-Four checks, each with what it found: the database answers; its schema is at the newest
-migration; a scheduler finished a sweep less than three of its sweep intervals ago (a dead or
-stuck scheduler sends no reminders and no mail); the outbox's backlog and failures are under
-their limits (``VERBINDING_READY_OUTBOX_*``). Nothing here needs Flask.
+Five checks, each with what it found: the database answers; its schema is at the newest
+migration (or newer: a rolling upgrade's new code migrated it); a scheduler finished a sweep
+less than three of its sweep intervals ago (a dead or stuck scheduler sends no reminders and
+no mail); the outbox's backlog and failures are under their limits
+(``VERBINDING_READY_OUTBOX_*``); the uploads' folder or bucket answers. Nothing here needs
+Flask.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from engine.config import Config
 from engine.db import one_line
 from engine.models import OutboxMessage
 from engine.models.heartbeats import Heartbeat
+from engine.storage import Storage
 
 log = logging.getLogger(__name__)
 
@@ -126,8 +129,14 @@ class Readiness:
         }
 
 
-def readiness(sessions: sessionmaker[Session], config: Config, now: datetime) -> Readiness:
-    """Run every check; one that cannot be run (the database is away) counts as failed."""
+def readiness(
+    sessions: sessionmaker[Session],
+    config: Config,
+    now: datetime,
+    storage: Storage | None = None,
+) -> Readiness:
+    """Run every check; one that cannot be run (the database is away) counts as failed. With
+    ``storage``, the uploads' store answers too (a bucket that is gone fails every upload)."""
     from alembic.runtime.migration import MigrationContext
 
     found = Readiness()
@@ -154,6 +163,12 @@ def readiness(sessions: sessionmaker[Session], config: Config, now: datetime) ->
         )
         found.checks[name] = {"ok": False, "error": one_line(exc)[:300]}
         log.warning("readyz: %s check failed: %s", name, one_line(exc))
+    if storage is not None:
+        try:
+            storage.ping()
+            found.checks["storage"] = {"ok": True}
+        except Exception:  # noqa: BLE001 - the store logs what failed; no address in public
+            found.checks["storage"] = {"ok": False, "error": "the upload store does not answer"}
     return found
 
 

@@ -114,6 +114,11 @@ class Storage(ABC):
     def names(self) -> Iterator[str]:
         """Every stored name, in order (what a backup copies)."""
 
+    @abstractmethod
+    def ping(self) -> None:
+        """Raise :class:`StorageUnavailable` when files can neither be kept nor read now
+        (what ``/readyz`` asks)."""
+
     def occupied(self) -> int:
         """How many files are there already (a restore wants none)."""
         return sum(1 for _ in self.names())
@@ -127,6 +132,16 @@ class LocalStorage(Storage):
 
     def describe(self) -> str:
         return f"the upload folder {self.root}"
+
+    def ping(self) -> None:
+        """The folder (or, before the first upload, the nearest folder above it that exists)
+        can be written to."""
+        folder = self.root
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not folder.is_dir() or not os.access(folder, os.W_OK | os.X_OK):
+            log.error("%s cannot be written to", self.describe())
+            raise StorageUnavailable()
 
     def path(self, name: str) -> Path:
         """The file for a stored name; a name that was not made by :meth:`save` is refused."""

@@ -70,6 +70,12 @@ class S3Storage(Storage):
         where = f" at {self.endpoint}" if self.endpoint else ""
         return f"the bucket s3://{self.bucket}/{self.prefix}{where}"
 
+    def ping(self) -> None:
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except (BotoCoreError, ClientError) as exc:
+            raise self._failed("checking", "the bucket", exc) from None
+
     def key(self, name: str) -> str:
         return self.prefix + self.check(name)
 

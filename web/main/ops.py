@@ -24,7 +24,7 @@ def readyz():
     """200 when this process can serve and the site is working, else 503; the JSON body says
     which check failed and what it found (see engine.readiness)."""
     rt = runtime()
-    found = readiness(rt.sessions, rt.config, utcnow())
+    found = readiness(rt.sessions, rt.config, utcnow(), rt.storage)
     headers = {"Cache-Control": "no-store"}
     return found.as_json(), 200 if found.ready else 503, headers
 

@@ -205,3 +205,48 @@ def test_metrics_show_the_scheduler_processes_sweeps(site, tmp_path, monkeypatch
     assert counts and float(counts[0].split()[-1]) >= 2, text[:2000]
     assert "verbinding_scheduler_heartbeat_age_seconds" in text
     assert "verbinding_outbox_backlog 0.0" in text
+
+
+def test_a_bucket_that_goes_away_makes_it_not_ready(tmp_path, smtp_sink, s3_server):
+    """With uploads in a bucket, /readyz asks the bucket too: gone, it says "storage" failed
+    (without the bucket's address: the page is public) and answers 503; back, ready again."""
+    engine = prepared_database("sqlite", tmp_path, "ready")
+    url = engine.url.render_as_string(hide_password=False)
+    engine.dispose()
+    bucket = s3_server.new_bucket()
+    app = make_app(url, tmp_path / "instance", smtp_sink.url, VERBINDING_READY_SCHEDULER="off",
+                   **s3_server.settings(bucket, prefix="site/"))  # fmt: skip
+    try:
+        code, body = ready(app)
+        assert code == 200 and body["checks"]["storage"] == {"ok": True}, body
+        s3_server.client.delete_bucket(Bucket=bucket)
+        code, body = ready(app)
+        assert code == 503 and body["failed"] == ["storage"], body
+        assert bucket not in str(body) and s3_server.url not in str(body)
+        s3_server.client.create_bucket(
+            Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+        )
+        assert ready(app)[0] == 200
+    finally:
+        app.extensions["verbinding"].close()
+
+
+def test_an_upload_folder_that_cannot_be_written_makes_it_not_ready(site, tmp_path):
+    """The local folder: ready while it (or the folder it will be made in) can be written."""
+    storage = site.extensions["verbinding"].storage
+    code, body = ready(site)
+    assert body["checks"]["storage"] == {"ok": True}, body
+    storage.root.mkdir(parents=True, exist_ok=True)
+    storage.root.chmod(0o500)
+    try:
+        if os.access(storage.root, os.W_OK):  # root ignores the mode bits
+            storage.root.chmod(0o700)
+            storage.root.rmdir()
+            storage.root.write_bytes(b"not a folder")
+        code, body = ready(site)
+        assert body["checks"]["storage"]["ok"] is False and "storage" in body["failed"], body
+    finally:
+        if storage.root.is_file():
+            storage.root.unlink()
+        else:
+            storage.root.chmod(0o700)
