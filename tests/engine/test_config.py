@@ -105,9 +105,10 @@ def test_every_setting_changes_the_configuration(setting, tmp_path):
 
 
 def _python_sources() -> dict[Path, str]:
+    """The code and the templates (the statement pages read the settings as ``site.*``)."""
     found = {}
-    for folder in ("engine", "web"):
-        for path in (ROOT / folder).rglob("*.py"):
+    for folder, pattern in (("engine", "*.py"), ("web", "*.py"), ("web", "*.html")):
+        for path in (ROOT / folder).rglob(pattern):
             if path != ROOT / "engine" / "config.py":
                 found[path] = path.read_text(encoding="utf-8")
     return found

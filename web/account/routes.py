@@ -34,6 +34,7 @@ from web.confirm import unconfirmed
 from web.database import db
 from web.files import files
 from web.form_action import flash_error, form_action
+from web.i18n import reader_changed
 from web.mailing import deliver_soon, mailer
 
 bp = Blueprint("account", __name__)
@@ -134,6 +135,7 @@ def language():
 
     def then(_result: object) -> None:
         session["locale"] = form.language.data  # this browser follows at once
+        reader_changed()  # and so does the "saved" message of this very request
 
     return form_action(
         form,
