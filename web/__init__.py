@@ -85,6 +85,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     observe.install(app)  # first: the request id is there for every other hook's log lines
     i18n.install(app)
+    from web.initiatives import ui as page_ui
+
+    page_ui.install(app)  # the initiative page's one-button forms, made in Python
     html_params.install()  # WTForms' field attributes, without Markup.format
     inputs.install(app)  # before the blueprints: their rules take its converters
     feedback.install(app)
