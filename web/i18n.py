@@ -59,7 +59,7 @@ def reader_changed() -> None:
     that a form looked up before it."""
     ctx = _context()
     if ctx is not None:
-        for name in ("_vb_locale", "_vb_translations"):
+        for name in ("_vb_locale", "_vb_translations", "_vb_said"):
             ctx.__dict__.pop(name, None)
     refresh()
 
@@ -93,10 +93,32 @@ def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
 def _template_gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
     """``_()`` in the templates: what Jinja's newstyle gettext does, without resolving
     ``gettext`` in the template's context and calling through it on every call."""
+    if not variables:  # most of them: the sentence is the same all through the page
+        known = _said()
+        key = (eval_ctx.autoescape, string)
+        found = known.get(key)
+        if found is None:
+            found = known[key] = _say(eval_ctx.autoescape, string, variables)
+        return found
+    return _say(eval_ctx.autoescape, string, variables)
+
+
+def _say(autoescape: bool, string: str, variables: dict[str, Any]) -> str:
     said = translations().ugettext(string)
-    if eval_ctx.autoescape:
+    if autoescape:
         said = Markup(said)
     return said % variables  # always a format string (newstyle): "%%" is "%"
+
+
+def _said() -> dict[tuple[bool, str], str]:
+    """The template sentences without values said so far in this request, by message id."""
+    ctx = _context()
+    found = getattr(ctx, "_vb_said", None)
+    if found is None:
+        found = {}
+        if ctx is not None:
+            ctx._vb_said = found
+    return found
 
 
 def _gettext(string: str) -> str:
