@@ -21,7 +21,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from engine.config import load_config
 from engine.logs import configure_logging
 from engine.runtime import Runtime
-from web import fast_urls, feedback, files, html_params, i18n, inputs, keys, limits, observe
+from web import fast_urls, feedback, fields, files, html_params, i18n, inputs, keys, limits, observe
 from web.database import (
     RETRY_AFTER_SECONDS,
     close_db,
@@ -88,6 +88,7 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from web.initiatives import ui as page_ui
 
     page_ui.install(app)  # the initiative page's one-button forms, made in Python
+    fields.install(app)  # field() of _macros.html, made in Python
     html_params.install()  # WTForms' field attributes, without Markup.format
     inputs.install(app)  # before the blueprints: their rules take its converters
     feedback.install(app)

@@ -110,7 +110,26 @@ def _say(autoescape: bool, string: str, variables: dict[str, Any]) -> str:
     return said % variables  # always a format string (newstyle): "%%" is "%"
 
 
-def _said() -> dict[tuple[bool, str], str]:
+def say(string: str, **variables: Any) -> str:
+    """``_(string, **variables)`` as a template says it (Markup), for markup made in Python."""
+    if not variables:
+        return said_once(string)
+    return _say(True, string, variables)
+
+
+def said_once(key: Any, make: Any = None) -> Any:
+    """A sentence (``_(key)`` as a template says it), or what ``make()`` gives, made once per
+    request and catalogue."""
+    if make is None:
+        key = (True, key)  # the key of ``_(key)`` in a template: one cache for both
+    known = _said()
+    found = known.get(key)
+    if found is None:
+        found = known[key] = make() if make is not None else _say(True, key[1], {})
+    return found
+
+
+def _said() -> dict[Any, Any]:
     """The template sentences without values said so far in this request, by message id."""
     ctx = _context()
     found = getattr(ctx, "_vb_said", None)
