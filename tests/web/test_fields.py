@@ -81,3 +81,25 @@ def test_the_limit_is_said_in_the_readers_language(web_app, locale):
         form = Form(formdata=None, meta={"csrf": False})
         assert new(form.name) == old(form.name)
         assert 'data-count-max="80"' in new(form.name)
+
+
+def test_shared_owner_options_are_the_selects_own(web_app):
+    """The owner options written once per page and chosen value (web/plan/forms.py) are
+    WTForms' own, for the member chosen, for nobody, and for a value that is not offered."""
+    from types import SimpleNamespace
+
+    from wtforms.widgets import Select
+
+    from web.plan.forms import StepForm, owner_choices
+
+    members = [SimpleNamespace(person_id=n, name=f"Lid <{n}> & co") for n in range(1, 6)]
+    with web_app.test_request_context("/"):
+        shared = owner_choices(members)
+        for data in ("", "3", "99", None, "3", ""):
+            for key in ("step-new-a", "step-new-b"):
+                form = StepForm(formdata=None, data={"owner": data}).set_owners(shared)
+                form.owner.id = f"{key}-owner"
+                ours = form.owner(class_="utrecht-select", aria_invalid="true")
+                theirs = Select()(form.owner, class_="utrecht-select", aria_invalid="true")
+                assert ours == theirs
+        assert len(shared.rendered) == 4  # "", "3", "99", None
