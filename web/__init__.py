@@ -11,7 +11,6 @@ from typing import Any
 from flask import Flask, current_app, g, render_template
 from flask.globals import _cv_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -29,6 +28,7 @@ from web.database import (
     database_unavailable_check,
 )
 from web.extensions import babel, csrf, login_manager
+from web.i18n import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent

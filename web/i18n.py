@@ -83,6 +83,13 @@ def gettext(string: str, **variables: Any) -> str:
     return said % variables if variables else said
 
 
+def lazy_gettext(string: str, **variables: Any) -> LazyString:
+    """``flask_babel.lazy_gettext`` said through the request's catalogue: the labels and
+    messages of the forms (``_l``), said for every form a page builds (the initiative page
+    builds a dozen)."""
+    return LazyString(gettext, string, **variables)
+
+
 def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
     """``flask_babel.ngettext`` through the request's catalogue."""
     variables.setdefault("num", num)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import wtforms.widgets.core
-from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from wtforms import (
     BooleanField,
@@ -18,6 +17,7 @@ from wtforms.widgets import HiddenInput, Select
 
 from engine.bounds import MAX_SMALL_NUMBER
 from web.date_input import DatePartsField
+from web.i18n import lazy_gettext as _l
 from web.initiatives.forms import VersionedForm
 from web.inputs import NumberField, parse_id
 
