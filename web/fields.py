@@ -3,9 +3,9 @@ Python: every form of every page calls it, a member's initiative page dozens of 
 macro's dozen ``set``/``if``/``do`` statements cost far more than the markup they write.
 
 It writes what the macro wrote: each value passes the environment's ``finalize`` and is
-escaped as ``{{ value }}`` did; a date (three boxes) and the character-count attributes are
-still the macros ``date_field`` and ``count_attributes``, the latter once per request and
-limit. tests/web/test_fields.py renders the macro as it was beside it for every kind of field.
+escaped as ``{{ value }}`` did; so does ``date_field`` (a date as three boxes). The
+character-count attributes are still the macro ``count_attributes``, said once per request
+and limit. tests/web/test_fields.py renders the macro as it was beside it for every kind of field.
 """
 
 from __future__ import annotations
@@ -25,17 +25,22 @@ CSS = {
 TEXTBOX = "utrecht-textbox utrecht-textbox--html-input"
 
 
+def _(string: str) -> Markup:
+    """``_(string)`` as a template says it, once per request (the catalogue's extraction finds
+    the texts here as it did in the macros)."""
+    return said_once(string)
+
+
 def _out(value: Any) -> str:
     """What ``{{ value }}`` writes in an autoescaped template."""
     return str(escape(_finalize(value)))
 
 
 class Field:
-    """``field(f, description=None, autocomplete=None, type=None, class_=None)``; ``date_field``
-    and ``count_attributes``: the macros of the same module."""
+    """``field(f, description=None, autocomplete=None, type=None, class_=None)``;
+    ``count_attributes``: the macro of the same module."""
 
-    def __init__(self, date_field: Any, count_attributes: Any) -> None:
-        self.date_field = date_field
+    def __init__(self, count_attributes: Any) -> None:
         self.count_attributes = count_attributes
 
     def __call__(
@@ -48,7 +53,7 @@ class Field:
     ) -> Markup:
         kind = f.type
         if kind == "DatePartsField":
-            return Markup(_out(self.date_field(f, description)))
+            return self.date(f, description)
         errors = f.errors
         invalid = len(errors) > 0
         flags = f.flags
@@ -89,7 +94,7 @@ class Field:
                 f' for="{fid}">{label}'
             )
             if not flags.required:
-                out.append(f' <span class="vb-optional">({_out(said_once("optional"))})</span>')
+                out.append(f' <span class="vb-optional">({_out(_("optional"))})</span>')
             out.append("</label></div>")
         if description or limit:
             out.append(
@@ -109,7 +114,7 @@ class Field:
                 '\n  <div class="utrecht-form-field-error-message'
                 f' utrecht-form-field__error-message" id="{fid}-error">'
             )
-            error = _out(said_once("Error:"))
+            error = _out(_("Error:"))
             for e in errors:
                 out.append(f'<p class="vb-error">{error} {_out(e)}</p>')
             out.append("</div>")
@@ -131,6 +136,49 @@ class Field:
             out.append(_out(f(**attrs)))
             out.append("\n  </div>")
         out.append("\n</div>")
+        return Markup("".join(out))
+
+    def date(self, f: Any, description: Any = None) -> Markup:
+        """``date_field(f, description=None)``: a fieldset with the label as legend, the hint,
+        the error, then day, month and year (web/date_input.py), each with its own label."""
+        errors = f.errors
+        invalid = len(errors) > 0
+        fid = _out(f.id)
+        described = [f"{f.id}-hint"] + ([f"{f.id}-error"] if invalid else [])
+        out = [
+            '<fieldset class="vb-fieldset vb-date utrecht-form-fieldset'
+            + (" utrecht-form-fieldset--invalid" if invalid else "")
+            + f'" aria-describedby="{_out(" ".join(described))}">',
+            f'\n  <legend class="utrecht-form-fieldset__legend">{_out(f.label.text)}',
+        ]
+        if not f.flags.required:
+            out.append(f' <span class="vb-optional">({_out(_("optional"))})</span>')
+        out.append(f'</legend>\n  <div class="utrecht-form-field-description" id="{fid}-hint">')
+        if description:
+            out.append(_out(description) + " ")
+        out.append(_out(_("For example 15 3 2027.")) + "</div>")
+        if invalid:
+            out.append(f'\n  <div class="utrecht-form-field-error-message" id="{fid}-error">')
+            error = _out(_("Error:"))
+            for e in errors:
+                out.append(f'<p class="vb-error">{error} {_out(e)}</p>')
+            out.append("</div>")
+        out.append('\n  <div class="vb-date__parts">')
+        box = " utrecht-textbox--invalid" if invalid else ""
+        marked = ' aria-invalid="true"' if invalid else ""
+        parts = (("day", _("Day"), 2), ("month", _("Month"), 2), ("year", _("Year"), 4))
+        for part, label, size in parts:
+            pid = _out(f.part_id(part))
+            out.append(
+                f'\n    <div class="vb-date__part vb-date__part--{part}">'
+                f'\n      <label class="utrecht-form-label" for="{pid}">'
+                f"{_out(label)}</label>"
+                f'\n      <input class="utrecht-textbox utrecht-textbox--html-input{box}"'
+                ' type="text" inputmode="numeric" autocomplete="off" spellcheck="false"'
+                f' id="{pid}" name="{_out(f.part_name(part))}" value="{_out(f.parts[part])}"'
+                f' maxlength="{size + 6}"{marked}>\n    </div>'
+            )
+        out.append("\n  </div>\n</fieldset>")
         return Markup("".join(out))
 
     def _count(self, limit: Any) -> Markup:
