@@ -11,7 +11,6 @@ from typing import Any
 from flask import Flask, current_app, g, render_template
 from flask.globals import _cv_app
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError, generate_csrf
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -21,7 +20,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from engine.config import load_config
 from engine.logs import configure_logging
 from engine.runtime import Runtime
-from web import fast_urls, feedback, files, html_params, i18n, inputs, keys, limits, observe
+from web import fast_urls, feedback, fields, files, html_params, i18n, inputs, keys, limits, observe
 from web.database import (
     RETRY_AFTER_SECONDS,
     close_db,
@@ -29,6 +28,7 @@ from web.database import (
     database_unavailable_check,
 )
 from web.extensions import babel, csrf, login_manager
+from web.i18n import lazy_gettext as _l
 
 log = logging.getLogger(__name__)
 HERE = Path(__file__).parent
@@ -85,6 +85,10 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
 
     observe.install(app)  # first: the request id is there for every other hook's log lines
     i18n.install(app)
+    from web.initiatives import ui as page_ui
+
+    page_ui.install(app)  # the initiative page's one-button forms, made in Python
+    fields.install(app)  # field() of _macros.html, made in Python
     html_params.install()  # WTForms' field attributes, without Markup.format
     inputs.install(app)  # before the blueprints: their rules take its converters
     feedback.install(app)

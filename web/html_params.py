@@ -34,7 +34,10 @@ def html_params(**kwargs: Any) -> Markup:
 
 
 def install() -> None:
-    """Let every WTForms widget use :func:`html_params` (the widgets look it up in their
-    module when they render)."""
+    """Let every WTForms widget use :func:`html_params`: most look it up in their module when
+    they render; ``Input`` (every text box, hidden field, check box and radio button) and
+    ``Button`` keep their own reference as a class attribute."""
     wtforms.widgets.core.html_params = html_params
     wtforms.widgets.html_params = html_params
+    for widget in (wtforms.widgets.core.Input, wtforms.widgets.core.Button):
+        widget.html_params = staticmethod(html_params)

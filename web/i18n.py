@@ -59,7 +59,7 @@ def reader_changed() -> None:
     that a form looked up before it."""
     ctx = _context()
     if ctx is not None:
-        for name in ("_vb_locale", "_vb_translations"):
+        for name in ("_vb_locale", "_vb_translations", "_vb_said"):
             ctx.__dict__.pop(name, None)
     refresh()
 
@@ -83,6 +83,13 @@ def gettext(string: str, **variables: Any) -> str:
     return said % variables if variables else said
 
 
+def lazy_gettext(string: str, **variables: Any) -> LazyString:
+    """``flask_babel.lazy_gettext`` said through the request's catalogue: the labels and
+    messages of the forms (``_l``), said for every form a page builds (the initiative page
+    builds a dozen)."""
+    return LazyString(gettext, string, **variables)
+
+
 def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
     """``flask_babel.ngettext`` through the request's catalogue."""
     variables.setdefault("num", num)
@@ -93,10 +100,51 @@ def ngettext(singular: str, plural: str, num: int, **variables: Any) -> str:
 def _template_gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> str:
     """``_()`` in the templates: what Jinja's newstyle gettext does, without resolving
     ``gettext`` in the template's context and calling through it on every call."""
+    if not variables:  # most of them: the sentence is the same all through the page
+        known = _said()
+        key = (eval_ctx.autoescape, string)
+        found = known.get(key)
+        if found is None:
+            found = known[key] = _say(eval_ctx.autoescape, string, variables)
+        return found
+    return _say(eval_ctx.autoescape, string, variables)
+
+
+def _say(autoescape: bool, string: str, variables: dict[str, Any]) -> str:
     said = translations().ugettext(string)
-    if eval_ctx.autoescape:
+    if autoescape:
         said = Markup(said)
     return said % variables  # always a format string (newstyle): "%%" is "%"
+
+
+def say(string: str, **variables: Any) -> str:
+    """``_(string, **variables)`` as a template says it (Markup), for markup made in Python."""
+    if not variables:
+        return said_once(string)
+    return _say(True, string, variables)
+
+
+def said_once(key: Any, make: Any = None) -> Any:
+    """A sentence (``_(key)`` as a template says it), or what ``make()`` gives, made once per
+    request and catalogue."""
+    if make is None:
+        key = (True, key)  # the key of ``_(key)`` in a template: one cache for both
+    known = _said()
+    found = known.get(key)
+    if found is None:
+        found = known[key] = make() if make is not None else _say(True, key[1], {})
+    return found
+
+
+def _said() -> dict[Any, Any]:
+    """The template sentences without values said so far in this request, by message id."""
+    ctx = _context()
+    found = getattr(ctx, "_vb_said", None)
+    if found is None:
+        found = {}
+        if ctx is not None:
+            ctx._vb_said = found
+    return found
 
 
 def _gettext(string: str) -> str:

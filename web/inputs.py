@@ -21,7 +21,6 @@ from typing import Any
 
 from babel.support import Translations
 from flask import Flask, abort, current_app, request
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.routing import BaseConverter, UnicodeConverter, ValidationError
 from wtforms import DateField, Field, IntegerField, StringField, TextAreaField
@@ -30,6 +29,7 @@ from wtforms.validators import StopValidation
 
 from engine.bounds import EARLIEST_DATE, LATEST_DATE, MAX_ID, MAX_SMALL_NUMBER
 from web.i18n import day as format_day
+from web.i18n import lazy_gettext as _l
 from web.i18n import locale
 
 _DIGITS = re.compile(r"[0-9]{1,19}")

@@ -38,3 +38,12 @@ def test_a_rendered_field_is_unchanged(web_app):
         rendered = str(form.title(class_="utrecht-textbox", aria_invalid="true"))
     assert 'value="Een &#34;mooi&#34; &lt;plan&gt; &amp; meer"' in rendered
     assert 'aria-invalid="true"' in rendered and 'class="utrecht-textbox"' in rendered
+
+
+def test_every_widget_uses_ours(web_app):
+    """Input and Button keep html_params as a class attribute: it is ours there too."""
+    from wtforms.widgets import Button, Input, TextInput
+
+    assert Input.html_params is html_params
+    assert TextInput.html_params is html_params
+    assert Button.html_params is html_params

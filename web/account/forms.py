@@ -1,7 +1,7 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
+from web.i18n import lazy_gettext as _l
 from web.inputs import Form
 
 _PASSWORD = [

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length
 
 from engine.api_tokens import MAX_NAME
+from web.i18n import lazy_gettext as _l
 from web.inputs import Form, NumberField
 
 

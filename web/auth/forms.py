@@ -1,7 +1,7 @@
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
+from web.i18n import lazy_gettext as _l
 from web.inputs import Form, NumberField
 
 # messages written per field (never WTForms' own "This field is required.")

@@ -3,12 +3,12 @@ photo's kind and size) and says why next to the field; CSRF is checked app-wide 
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField
 from wtforms import HiddenField, RadioField, SelectChoice, TextAreaField
 
 from web.date_input import DatePartsField
 from web.discussions.forms import NOT_REQUIRED, Needed
+from web.i18n import lazy_gettext as _l
 from web.inputs import Form
 
 ACCEPT_PHOTO = ".png,.jpg,.jpeg,.webp"

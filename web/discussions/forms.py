@@ -3,10 +3,10 @@ says why next to the field; CSRF is checked app-wide for every POST."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 
+from web.i18n import lazy_gettext as _l
 from web.inputs import Form
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectChoice, SelectField
 
+from web.i18n import lazy_gettext as _l
 from web.i18n import text
 from web.initiatives.forms import VersionedForm
 

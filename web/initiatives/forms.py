@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from markupsafe import Markup
 from wtforms import (
@@ -19,6 +18,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 from wtforms.widgets import HiddenInput
 
 from engine.operations.open_steps import CARRY, OPEN_STEP_CHOICES
+from web.i18n import lazy_gettext as _l
 from web.inputs import Form, NumberField, parse_id
 
 VISIBILITY_CHOICES = [

@@ -98,6 +98,8 @@ class PageForms:
 
     def failed_in(self, stage: StageView) -> bool:
         """Whether the form sent back belongs to this stage's checklist."""
+        if not self.submitted:
+            return False  # a fresh page: asked for every stage, two or three times
         keys = {f"step-new-{stage.key}"}
         for view in stage.steps:
             keys.update(f"{kind}-{view.step.id}" for kind in STEP_FORMS)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import (
     RadioField,
     SelectChoice,
@@ -17,6 +16,7 @@ from engine.bounds import MAX_SMALL_NUMBER
 from engine.maintenance.recurrence import RuleForm
 from engine.wording import ASSOCIATION_ROLE_WORDS
 from web.date_input import DatePartsField
+from web.i18n import lazy_gettext as _l
 from web.i18n import lazy_msg
 from web.inputs import Form, NumberField, parse_count, parse_id
 

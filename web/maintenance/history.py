@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from engine.history import EventView, History
+from web.i18n import lazy_gettext as _l
 from web.initiatives.history import _data, _day, _person, actor, describes, written
 from web.maintenance.routes import board_role
 

@@ -15,7 +15,6 @@ from datetime import datetime
 
 from flask import Blueprint, abort, g, render_template
 from flask.typing import ResponseReturnValue
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -42,6 +41,7 @@ from engine.wording import ASSOCIATION_ROLE_WORDS, role_words
 from engine.workflows.process_plan import plan_of
 from web import access
 from web.database import db, runtime
+from web.i18n import lazy_gettext as _l
 from web.i18n import render_msg, text
 from web.panels import Panel, register_panel
 

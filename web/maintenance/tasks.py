@@ -8,7 +8,6 @@ from __future__ import annotations
 from flask import g, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import Session
 from wtforms import SelectChoice
@@ -27,6 +26,7 @@ from web import access
 from web.confirm import unconfirmed
 from web.database import db
 from web.form_action import form_action, row_version
+from web.i18n import lazy_gettext as _l
 from web.i18n import render_msg
 from web.inputs import parse_count, parse_id
 from web.maintenance.forms import TaskForm, TurnForm

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, RadioField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from engine.meetings.operations import MAX_CAPACITY
 from engine.meetings.paper import MAX_PEOPLE as MAX_PAPER_PEOPLE
 from web.date_input import DatePartsField
+from web.i18n import lazy_gettext as _l
 from web.inputs import Form, NumberField
 
 ANSWER_CHOICES = [

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-
 from engine.history import EventView, History
+from web.i18n import lazy_gettext as _l
 from web.initiatives.history import _data, actor, describes
 
 SENTENCES = {

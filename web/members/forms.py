@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional
 
 from engine.wording import ROLES
+from web.i18n import lazy_gettext as _l
 from web.i18n import lazy_msg
 from web.initiatives.forms import VersionedForm
 

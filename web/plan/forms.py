@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
+import wtforms.widgets.core
+from markupsafe import Markup
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -12,10 +13,11 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
-from wtforms.widgets import HiddenInput
+from wtforms.widgets import HiddenInput, Select
 
 from engine.bounds import MAX_SMALL_NUMBER
 from web.date_input import DatePartsField
+from web.i18n import lazy_gettext as _l
 from web.initiatives.forms import VersionedForm
 from web.inputs import NumberField, parse_id
 
@@ -25,13 +27,43 @@ _STEP_TITLE = [
 ]
 
 
+class SharedSelect(Select):
+    """WTForms' select, writing the options of shared :class:`OwnerChoices` once per chosen
+    value (the ``<select>`` itself, with the field's own id, every time)."""
+
+    def __call__(self, field, **kwargs) -> Markup:
+        choices = field.choices
+        if not isinstance(choices, OwnerChoices) or self.multiple:
+            return super().__call__(field, **kwargs)
+        key = (type(field.data), field.data)
+        try:
+            options = choices.rendered.get(key)
+        except TypeError:  # a value that cannot be a key
+            return super().__call__(field, **kwargs)
+        if options is None:
+            whole = str(super().__call__(field, **kwargs))
+            options = choices.rendered[key] = whole[whole.index(">") + 1 : -len("</select>")]
+        kwargs.setdefault("id", field.id)
+        flags = getattr(field, "flags", {})
+        for k in dir(flags):
+            if k in self.validation_attrs and k not in kwargs:
+                kwargs[k] = getattr(flags, k)
+        params = wtforms.widgets.core.html_params(name=field.name, **kwargs)  # web/html_params.py
+        return Markup(f"<select {params}>{options}</select>")
+
+
 class StepForm(VersionedForm):
     """A new step, or a changed one (title, owner, due date)."""
 
     stage_key = HiddenField()
     title = StringField(_l("Step"), validators=_STEP_TITLE)
     #: the engine checks that the owner is a member
-    owner = SelectField(_l("Who takes it on"), validators=[Optional()], validate_choice=False)
+    owner = SelectField(
+        _l("Who takes it on"),
+        validators=[Optional()],
+        validate_choice=False,
+        widget=SharedSelect(),
+    )
     due_date = DatePartsField(_l("Due date"))
 
     def set_owners(self, choices: list[SelectChoice]) -> StepForm:
@@ -48,11 +80,21 @@ class StepForm(VersionedForm):
         return -1 if found is None else found  # -1: nobody, the engine refuses it
 
 
+class OwnerChoices(list[SelectChoice]):
+    """The owner choices of a page, with their ``<option>`` markup as rendered so far, by the
+    chosen value: a member's page offers them in every stage's "add a step" form."""
+
+    def __init__(self, choices: list[SelectChoice]) -> None:
+        super().__init__(choices)
+        self.rendered: dict[tuple[type, object], str] = {}
+
+
 def owner_choices(members) -> list[SelectChoice]:
     """Who may take a step on: nobody yet, or one of the group's members."""
-    return [SelectChoice("", _l("Nobody yet"))] + [
-        SelectChoice(str(m.person_id), m.name) for m in members
-    ]
+    return OwnerChoices(
+        [SelectChoice("", _l("Nobody yet"))]
+        + [SelectChoice(str(m.person_id), m.name) for m in members]
+    )
 
 
 class StepMoveForm(VersionedForm):

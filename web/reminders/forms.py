@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from engine.reminders.rules import MODE_LABELS, MODES, kind_of
+from web.i18n import lazy_gettext as _l
 from web.i18n import render_msg
 from web.inputs import Form
 

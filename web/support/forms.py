@@ -3,10 +3,10 @@ prefixed so that several can share one page with unique field ids."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import HiddenField, SelectField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from web.i18n import lazy_gettext as _l
 from web.inputs import Form
 
 #: Utrecht styles an empty ``required`` textarea as invalid before anyone typed: the server

@@ -11,7 +11,6 @@ from typing import Any
 from flask import Blueprint, abort, g, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy.orm import Session
 
@@ -45,6 +44,7 @@ from web import access
 from web.confirm import is_confirmed
 from web.database import db, runtime
 from web.form_action import form_action
+from web.i18n import lazy_gettext as _l
 from web.i18n import render_msg, text
 from web.inputs import parse_id, query_count, query_id
 from web.panels import Panel, register_panel

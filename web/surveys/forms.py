@@ -7,11 +7,11 @@ nothing but the text and control-character checks every form has."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
 from wtforms import BooleanField, HiddenField, RadioField, SelectChoice, StringField, TextAreaField
 
 from web.date_input import DatePartsField
 from web.discussions.forms import NOT_REQUIRED, Needed
+from web.i18n import lazy_gettext as _l
 from web.inputs import Form
 
 
