@@ -233,9 +233,15 @@ def feed_validators(session: Session, feed: CalendarFeed, now: datetime) -> Prep
     # an initiative's new title shows in its events' summaries: its last activity counts too
     today = local_date(now, config_of(session).timezone)
     ids = chosen(where, today)
-    changed, active, count = session.execute(
+    # the sum of the ids: a feed that loses one initiative's entries and gains another's (a
+    # member leaves one group and joins another) is told apart even when the count and the
+    # latest change stay the same
+    changed, active, count, ids_sum = session.execute(
         select(
-            func.max(CalendarEntry.updated_dt), func.max(Initiative.last_activity_dt), func.count()
+            func.max(CalendarEntry.updated_dt),
+            func.max(Initiative.last_activity_dt),
+            func.count(),
+            func.coalesce(func.sum(CalendarEntry.id), 0),
         )
         .select_from(ids)
         .join(CalendarEntry, CalendarEntry.id == ids.c.id)
@@ -246,7 +252,7 @@ def feed_validators(session: Session, feed: CalendarFeed, now: datetime) -> Prep
     last_modified = max([feed.created_dt, *moments])
     if last_modified.tzinfo is None:
         last_modified = last_modified.replace(tzinfo=UTC)
-    seed = f"{feed.id}|{locale}|{name}|{first}|{count}|{last_modified.isoformat()}"
+    seed = f"{feed.id}|{locale}|{name}|{first}|{count}|{ids_sum}|{last_modified.isoformat()}"
     return PreparedFeed(
         etag=hashlib.sha256(seed.encode()).hexdigest()[:32],
         last_modified=last_modified.replace(microsecond=0),

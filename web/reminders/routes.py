@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -28,6 +28,7 @@ from engine.reminders.tokens import read_unsubscribe_token, verifying_secrets
 from web import access
 from web.database import db, perform, runtime
 from web.extensions import csrf
+from web.feed_cache import feed_cache
 from web.form_action import form_action
 from web.i18n import locale
 from web.panels import Panel, group, register_panel
@@ -169,7 +170,8 @@ csrf.exempt(unsubscribe_link)
 
 def _feed_response(token: str, *, for_initiative: bool) -> Response:
     """The feed, or 304 when the calendar's copy is current; the body streams an event at a
-    time, from entries read before the headers go out (nothing can fail after the 200)."""
+    time, from entries read before the headers go out (nothing can fail after the 200), or
+    comes from this process's copy of the same ETag (web.feed_cache)."""
     session = db()
     feed = find_feed(session, token, for_initiative=for_initiative)
     if feed is None:
@@ -187,8 +189,15 @@ def _feed_response(token: str, *, for_initiative: bool) -> Response:
     response.make_conditional(request)
     if response.status_code == 304:
         return response
-    prepared = load_entries(session, current)
-    response.response = feed_chunks(prepared, runtime().config.base_url)
+    base_url = runtime().config.base_url
+    # the token too: a feed's ETag is unique within one database, its token across databases
+    cache, key = feed_cache(current_app), (feed.token, current.etag, base_url)
+    kept = cache.get(key)
+    if kept is not None:  # the same ETag: the same body (what a 304 relies on as well)
+        response.set_data(kept)
+        return response
+    chunks = feed_chunks(load_entries(session, current), base_url)
+    response.response = cache.keeping(key, chunks)
     return response
 
 
