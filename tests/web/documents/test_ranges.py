@@ -61,6 +61,11 @@ def test_a_part_of_a_file_is_sent_alone_from_a_folder_and_from_a_bucket(client, 
     response, body = _ranged(client, url, f"bytes={size - 3}-{size + 100}")  # cut at the end
     assert response.status_code == 206 and body == data[-3:]
     assert response.headers["Content-Range"] == f"bytes {size - 3}-{size - 1}/{size}"
+    head = client.head(url, headers={"Range": "bytes=0-9"})  # what is there, nothing sent
+    assert head.status_code == 206 and head.get_data() == b""
+    assert head.headers["Content-Length"] == "10"
+    assert head.headers["Content-Range"] == f"bytes 0-9/{size}"
+    head.close()
     response, _ = _ranged(client, url, f"bytes={size}-")
     assert response.status_code == 416
     assert response.headers["Content-Range"] == f"bytes */{size}"
