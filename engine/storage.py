@@ -55,14 +55,64 @@ class StorageUnavailable(VerbindingError):
 
 
 @dataclass(frozen=True)
+class ByteRange:
+    """A part of a stored file, as an HTTP ``Range: bytes=…`` asks for it (one range).
+
+    ``ByteRange(0, 1023)`` is the first KiB (``end`` is inclusive, as in HTTP);
+    ``ByteRange(10)`` is everything from byte 10 on; ``ByteRange(-500)`` is the last 500 bytes
+    (a suffix: the size need not be known to ask for it).
+    """
+
+    start: int
+    end: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.start < 0 and self.end is not None:
+            raise ValueError(f"a suffix range has no end: {self!r}")
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"a range that ends before it starts: {self!r}")
+
+    def header(self) -> str:
+        """As an HTTP (and S3) ``Range`` header: ``bytes=0-1023``, ``bytes=10-``, ``bytes=-500``."""
+        if self.start < 0:
+            return f"bytes={self.start}"
+        return f"bytes={self.start}-{'' if self.end is None else self.end}"
+
+    def within(self, size: int) -> tuple[int, int] | None:
+        """The first and last byte (inclusive) this range covers of a file of ``size`` bytes;
+        None when it lies wholly beyond the end (HTTP's 416)."""
+        if self.start < 0:
+            return (max(size + self.start, 0), size - 1) if size else None
+        if self.start >= size:
+            return None
+        return self.start, size - 1 if self.end is None else min(self.end, size - 1)
+
+
+@dataclass(frozen=True)
 class Opened:
-    """A stored file, ready to be sent: a local file (``path``) or a stream (``file``)."""
+    """A stored file, ready to be sent: a local file (``path``) or a stream (``file``).
+
+    ``size``, ``modified`` and ``etag`` are always the whole file's. Opened with a
+    :class:`ByteRange`, a stream holds only the bytes ``part`` names (first and last,
+    inclusive); ``part`` is None when ``file`` is the whole file, or when there is only a
+    ``path`` (whoever sends it cuts it). ``beyond_end``: the range asked for starts past the
+    end of the file, so there is nothing to send (neither ``path`` nor ``file``).
+    """
 
     size: int
     modified: datetime
     etag: str
     path: Path | None = None
     file: BinaryIO | None = None
+    part: tuple[int, int] | None = None
+    beyond_end: bool = False
+
+    @property
+    def length(self) -> int:
+        """How many bytes there are to send: the part's, or the whole file's."""
+        if self.beyond_end:
+            return 0
+        return self.size if self.part is None else self.part[1] - self.part[0] + 1
 
 
 class Storage(ABC):
@@ -103,8 +153,12 @@ class Storage(ABC):
         """The stored file's bytes; None when it is gone."""
 
     @abstractmethod
-    def open(self, name: str) -> Opened | None:
-        """The stored file to send to a browser; None when it is gone."""
+    def open(self, name: str, byte_range: ByteRange | None = None) -> Opened | None:
+        """The stored file to send to a browser; None when it is gone.
+
+        With ``byte_range``, a storage that streams the file fetches only that part (see
+        :class:`Opened`); one that hands out a local ``path`` leaves the cutting to the sender.
+        """
 
     @abstractmethod
     def delete(self, name: str) -> None:
@@ -169,7 +223,8 @@ class LocalStorage(Storage):
         except (FileNotFoundError, ValueError):
             return None
 
-    def open(self, name: str) -> Opened | None:
+    def open(self, name: str, byte_range: ByteRange | None = None) -> Opened | None:
+        """The file's ``path``, whole: Werkzeug's ``send_file`` answers ranges from it."""
         try:
             path = self.path(name)
             stat = path.stat()

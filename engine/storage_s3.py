@@ -13,6 +13,7 @@ start when it is missing.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, BinaryIO, cast
 
@@ -20,7 +21,7 @@ import boto3
 from botocore.config import Config as BotoConfig
 from botocore.exceptions import BotoCoreError, ClientError
 
-from engine.storage import Opened, Storage, StorageUnavailable, is_stored_name
+from engine.storage import ByteRange, Opened, Storage, StorageUnavailable, is_stored_name
 
 if TYPE_CHECKING:
     from engine.config import Config
@@ -29,6 +30,19 @@ log = logging.getLogger(__name__)
 
 #: the error codes that mean "no such object" (HEAD answers a bare 404)
 _MISSING = {"404", "NoSuchKey", "NotFound"}
+
+
+class _BeyondEnd(Exception):
+    """S3 answered 416 (``InvalidRange``): the range asked for starts past the object's end."""
+
+
+def _content_range(value: str) -> tuple[tuple[int, int], int] | None:
+    """S3's ``Content-Range: bytes 0-1023/4096`` as ((first, last), size); None if it is not."""
+    match = re.fullmatch(r"bytes (\d+)-(\d+)/(\d+)", value.strip())
+    if match is None:
+        return None
+    first, last, size = (int(group) for group in match.groups())
+    return (first, last), size
 
 
 def _prefix(value: str | None) -> str:
@@ -103,18 +117,25 @@ class S3Storage(Storage):
             raise self._failed("looking up", name, exc) from None
         return True
 
-    def _get(self, name: str) -> dict[str, Any] | None:
+    def _get(self, name: str, byte_range: ByteRange | None = None) -> dict[str, Any] | None:
+        """The object (its body a stream), or None when it is gone. With ``byte_range``, S3's
+        own ``Range``: only that part comes over the wire. A range that starts beyond the end
+        raises :class:`_BeyondEnd`."""
         if not is_stored_name(name):
             return None
+        asked = {"Range": byte_range.header()} if byte_range is not None else {}
         try:
-            return cast(dict[str, Any], self.client.get_object(Bucket=self.bucket,
-                                                               Key=self.key(name)))  # fmt: skip
+            found = self.client.get_object(Bucket=self.bucket, Key=self.key(name), **asked)
         except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in _MISSING:
+            code = exc.response.get("Error", {}).get("Code")
+            if code in _MISSING:
                 return None
+            if code == "InvalidRange" and byte_range is not None:
+                raise _BeyondEnd() from None
             raise self._failed("reading", name, exc) from None
         except BotoCoreError as exc:
             raise self._failed("reading", name, exc) from None
+        return cast(dict[str, Any], found)
 
     def read(self, name: str) -> bytes | None:
         found = self._get(name)
@@ -128,15 +149,47 @@ class S3Storage(Storage):
         finally:
             body.close()
 
-    def open(self, name: str) -> Opened | None:
-        found = self._get(name)
+    def open(self, name: str, byte_range: ByteRange | None = None) -> Opened | None:
+        """The object as a stream, in one request to the bucket: with ``byte_range`` only that
+        part is fetched, and S3's ``Content-Range`` tells the whole size. A range beyond the end
+        costs a second, bodiless request (what the object is now, for the 416 answer)."""
+        try:
+            found = self._get(name, byte_range)
+        except _BeyondEnd:
+            return self._beyond_end(name)
         if found is None:
             return None
+        size, part = int(found["ContentLength"]), None
+        if byte_range is not None and found.get("ContentRange"):
+            told = _content_range(str(found["ContentRange"]))
+            if told is None:
+                found["Body"].close()
+                problem = ValueError(f"unreadable Content-Range {found['ContentRange']!r}")
+                raise self._failed("reading", name, problem)
+            part, size = told
+        # else the bucket sent the whole object (a service that ignores Range): so be it
+        return Opened(
+            size=size,
+            modified=found["LastModified"],
+            etag=str(found.get("ETag", "")).strip('"'),
+            file=cast(BinaryIO, found["Body"]),
+            part=part,
+        )
+
+    def _beyond_end(self, name: str) -> Opened | None:
+        try:
+            found = self.client.head_object(Bucket=self.bucket, Key=self.key(name))
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in _MISSING:
+                return None
+            raise self._failed("looking up", name, exc) from None
+        except BotoCoreError as exc:
+            raise self._failed("looking up", name, exc) from None
         return Opened(
             size=int(found["ContentLength"]),
             modified=found["LastModified"],
             etag=str(found.get("ETag", "")).strip('"'),
-            file=cast(BinaryIO, found["Body"]),
+            beyond_end=True,
         )
 
     def delete(self, name: str) -> None:
