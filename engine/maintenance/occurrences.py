@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from engine.config import config_of
@@ -146,20 +146,31 @@ def upcoming(
 ) -> list[Occurrence]:
     """Turns still open from a week ago up to ``days`` ahead, soonest first (the first
     ``limit`` of them, when given)."""
-    query = (
-        select(Occurrence)
-        .options(joinedload(Occurrence.task), joinedload(Occurrence.assignee))
-        .where(
-            Occurrence.initiative_id == initiative_id,
-            Occurrence.status == "planned",
-            Occurrence.due_date.between(
-                today - timedelta(days=EARLY_DAYS), today + timedelta(days=days)
-            ),
-        )
-        .order_by(Occurrence.due_date, Occurrence.id)
-    )
+    params = {
+        "iid": initiative_id,
+        "start": today - timedelta(days=EARLY_DAYS),
+        "end": today + timedelta(days=days),
+    }
     if task_id is not None:
-        query = query.where(Occurrence.task_id == task_id)
-    if limit is not None:
-        query = query.limit(limit)
-    return list(session.scalars(query))
+        query = _UPCOMING.where(Occurrence.task_id == task_id)
+        if limit is not None:
+            query = query.limit(limit)
+    elif limit is not None:
+        query, params["limit"] = _UPCOMING_FIRST, limit
+    else:
+        query = _UPCOMING
+    return list(session.scalars(query, params))
+
+
+#: built once: the initiative page's zelfbeheer panel asks for its next turns on every view
+_UPCOMING = (
+    select(Occurrence)
+    .options(joinedload(Occurrence.task), joinedload(Occurrence.assignee))
+    .where(
+        Occurrence.initiative_id == bindparam("iid"),
+        Occurrence.status == "planned",
+        Occurrence.due_date.between(bindparam("start"), bindparam("end")),
+    )
+    .order_by(Occurrence.due_date, Occurrence.id)
+)
+_UPCOMING_FIRST = _UPCOMING.limit(bindparam("limit"))

@@ -25,7 +25,6 @@ from engine.maintenance.occurrences import get_occurrence, log_of
 from engine.maintenance.proposals import count_asked_of, open_swaps
 from engine.maintenance.queries import (
     Overview,
-    maintenance_matters,
     managers,
     overview,
     panel_overview,
@@ -155,12 +154,11 @@ def load_panel(
     session: Session, page: InitiativePage, person: Person | None, now: datetime
 ) -> MaintenancePanel | None:
     """What ``maintenance/_panel.html`` shows: only once zelfbeheer matters to the group."""
-    initiative = page.initiative
-    if not maintenance_matters(session, initiative):
-        return None
     day = local_date(now, config_of(session).timezone)
-    data = panel_overview(session, initiative, day, PANEL_TURNS)
-    asked = count_asked_of(session, initiative.id, person.id, day) if person else 0
+    data = panel_overview(session, page.initiative, day, PANEL_TURNS, guards=page.guards)
+    if data is None:
+        return None
+    asked = count_asked_of(session, page.initiative.id, person.id, day) if person else 0
     return MaintenancePanel(data, data.upcoming, asked)
 
 
