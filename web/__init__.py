@@ -101,6 +101,9 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     from web.initiatives import ui as page_ui
 
     page_ui.install(app)  # the initiative page's one-button forms, made in Python
+    from web.plan import checklist
+
+    checklist.install(app)  # the checklist's steps without tools, made in Python
     fields.install(app)  # field() of _macros.html, made in Python
     html_params.install()  # WTForms' field attributes, without Markup.format
     inputs.install(app)  # before the blueprints: their rules take its converters
