@@ -16,7 +16,8 @@ from typing import Any
 from flask import Flask
 from markupsafe import Markup
 
-from web.i18n import said_once, say, text, when
+from engine.dates import show
+from web.i18n import _zone, locale, said_once, say, text
 from web.initiatives.ui import _out
 
 #: what every step says (``said`` in plan/_checklist.html), by key
@@ -42,29 +43,36 @@ def checklist_words() -> dict[str, str]:
     return said_once(("checklist words",), lambda: {k: say(v) for k, v in WORDS.items()})
 
 
+def _written() -> dict[str, str]:
+    """The words as ``{{ said.done }}`` writes them (escaped, finalized), once per request."""
+    return said_once(
+        ("checklist words written",), lambda: {k: _out(v) for k, v in checklist_words().items()}
+    )
+
+
 def read_only_step(view: Any, page: Any, step_lang: Any) -> Markup:
     """One ``<li>`` of the checklist without tools, with the whitespace the loop wrote around
     it (a leading line break, a trailing indent)."""
-    said = checklist_words()
+    said = _written()
+    loc, zone = locale(), _zone()  # what ``|when`` looks up on every call
     step = view.step
     if step.is_done:
-        state, tag = (
-            " vb-step--done",
-            f'<span class="vb-tag vb-tag--ok">{_out(said["done"])}</span>',
-        )
+        state, tag = " vb-step--done", f'<span class="vb-tag vb-tag--ok">{said["done"]}</span>'
     elif step.is_closed:
         state = " vb-step--closed"
-        tag = f'<span class="vb-tag vb-tag--plain">{_out(said["closed"])}</span>'
+        tag = f'<span class="vb-tag vb-tag--plain">{said["closed"]}</span>'
     else:
-        state, tag = "", f'<span class="vb-tag">{_out(said["open"])}</span>'
-    meta = [f"{_out(said['who'])} {_out(view.owner_name or said['nobody'])}"]
+        state, tag = "", f'<span class="vb-tag">{said["open"]}</span>'
+    owner = _out(view.owner_name) if view.owner_name else said["nobody"]
+    meta = [f"{said['who']} {owner}"]
     if step.due_date:
-        meta.append(f" · {_out(said['due'])} {_out(when(step.due_date))}")
+        meta.append(f" · {said['due']} {_out(show(step.due_date, loc, zone))}")
     if step.is_done and step.done_dt:
-        meta.append(f" · {_out(say('Completed on %(date)s', date=when(step.done_dt, 'short')))}")
+        sentence = say("Completed on %(date)s", date=show(step.done_dt, loc, zone))
+        meta.append(f" · {_out(sentence)}")
     if step.is_closed:
         sentence = say(
-            "Closed on %(date)s when the group moved on", date=when(step.closed_dt, "short")
+            "Closed on %(date)s when the group moved on", date=show(step.closed_dt, loc, zone)
         )
         meta.append(f" · {_out(sentence)}")
     if step.carried_from:
