@@ -177,7 +177,8 @@ class InitiativePage:
 
 
 # The page's statements, built once (building a ``select()`` costs more than SQLite running
-# it); the initiative is bound per call.
+# it); the initiative is bound per call. Those that read only columns run on the session's
+# connection, past the ORM's execution layer (the ORM statements before them have flushed).
 _VISITED = select(Event.to_stage).where(
     Event.initiative_id == bindparam("iid"), Event.kind == "transition"
 )
@@ -208,7 +209,7 @@ _DOCUMENTS = (
 
 
 def _visited(session: Session, initiative: Initiative, initial: str) -> set[str]:
-    stages = session.scalars(_VISITED, {"iid": initiative.id})
+    stages = session.connection().execute(_VISITED, {"iid": initiative.id}).scalars()
     return {initial, *stages}
 
 
@@ -293,7 +294,7 @@ def load_page(
     ]
     group = [
         MemberView(m.person_id, m.name, m.role, m.organisation, m.joined_dt)
-        for m in session.execute(_GROUP, {"iid": initiative.id})
+        for m in session.connection().execute(_GROUP, {"iid": initiative.id})
     ]
     members = [m for m in group if m.role in RESIDENT_ROLES]
     viewer_id = viewer.id if viewer is not None else None

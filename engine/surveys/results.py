@@ -77,7 +77,7 @@ _PANEL = select(
 def survey_line(session: Session, initiative_id: int) -> SQLRow | None:
     """The initiative's survey as its panel shows it: ``id``, ``title``, ``status`` and how
     many ``answers`` it has; None without a survey."""
-    return session.execute(_PANEL, {"iid": initiative_id}).first()
+    return session.connection().execute(_PANEL, {"iid": initiative_id}).first()
 
 
 def _counts(session: Session, survey_id: int):
