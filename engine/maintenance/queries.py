@@ -97,18 +97,13 @@ def overview(session: Session, initiative: Initiative, today: date) -> Overview:
 
 
 def panel_overview(
-    session: Session,
-    initiative: Initiative,
-    today: date,
-    turns: int,
-    *,
-    guards: GuardContext | None = None,
+    session: Session, initiative: Initiative, *, guards: GuardContext | None = None
 ) -> Overview | None:
-    """What the initiative page's zelfbeheer panel shows: the association, what it still lacks,
-    the agreement and the next ``turns`` turns; not the members and tasks ``overview`` reads
-    for the maintenance pages (a third of the page's work for a group with a rota). None while
-    zelfbeheer does not matter to the group (``maintenance_matters``). ``guards``: the guard
-    facts the page already loaded, else they are loaded here."""
+    """What the initiative page's zelfbeheer panel shows: the association, what it still lacks
+    and the agreement (its next turns: ``next_turns``); not the members, tasks and turns
+    ``overview`` reads for the maintenance pages (a third of the page's work for a group with a
+    rota). None while zelfbeheer does not matter to the group (``maintenance_matters``).
+    ``guards``: the guard facts the page already loaded, else they are loaded here."""
     association = get_association(session, initiative.id)
     if association is None and not _matters_without_association(session, initiative):
         return None
@@ -120,7 +115,6 @@ def panel_overview(
         members=[],
         missing=GUARDS["association_registered"].check(guards),
         agreement=active_agreement(session, initiative.id),
-        upcoming=upcoming(session, initiative.id, today, limit=turns),
     )
 
 
