@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import Integer, bindparam, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from engine.machines import CONTINUE_TITLE, ENTER_PREFIX
 from engine.models import (
@@ -84,8 +84,19 @@ def move_title(titles: dict[str, Text], trigger: str) -> Text:
 
 # The page's statements, built once (building a ``select()`` costs more than SQLite running
 # it); the initiative, the limit and the offset are bound per call.
+_COUNTED = aliased(Event)
+#: the page of events with, on every row, how many events the initiative has in all (one
+#: statement instead of two; SQLite and PostgreSQL count once, the subquery is uncorrelated)
 _EVENTS = (
-    select(Event, Person.name)
+    select(
+        Event,
+        Person.name,
+        select(func.count())
+        .select_from(_COUNTED)
+        .where(_COUNTED.initiative_id == bindparam("iid"))
+        .scalar_subquery()
+        .label("total"),
+    )
     .outerjoin(Person, Person.id == Event.actor_id)
     .where(Event.initiative_id == bindparam("iid"))
     .order_by(Event.created_dt.desc(), Event.id.desc())
@@ -123,8 +134,14 @@ def load_events(
 ) -> History:
     """Events newest first, with the names of the people they mention; ``private``: whether
     the reader may read coach notes and concern reasons (``can_read_private``)."""
-    rows = session.execute(_EVENTS, {"iid": initiative.id, "limit": limit, "offset": offset}).all()
-    total = session.scalar(_EVENT_COUNT, {"iid": initiative.id})
+    found = session.execute(_EVENTS, {"iid": initiative.id, "limit": limit, "offset": offset}).all()
+    rows = [(event, name) for event, name, _ in found]
+    if found:
+        total = found[0].total
+    elif offset or not limit:  # a page past the end (or none asked for): counted on its own
+        total = session.scalar(_EVENT_COUNT, {"iid": initiative.id})
+    else:
+        total = 0  # no events at all
     people = dict(known)
     people.update({e.actor_id: name for e, name in rows if e.actor_id is not None})
     wanted: set[int] = set()

@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.decision_page import DecisionView, decision_views
+from engine.guards import GuardContext
 from engine.history import (
     History,
     load_events,
@@ -31,7 +32,7 @@ from engine.models import (
     Step,
 )
 from engine.operations.open_steps import stages_left_behind
-from engine.operations.transitions import Move, list_moves
+from engine.operations.transitions import Move, moves_and_facts
 from engine.permissions import RESIDENT_ROLES, can_read_private
 from engine.workflows.definitions import Text, WorkflowDef
 from engine.workflows.process_plan import ProcessPlan, own_titles, process_plan
@@ -144,6 +145,8 @@ class InitiativePage:
     history: History
     viewer_id: int | None
     role: str | None
+    #: the guard facts the moves were judged on (the panels read them too, not loading again)
+    guards: GuardContext | None = None
 
     @property
     def current(self) -> StageView:
@@ -174,7 +177,8 @@ class InitiativePage:
 
 
 # The page's statements, built once (building a ``select()`` costs more than SQLite running
-# it); the initiative is bound per call.
+# it); the initiative is bound per call. Those that read only columns run on the session's
+# connection, past the ORM's execution layer (the ORM statements before them have flushed).
 _VISITED = select(Event.to_stage).where(
     Event.initiative_id == bindparam("iid"), Event.kind == "transition"
 )
@@ -205,7 +209,7 @@ _DOCUMENTS = (
 
 
 def _visited(session: Session, initiative: Initiative, initial: str) -> set[str]:
-    stages = session.scalars(_VISITED, {"iid": initiative.id})
+    stages = session.connection().execute(_VISITED, {"iid": initiative.id}).scalars()
     return {initial, *stages}
 
 
@@ -260,14 +264,17 @@ def _stage_views(
     return views
 
 
-def _moves(session: Session, viewer: Person | None, initiative: Initiative, role: str | None):
-    """The possible moves; someone outside the group is not told that only the group moves."""
-    moves = list_moves(session, viewer, initiative)
+def _moves(
+    session: Session, viewer: Person | None, initiative: Initiative, role: str | None
+) -> tuple[list[Move], GuardContext]:
+    """The possible moves, and the guard facts they were judged on; someone outside the group
+    is not told that only the group moves."""
+    moves, facts = moves_and_facts(session, viewer, initiative)
     if role in RESIDENT_ROLES:
-        return moves
+        return moves, facts.context
     return [
         replace(m, reasons=[r for r in m.reasons if r.msgid not in ROLE_REASONS]) for m in moves
-    ]
+    ], facts.context
 
 
 def load_page(
@@ -287,7 +294,7 @@ def load_page(
     ]
     group = [
         MemberView(m.person_id, m.name, m.role, m.organisation, m.joined_dt)
-        for m in session.execute(_GROUP, {"iid": initiative.id})
+        for m in session.connection().execute(_GROUP, {"iid": initiative.id})
     ]
     members = [m for m in group if m.role in RESIDENT_ROLES]
     viewer_id = viewer.id if viewer is not None else None
@@ -301,6 +308,14 @@ def load_page(
     titles_of_moves = move_titles(defn)
     known = {m.person_id: m.name for m in group}
     known.update({s.step.owner_id: s.owner_name for s in steps if s.step.owner_id and s.owner_name})
+    decisions = decision_views(
+        session,
+        initiative,
+        titles_of_moves,
+        {m.person_id: (m.name, m.role, m.joined_dt) for m in members},
+        viewer_id,
+    )
+    moves, guards = _moves(session, viewer, initiative, role)
     return InitiativePage(
         initiative=initiative,
         workflow=defn,
@@ -311,14 +326,8 @@ def load_page(
         members=members,
         coaches=[m for m in group if m.role not in RESIDENT_ROLES],
         documents=documents,
-        decisions=decision_views(
-            session,
-            initiative,
-            titles_of_moves,
-            {m.person_id: (m.name, m.role, m.joined_dt) for m in members},
-            viewer_id,
-        ),
-        moves=_moves(session, viewer, initiative, role),
+        decisions=decisions,
+        moves=moves,
         history=load_events(
             session,
             initiative,
@@ -330,4 +339,5 @@ def load_page(
         ),
         viewer_id=viewer_id,
         role=role,
+        guards=guards,
     )

@@ -20,7 +20,19 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from engine.config import load_config
 from engine.logs import configure_logging
 from engine.runtime import Runtime
-from web import fast_urls, feedback, fields, files, html_params, i18n, inputs, keys, limits, observe
+from web import (
+    fast_urls,
+    feedback,
+    fields,
+    files,
+    html_params,
+    i18n,
+    inputs,
+    keys,
+    limits,
+    observe,
+    templating,
+)
 from web.database import (
     RETRY_AFTER_SECONDS,
     close_db,
@@ -84,10 +96,14 @@ def create_app(overrides: dict[str, Any] | None = None) -> Flask:
     import web.users  # noqa: F401  (registers the user loader)
 
     observe.install(app)  # first: the request id is there for every other hook's log lines
+    templating.install(app)  # before any template is loaded
     i18n.install(app)
     from web.initiatives import ui as page_ui
 
     page_ui.install(app)  # the initiative page's one-button forms, made in Python
+    from web.plan import checklist
+
+    checklist.install(app)  # the checklist's steps without tools, made in Python
     fields.install(app)  # field() of _macros.html, made in Python
     html_params.install()  # WTForms' field attributes, without Markup.format
     inputs.install(app)  # before the blueprints: their rules take its converters
@@ -205,4 +221,3 @@ def _security_headers(response):
         # a signed-in page must not be kept by the browser or a proxy for the next person
         response.headers["Cache-Control"] = "private, no-store"
     return response
-

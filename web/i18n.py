@@ -114,6 +114,8 @@ def _say(autoescape: bool, string: str, variables: dict[str, Any]) -> str:
     said = translations().ugettext(string)
     if autoescape:
         said = Markup(said)
+    if not variables and "%" not in said:
+        return said  # what ``said % {}`` gives, without Markup's formatting machinery
     return said % variables  # always a format string (newstyle): "%%" is "%"
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from engine.config import config_of
@@ -39,13 +39,15 @@ REVIEW_OUTCOMES = ("renew", "end", "send_back")
 REVIEW_TRIGGER = "review_send_back"
 
 
+#: built once (the initiative page asks for it on every view of a group with an association)
+_ACTIVE = select(MaintenanceAgreement).where(
+    MaintenanceAgreement.initiative_id == bindparam("iid"),
+    MaintenanceAgreement.status == "active",
+)
+
+
 def active_agreement(session: Session, initiative_id: int) -> MaintenanceAgreement | None:
-    return session.scalar(
-        select(MaintenanceAgreement).where(
-            MaintenanceAgreement.initiative_id == initiative_id,
-            MaintenanceAgreement.status == "active",
-        )
-    )
+    return session.scalar(_ACTIVE, {"iid": initiative_id})
 
 
 def _duties(text: str, what: str) -> str:

@@ -7,9 +7,10 @@ recorded it. A turn the sweeper marked missed can still be set to done.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session, joinedload
 
 from engine.config import config_of
@@ -17,7 +18,7 @@ from engine.errors import InvalidInput, NotFound, PermissionDenied, Refused
 from engine.i18n import msg
 from engine.maintenance.reminders import replan
 from engine.maintenance.roles import NOT_YOUR_TURN, standing
-from engine.models import Occurrence, Person
+from engine.models import MaintenanceTask, Occurrence, Person
 from engine.operations.common import lock_initiative, record_detail
 from engine.timeutil import local_date
 
@@ -146,20 +147,81 @@ def upcoming(
 ) -> list[Occurrence]:
     """Turns still open from a week ago up to ``days`` ahead, soonest first (the first
     ``limit`` of them, when given)."""
-    query = (
-        select(Occurrence)
-        .options(joinedload(Occurrence.task), joinedload(Occurrence.assignee))
-        .where(
-            Occurrence.initiative_id == initiative_id,
-            Occurrence.status == "planned",
-            Occurrence.due_date.between(
-                today - timedelta(days=EARLY_DAYS), today + timedelta(days=days)
-            ),
-        )
-        .order_by(Occurrence.due_date, Occurrence.id)
-    )
+    params = {
+        "iid": initiative_id,
+        "start": today - timedelta(days=EARLY_DAYS),
+        "end": today + timedelta(days=days),
+    }
+    query = _UPCOMING
     if task_id is not None:
         query = query.where(Occurrence.task_id == task_id)
     if limit is not None:
         query = query.limit(limit)
-    return list(session.scalars(query))
+    return list(session.scalars(query, params))
+
+
+#: built once (the zelfbeheer overview asks for the turns to come on every view)
+_UPCOMING = (
+    select(Occurrence)
+    .options(joinedload(Occurrence.task), joinedload(Occurrence.assignee))
+    .where(
+        Occurrence.initiative_id == bindparam("iid"),
+        Occurrence.status == "planned",
+        Occurrence.due_date.between(bindparam("start"), bindparam("end")),
+    )
+    .order_by(Occurrence.due_date, Occurrence.id)
+)
+
+
+@dataclass(frozen=True, slots=True)
+class NextTurn:
+    """A turn as the initiative page's zelfbeheer panel lists it."""
+
+    id: int
+    task_id: int
+    due_date: date
+    task_title: str
+    #: the volunteer's name; None when nobody is on the rota for it
+    assignee_name: str | None
+    has_assignee: bool
+
+
+#: ``upcoming``'s first turns as columns, task title and volunteer's name joined in (the
+#: objects with their task and volunteer loaded cost the page four times as much)
+_NEXT_TURNS = (
+    select(
+        Occurrence.id,
+        Occurrence.task_id,
+        Occurrence.due_date,
+        MaintenanceTask.title,
+        Person.id.label("assignee_id"),
+        Person.name,
+    )
+    .outerjoin(MaintenanceTask, MaintenanceTask.id == Occurrence.task_id)
+    .outerjoin(Person, Person.id == Occurrence.assignee_id)
+    .where(
+        Occurrence.initiative_id == bindparam("iid"),
+        Occurrence.status == "planned",
+        Occurrence.due_date.between(bindparam("start"), bindparam("end")),
+    )
+    .order_by(Occurrence.due_date, Occurrence.id)
+    .limit(bindparam("limit"))
+)
+
+
+def next_turns(
+    session: Session, initiative_id: int, today: date, limit: int, *, days: int = 28
+) -> list[NextTurn]:
+    """The first ``limit`` turns of ``upcoming`` (same window, same order), as columns."""
+    params = {
+        "iid": initiative_id,
+        "start": today - timedelta(days=EARLY_DAYS),
+        "end": today + timedelta(days=days),
+        "limit": limit,
+    }
+    return [
+        NextTurn(
+            row.id, row.task_id, row.due_date, row.title, row.name, row.assignee_id is not None
+        )
+        for row in session.execute(_NEXT_TURNS, params)
+    ]

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from engine.guards import GUARDS
+from engine.guards import GUARDS, GuardContext
 from engine.i18n import Msg
 from engine.maintenance.agreement import active_agreement
 from engine.maintenance.association import get_association, members_of
@@ -96,17 +96,25 @@ def overview(session: Session, initiative: Initiative, today: date) -> Overview:
     )
 
 
-def panel_overview(session: Session, initiative: Initiative, today: date, turns: int) -> Overview:
-    """What the initiative page's zelfbeheer panel shows: the association, what it still lacks,
-    the agreement and the next ``turns`` turns; not the members and tasks ``overview`` reads
-    for the maintenance pages (a third of the page's work for a group with a rota)."""
+def panel_overview(
+    session: Session, initiative: Initiative, *, guards: GuardContext | None = None
+) -> Overview | None:
+    """What the initiative page's zelfbeheer panel shows: the association, what it still lacks
+    and the agreement (its next turns: ``next_turns``); not the members, tasks and turns
+    ``overview`` reads for the maintenance pages (a third of the page's work for a group with a
+    rota). None while zelfbeheer does not matter to the group (``maintenance_matters``).
+    ``guards``: the guard facts the page already loaded, else they are loaded here."""
+    association = get_association(session, initiative.id)
+    if association is None and not _matters_without_association(session, initiative):
+        return None
+    if guards is None:
+        guards = guard_context(session, initiative)
     return Overview(
         initiative=initiative,
-        association=get_association(session, initiative.id),
+        association=association,
         members=[],
-        missing=GUARDS["association_registered"].check(guard_context(session, initiative)),
+        missing=GUARDS["association_registered"].check(guards),
         agreement=active_agreement(session, initiative.id),
-        upcoming=upcoming(session, initiative.id, today, limit=turns),
     )
 
 
@@ -115,6 +123,10 @@ def maintenance_matters(session: Session, initiative: Initiative) -> bool:
     is in a stage of self-management, or its next move asks for an association."""
     if get_association(session, initiative.id) is not None:
         return True
+    return _matters_without_association(session, initiative)
+
+
+def _matters_without_association(session: Session, initiative: Initiative) -> bool:
     defn, pm = machine_for(session, initiative)
     if initiative.state in pm.graph.finals:
         return True

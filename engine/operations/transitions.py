@@ -105,14 +105,22 @@ def _reasons(t: TransitionDef, facts: Facts, decision: str | None) -> list[Msg]:
 
 def list_moves(session: Session, actor: Person | None, initiative: Initiative) -> list[Move]:
     """Every transition out of the current stage, each with its blocking reasons."""
+    return moves_and_facts(session, actor, initiative)[0]
+
+
+def moves_and_facts(
+    session: Session, actor: Person | None, initiative: Initiative
+) -> tuple[list[Move], Facts]:
+    """``list_moves``, with the facts the moves were judged on (the initiative page hands its
+    guard facts on to its panels instead of loading them again)."""
     facts = load_facts(session, initiative.id, actor.id if actor else None)
     defn = definition_by_hash(session, facts.content_hash)
     pm = machines.get(facts.content_hash, defn, facts.graph_key)
     outgoing = pm.graph.outgoing(facts.state)
     if not outgoing:
-        return []
+        return [], facts
     decisions = _live_decisions(session, initiative.id)
-    return [
+    moves = [
         Move(
             trigger=t.trigger,
             title=t.title,
@@ -124,6 +132,7 @@ def list_moves(session: Session, actor: Person | None, initiative: Initiative) -
         )
         for t in outgoing
     ]
+    return moves, facts
 
 
 def _status(decision: Decision | None) -> str | None:

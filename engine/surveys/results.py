@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
+from sqlalchemy.engine import Row as SQLRow
 from sqlalchemy.orm import Session
 
 from engine.models import Neighbourhood
@@ -58,6 +59,25 @@ def _percent(count: int, total: int) -> int:
 def answer_count(session: Session, survey_id: int) -> int:
     query = select(func.count()).where(SurveyResponse.survey_id == survey_id)
     return session.scalar(query) or 0
+
+
+#: what the initiative page's survey panel shows, in one statement built once (the survey as
+#: an object would bring its questions and their options along: three statements more)
+_PANEL = select(
+    Survey.id,
+    Survey.title,
+    Survey.status,
+    select(func.count())
+    .where(SurveyResponse.survey_id == Survey.id)
+    .scalar_subquery()
+    .label("answers"),
+).where(Survey.initiative_id == bindparam("iid"))
+
+
+def survey_line(session: Session, initiative_id: int) -> SQLRow | None:
+    """The initiative's survey as its panel shows it: ``id``, ``title``, ``status`` and how
+    many ``answers`` it has; None without a survey."""
+    return session.connection().execute(_PANEL, {"iid": initiative_id}).first()
 
 
 def _counts(session: Session, survey_id: int):

@@ -24,11 +24,12 @@ def load_discussion_panel(
     session: Session, page: InitiativePage, person: Person | None, now: datetime
 ) -> dict[str, Any]:
     """The link to the discussion, the group's coaches by name, and open reports (for those
-    who deal with them)."""
+    who deal with them). The coaches' names are for the group and the staff (the panel shows
+    them where the visitor ``sees_reasons``): not looked up for the public."""
     who = standing(session, page.initiative, person, page.role, known=True)
     return {
         "who": who,
-        "coaches": area_coaches(session, page.initiative),
+        "coaches": area_coaches(session, page.initiative) if who.sees_reasons else [],
         "reports": count_open_reports(session, page.initiative.id) if who.moderates else 0,
         #: decision id → messages in its discussion, for the link under each decision
         "decision_messages": decision_message_counts(session, page.initiative.id)

@@ -21,11 +21,10 @@ from sqlalchemy.orm import Session
 from engine.config import config_of
 from engine.db import utcnow
 from engine.errors import NotFound
-from engine.maintenance.occurrences import get_occurrence, log_of
+from engine.maintenance.occurrences import NextTurn, get_occurrence, log_of, next_turns
 from engine.maintenance.proposals import count_asked_of, open_swaps
 from engine.maintenance.queries import (
     Overview,
-    maintenance_matters,
     managers,
     overview,
     panel_overview,
@@ -146,7 +145,7 @@ PANEL_TURNS = 3
 @dataclass
 class MaintenancePanel:
     data: Overview
-    turns: list[Occurrence] = field(default_factory=list)
+    turns: list[NextTurn] = field(default_factory=list)
     #: questions to swap a turn that wait for the visitor's answer
     asked: int = 0
 
@@ -155,13 +154,13 @@ def load_panel(
     session: Session, page: InitiativePage, person: Person | None, now: datetime
 ) -> MaintenancePanel | None:
     """What ``maintenance/_panel.html`` shows: only once zelfbeheer matters to the group."""
-    initiative = page.initiative
-    if not maintenance_matters(session, initiative):
+    data = panel_overview(session, page.initiative, guards=page.guards)
+    if data is None:
         return None
     day = local_date(now, config_of(session).timezone)
-    data = panel_overview(session, initiative, day, PANEL_TURNS)
-    asked = count_asked_of(session, initiative.id, person.id, day) if person else 0
-    return MaintenancePanel(data, data.upcoming, asked)
+    turns = next_turns(session, page.initiative.id, day, PANEL_TURNS)
+    asked = count_asked_of(session, page.initiative.id, person.id, day) if person else 0
+    return MaintenancePanel(data, turns, asked)
 
 
 register_panel(bp, Panel("maintenance", "maintenance/_panel.html", "main", 30, load_panel))

@@ -10,8 +10,7 @@ from sqlalchemy.orm import Session
 from engine.models import Person
 from engine.pages import InitiativePage
 from engine.permissions import can_build_survey
-from engine.surveys.building import survey_of
-from engine.surveys.results import answer_count
+from engine.surveys.results import survey_line
 from web.panels import Panel, register_panel
 from web.surveys.routes import bp
 
@@ -19,15 +18,16 @@ from web.surveys.routes import bp
 def load_survey_panel(
     session: Session, page: InitiativePage, person: Person | None, now: datetime
 ) -> dict[str, Any] | None:
-    """The survey's state and answer count; nothing for the public while there is none."""
-    survey = survey_of(session, page.initiative.id)
+    """The survey's title, state and answer count (one statement); nothing for the public
+    while there is none."""
+    survey = survey_line(session, page.initiative.id)
     builds = can_build_survey(page.role)
     if (survey is None or survey.status == "draft") and not builds:
         return None
     return {
         "survey": survey,
         "builds": builds,
-        "answers": answer_count(session, survey.id) if survey is not None else 0,
+        "answers": survey.answers if survey is not None else 0,
     }
 
 

@@ -1,0 +1,102 @@
+"""A step of plan/_checklist.html as the public and the coaches see it (no tools, no form sent
+back), made in Python.
+
+Every stage of the plan lists its steps; a Jinja loop with half a dozen conditions, filters and
+sentences per step costs more than the few lines it writes. ``read_only_step`` builds the very
+same markup: every value passes the environment's ``finalize`` and is escaped as ``{{ value }}``
+did, and the sentences are the template's (``say``: what ``_()`` gives). The checklist keeps its
+template for a member's steps (tools and forms); tests/web/plan/test_checklist_row.py renders
+the template's row and this one side by side.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from markupsafe import Markup
+
+from engine.dates import show
+from web.i18n import _zone, locale, said_once, say, text
+from web.initiatives.ui import _out
+
+#: what every step says (``said`` in plan/_checklist.html), by key
+WORDS = {
+    "done": "Done",
+    "closed": "Closed, not done",
+    "open": "Open",
+    "who": "Who:",
+    "nobody": "nobody yet",
+    "due": "Due:",
+    "reopen": "Reopen",
+    "up": "Move up",
+    "down": "Move down",
+    "remove": "Remove",
+    "change": "Change, assign or date",
+    "question": "Remove this step from the plan? The history keeps that it was there.",
+    "yes": "Yes, remove the step",
+}
+
+
+def checklist_words() -> dict[str, str]:
+    """``said`` of the checklist: said once per request, not once per stage."""
+    return said_once(("checklist words",), lambda: {k: say(v) for k, v in WORDS.items()})
+
+
+def _written() -> dict[str, str]:
+    """The words as ``{{ said.done }}`` writes them (escaped, finalized), once per request."""
+    return said_once(
+        ("checklist words written",), lambda: {k: _out(v) for k, v in checklist_words().items()}
+    )
+
+
+def read_only_step(view: Any, page: Any, step_lang: Any) -> Markup:
+    """One ``<li>`` of the checklist without tools, with the whitespace the loop wrote around
+    it (a leading line break, a trailing indent)."""
+    said = _written()
+    loc, zone = locale(), _zone()  # what ``|when`` looks up on every call
+    step = view.step
+    if step.is_done:
+        state, tag = " vb-step--done", f'<span class="vb-tag vb-tag--ok">{said["done"]}</span>'
+    elif step.is_closed:
+        state = " vb-step--closed"
+        tag = f'<span class="vb-tag vb-tag--plain">{said["closed"]}</span>'
+    else:
+        state, tag = "", f'<span class="vb-tag">{said["open"]}</span>'
+    owner = _out(view.owner_name) if view.owner_name else said["nobody"]
+    meta = [f"{said['who']} {owner}"]
+    if step.due_date:
+        meta.append(f" · {said['due']} {_out(show(step.due_date, loc, zone))}")
+    if step.is_done and step.done_dt:
+        sentence = say("Completed on %(date)s", date=show(step.done_dt, loc, zone))
+        meta.append(f" · {_out(sentence)}")
+    if step.is_closed:
+        sentence = say(
+            "Closed on %(date)s when the group moved on", date=show(step.closed_dt, loc, zone)
+        )
+        meta.append(f" · {_out(sentence)}")
+    if step.carried_from:
+        origin = page.stage(step.carried_from)
+        if origin:
+            meta.append(f" · {_out(say('Taken along from %(stage)s', stage=text(origin.title)))}")
+    return Markup(
+        f'\n  <li class="vb-step{state}" id="step-{_out(step.id)}">\n'
+        f'    <div class="vb-step__row">\n'
+        f'      <div class="vb-step__main">\n'
+        f'        <p class="vb-step__line">\n'
+        f"          {tag}\n"
+        f'          <span class="vb-step__title"{_out(step_lang)}>{_out(step.title)}</span>\n'
+        f"        </p>\n"
+        f'        <p class="vb-meta">{"".join(meta)}</p>\n'
+        f"      </div>\n"
+        f"      \n"
+        f"    </div>\n"
+        f"    \n"
+        f"    \n"
+        f"  </li>\n"
+        f"  "
+    )
+
+
+def install(app: Flask) -> None:
+    app.jinja_env.globals.update(checklist_words=checklist_words, read_only_step=read_only_step)
