@@ -104,18 +104,22 @@ class S3Storage(Storage):
         except (BotoCoreError, ClientError) as exc:
             raise self._failed("storing", name, exc) from None
 
-    def exists(self, name: str) -> bool:
+    def _head(self, name: str) -> dict[str, Any] | None:
+        """The object's size, date and ETag without its body; None when it is gone."""
         if not is_stored_name(name):
-            return False
+            return None
         try:
-            self.client.head_object(Bucket=self.bucket, Key=self.key(name))
+            found = self.client.head_object(Bucket=self.bucket, Key=self.key(name))
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") in _MISSING:
-                return False
+                return None
             raise self._failed("looking up", name, exc) from None
         except BotoCoreError as exc:
             raise self._failed("looking up", name, exc) from None
-        return True
+        return cast(dict[str, Any], found)
+
+    def exists(self, name: str) -> bool:
+        return self._head(name) is not None
 
     def _get(self, name: str, byte_range: ByteRange | None = None) -> dict[str, Any] | None:
         """The object (its body a stream), or None when it is gone. With ``byte_range``, S3's
@@ -177,14 +181,9 @@ class S3Storage(Storage):
         )
 
     def _beyond_end(self, name: str) -> Opened | None:
-        try:
-            found = self.client.head_object(Bucket=self.bucket, Key=self.key(name))
-        except ClientError as exc:
-            if exc.response.get("Error", {}).get("Code") in _MISSING:
-                return None
-            raise self._failed("looking up", name, exc) from None
-        except BotoCoreError as exc:
-            raise self._failed("looking up", name, exc) from None
+        found = self._head(name)
+        if found is None:
+            return None
         return Opened(
             size=int(found["ContentLength"]),
             modified=found["LastModified"],
