@@ -17,24 +17,26 @@ from flask import Flask
 from markupsafe import Markup
 
 from engine.dates import show
+from engine.i18n import N_
 from web.i18n import _zone, locale, said_once, say, text
 from web.initiatives.ui import _out
 
-#: what every step says (``said`` in plan/_checklist.html), by key
+#: what every step says (``said`` in plan/_checklist.html), by key; ``N_`` marks each for the
+#: catalogues (extraction reads only marked strings: unmarked, they would fall out of them)
 WORDS = {
-    "done": "Done",
-    "closed": "Closed, not done",
-    "open": "Open",
-    "who": "Who:",
-    "nobody": "nobody yet",
-    "due": "Due:",
-    "reopen": "Reopen",
-    "up": "Move up",
-    "down": "Move down",
-    "remove": "Remove",
-    "change": "Change, assign or date",
-    "question": "Remove this step from the plan? The history keeps that it was there.",
-    "yes": "Yes, remove the step",
+    "done": N_("Done"),
+    "closed": N_("Closed, not done"),
+    "open": N_("Open"),
+    "who": N_("Who:"),
+    "nobody": N_("nobody yet"),
+    "due": N_("Due:"),
+    "reopen": N_("Reopen"),
+    "up": N_("Move up"),
+    "down": N_("Move down"),
+    "remove": N_("Remove"),
+    "change": N_("Change, assign or date"),
+    "question": N_("Remove this step from the plan? The history keeps that it was there."),
+    "yes": N_("Yes, remove the step"),
 }
 
 
