@@ -54,10 +54,34 @@ def pytest_sessionstart(session):
         )
 
 
+#: modules that count what a part of the run did (each has ``lines()``): the stateful test of
+#: the group's rules, the fuzzer, the accessibility audit
+SUMMARIES = ("tests.invariants.summary", "tests.web.fuzz.summary", "tests.browser.a11y")
+
+
+def _summary_lines() -> list[str]:
+    found = (sys.modules.get(name) for name in SUMMARIES)
+    return [line for module in found if module is not None for line in module.lines()]
+
+
+#: the summary lines the parallel workers (pytest-xdist, as .ci/run uses) sent back
+_WORKER_LINES: list[str] = []
+
+
+def pytest_sessionfinish(session):
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a worker: its summary goes back to the controller
+        workeroutput["summary"] = _summary_lines()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    _WORKER_LINES.extend(getattr(node, "workeroutput", {}).get("summary", []))
+
+
 def pytest_terminal_summary(terminalreporter):
-    """How much the stateful test of the group's rules ran (tests/invariants/summary.py)."""
-    found = sys.modules.get("tests.invariants.summary")
-    for line in found.lines() if found is not None else ():
+    """What the counted parts of the run did, in this process and in every worker."""
+    for line in _WORKER_LINES + _summary_lines():
         terminalreporter.write_line(line)
 
 

@@ -165,3 +165,16 @@ def tab_to(page: Page, selector: str, limit: int = 60, backwards: bool = False) 
         if page.evaluate("s => document.activeElement.matches(s)", selector):
             return info
     raise AssertionError(f"{selector} not reached with {limit} presses of {key} on {page.url}")
+
+
+def lines() -> list[str]:
+    """What axe checked, printed at the end of the run (tests/conftest.py)."""
+    if not CHECKED:
+        return []
+    out = [
+        f"axe (WCAG 2.2 A/AA, at each page's width and at 320 px) checked "
+        f"{len(CHECKED)} page states in {sum(SECONDS):.1f}s and found "
+        f"{len(VIOLATIONS)} with violations; {len(SKIPPED)} more had the shape "
+        "of a page checked already (VERBINDING_AXE_EVERY_STATE=1 checks them too)"
+    ]
+    return out + (list(VIOLATIONS) if KEEP_GOING else [])

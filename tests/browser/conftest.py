@@ -163,18 +163,6 @@ def lang(request) -> str:
     return request.param
 
 
-def pytest_terminal_summary(terminalreporter):
-    if a11y.CHECKED:
-        terminalreporter.write_line(
-            f"axe (WCAG 2.2 A/AA, at each page's width and at 320 px) checked "
-            f"{len(a11y.CHECKED)} page states in {sum(a11y.SECONDS):.1f}s and found "
-            f"{len(a11y.VIOLATIONS)} with violations; {len(a11y.SKIPPED)} more had the shape "
-            "of a page checked already (VERBINDING_AXE_EVERY_STATE=1 checks them too)"
-        )
-    for found in a11y.VIOLATIONS if a11y.KEEP_GOING else ():
-        terminalreporter.write_line(found)
-
-
 def pytest_sessionfinish(session, exitstatus):
     if a11y.KEEP_GOING and a11y.VIOLATIONS and exitstatus == 0:
         session.exitstatus = 1  # an audit that went on past violations still fails

@@ -9,7 +9,6 @@ from flask import Flask
 
 from tests.conftest import DB_KINDS, prepared_database
 from tests.web.conftest import make_app
-from tests.web.fuzz import summary
 
 
 @pytest.fixture(scope="module", params=DB_KINDS)
@@ -26,7 +25,3 @@ def fuzz_app(request, tmp_path_factory, smtp_sink) -> Iterator[Flask]:
     yield app
     app.extensions["verbinding"].close()
 
-
-def pytest_terminal_summary(terminalreporter):
-    for line in summary.lines():
-        terminalreporter.write_line(line)
