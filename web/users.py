@@ -12,7 +12,7 @@ from flask_login import AnonymousUserMixin, UserMixin, login_user
 
 from engine.db import utcnow
 from engine.models import Person
-from engine.signin import find_session, start_session
+from engine.signin import signed_in_person, start_session
 from web.database import db
 from web.extensions import login_manager
 from web.i18n import reader_changed
@@ -44,10 +44,7 @@ class Anonymous(AnonymousUserMixin):
 
 @login_manager.user_loader
 def load_user(reference: str) -> CurrentUser | None:
-    found = find_session(db(), reference, utcnow())
-    if found is None:
-        return None
-    person = db().get(Person, found.person_id)
+    person = signed_in_person(db(), reference, utcnow())
     if person is None or not person.is_active:
         return None
     return CurrentUser(person, reference)

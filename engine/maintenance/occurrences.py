@@ -160,15 +160,19 @@ def upcoming(
     return list(session.scalars(query, params))
 
 
+#: the planned turns of an initiative between two dates (the parameters iid, start and end):
+#: the zelfbeheer overview's objects and the initiative page's panel read the same window
+_IN_WINDOW = (
+    Occurrence.initiative_id == bindparam("iid"),
+    Occurrence.status == "planned",
+    Occurrence.due_date.between(bindparam("start"), bindparam("end")),
+)
+
 #: built once (the zelfbeheer overview asks for the turns to come on every view)
 _UPCOMING = (
     select(Occurrence)
     .options(joinedload(Occurrence.task), joinedload(Occurrence.assignee))
-    .where(
-        Occurrence.initiative_id == bindparam("iid"),
-        Occurrence.status == "planned",
-        Occurrence.due_date.between(bindparam("start"), bindparam("end")),
-    )
+    .where(*_IN_WINDOW)
     .order_by(Occurrence.due_date, Occurrence.id)
 )
 
@@ -199,11 +203,7 @@ _NEXT_TURNS = (
     )
     .outerjoin(MaintenanceTask, MaintenanceTask.id == Occurrence.task_id)
     .outerjoin(Person, Person.id == Occurrence.assignee_id)
-    .where(
-        Occurrence.initiative_id == bindparam("iid"),
-        Occurrence.status == "planned",
-        Occurrence.due_date.between(bindparam("start"), bindparam("end")),
-    )
+    .where(*_IN_WINDOW)
     .order_by(Occurrence.due_date, Occurrence.id)
     .limit(bindparam("limit"))
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import date, datetime
 
-from sqlalchemy import and_, exists, not_, or_, select
+from sqlalchemy import and_, exists, func, not_, or_, select
 from sqlalchemy.orm import Session, aliased, joinedload
 
 from engine.config import config_of
@@ -126,5 +126,16 @@ def open_swaps(session: Session, initiative_id: int, today: date) -> list[SwapPr
 
 
 def count_asked_of(session: Session, initiative_id: int, person_id: int, today: date) -> int:
-    """How many questions wait for this person's answer (for the initiative page's panel)."""
-    return sum(1 for p in open_swaps(session, initiative_id, today) if p.recipient_id == person_id)
+    """How many questions wait for this person's answer (for the initiative page's panel):
+    one count in SQL, with :func:`no_longer_fits` (it read every open question with its turns
+    and people on each page view)."""
+    return session.scalar(
+        select(func.count())
+        .select_from(SwapProposal)
+        .where(
+            SwapProposal.initiative_id == initiative_id,
+            SwapProposal.recipient_id == person_id,
+            SwapProposal.status == "pending",
+            not_(no_longer_fits(today)),
+        )
+    ) or 0

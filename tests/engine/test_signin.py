@@ -24,7 +24,13 @@ from engine.errors import Refused
 from engine.mail import Mailer
 from engine.models import OutboxMessage, RateLimit
 from engine.ratelimit import hit
-from engine.signin import end_all_sessions, end_session, find_session, start_session
+from engine.signin import (
+    end_all_sessions,
+    end_session,
+    find_session,
+    signed_in_person,
+    start_session,
+)
 
 MAILER = Mailer(base_url="http://verbinding.test", mail_from="noreply@verbinding.test")
 
@@ -56,13 +62,22 @@ def test_a_newer_reset_link_makes_the_older_ones_useless(session, now):
         reset_password(session, older, "nog-een-wachtwoord", later)
 
 
+def _live(session, reference, now) -> bool:
+    """Whether the reference holds, asked both ways: the session row (the sessions page, the
+    logout) and the person with it in one statement (every signed-in request)."""
+    row = find_session(session, reference, now)
+    person = signed_in_person(session, reference, now)
+    assert (person.id if person else None) == (row.person_id if row else None), reference
+    return row is not None
+
+
 def test_a_password_change_ends_open_links_and_sessions(session, now):
     anna = _person(session, now)
     link = _token(session, request_password_reset(session, anna.email, now, MAILER))
     reference = start_session(session, anna, now=now, remember=True, days=30)
-    assert find_session(session, reference, now) is not None
+    assert _live(session, reference, now)
     change_password(session, anna, "heel-nieuw-123", now)
-    assert find_session(session, reference, now) is None
+    assert not _live(session, reference, now)
     with pytest.raises(Refused):
         reset_password(session, link, "nieuw-wachtwoord", now)
 
@@ -71,16 +86,16 @@ def test_a_login_session_ends_at_logout_and_at_its_expiry(session, now):
     anna = _person(session, now)
     first = start_session(session, anna, now=now, remember=False, days=30)
     second = start_session(session, anna, now=now, remember=True, days=30)
-    assert find_session(session, first, now + timedelta(days=29)) is not None
-    assert find_session(session, first, now + timedelta(days=30)) is None
+    assert _live(session, first, now + timedelta(days=29))
+    assert not _live(session, first, now + timedelta(days=30))
     end_session(session, first, now)
-    assert find_session(session, first, now) is None
-    assert find_session(session, second, now) is not None
+    assert not _live(session, first, now)
+    assert _live(session, second, now)
     sid = second.partition(":")[0]
     for forged in (f"{sid}:raden", f"{sid}:", "x:y", "", f"{2**40}:a", "²:a"):
-        assert find_session(session, forged, now) is None, forged
+        assert not _live(session, forged, now), forged
     assert end_all_sessions(session, anna.id, now) == 1
-    assert find_session(session, second, now) is None
+    assert not _live(session, second, now)
 
 
 def _median_cpu(first, second, runs: int = 5) -> tuple[float, float]:

@@ -52,21 +52,25 @@ class NotesPanel:
     can_write: bool
     notes: list[CoachNote]
     concern: Concern | None
-    note_form: NoteForm
-    concern_form: ConcernForm
-    clear_form: ClearConcernForm
+    #: the forms only staff get (the group reads the notes without them)
+    note_form: NoteForm | None = None
+    concern_form: ConcernForm | None = None
+    clear_form: ClearConcernForm | None = None
 
 
 def notes_panel(session: Session, initiative_id: int, person: Person | None) -> NotesPanel:
-    """Notes and concern for ``coach/_notes_panel.html``: the group and staff see them."""
-    return NotesPanel(
+    """Notes and concern for ``coach/_notes_panel.html``: the group and staff see them; the
+    forms are made only for staff, who write (three forms on every member's page view)."""
+    panel = NotesPanel(
         can_write=is_staff(person),
         notes=notes_of(session, initiative_id),
         concern=concern_of(session, initiative_id),
-        note_form=NoteForm(formdata=None),
-        concern_form=ConcernForm(formdata=None),
-        clear_form=ClearConcernForm(formdata=None),
     )
+    if panel.can_write:
+        panel.note_form = NoteForm(formdata=None)
+        panel.concern_form = ConcernForm(formdata=None)
+        panel.clear_form = ClearConcernForm(formdata=None)
+    return panel
 
 
 def load_notes_panel(

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from engine.db import make_session_factory, unit_of_work
 from engine.errors import Conflict, InvalidInput, PermissionDenied, Refused
 from engine.maintenance.occurrences import mark_done
-from engine.maintenance.proposals import open_swaps, stale_swaps
+from engine.maintenance.proposals import count_asked_of, open_swaps, stale_swaps
 from engine.maintenance.rota import reassign_turn
 from engine.maintenance.swaps import accept_swap, decline_swap, propose_swap, withdraw_swap
 from engine.maintenance.sweep import sweep_maintenance
@@ -152,6 +152,27 @@ def test_a_question_expires_when_its_turn_goes_by(session, now, group):
     assert "1 swap questions expired" in report
     assert session.get(SwapProposal, proposal.id).status == "expired"
     assert _holders(session, mine, theirs) == [cor.id, bram.id]
+
+
+def test_the_panel_counts_the_questions_that_wait_for_each_person(session, now, group):
+    """The initiative page's count (SQL) and the overview's list (Python) agree: only the one
+    asked sees it, and not once a turn went by, was recorded or changed hands."""
+    cor, bram, anna = group.member, group.board, group.initiator
+    mine, theirs = group.turn_of(session, cor), group.turn_of(session, bram)
+    today = local_date(now)
+
+    def counts(day):
+        listed = open_swaps(session, group.item.id, day)
+        asked = [count_asked_of(session, group.item.id, p.id, day) for p in (cor, bram, anna)]
+        assert asked == [sum(q.recipient_id == p.id for q in listed) for p in (cor, bram, anna)]
+        return asked
+
+    assert counts(today) == [0, 0, 0]
+    propose_swap(session, cor, group.item.id, mine.id, other_id=theirs.id, now=now)
+    assert counts(today) == [0, 1, 0]
+    assert counts(local_date(now + 3 * DAY)) == [0, 0, 0]  # Cor's turn went by
+    reassign_turn(session, anna, group.item.id, theirs.id, anna.id, now=now)
+    assert counts(today) == [0, 0, 0]  # Bram's turn is Anna's now: the question expired
 
 
 def test_a_question_expires_when_the_board_gives_the_turn_away(session, now, group):
