@@ -42,6 +42,7 @@ from engine.reminders.feed_scope import (
     BY_KEY,
     MAX_UPCOMING,
     Source,
+    Window,
     chosen,
     note_event,
     staff_sources,
@@ -170,18 +171,20 @@ def _going_to(person_id: int):
     return select(key).where(MeetingAnswer.person_id == person_id, MeetingAnswer.answer == "going")
 
 
-def _window_where(session: Session, now: datetime) -> list:
-    """Entries inside the feed's window of dates; a cancelled one for as long as its
-    subscribers need to hear of it."""
+def feed_window(session: Session, now: datetime) -> Window:
+    """The feed's window of dates; a cancelled entry in it for as long as its subscribers need
+    to hear of it."""
     first, last = _window(session, now)
-    return [
-        CalendarEntry.entry_date >= first,
-        CalendarEntry.entry_date <= last,
-        or_(
-            CalendarEntry.is_cancelled.is_(False),
-            CalendarEntry.updated_dt >= now - KEEP_CANCELLED,
-        ),
-    ]
+    kept = or_(
+        CalendarEntry.is_cancelled.is_(False),
+        CalendarEntry.updated_dt >= now - KEEP_CANCELLED,
+    )
+    return Window(first, last, (kept,))
+
+
+def _window_where(session: Session, now: datetime) -> list:
+    """The entries inside the feed's window, as conditions."""
+    return feed_window(session, now).conditions()
 
 
 def entries_for(session: Session, initiative_ids: list[int], now: datetime) -> list:
@@ -209,7 +212,7 @@ class PreparedFeed:
     titles: dict[int, str] = field(default_factory=dict)
     #: where the feed's entries come from (each read on its own), and what they all meet
     sources: list[Source] = field(default_factory=list)
-    where: list[Any] = field(default_factory=list)
+    window: Window | None = None
     today: date | None = None
     #: the window holds more events than the feed shows (it says so in a note)
     more: bool = False
@@ -239,10 +242,10 @@ def _feed_scope(session: Session, feed: CalendarFeed) -> tuple[list[Source], str
 def feed_validators(session: Session, feed: CalendarFeed, now: datetime) -> PreparedFeed:
     """The feed's ETag and Last-Modified: one aggregate over the window's entries."""
     sources, locale, name = _feed_scope(session, feed)
-    where = _window_where(session, now)
+    window = feed_window(session, now)
     # an initiative's new title shows in its events' summaries: its last activity counts too
     today = local_date(now, config_of(session).timezone)
-    ids = chosen(sources, where, today)
+    ids = chosen(sources, window, today)
     # the sum of the ids: a feed that loses one initiative's entries and gains another's (a
     # member leaves one group and joins another) is told apart even when the count and the
     # latest change stay the same
@@ -257,7 +260,7 @@ def feed_validators(session: Session, feed: CalendarFeed, now: datetime) -> Prep
         .join(CalendarEntry, CalendarEntry.id == ids.c.id)
         .outerjoin(Initiative, Initiative.id == CalendarEntry.initiative_id)
     ).one()
-    first, _ = _window(session, now)
+    first = window.first
     moments = [m if m.tzinfo else m.replace(tzinfo=UTC) for m in (changed, active) if m]
     last_modified = max([feed.created_dt, *moments])
     if last_modified.tzinfo is None:
@@ -270,16 +273,16 @@ def feed_validators(session: Session, feed: CalendarFeed, now: datetime) -> Prep
         locale=locale,
         tz=config_of(session).timezone,
         sources=sources,
-        where=where,
+        window=window,
         today=today,
     )
 
 
 def load_entries(session: Session, prepared: PreparedFeed) -> PreparedFeed:
     """Read what the feed's body shows (one statement), before any of it is sent."""
-    today = prepared.today
-    assert today is not None  # set by feed_validators
-    ids = chosen(prepared.sources, prepared.where, today)
+    today, window = prepared.today, prepared.window
+    assert today is not None and window is not None  # set by feed_validators
+    ids = chosen(prepared.sources, window, today)
     rows = session.execute(
         select(CalendarEntry, Initiative.title)
         .select_from(ids)

@@ -72,25 +72,49 @@ def staff_sources(session: Session, person: Person) -> list[Source]:
     ]
 
 
-def _firsts(source: Source, where: list, today: date, *, past: bool) -> Subquery:
+@dataclass(frozen=True)
+class Window:
+    """The feed's window of dates (both included) and what else an entry in it meets."""
+
+    first: date
+    last: date
+    #: the conditions besides the dates (a cancelled entry only while its subscribers need
+    #: to hear of it)
+    where: tuple[ColumnElement[bool], ...] = ()
+
+    def conditions(self, first: date | None = None, last: date | None = None) -> list:
+        """The window's conditions, its dates narrowed to ``first``…``last`` where given: one
+        bound each way (SQLite starts an index walk at one of two lower bounds, maybe the
+        looser, and visits every entry before the other)."""
+        first = self.first if first is None else max(first, self.first)
+        last = self.last if last is None else min(last, self.last)
+        return [_CE.entry_date >= first, _CE.entry_date <= last, *self.where]
+
+
+def _firsts(source: Source, window: Window, today: date, *, past: bool) -> Subquery:
     """One source's first entries from today on (its last before today), in the feed's order:
     a walk of the source's index that stops at the feed's limit."""
+    where = (
+        window.conditions(last=today - timedelta(days=1))
+        if past
+        else window.conditions(first=today)
+    )
     query = (
         select(_CE.id, _CE.entry_date)
         .where(source.where, *where)
         .with_hint(CalendarEntry.__table__, f"INDEXED BY {source.index}", "sqlite")
     )
     if past:
-        query = query.where(_CE.entry_date < today).order_by(_CE.entry_date.desc(), _CE.id.desc())
+        query = query.order_by(_CE.entry_date.desc(), _CE.id.desc())
         return query.limit(MAX_PAST).subquery()
-    query = query.where(_CE.entry_date >= today).order_by(_CE.entry_date, _CE.id)
+    query = query.order_by(_CE.entry_date, _CE.id)
     return query.limit(MAX_UPCOMING + 1).subquery()
 
 
-def _part(sources: list[Source], where: list, today: date, *, past: bool) -> Subquery:
+def _part(sources: list[Source], window: Window, today: date, *, past: bool) -> Subquery:
     """The first entries of all sources together: each source's own first ones, without
     the entries two sources share twice, and of those the first again."""
-    firsts = [_firsts(source, where, today, past=past) for source in sources]
+    firsts = [_firsts(source, window, today, past=past) for source in sources]
     if len(firsts) == 1:
         return firsts[0]
     both = union(*(select(f.c.id, f.c.entry_date) for f in firsts)).subquery()
@@ -99,16 +123,16 @@ def _part(sources: list[Source], where: list, today: date, *, past: bool) -> Sub
     return select(both.c.id).order_by(*order).limit(limit).subquery("past" if past else "upcoming")
 
 
-def chosen(sources: list[Source], where: list, today: date) -> Subquery:
+def chosen(sources: list[Source], window: Window, today: date) -> Subquery:
     """The ids of the entries a feed shows: up to MAX_UPCOMING + 1 from today on (one more
     than shown: it tells that there are more), up to MAX_PAST before today, of the entries
-    any of ``sources`` gives that meet all of ``where``. Each source is read on its own, to
-    its limit (one walk over the city's dates with every source as a condition visits the
-    entries of all the city to find a district's)."""
+    in the window that any of ``sources`` gives. Each source is read on its own, to its limit
+    (one walk over the city's dates with every source as a condition visits the entries of
+    all the city to find a district's)."""
     if not sources:
         sources = [Source(false(), BY_KEY)]
-    upcoming = _part(sources, where, today, past=False)
-    past = _part(sources, where, today, past=True)
+    upcoming = _part(sources, window, today, past=False)
+    past = _part(sources, window, today, past=True)
     return union_all(select(upcoming.c.id), select(past.c.id)).subquery("chosen")
 
 

@@ -307,7 +307,7 @@ def test_the_choice_from_sources_equals_the_one_walk_of_old(session, small_limit
             for feed in world["feeds"]:
                 expected = old_choice(session, feed)
                 prepared = feed_validators(session, feed, NOW)
-                ids = feed_scope.chosen(prepared.sources, prepared.where, today)
+                ids = feed_scope.chosen(prepared.sources, prepared.window, today)
                 assert set(session.scalars(select(ids.c.id))) == expected, feed.token
                 # and what a poll shows: those, by date, less the one that tells of more
                 shown = load_entries(session, prepared)
@@ -384,3 +384,16 @@ def test_the_district_feed_walks_the_district_index_even_with_stale_statistics(t
         # the member and the assigned initiatives: by initiative and date
         by_initiative = "ix_calendar_entries_initiative_date (initiative_id=?"
         assert sum(by_initiative in step for step in walks) == 4, plan
+
+
+def test_each_walk_has_one_bound_each_way(session):
+    """SQLite starts an index walk at one of two lower bounds (the window's first day, or
+    today), maybe the looser: it then visits every entry between them. Each walk has one."""
+    today = local_date(NOW, config_of(session).timezone)
+    window = calendar_module.feed_window(session, NOW)
+    source = feed_scope.Source(_CE.district_id == 1, feed_scope.BY_DISTRICT)
+    for past in (False, True):
+        walk = select(feed_scope._firsts(source, window, today, past=past))
+        sql = str(walk.compile(session.get_bind()))
+        assert sql.count("entry_date >=") == 1 and sql.count("entry_date <=") == 1, sql
+        assert "entry_date <" not in sql.replace("entry_date <=", ""), sql
