@@ -259,10 +259,10 @@ def test_the_choice_from_sources_equals_the_one_walk_of_old(session, small_limit
 
     @PROFILES[PROFILE]
     @given(
-        entries=st.lists(entry, max_size=24),
+        entries=st.lists(entry, min_size=6, max_size=24),
         meeting_entries=st.lists(st.one_of(st.none(), entry), min_size=3, max_size=3),
         coach_member=some(st.integers(0, n_initiatives - 1), max_size=2),
-        coach_assigned=some(st.integers(0, n_initiatives - 1), max_size=2),
+        coach_assigned=some(st.integers(0, n_initiatives - 1), min_size=1, max_size=2),
         coach_districts=some(st.integers(0, 2), max_size=2),
         resident_member=some(st.integers(0, n_initiatives - 1), max_size=3),
         coach_going=some(st.integers(0, 2)),
