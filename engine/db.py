@@ -25,6 +25,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.sql.selectable import CTE
@@ -75,6 +76,18 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+@compiles(Table, "sqlite")
+def _sqlite_table_hint(table: Table, compiler, **kw) -> str:
+    """A table with its hint on SQLite: SQLAlchemy renders ``Select.with_hint`` for other
+    databases only, and SQLite's is ``INDEXED BY <index>`` after the table's name (a query
+    whose planner would take another index when its statistics are stale)."""
+    text = compiler.visit_table(table, **kw)
+    hints = kw.get("fromhints")
+    if hints and table in hints and not kw.get("ashint") and hints[table] not in text:
+        text += " " + hints[table]
+    return text
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:

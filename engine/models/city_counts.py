@@ -70,3 +70,5 @@ Index("ix_initiatives_respond_by_id", _I.earliest_respond_by, _I.id)
 # a calendar feed walks its window by date
 _CE = CalendarEntry.__table__.c
 Index("ix_calendar_entries_date_id", _CE.entry_date, _CE.id)
+# and a district coach's feed its stadsdeel's window (migration 0033)
+Index("ix_calendar_entries_district_date_id", _CE.district_id, _CE.entry_date, _CE.id)

@@ -122,6 +122,10 @@ class CalendarEntry(Base):
     key: Mapped[str] = mapped_column(String(150), unique=True)
     source: Mapped[str] = mapped_column(String(30))
     initiative_id: Mapped[int | None] = mapped_column(ForeignKey("initiatives.id"), index=True)
+    #: the stadsdeel of the initiative's wijk, kept by the database (migration 0033's
+    #: triggers; never written from Python, and not refreshed on a loaded object): a district
+    #: coach's feed walks its district's entries by date
+    district_id: Mapped[int | None]
     kind: Mapped[str] = mapped_column(String(30))
     #: ``{"nl": …, "en": …}``
     title: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -17,7 +17,6 @@ from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard
 from sqlalchemy import (
-    ColumnElement,
     CompoundSelect,
     Select,
     String,
@@ -38,7 +37,16 @@ from engine.models.meetings import MeetingAnswer
 from engine.models.reminders import CalendarEntry, CalendarFeed
 from engine.models.support import CoachAssignment
 from engine.permissions import is_staff
-from engine.reminders.feed_scope import MAX_UPCOMING, chosen, follows_where, note_event
+from engine.reminders.feed_scope import (
+    BY_INITIATIVE,
+    BY_KEY,
+    MAX_UPCOMING,
+    Source,
+    Window,
+    chosen,
+    note_event,
+    staff_sources,
+)
 from engine.reminders.tokens import new_feed_token
 from engine.timeutil import local_date, zone
 
@@ -163,23 +171,20 @@ def _going_to(person_id: int):
     return select(key).where(MeetingAnswer.person_id == person_id, MeetingAnswer.answer == "going")
 
 
-def _entry_where(session: Session, ids: Any, now: datetime, person_id: int | None = None) -> list:
-    """Entries of the followed initiatives (and, in a person's own feed, the meetings they go
-    to) inside the feed's window of dates; a cancelled one for as long as its subscribers
-    need to hear of it."""
+def feed_window(session: Session, now: datetime) -> Window:
+    """The feed's window of dates; a cancelled entry in it for as long as its subscribers need
+    to hear of it."""
     first, last = _window(session, now)
-    followed = ids if isinstance(ids, ColumnElement) else CalendarEntry.initiative_id.in_(ids)
-    return [
-        followed
-        if person_id is None
-        else or_(followed, CalendarEntry.key.in_(_going_to(person_id))),
-        CalendarEntry.entry_date >= first,
-        CalendarEntry.entry_date <= last,
-        or_(
-            CalendarEntry.is_cancelled.is_(False),
-            CalendarEntry.updated_dt >= now - KEEP_CANCELLED,
-        ),
-    ]
+    kept = or_(
+        CalendarEntry.is_cancelled.is_(False),
+        CalendarEntry.updated_dt >= now - KEEP_CANCELLED,
+    )
+    return Window(first, last, (kept,))
+
+
+def _window_where(session: Session, now: datetime) -> list:
+    """The entries inside the feed's window, as conditions."""
+    return feed_window(session, now).conditions()
 
 
 def entries_for(session: Session, initiative_ids: list[int], now: datetime) -> list:
@@ -188,7 +193,7 @@ def entries_for(session: Session, initiative_ids: list[int], now: datetime) -> l
     return list(
         session.scalars(
             select(CalendarEntry)
-            .where(*_entry_where(session, initiative_ids, now))
+            .where(CalendarEntry.initiative_id.in_(initiative_ids), *_window_where(session, now))
             .order_by(CalendarEntry.entry_date, CalendarEntry.id)
         )
     )
@@ -205,34 +210,42 @@ class PreparedFeed:
     tz: str | None = None
     entries: list[Any] = field(default_factory=list)
     titles: dict[int, str] = field(default_factory=dict)
-    #: the conditions that choose the feed's entries
-    where: list[Any] = field(default_factory=list)
+    #: where the feed's entries come from (each read on its own), and what they all meet
+    sources: list[Source] = field(default_factory=list)
+    window: Window | None = None
     today: date | None = None
     #: the window holds more events than the feed shows (it says so in a note)
     more: bool = False
 
 
-def _feed_scope(session: Session, feed: CalendarFeed) -> tuple[Person, Any, str, str]:
-    """The feed's owner, the ids it follows (a statement), its locale and its name."""
+def _feed_scope(session: Session, feed: CalendarFeed) -> tuple[list[Source], str, str]:
+    """Where the feed's entries come from (conditions, each read on its own: see
+    :func:`engine.reminders.feed_scope.chosen`), its locale and its name."""
     person = session.get(Person, feed.person_id)
     assert person is not None
     locale = person.locale if person.locale in ("nl", "en") else "nl"
-    if feed.initiative_id is None:
-        # a staff member may follow a whole stadsdeel: a condition per entry, not a list
-        ids = follows_where(person) if is_staff(person) else followed_query(person)
-        return person, ids, locale, feed_name(locale, person=person.name)
-    title = session.scalar(select(Initiative.title).where(Initiative.id == feed.initiative_id))
-    return person, [feed.initiative_id], locale, feed_name(locale, initiative=title or "")
+    if feed.initiative_id is not None:
+        title = session.scalar(select(Initiative.title).where(Initiative.id == feed.initiative_id))
+        sources = [Source(CalendarEntry.initiative_id == feed.initiative_id, BY_INITIATIVE)]
+        return sources, locale, feed_name(locale, initiative=title or "")
+    # a staff member may follow a whole stadsdeel: its entries by their district, not a list
+    if is_staff(person):
+        sources = staff_sources(session, person)
+    else:
+        mine = CalendarEntry.initiative_id.in_(followed_query(person))
+        sources = [Source(mine, BY_INITIATIVE)]
+    # and in a person's own feed, the meetings they go to
+    sources.append(Source(CalendarEntry.key.in_(_going_to(person.id)), BY_KEY))
+    return sources, locale, feed_name(locale, person=person.name)
 
 
 def feed_validators(session: Session, feed: CalendarFeed, now: datetime) -> PreparedFeed:
     """The feed's ETag and Last-Modified: one aggregate over the window's entries."""
-    _, ids, locale, name = _feed_scope(session, feed)
-    own = feed.person_id if feed.initiative_id is None else None
-    where = _entry_where(session, ids, now, own)
+    sources, locale, name = _feed_scope(session, feed)
+    window = feed_window(session, now)
     # an initiative's new title shows in its events' summaries: its last activity counts too
     today = local_date(now, config_of(session).timezone)
-    ids = chosen(where, today)
+    ids = chosen(sources, window, today)
     # the sum of the ids: a feed that loses one initiative's entries and gains another's (a
     # member leaves one group and joins another) is told apart even when the count and the
     # latest change stay the same
@@ -247,7 +260,7 @@ def feed_validators(session: Session, feed: CalendarFeed, now: datetime) -> Prep
         .join(CalendarEntry, CalendarEntry.id == ids.c.id)
         .outerjoin(Initiative, Initiative.id == CalendarEntry.initiative_id)
     ).one()
-    first, _ = _window(session, now)
+    first = window.first
     moments = [m if m.tzinfo else m.replace(tzinfo=UTC) for m in (changed, active) if m]
     last_modified = max([feed.created_dt, *moments])
     if last_modified.tzinfo is None:
@@ -259,16 +272,17 @@ def feed_validators(session: Session, feed: CalendarFeed, now: datetime) -> Prep
         name=name,
         locale=locale,
         tz=config_of(session).timezone,
-        where=where,
+        sources=sources,
+        window=window,
         today=today,
     )
 
 
 def load_entries(session: Session, prepared: PreparedFeed) -> PreparedFeed:
     """Read what the feed's body shows (one statement), before any of it is sent."""
-    today = prepared.today
-    assert today is not None  # set by feed_validators
-    ids = chosen(prepared.where, today)
+    today, window = prepared.today, prepared.window
+    assert today is not None and window is not None  # set by feed_validators
+    ids = chosen(prepared.sources, window, today)
     rows = session.execute(
         select(CalendarEntry, Initiative.title)
         .select_from(ids)

@@ -10,7 +10,7 @@ import icalendar
 import pytest
 
 from engine.db import utcnow
-from engine.models import CoachAssignment
+from engine.models import CoachAssignment, District, Initiative, Neighbourhood
 from engine.operations import add_step, complete_step, update_initiative
 from engine.reminders.calendar import make_feed
 from engine.timeutil import local_date
@@ -113,6 +113,35 @@ def test_a_coach_moved_to_another_initiative_sees_its_deadlines_at_once(client, 
     assignment.initiative_id = second.id
     db_session.commit()
     assert summaries(client.get(path).get_data()) == ["Stap: Plan voor Paddepoel (Paddepoel)"]
+
+
+def test_a_district_coach_sees_an_initiative_or_a_wijk_that_moves_at_once(client, db_session):
+    """The entries keep their stadsdeel (migration 0033): a coach of Oost sees an initiative
+    moved into Oost, and out again with its wijk, in the very next poll."""
+    now = utcnow()
+    oost, noord = District(name="Oost"), District(name="Noord")
+    db_session.add_all([oost, noord])
+    db_session.flush()
+    lewenborg = Neighbourhood(district_id=oost.id, name="Lewenborg")
+    selwerd = Neighbourhood(district_id=noord.id, name="Selwerd")
+    db_session.add_all([lewenborg, selwerd])
+    coach = factories.staff(db_session, now)
+    db_session.add(CoachAssignment(coach_id=coach.id, district_id=oost.id, created_dt=now))
+    item = factories.initiative(db_session, now, title="Selwerder tuin")
+    item.neighbourhood_id = selwerd.id
+    add_step(db_session, item.memberships[0].person, item.id, stage_key="proposal",
+             title="Zaaien", due_date=local_date(now) + 3 * DAY, now=now)  # fmt: skip
+    path = f"/calendar/{make_feed(db_session, coach, now).token}.ics"
+    db_session.commit()
+    assert summaries(client.get(path).get_data()) == []
+    client.get(path).get_data()
+    db_session.get(Initiative, item.id).neighbourhood_id = lewenborg.id
+    db_session.commit()
+    assert summaries(client.get(path).get_data()) == ["Stap: Zaaien (Selwerder tuin)"]
+    client.get(path).get_data()
+    db_session.get(Neighbourhood, lewenborg.id).district_id = noord.id
+    db_session.commit()
+    assert summaries(client.get(path).get_data()) == []
 
 
 def test_the_copies_stay_within_their_bytes():
