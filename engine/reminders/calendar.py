@@ -143,11 +143,6 @@ def followed_query(person: Person) -> Select[tuple[int]] | CompoundSelect:
     return union(mine, assigned, in_district)
 
 
-def followed_initiatives(session: Session, person: Person) -> list[int]:
-    """The initiatives whose deadlines belong in a person's own calendar."""
-    return sorted(set(session.scalars(followed_query(person))))
-
-
 def _may_follow(session: Session, person: Person, initiative_id: int) -> bool:
     followed = followed_query(person).subquery()
     return session.scalar(select(followed.c.id).where(followed.c.id == initiative_id)) is not None
@@ -180,23 +175,6 @@ def feed_window(session: Session, now: datetime) -> Window:
         CalendarEntry.updated_dt >= now - KEEP_CANCELLED,
     )
     return Window(first, last, (kept,))
-
-
-def _window_where(session: Session, now: datetime) -> list:
-    """The entries inside the feed's window, as conditions."""
-    return feed_window(session, now).conditions()
-
-
-def entries_for(session: Session, initiative_ids: list[int], now: datetime) -> list:
-    if not initiative_ids:
-        return []
-    return list(
-        session.scalars(
-            select(CalendarEntry)
-            .where(CalendarEntry.initiative_id.in_(initiative_ids), *_window_where(session, now))
-            .order_by(CalendarEntry.entry_date, CalendarEntry.id)
-        )
-    )
 
 
 @dataclass

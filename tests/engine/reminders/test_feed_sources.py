@@ -40,8 +40,8 @@ from engine.reminders import calendar as calendar_module
 from engine.reminders import feed_scope
 from engine.reminders.calendar import (
     _going_to,
-    _window_where,
     feed_validators,
+    feed_window,
     followed_query,
     load_entries,
     make_feed,
@@ -182,7 +182,7 @@ def old_choice(session, feed: CalendarFeed) -> set[int]:
             else CalendarEntry.initiative_id.in_(followed_query(person))
         )
         followed = or_(followed, CalendarEntry.key.in_(_going_to(person.id)))
-    where = [followed, *_window_where(session, NOW)]
+    where = [followed, *feed_window(session, NOW).conditions()]
     today = local_date(NOW, config_of(session).timezone)
     upcoming = (
         select(_CE.id).where(*where, _CE.entry_date >= today)
