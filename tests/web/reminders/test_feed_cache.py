@@ -4,6 +4,7 @@ resident or coach would see in the calendar is in the very next poll (web/feed_c
 from __future__ import annotations
 
 import contextlib
+import urllib.request
 from datetime import timedelta
 
 import icalendar
@@ -15,6 +16,7 @@ from engine.operations import add_step, complete_step, update_initiative
 from engine.reminders.calendar import make_feed
 from engine.timeutil import local_date
 from tests import factories
+from tests.support import LiveServer
 from web.feed_cache import FeedCache, feed_cache
 
 DAY = timedelta(days=1)
@@ -71,6 +73,26 @@ def test_an_unchanged_feed_is_sent_again_without_reading_its_entries(client, web
     assert again.status_code == 200 and again.get_data() == first.get_data()
     assert again.headers["ETag"] == first.headers["ETag"]
     assert len(from_copy) < len(built_again), (from_copy, built_again)
+
+
+def test_a_calendar_client_over_http_gets_the_whole_feed_first_and_then_from_the_copy(
+    web_app, group
+):
+    """Over a real connection the client reads as many bytes as Content-Length says: the
+    first poll (built and streamed) once said 0, so the calendar kept an empty feed."""
+    _, _, _, path = group
+    copies = feed_cache(web_app)
+    server = LiveServer(web_app).start()
+    try:
+        for poll in ("built", "from the copy"):
+            kept = len(copies)
+            with urllib.request.urlopen(server.url + path, timeout=30) as answer:
+                length, body = answer.headers.get("Content-Length"), answer.read()
+            assert length is None or int(length) == len(body), (poll, length, len(body))
+            assert summaries(body) == ["Stap: Foto's maken (Groen plein)"], poll
+            assert len(copies) == kept + (poll == "built"), poll  # built and kept, or copied
+    finally:
+        server.stop()
 
 
 def test_every_change_is_in_the_next_poll(client, db_session, group):
