@@ -68,21 +68,42 @@ def _summary_lines() -> list[str]:
 _WORKER_LINES: list[str] = []
 
 
-def pytest_sessionfinish(session):
+#: whether a worker's run failed in a way that fails no single test (an accessibility audit
+#: that went on past its violations, VERBINDING_AXE_KEEP_GOING=1): a worker's exit status does
+#: not reach the controller, so it says so in its output
+_WORKER_FAILED: list[bool] = []
+
+
+def _failed_apart_from_tests() -> bool:
+    a11y = sys.modules.get("tests.browser.a11y")
+    return a11y is not None and a11y.failed()
+
+
+def pytest_sessionfinish(session, exitstatus):
     workeroutput = getattr(session.config, "workeroutput", None)
     if workeroutput is not None:  # a worker: its summary goes back to the controller
         workeroutput["summary"] = _summary_lines()
+        workeroutput["failed"] = _failed_apart_from_tests()
+    elif exitstatus == 0 and (any(_WORKER_FAILED) or _failed_apart_from_tests()):
+        session.exitstatus = 1
+    _drop_databases()
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node, error):
-    _WORKER_LINES.extend(getattr(node, "workeroutput", {}).get("summary", []))
+    output = getattr(node, "workeroutput", {})
+    _WORKER_LINES.extend(output.get("summary", []))
+    _WORKER_FAILED.append(bool(output.get("failed")))
 
 
 def pytest_terminal_summary(terminalreporter):
     """What the counted parts of the run did, in this process and in every worker."""
     for line in _WORKER_LINES + _summary_lines():
         terminalreporter.write_line(line)
+
+
+#: the PostgreSQL databases this process made, dropped when its session ends
+_MADE: set[str] = set()
 
 
 def pg_database_url(name: str) -> str:
@@ -93,8 +114,22 @@ def pg_database_url(name: str) -> str:
         conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
+    _MADE.add(name)
     base = PG_URL.rsplit("/", 1)[0]
     return f"{base}/{name}"
+
+
+def _drop_databases() -> None:
+    """Drop this process's databases (each run makes new ones: left behind, a machine that
+    runs the tests often would fill up with them)."""
+    if not _MADE:
+        return
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in sorted(_MADE):
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+    _MADE.clear()
 
 
 def new_database_url(kind: str, tmp_dir: Path, name: str) -> str:

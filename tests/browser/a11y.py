@@ -167,6 +167,12 @@ def tab_to(page: Page, selector: str, limit: int = 60, backwards: bool = False) 
     raise AssertionError(f"{selector} not reached with {limit} presses of {key} on {page.url}")
 
 
+def failed() -> bool:
+    """Whether the run must fail for what the audit found past its first violation (an audit
+    that went on, ``KEEP_GOING``, still fails: tests/conftest.py sets the exit status)."""
+    return KEEP_GOING and bool(VIOLATIONS)
+
+
 def lines() -> list[str]:
     """What axe checked, printed at the end of the run (tests/conftest.py)."""
     if not CHECKED:
