@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from engine.history import move_title, names
 from engine.i18n import Msg
 from engine.models import Decision, Initiative
+from engine.models.initiatives import LIVE_DECISION_STATUSES
 from engine.operations.decisions import CHOICES, vote_refusal
 from engine.tally import Ballot, Tally, load_tallies, outcome_sentence, quorum_missed
 from engine.workflows.definitions import Text
@@ -73,7 +74,7 @@ _DECISIONS = (
     .where(
         Decision.initiative_id == bindparam("iid"),
         or_(
-            Decision.status.in_(("open", "approved")),
+            Decision.status.in_(LIVE_DECISION_STATUSES),
             (Decision.stage_key == bindparam("stage"))
             & (Decision.opened_dt >= bindparam("entered")),
         ),
@@ -82,18 +83,10 @@ _DECISIONS = (
 )
 
 
-def decision_views(
-    session: Session,
-    initiative: Initiative,
-    titles: dict[str, Text],
-    group: Mapping[int, tuple[str, str, datetime]],
-    viewer_id: int | None,
-) -> list[DecisionView]:
-    """Live decisions, and the ones taken since the group entered the current stage.
-
-    ``group``: the residents now, person id → (name, role, joined).
-    """
-    decisions = list(
+def page_decisions(session: Session, initiative: Initiative) -> list[Decision]:
+    """Live decisions, and the ones taken since the group entered the current stage (the live
+    ones also judge the page's moves: read once)."""
+    return list(
         session.scalars(
             _DECISIONS,
             {
@@ -103,6 +96,20 @@ def decision_views(
             },
         )
     )
+
+
+def decision_views(
+    session: Session,
+    initiative: Initiative,
+    decisions: list[Decision],
+    titles: dict[str, Text],
+    group: Mapping[int, tuple[str, str, datetime]],
+    viewer_id: int | None,
+) -> list[DecisionView]:
+    """The page's decisions (:func:`page_decisions`) as the page shows them.
+
+    ``group``: the residents now, person id → (name, role, joined).
+    """
     if not decisions:
         return []
     tallies = load_tallies(session, decisions, group)

@@ -21,7 +21,7 @@ from engine.models import (
 )
 from engine.workflows.definitions import Text, WorkflowDef
 from engine.workflows.process_plan import ProcessPlan, own_titles, process_plan
-from engine.workflows.versions import definition_by_hash
+from engine.workflows.versions import definition_by_hash, remember_hash
 
 #: events whose note holds private words (a coach's note, a concern's reason): read only by
 #: those ``engine.permissions.can_read_private`` allows; others see that it happened, not what
@@ -107,7 +107,13 @@ _EVENT_COUNT = (
     select(func.count()).select_from(Event).where(Event.initiative_id == bindparam("iid"))
 )
 _WORKFLOW_AND_PLACE = (
-    select(WorkflowVersion.content_hash, WorkflowVersion.version, Neighbourhood.name, District.name)
+    select(
+        WorkflowVersion.content_hash,
+        WorkflowVersion.version,
+        Neighbourhood.name,
+        District.name,
+        WorkflowVersion.id,
+    )
     .select_from(Initiative)
     .join(WorkflowVersion, WorkflowVersion.id == Initiative.workflow_version_id)
     .join(Neighbourhood, Neighbourhood.id == Initiative.neighbourhood_id)
@@ -197,7 +203,11 @@ def load_events(
 
 def workflow_and_place(session: Session, initiative: Initiative):
     """The template version's hash and number, the wijk and the stadsdeel, in one query."""
-    return session.execute(_WORKFLOW_AND_PLACE, {"iid": initiative.id}).one()
+    digest, version, neighbourhood, district, version_id = session.execute(
+        _WORKFLOW_AND_PLACE, {"iid": initiative.id}
+    ).one()
+    remember_hash(session, version_id, digest)
+    return digest, version, neighbourhood, district
 
 
 def stage_plans(session: Session, initiative: Initiative) -> list[StagePlan]:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
-from engine.decision_page import DecisionView, decision_views
+from engine.decision_page import DecisionView, decision_views, page_decisions
 from engine.guards import GuardContext
 from engine.history import (
     History,
@@ -23,6 +23,7 @@ from engine.history import (
     workflow_and_place,
 )
 from engine.models import (
+    Decision,
     Document,
     Event,
     Initiative,
@@ -31,6 +32,7 @@ from engine.models import (
     StagePlan,
     Step,
 )
+from engine.models.initiatives import LIVE_DECISION_STATUSES
 from engine.operations.open_steps import stages_left_behind
 from engine.operations.transitions import Move, moves_and_facts
 from engine.permissions import RESIDENT_ROLES, can_read_private
@@ -165,7 +167,7 @@ class InitiativePage:
     def decision_for(self, trigger: str) -> DecisionView | None:
         """The live decision about a move, else the latest one of this stage."""
         found = [d for d in self.decisions if d.decision.trigger == trigger]
-        live = [d for d in found if d.decision.status in ("open", "approved")]
+        live = [d for d in found if d.decision.status in LIVE_DECISION_STATUSES]
         return (live or found)[-1] if found else None
 
     @property
@@ -265,11 +267,15 @@ def _stage_views(
 
 
 def _moves(
-    session: Session, viewer: Person | None, initiative: Initiative, role: str | None
+    session: Session,
+    viewer: Person | None,
+    initiative: Initiative,
+    role: str | None,
+    decisions: list[Decision],
 ) -> tuple[list[Move], GuardContext]:
     """The possible moves, and the guard facts they were judged on; someone outside the group
     is not told that only the group moves."""
-    moves, facts = moves_and_facts(session, viewer, initiative)
+    moves, facts = moves_and_facts(session, viewer, initiative, decisions)
     if role in RESIDENT_ROLES:
         return moves, facts.context
     return [
@@ -308,14 +314,16 @@ def load_page(
     titles_of_moves = move_titles(defn)
     known = {m.person_id: m.name for m in group}
     known.update({s.step.owner_id: s.owner_name for s in steps if s.step.owner_id and s.owner_name})
+    read = page_decisions(session, initiative)
     decisions = decision_views(
         session,
         initiative,
+        read,
         titles_of_moves,
         {m.person_id: (m.name, m.role, m.joined_dt) for m in members},
         viewer_id,
     )
-    moves, guards = _moves(session, viewer, initiative, role)
+    moves, guards = _moves(session, viewer, initiative, role, read)
     return InitiativePage(
         initiative=initiative,
         workflow=defn,

@@ -34,7 +34,7 @@ from flask_login import current_user
 
 from engine.discussions.queries import standing
 from engine.models import Initiative
-from engine.operations.common import member_role
+from engine.operations.common import initiative_and_role
 from engine.operations.membership import stands_in_for
 from engine.permissions import (
     can_change,
@@ -56,11 +56,10 @@ def _person():
 
 def load_initiative(initiative_id: int) -> tuple[Initiative, str | None]:
     """The initiative and the visitor's role in it; 404 when it is not there for them."""
-    initiative = db().get(Initiative, initiative_id)
+    person = _person()
+    initiative, role = initiative_and_role(db(), initiative_id, person.id if person else None)
     if initiative is None:
         abort(404)
-    person = _person()
-    role = member_role(db(), initiative.id, person.id if person else None)
     if not can_view(initiative, person, role):
         abort(404)
     g.initiative, g.member_role = initiative, role

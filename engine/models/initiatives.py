@@ -273,6 +273,10 @@ class Step(Base):
         return and_(cls.is_done.is_(False), cls.closed_dt.is_(None))
 
 
+#: a decision still in play: being voted on, or taken and not yet used by its move
+LIVE_DECISION_STATUSES = ("open", "approved")
+
+
 class Decision(Base):
     """A group decision that a transition's rule requires before it may fire."""
 

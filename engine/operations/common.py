@@ -78,6 +78,26 @@ def member_role(session: Session, initiative_id: int, person_id: int | None) -> 
     return session.scalar(_MEMBER_ROLE, {"iid": initiative_id, "pid": person_id})
 
 
+#: an initiative with the role of one person in it, in one statement (every page and form of
+#: an initiative starts with both; on PostgreSQL a statement costs the web process ~0.1 ms)
+_INITIATIVE_AND_ROLE = select(
+    Initiative,
+    select(Membership.role)
+    .where(Membership.initiative_id == Initiative.id, Membership.person_id == bindparam("pid"))
+    .scalar_subquery(),
+).where(Initiative.id == bindparam("iid"))
+
+
+def initiative_and_role(
+    session: Session, initiative_id: int, person_id: int | None
+) -> tuple[Initiative | None, str | None]:
+    """The initiative (None when there is none) and ``person_id``'s role in its group."""
+    if person_id is None:
+        return session.get(Initiative, initiative_id), None
+    row = session.execute(_INITIATIVE_AND_ROLE, {"iid": initiative_id, "pid": person_id}).first()
+    return (None, None) if row is None else (row[0], row[1])
+
+
 def require_change(session: Session, initiative: Initiative, actor: Person) -> str:
     """The actor's role in the group, or a refusal if they may not change the initiative."""
     role = member_role(session, initiative.id, actor.id)

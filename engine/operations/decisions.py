@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from engine.errors import InvalidInput, NotFound, Paused, PermissionDenied, Refused
 from engine.i18n import Msg, msg
 from engine.models import Decision, Elector, Initiative, Membership, Person, Vote
+from engine.models.initiatives import LIVE_DECISION_STATUSES
 from engine.notifications import events as notifications
 from engine.operations.common import (
     check_version,
@@ -84,7 +85,7 @@ def open_decision(
         select(Decision.id).where(
             Decision.initiative_id == initiative.id,
             Decision.trigger == trigger,
-            Decision.status.in_(("open", "approved")),
+            Decision.status.in_(LIVE_DECISION_STATUSES),
         )
     )
     if live is not None:

@@ -13,6 +13,7 @@ from engine.i18n import msg
 from engine.machines import Graph, build_graph, make_graph_key, parse_graph_key
 from engine.models import Decision, Initiative, Person, StagePlan, Step
 from engine.models.consultations import Consultation
+from engine.models.initiatives import LIVE_DECISION_STATUSES
 from engine.operations.common import record
 from engine.operations.plan import _begin, _past_stages, _plan, _stage_plan
 from engine.reminders.planner import PLAN_SOURCES, plan_for
@@ -87,7 +88,7 @@ def _unfit_decisions(
     either), before anything is written."""
     live = session.scalars(
         select(Decision)
-        .where(Decision.initiative_id == initiative.id, Decision.status.in_(("open", "approved")))
+        .where(Decision.initiative_id == initiative.id, Decision.status.in_(LIVE_DECISION_STATUSES))
         .order_by(Decision.id)
     ).all()
     unfit = []

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -18,6 +18,7 @@ from engine.i18n import Msg, msg
 from engine.machines import machines
 from engine.metrics import TRANSITIONS
 from engine.models import Decision, Event, Initiative, Person, StagePlan
+from engine.models.initiatives import LIVE_DECISION_STATUSES
 from engine.notifications import events as notifications
 from engine.operations.common import Facts, load_facts, take_turn
 from engine.operations.open_steps import (
@@ -79,13 +80,16 @@ def _decision_reason(t: TransitionDef, status: str | None) -> Msg | None:
 
 
 _LIVE_DECISIONS = select(Decision).where(
-    Decision.initiative_id == bindparam("iid"), Decision.status.in_(("open", "approved"))
+    Decision.initiative_id == bindparam("iid"), Decision.status.in_(LIVE_DECISION_STATUSES)
 )
 
 
-def _live_decisions(session: Session, initiative_id: int) -> dict[str, Decision]:
-    rows = session.scalars(_LIVE_DECISIONS, {"iid": initiative_id})
-    return {d.trigger: d for d in rows}
+def _live_decisions(
+    session: Session, initiative_id: int, read: Iterable[Decision] | None
+) -> dict[str, Decision]:
+    """The live decision of each move, from ``read`` when the caller read them already."""
+    rows = session.scalars(_LIVE_DECISIONS, {"iid": initiative_id}) if read is None else read
+    return {d.trigger: d for d in rows if d.status in LIVE_DECISION_STATUSES}
 
 
 def _reasons(t: TransitionDef, facts: Facts, decision: str | None) -> list[Msg]:
@@ -109,17 +113,21 @@ def list_moves(session: Session, actor: Person | None, initiative: Initiative) -
 
 
 def moves_and_facts(
-    session: Session, actor: Person | None, initiative: Initiative
+    session: Session,
+    actor: Person | None,
+    initiative: Initiative,
+    decisions: Iterable[Decision] | None = None,
 ) -> tuple[list[Move], Facts]:
     """``list_moves``, with the facts the moves were judged on (the initiative page hands its
-    guard facts on to its panels instead of loading them again)."""
+    guard facts on to its panels instead of loading them again). ``decisions``: the
+    initiative's decisions, every live one among them, when the caller read them already."""
     facts = load_facts(session, initiative.id, actor.id if actor else None)
     defn = definition_by_hash(session, facts.content_hash)
     pm = machines.get(facts.content_hash, defn, facts.graph_key)
     outgoing = pm.graph.outgoing(facts.state)
     if not outgoing:
         return [], facts
-    decisions = _live_decisions(session, initiative.id)
+    live = _live_decisions(session, initiative.id, decisions)
     moves = [
         Move(
             trigger=t.trigger,
@@ -127,8 +135,8 @@ def moves_and_facts(
             dest=t.dest,
             roles=t.roles,
             decision_rule=t.decision.rule if t.decision else None,
-            decision=decisions.get(t.trigger),
-            reasons=_reasons(t, facts, _status(decisions.get(t.trigger))),
+            decision=live.get(t.trigger),
+            reasons=_reasons(t, facts, _status(live.get(t.trigger))),
         )
         for t in outgoing
     ]

@@ -138,6 +138,16 @@ def definition_by_hash(session: Session, digest: str) -> WorkflowDef:
     return found
 
 
+def _known_hashes(session: Session) -> dict[int, str]:
+    return session.info.setdefault("workflow_version_hashes", {})
+
+
+def remember_hash(session: Session, version_id: int, digest: str) -> None:
+    """Note a version's content hash read along with something else (an initiative page reads
+    it with the place): :func:`definitions_by_id` then asks nothing for it."""
+    _known_hashes(session)[version_id] = digest
+
+
 def definitions_by_id(
     session: Session, version_ids: Collection[int]
 ) -> dict[int, tuple[str, WorkflowDef]]:
@@ -148,7 +158,7 @@ def definitions_by_id(
     """
     if not version_ids:
         return {}
-    known: dict[int, str] = session.info.setdefault("workflow_version_hashes", {})
+    known = _known_hashes(session)
     hashes = {vid: known[vid] for vid in version_ids if vid in known}
     unseen = [vid for vid in version_ids if vid not in known]
     if unseen:
@@ -169,5 +179,6 @@ __all__ = [
     "latest_version",
     "latest_versions",
     "register_workflow",
+    "remember_hash",
     "sync_workflows",
 ]
