@@ -8,7 +8,9 @@ account, a typed e-mail address or a client address.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import datetime
+from functools import lru_cache
 from typing import Any, cast
 
 from sqlalchemy import BigInteger, CursorResult, bindparam, case, delete
@@ -29,41 +31,56 @@ def window_start(now: datetime, seconds: int) -> int:
     return stamp - stamp % seconds
 
 
-def _upsert(insert: Any) -> Any:
-    """Count one use of a key in its window (``key``, ``start``), returning the new count."""
+@lru_cache(maxsize=16)
+def _upsert(dialect: str, keys: int) -> Any:
+    """Count one use of each of ``keys`` keys (``key0``, ``key1`` …) in their window
+    (``start``), returning each key's new count: one statement, built once per shape."""
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     start = bindparam("start", type_=BigInteger())
-    return (
-        insert(RateLimit)
-        .values(key=bindparam("key"), window_start=start, hits=1)
-        .on_conflict_do_update(
-            index_elements=[RateLimit.key],
-            set_={
-                # both expressions read the row as it was (SQL evaluates SET on the old row)
-                "hits": case((RateLimit.window_start == start, RateLimit.hits + 1), else_=1),
-                "window_start": start,
-            },
-        )
-        .returning(RateLimit.hits)
+    statement = insert(RateLimit).values(
+        [{"key": bindparam(f"key{i}"), "window_start": start, "hits": 1} for i in range(keys)]
     )
+    return statement.on_conflict_do_update(
+        index_elements=[RateLimit.key],
+        set_={
+            # both expressions read the row as it was (SQL evaluates SET on the old row)
+            "hits": case((RateLimit.window_start == start, RateLimit.hits + 1), else_=1),
+            "window_start": start,
+        },
+    ).returning(RateLimit.key, RateLimit.hits)
 
 
-#: the upsert per dialect, built once (every POST counts two keys)
-_UPSERTS = {"postgresql": _upsert(postgresql.insert), "sqlite": _upsert(sqlite.insert)}
+def hit_all(session: Session, limits: Mapping[str, Limit], now: datetime) -> int | None:
+    """Count one use of each key, in one statement for the keys whose windows are as long (a
+    form counts its account and its client address); return the seconds to wait when one went
+    over its limit (the longest wait), else None."""
+    windows: dict[int, dict[str, int]] = {}
+    for key, (count, seconds) in limits.items():
+        keyed = windows.setdefault(seconds, {})
+        short = key[:MAX_KEY]  # two keys cut to the same: counted once, by the stricter limit
+        keyed[short] = min(count, keyed.get(short, count))
+    dialect = "postgresql" if session.get_bind().dialect.name == "postgresql" else "sqlite"
+    waits = []
+    for seconds, counts in windows.items():
+        start = window_start(now, seconds)
+        params: dict[str, Any] = {f"key{i}": key for i, key in enumerate(counts)}
+        params["start"] = start
+        for key, hits in session.connection().execute(_upsert(dialect, len(counts)), params):
+            count = counts[key]
+            if hits <= count:
+                continue
+            wait = max(start + seconds - int(now.timestamp()), 1)
+            if hits == count + 1:
+                log.warning(
+                    "rate limit reached: %s (%s per %s s); %s s to wait", key, count, seconds, wait
+                )
+            waits.append(wait)
+    return max(waits, default=None)
 
 
 def hit(session: Session, key: str, limit: Limit, now: datetime) -> int | None:
     """Count one use of ``key``; return the seconds to wait when it went over, else None."""
-    count, seconds = limit
-    start = window_start(now, seconds)
-    dialect = session.get_bind().dialect.name
-    statement = _UPSERTS["postgresql" if dialect == "postgresql" else "sqlite"]
-    hits = session.execute(statement, {"key": key[:MAX_KEY], "start": start}).scalar_one()
-    if hits <= count:
-        return None
-    wait = max(start + seconds - int(now.timestamp()), 1)
-    if hits == count + 1:
-        log.warning("rate limit reached: %s (%s per %s s); %s s to wait", key, count, seconds, wait)
-    return wait
+    return hit_all(session, {key: limit}, now)
 
 
 def forget(session: Session, key: str) -> None:

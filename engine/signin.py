@@ -11,15 +11,16 @@ import hmac
 import logging
 import secrets
 from datetime import datetime, timedelta
-from typing import cast
+from typing import NamedTuple, cast
 
-from sqlalchemy import CursorResult, delete, or_, select, update
+from sqlalchemy import CursorResult, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.bounds import MAX_ID
 from engine.errors import NotFound
 from engine.i18n import msg
 from engine.models import LoginSession, Person
+from engine.models.notifications import Notification
 
 log = logging.getLogger(__name__)
 
@@ -74,15 +75,30 @@ def find_session(session: Session, reference: str, now: datetime) -> LoginSessio
     return row
 
 
-def signed_in_person(session: Session, reference: str, now: datetime) -> Person | None:
+#: the person's unread notifications (over the partial index of unread rows)
+_UNREAD = (
+    select(func.count())
+    .select_from(Notification)
+    .where(Notification.person_id == Person.id, Notification.read_dt.is_(None))
+    .scalar_subquery()
+)
+
+
+class SignedIn(NamedTuple):
+    person: Person
+    #: the person's unread notifications as the request began: the header's count
+    unread: int
+
+
+def signed_in(session: Session, reference: str, now: datetime) -> SignedIn | None:
     """The person of the live session a cookie's reference points to (what
-    :func:`find_session` finds), read with the session in one statement: every signed-in
-    request asks this first."""
+    :func:`find_session` finds), read with the session and the header's count of unread
+    notifications in one statement: every signed-in request asks this first."""
     parts = _parts(reference)
     if parts is None:
         return None
     found = session.execute(
-        select(Person, LoginSession.secret_hash)
+        select(Person, LoginSession.secret_hash, _UNREAD)
         .join(LoginSession, LoginSession.person_id == Person.id)
         .where(
             LoginSession.id == parts[0],
@@ -90,9 +106,15 @@ def signed_in_person(session: Session, reference: str, now: datetime) -> Person 
             LoginSession.expires_dt > now,
         )
     ).first()
-    if found is None or not hmac.compare_digest(found.secret_hash, _hash(parts[1])):
+    if found is None or not hmac.compare_digest(found[1], _hash(parts[1])):
         return None
-    return found.Person
+    return SignedIn(found[0], found[2] or 0)
+
+
+def signed_in_person(session: Session, reference: str, now: datetime) -> Person | None:
+    """The person of :func:`signed_in`."""
+    found = signed_in(session, reference, now)
+    return found.person if found is not None else None
 
 
 def end_session(session: Session, reference: str, now: datetime) -> None:

@@ -15,7 +15,7 @@ from werkzeug.exceptions import TooManyRequests
 
 from engine.accounts import normalise_email
 from engine.db import utcnow
-from engine.ratelimit import Limit, forget, hit
+from engine.ratelimit import Limit, forget, hit_all
 from web.api.problems import http_problem, is_api
 from web.database import db
 
@@ -79,13 +79,12 @@ def count_post() -> None:
     factor = current_app.config["VERBINDING"].rate_limit_address_factor
     now = utcnow()
     session = db()
-    address = f"{action}:address:{request.remote_addr}"
-    waits = [hit(session, address, (count * factor, seconds), now)]
+    limits = {f"{action}:address:{request.remote_addr}": (count * factor, seconds)}
     account = _account_key()
     if account is not None:
-        waits.append(hit(session, f"{action}:{account}", (count, seconds), now))
+        limits[f"{action}:{account}"] = (count, seconds)
+    wait = hit_all(session, limits, now)  # both keys in one statement
     session.commit()  # the count stands, whatever the form's own fate
-    wait = max((w for w in waits if w is not None), default=None)
     if wait is not None:
         raise TooManyRequests(retry_after=wait)
 

@@ -12,7 +12,7 @@ from flask_login import AnonymousUserMixin, UserMixin, login_user
 
 from engine.db import utcnow
 from engine.models import Person
-from engine.signin import signed_in_person, start_session
+from engine.signin import signed_in, start_session
 from web.database import db
 from web.extensions import login_manager
 from web.i18n import reader_changed
@@ -21,9 +21,11 @@ from web.i18n import reader_changed
 class CurrentUser(UserMixin):
     """The logged-in person, and the login session they came in with."""
 
-    def __init__(self, person: Person, reference: str) -> None:
+    def __init__(self, person: Person, reference: str, unread: int | None = None) -> None:
         self.person = person
         self.reference = reference
+        #: the unread notifications, read with the person (None: not read yet)
+        self.unread = unread
 
     def get_id(self) -> str:
         return self.reference
@@ -44,10 +46,10 @@ class Anonymous(AnonymousUserMixin):
 
 @login_manager.user_loader
 def load_user(reference: str) -> CurrentUser | None:
-    person = signed_in_person(db(), reference, utcnow())
-    if person is None or not person.is_active:
+    found = signed_in(db(), reference, utcnow())
+    if found is None or not found.person.is_active:
         return None
-    return CurrentUser(person, reference)
+    return CurrentUser(found.person, reference, found.unread)
 
 
 def sign_in(person: Person, *, remember: bool = False) -> None:

@@ -18,7 +18,7 @@ from engine.db import utcnow
 from engine.models import Initiative, Person
 from engine.operations.common import member_role
 from engine.permissions import can_view
-from engine.ratelimit import hit
+from engine.ratelimit import hit_all
 from web.api.problems import problem, titles
 from web.database import db
 
@@ -43,14 +43,15 @@ def _count(action: str, person: Person | None) -> None:
     }[action]
     now = utcnow()
     session = db()
-    waits = [
-        hit(session, f"{action}:address:{request.remote_addr}",
-            (count * config.rate_limit_address_factor, seconds), now)
-    ]  # fmt: skip
+    limits = {
+        f"{action}:address:{request.remote_addr}": (
+            count * config.rate_limit_address_factor, seconds,
+        )
+    }  # fmt: skip
     if person is not None:
-        waits.append(hit(session, f"{action}:person:{person.id}", (count, seconds), now))
+        limits[f"{action}:person:{person.id}"] = (count, seconds)
+    wait = hit_all(session, limits, now)  # both keys in one statement
     session.commit()  # the count stands, whatever the call's own fate
-    wait = max((w for w in waits if w is not None), default=None)
     if wait is not None:
         raise TooManyRequests(retry_after=wait)
 

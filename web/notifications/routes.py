@@ -19,11 +19,14 @@ bp = Blueprint("notifications", __name__)
 
 @bp.app_context_processor
 def _unread():
-    """The header's count: one query, only for a signed-in person."""
+    """The header's count, only for a signed-in person: read with the person as the request
+    began (engine.signin.signed_in; only a POST marks notifications read, and it redirects)."""
 
     def count() -> int:
         if not current_user.is_authenticated:
             return 0
+        if current_user.unread is not None:
+            return current_user.unread
         return unread_count(db(), current_user.person.id)
 
     return {"unread_notifications": count}
