@@ -1,0 +1,283 @@
+"""Each initiative keeps the names of its stadsdeel and wijk (migration 0034), on SQLite and on
+PostgreSQL:
+
+* the kept names are the joined names after every write: an initiative inserted (ORM, Core) or
+  moved, a wijk renamed or moved to another stadsdeel, a stadsdeel renamed, and any sequence
+  of those (hypothesis);
+* the migration fills the names of the initiatives already there, and goes back and up again.
+
+Settings: ``VERBINDING_HYPOTHESIS_PROFILE`` = ``ci`` (the default: 40 derandomised sequences
+per database) or ``thorough`` (500 random ones).
+"""
+
+from __future__ import annotations
+
+import os
+from itertools import count
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import insert, inspect, or_, select, text, update
+
+from engine.db import make_engine
+from engine.migrate import downgrade, upgrade
+from engine.models import District, Initiative, Neighbourhood
+from engine.workflows.versions import latest_version
+from tests import factories
+from tests.conftest import NOW
+
+_I, _N, _D = Initiative.__table__.c, Neighbourhood.__table__.c, District.__table__.c
+_names = count(1)
+
+PROFILES = {
+    "ci": settings(max_examples=40, deadline=None, database=None, derandomize=True,
+                   suppress_health_check=[HealthCheck.too_slow]),
+    "thorough": settings(max_examples=500, deadline=None, database=None,
+                         suppress_health_check=[HealthCheck.too_slow]),
+}  # fmt: skip
+PROFILE = os.environ.get("VERBINDING_HYPOTHESIS_PROFILE", "ci")
+
+#: stadsdelen and their wijken; within each stadsdeel the wijken are made in the reverse order
+#: of their names, so an order by id alone within a stadsdeel is not the order by wijk
+PLACES = {
+    "Noord": ["Selwerd", "Beijum"],
+    "West": ["Vinkhuizen", "Paddepoel"],
+    "Zuid": ["Helpman", "Corpus den Hoorn"],
+}
+
+
+def _joined():
+    return (
+        select(_I.id, _D.name.label("district"), _N.name.label("hood"))
+        .join(Neighbourhood.__table__, _N.id == _I.neighbourhood_id)
+        .join(District.__table__, _D.id == _N.district_id)
+    )  # fmt: skip
+
+
+def _drift(session) -> list:
+    """The initiatives whose kept names are not their wijk's and stadsdeel's."""
+    joined = _joined().add_columns(_I.place_district, _I.place_neighbourhood)
+    drifted = joined.where(
+        or_(_I.place_district.is_distinct_from(_D.name),
+            _I.place_neighbourhood.is_distinct_from(_N.name))
+    )  # fmt: skip
+    return [tuple(row) for row in session.execute(drifted)]
+
+
+def _kept(session, iid: int) -> tuple[str, str]:
+    assert _drift(session) == []
+    row = session.execute(
+        select(_I.place_district, _I.place_neighbourhood).where(_I.id == iid)
+    ).one()  # fmt: skip
+    return tuple(row)
+
+
+def _places(session) -> dict[str, int]:
+    """The PLACES (the seeded ones and new ones): wijk name → id, stadsdeel name → id."""
+    ids = {}
+    for district, hoods in PLACES.items():
+        found = session.scalar(select(District).where(District.name == district))
+        if found is None:
+            found = District(name=district)
+            session.add(found)
+            session.flush()
+        ids[district] = found.id
+        for name in hoods:
+            hood = session.scalar(select(Neighbourhood).where(Neighbourhood.name == name))
+            if hood is None:
+                hood = Neighbourhood(district_id=found.id, name=name)
+                session.add(hood)
+                session.flush()
+            ids[name] = hood.id
+    return ids
+
+
+def _orm_initiative(session, hood_id: int) -> int:
+    version = latest_version(session, "proefproces")
+    item = Initiative(
+        title=f"Plan {next(_names)}", neighbourhood_id=hood_id, workflow_version_id=version.id,
+        state="proposal", stage_entered_dt=NOW, last_activity_dt=NOW, created_dt=NOW,
+    )  # fmt: skip
+    session.add(item)
+    session.flush()
+    return item.id
+
+
+def _core_initiative(session, hood_name: str) -> int:
+    return factories.bulk_initiatives(
+        session, NOW, 1, title=f"Kern {next(_names)}", neighbourhood_name=hood_name
+    )[0]
+
+
+# -- the kept names ---------------------------------------------------------------------------
+
+
+def test_every_write_keeps_the_names_of_the_place(session):
+    ids = _places(session)
+    orm = _orm_initiative(session, ids["Paddepoel"])
+    core = _core_initiative(session, "Helpman")
+    assert _kept(session, orm) == ("West", "Paddepoel")
+    assert _kept(session, core) == ("Zuid", "Helpman")
+
+    # moved to another wijk: by Core, and by the ORM
+    session.execute(update(Initiative).where(_I.id == orm).values(neighbourhood_id=ids["Beijum"]))
+    assert _kept(session, orm) == ("Noord", "Beijum")
+    moved = session.get(Initiative, core)
+    assert moved is not None
+    moved.neighbourhood_id = ids["Selwerd"]
+    session.flush()
+    assert _kept(session, core) == ("Noord", "Selwerd")
+    # writes that leave the wijk as it is change nothing
+    session.execute(update(Initiative).where(_I.id == orm)
+                    .values(neighbourhood_id=ids["Beijum"], title="Zelfde plek"))  # fmt: skip
+    assert _kept(session, orm) == ("Noord", "Beijum")
+
+    # a wijk renamed (by the ORM), then moved to another stadsdeel (by Core)
+    beijum = session.get(Neighbourhood, ids["Beijum"])
+    assert beijum is not None
+    beijum.name = "Beijum-Oost"
+    session.flush()
+    assert _kept(session, orm) == ("Noord", "Beijum-Oost")
+    assert _kept(session, core) == ("Noord", "Selwerd")
+    session.execute(update(Neighbourhood).where(_N.id == ids["Beijum"])
+                    .values(district_id=ids["Zuid"]))  # fmt: skip
+    assert _kept(session, orm) == ("Zuid", "Beijum-Oost")
+    # renamed and moved at once
+    session.execute(update(Neighbourhood).where(_N.id == ids["Beijum"])
+                    .values(district_id=ids["West"], name="Beijum"))  # fmt: skip
+    assert _kept(session, orm) == ("West", "Beijum")
+
+    # a stadsdeel renamed: the initiatives of all its wijken, no others
+    session.execute(update(District).where(_D.id == ids["Noord"]).values(name="Noordoost"))
+    assert _kept(session, core) == ("Noordoost", "Selwerd")
+    assert _kept(session, orm) == ("West", "Beijum")
+    west = session.get(District, ids["West"])
+    assert west is not None
+    west.name = "Stad West"
+    session.flush()
+    assert _kept(session, orm) == ("Stad West", "Beijum")
+    assert _kept(session, core) == ("Noordoost", "Selwerd")
+
+
+_HOODS = [hood for hoods in PLACES.values() for hood in hoods]
+_WRITES = st.one_of(
+    st.tuples(st.just("orm"), st.sampled_from(_HOODS)),
+    st.tuples(st.just("core"), st.sampled_from(_HOODS)),
+    st.tuples(st.just("move"), st.integers(0, 20), st.sampled_from(_HOODS)),
+    st.tuples(st.just("rename wijk"), st.sampled_from(_HOODS)),
+    st.tuples(st.just("move wijk"), st.sampled_from(_HOODS), st.sampled_from(list(PLACES))),
+    st.tuples(st.just("rename stadsdeel"), st.sampled_from(list(PLACES))),
+)
+
+
+def test_any_sequence_of_writes_keeps_the_names(session):
+    ids = _places(session)
+    for hood in _HOODS:
+        _core_initiative(session, hood)
+
+    @PROFILES[PROFILE]
+    @given(writes=st.lists(_WRITES, min_size=1, max_size=12))
+    def check(writes):
+        nested = session.begin_nested()
+        try:
+            mine = list(session.scalars(select(_I.id).order_by(_I.id)))
+            for write in writes:
+                kind = write[0]
+                if kind == "orm":
+                    mine.append(_orm_initiative(session, ids[write[1]]))
+                elif kind == "core":
+                    row = {**_row(session), "neighbourhood_id": ids[write[1]]}
+                    made = insert(Initiative.__table__).values(row).returning(_I.id)
+                    mine.append(session.execute(made).scalar_one())
+                elif kind == "move":
+                    session.execute(update(Initiative).where(_I.id == mine[write[1] % len(mine)])
+                                    .values(neighbourhood_id=ids[write[2]]))  # fmt: skip
+                elif kind == "rename wijk":  # names stay unique: a stadsdeel's wijk may move in
+                    session.execute(update(Neighbourhood).where(_N.id == ids[write[1]])
+                                    .values(name=f"{write[1]} {next(_names)}"))  # fmt: skip
+                elif kind == "move wijk":
+                    session.execute(update(Neighbourhood).where(_N.id == ids[write[1]])
+                                    .values(district_id=ids[write[2]]))  # fmt: skip
+                else:
+                    session.execute(update(District).where(_D.id == ids[write[1]])
+                                    .values(name=f"{write[1]} {next(_names)}"))  # fmt: skip
+            session.flush()
+            assert _drift(session) == []
+        finally:
+            nested.rollback()
+
+    check()
+
+
+def _row(session) -> dict:
+    version = latest_version(session, "proefproces")
+    return {
+        "title": f"Rij {next(_names)}", "description": "", "workflow_version_id": version.id,
+        "state": "proposal", "graph_key": "", "visibility": "public", "is_paused": False,
+        "stage_entered_dt": NOW, "last_activity_dt": NOW, "created_dt": NOW, "version": 1,
+    }  # fmt: skip
+
+
+# -- the migration ----------------------------------------------------------------------------
+
+
+def _insert_initiative(conn, iid: int, hood: int) -> None:
+    conn.execute(text(
+        "INSERT INTO initiatives (id, title, description, neighbourhood_id, workflow_version_id, "
+        "state, graph_key, visibility, join_policy, is_on_behalf, is_paused, stage_entered_dt, "
+        "last_activity_dt, created_dt, version) VALUES (:id, 'Plan', '', :hood, 1, 'proposal', "
+        "'', 'public', 'open', false, false, :now, :now, :now, 1)"
+    ), {"id": iid, "hood": hood, "now": NOW})  # fmt: skip
+
+
+def test_the_migration_fills_the_names_and_goes_back(database_url):
+    upgrade(database_url, "0033")
+    db = make_engine(database_url)
+    try:
+        with db.begin() as conn:
+            conn.execute(text("INSERT INTO districts (id, name) VALUES (1, 'West'), (2, 'Zuid')"))
+            conn.execute(text(
+                "INSERT INTO neighbourhoods (id, district_id, name) "
+                "VALUES (1, 1, 'Paddepoel'), (2, 2, 'Helpman')"
+            ))  # fmt: skip
+            conn.execute(text(
+                "INSERT INTO workflow_versions (id, name, version, content_hash, definition, "
+                "created_dt) VALUES (1, 'proefproces', 1, :hash, '{}', :now)"
+            ), {"hash": "x" * 64, "now": NOW})  # fmt: skip
+            for iid, hood in ((1, 1), (2, 2), (3, 1)):
+                _insert_initiative(conn, iid, hood)
+        db.dispose()
+        expected = [(1, "West", "Paddepoel"), (2, "Zuid", "Helpman"), (3, "West", "Paddepoel")]
+        for _ in range(2):  # up, then back and up again
+            upgrade(database_url, "head")
+            with db.begin() as conn:
+                kept = conn.execute(text("SELECT id, place_district, place_neighbourhood "
+                                         "FROM initiatives ORDER BY id")).all()  # fmt: skip
+                assert [tuple(r) for r in kept] == expected
+                # and the triggers are there: initiative 3's stadsdeel renamed, and back
+                of_three = "(SELECT district_id FROM neighbourhoods WHERE id = 1)"
+                conn.execute(text(f"UPDATE districts SET name = 'Stad' WHERE id = {of_three}"))
+                renamed = conn.execute(text("SELECT place_district FROM initiatives WHERE id = 3"))
+                assert renamed.scalar_one() == "Stad"
+                conn.execute(text(f"UPDATE districts SET name = :was WHERE id = {of_three}"),
+                             {"was": expected[2][1]})  # fmt: skip
+            db.dispose()
+            downgrade(database_url, "0033")
+            with db.begin() as conn:
+                columns = {c["name"] for c in inspect(conn).get_columns("initiatives")}
+                assert not {"place_district", "place_neighbourhood"} & columns
+                # no trigger is left behind to write the columns that are gone
+                conn.execute(text("UPDATE districts SET name = 'Noord' WHERE id = 1"))
+                conn.execute(text("UPDATE neighbourhoods SET name = 'Selwerd', district_id = 2 "
+                                  "WHERE id = 1"))  # fmt: skip
+                conn.execute(text("UPDATE initiatives SET neighbourhood_id = 1 WHERE id = 2"))
+                _insert_initiative(conn, len(expected) + 1, 2)
+            expected = [
+                (1, "Zuid", "Selwerd"),
+                (2, "Zuid", "Selwerd"),
+                (3, "Zuid", "Selwerd"),
+                *[(iid, "Zuid", "Helpman") for iid in range(4, len(expected) + 2)],
+            ]
+            db.dispose()
+    finally:
+        db.dispose()
