@@ -1,9 +1,12 @@
-"""Each initiative keeps the names of its stadsdeel and wijk (migration 0034), on SQLite and on
-PostgreSQL:
+"""Each initiative keeps the names of its stadsdeel and wijk, and the caseload's sort by place
+walks an index on them (migration 0034), on SQLite and on PostgreSQL:
 
 * the kept names are the joined names after every write: an initiative inserted (ORM, Core) or
   moved, a wijk renamed or moved to another stadsdeel, a stadsdeel renamed, and any sequence
   of those (hypothesis);
+* the caseload's pages sorted by place, each way, with and without the district filter, are
+  the order of the joined names (the oracle: the join, as the sort was before);
+* the rows of such a page are chosen by a walk of ``ix_initiatives_place_id``, no sort;
 * the migration fills the names of the initiatives already there, and goes back and up again.
 
 Settings: ``VERBINDING_HYPOTHESIS_PROFILE`` = ``ci`` (the default: 40 derandomised sequences
@@ -12,19 +15,22 @@ per database) or ``thorough`` (500 random ones).
 
 from __future__ import annotations
 
+import json
 import os
 from itertools import count
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import insert, inspect, or_, select, text, update
+from sqlalchemy import event, insert, inspect, or_, select, text, update
 
-from engine.db import make_engine
+from engine.coach.caseload import Filters, caseload
+from engine.db import make_engine, make_session_factory
 from engine.migrate import downgrade, upgrade
 from engine.models import District, Initiative, Neighbourhood
 from engine.workflows.versions import latest_version
 from tests import factories
-from tests.conftest import NOW
+from tests.conftest import DB_KINDS, NOW, prepared_database
 
 _I, _N, _D = Initiative.__table__.c, Neighbourhood.__table__.c, District.__table__.c
 _names = count(1)
@@ -216,6 +222,132 @@ def _row(session) -> dict:
         "state": "proposal", "graph_key": "", "visibility": "public", "is_paused": False,
         "stage_entered_dt": NOW, "last_activity_dt": NOW, "created_dt": NOW, "version": 1,
     }  # fmt: skip
+
+
+# -- the caseload's order ---------------------------------------------------------------------
+
+
+def _fill(session, per_hood: int) -> dict[str, int]:
+    """``per_hood`` initiatives in each of the PLACES' wijken, made in PLACES' order."""
+    ids = _places(session)
+    for hood in _HOODS:
+        factories.bulk_initiatives(
+            session, NOW, per_hood, title=f"In {hood} {next(_names)}", neighbourhood_name=hood
+        )
+    return ids
+
+
+def _oracle(session, direction: str, district_id: int | None) -> list[int]:
+    """The order by the joined names, as the caseload sorted by place before 0034."""
+    keys = [_D.name, _N.name, _I.id]
+    query = _joined().order_by(*[k.desc() if direction == "desc" else k for k in keys])
+    if district_id is not None:
+        query = query.where(_N.district_id == district_id)
+    return [row.id for row in session.execute(query)]
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+@pytest.mark.parametrize("district", [None, "West"])
+def test_pages_sorted_by_place_follow_the_stadsdeel_the_wijk_and_the_id(
+    session, direction, district
+):
+    ids = _fill(session, 7)
+    # renamed after the wijken were filled: Zuid sorts first, Helpman before Corpus den Hoorn
+    session.execute(update(District).where(_D.id == ids["Zuid"]).values(name="Centrum"))
+    session.execute(update(Neighbourhood).where(_N.id == ids["Helpman"]).values(name="Als"))
+    district_id = ids[district] if district else None
+    expected = _oracle(session, direction, district_id)
+    assert len(expected) >= 14
+    seen, page = [], 1
+    while True:
+        filters = Filters(sort="place", direction=direction, page=page, per_page=10,
+                          district_id=district_id)  # fmt: skip
+        result = caseload(session, filters, now=NOW)
+        seen += [row.id for row in result.rows]
+        if page >= result.pages:
+            break
+        page += 1
+    assert seen == expected
+    assert page >= (2 if district else 4)
+
+
+# -- the plans --------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module", params=DB_KINDS)
+def big_city(request, tmp_path_factory):
+    """A city of its own with 3,000 initiatives and its statistics taken."""
+    engine = prepared_database(request.param, tmp_path_factory.mktemp("place"), "placeplan")
+    with make_session_factory(engine)() as session:
+        ids = _fill(session, 500)
+        session.commit()
+    with engine.connect() as conn:
+        conn.execute(text("ANALYZE"))
+        conn.commit()
+    yield engine, ids
+    engine.dispose()
+
+
+def _page_statements(engine, filters: Filters) -> list[tuple[str, object]]:
+    sent: list[tuple[str, object]] = []
+
+    def note(_conn, _cursor, statement, parameters, *_args) -> None:
+        sent.append((statement, parameters))
+
+    with make_session_factory(engine)() as session:
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            assert caseload(session, filters, now=NOW).rows
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+    return [(s, p) for s, p in sent if "chosen" in s]
+
+
+def _sqlite_chosen(raw, statement, parameters) -> list[str]:
+    """The steps of the plan inside the subquery that chooses the page's rows."""
+    rows = list(raw.execute("EXPLAIN QUERY PLAN " + statement, parameters))
+    inside, found = set(), False
+    for node, parent, _, detail in rows:
+        if "chosen" in detail and detail.split()[0] in ("CO-ROUTINE", "MATERIALIZE"):
+            inside.add(node)
+            found = True
+        elif parent in inside:
+            inside.add(node)
+    assert found, rows
+    return [detail for node, _, _, detail in rows if node in inside and "chosen" not in detail]
+
+
+def _pg_nodes(plan: dict):
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _pg_nodes(child)
+
+
+@pytest.mark.parametrize("direction", ["asc", "desc"])
+@pytest.mark.parametrize("district", [None, "West"])
+def test_the_rows_sorted_by_place_are_chosen_by_an_index_walk(big_city, direction, district):
+    engine, ids = big_city
+    filters = Filters(sort="place", direction=direction, page=3,
+                      district_id=ids[district] if district else None)  # fmt: skip
+    (page,) = _page_statements(engine, filters)
+    with engine.connect() as conn:
+        raw = conn.connection.driver_connection
+        if engine.dialect.name == "sqlite":
+            steps = _sqlite_chosen(raw, *page)
+            assert not [s for s in steps if "TEMP B-TREE" in s], steps
+            assert any("initiatives USING" in s and "ix_initiatives_place_id" in s
+                       for s in steps), steps  # fmt: skip
+        else:
+            (plan,) = raw.execute("EXPLAIN (FORMAT JSON) " + page[0], page[1]).fetchone()[0]
+            (chosen,) = [n for n in _pg_nodes(plan["Plan"]) if n.get("Alias") == "chosen"]
+            nodes = list(_pg_nodes(chosen))
+            walks = [n for n in nodes if n.get("Index Name") == "ix_initiatives_place_id"]
+            assert walks, json.dumps(chosen, indent=1)
+            assert walks[0]["Scan Direction"] == ("Backward" if direction == "desc" else "Forward")
+            # no sort there, nor a walk of the whole table (the page then sorts its few rows)
+            assert not [n for n in nodes if n["Node Type"] in ("Sort", "Incremental Sort")
+                        or n["Node Type"] == "Seq Scan" and n["Relation Name"] == "initiatives"
+                        ], json.dumps(chosen, indent=1)  # fmt: skip
 
 
 # -- the migration ----------------------------------------------------------------------------
