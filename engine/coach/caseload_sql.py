@@ -286,6 +286,35 @@ def _filtered(shape: tuple) -> FromClause:
     return Initiative.__table__
 
 
+_PLACE_D = District.__table__.alias("place_d")
+_PLACE_N = Neighbourhood.__table__.alias("place_n")
+
+
+def _choosing(shape: tuple) -> tuple[list, FromClause]:
+    """The conditions and the FROM that choose a page's rows.
+
+    Sorted by place, the district and wijk filters ask for the kept names of that stadsdeel
+    (and wijk) instead of the ids, the same rows (the names are unique, the database keeps
+    them): the index walk starts at them and stops at the page. By the ids it walked every
+    stadsdeel sorted before the one asked for (173 ms at 100,000 initiatives for the last).
+    """
+    if shape[8] != "place" or not (shape[1] or shape[2]):
+        return _where(shape), _filtered(shape)
+    by_ids = (shape[0], False, False, *shape[3:])
+    where = _where(by_ids)
+    if shape[1]:
+        district = select(_PLACE_D.c.name).where(_PLACE_D.c.id == bindparam("district_id"))
+        where.append(_I.place_district == district.scalar_subquery())
+    if shape[2]:
+        wijk = _PLACE_N.c.id == bindparam("neighbourhood_id")
+        of_wijk = _PLACE_D.join(_PLACE_N, _PLACE_N.c.district_id == _PLACE_D.c.id)
+        district = select(_PLACE_D.c.name).select_from(of_wijk).where(wijk)
+        hood = select(_PLACE_N.c.name).where(wijk)
+        where.append(_I.place_district == district.scalar_subquery())
+        where.append(_I.place_neighbourhood == hood.scalar_subquery())
+    return where, _filtered(by_ids)
+
+
 @lru_cache(maxsize=256)
 def statements(shape: tuple, paged: bool = True, dialect: str = "sqlite"):
     """The page (or, unpaged, every row) statement and a count statement for a shape.
@@ -313,10 +342,11 @@ def statements(shape: tuple, paged: bool = True, dialect: str = "sqlite"):
     else:
         literal = dialect == "postgresql"
         keys = [key.label(f"k{i}") for i, key in enumerate(_keys(sort))]
+        choose_where, choose_from = _choosing(shape)
         chosen = (
             select(_I.id.label("id"), *keys)
-            .select_from(_filtered(shape))
-            .where(*where)
+            .select_from(choose_from)
+            .where(*choose_where)
             .order_by(*_ordered([*keys, _I.id], sort, direction))
             .limit(bindparam("limit", type_=Integer(), literal_execute=literal))
             .offset(bindparam("offset", type_=Integer(), literal_execute=literal))

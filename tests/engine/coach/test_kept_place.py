@@ -4,9 +4,10 @@ walks an index on them (migration 0034), on SQLite and on PostgreSQL:
 * the kept names are the joined names after every write: an initiative inserted (ORM, Core) or
   moved, a wijk renamed or moved to another stadsdeel, a stadsdeel renamed, and any sequence
   of those (hypothesis);
-* the caseload's pages sorted by place, each way, with and without the district filter, are
-  the order of the joined names (the oracle: the join, as the sort was before);
-* the rows of such a page are chosen by a walk of ``ix_initiatives_place_id``, no sort;
+* the caseload's pages sorted by place, each way, with and without the stadsdeel and wijk
+  filters, are the order of the joined names (the oracle: the join, as the sort was before);
+* the rows of such a page are chosen by a walk of ``ix_initiatives_place_id``, no sort; a
+  filtered stadsdeel or wijk bounds the walk;
 * the migration fills the names of the initiatives already there, and goes back and up again.
 
 Settings: ``VERBINDING_HYPOTHESIS_PROFILE`` = ``ci`` (the default: 40 derandomised sequences
@@ -237,38 +238,48 @@ def _fill(session, per_hood: int) -> dict[str, int]:
     return ids
 
 
-def _oracle(session, direction: str, district_id: int | None) -> list[int]:
-    """The order by the joined names, as the caseload sorted by place before 0034."""
+def _oracle(session, direction: str, district_id: int | None, wijk_id: int | None) -> list[int]:
+    """The order by the joined names, as the caseload sorted by place before 0034, and the
+    filters by the ids."""
     keys = [_D.name, _N.name, _I.id]
     query = _joined().order_by(*[k.desc() if direction == "desc" else k for k in keys])
     if district_id is not None:
         query = query.where(_N.district_id == district_id)
+    if wijk_id is not None:
+        query = query.where(_I.neighbourhood_id == wijk_id)
     return [row.id for row in session.execute(query)]
 
 
+#: (stadsdeel, wijk) filters → the rows they take: none, a stadsdeel, a wijk, both, a wijk of
+#: another stadsdeel (seven initiatives a wijk)
+FILTERS = {(None, None): 42, ("West", None): 14, (None, "Paddepoel"): 7, ("Zuid", "Helpman"): 7,
+           ("Noord", "Paddepoel"): 0}  # fmt: skip
+
+
 @pytest.mark.parametrize("direction", ["asc", "desc"])
-@pytest.mark.parametrize("district", [None, "West"])
+@pytest.mark.parametrize(("district", "wijk"), list(FILTERS))
 def test_pages_sorted_by_place_follow_the_stadsdeel_the_wijk_and_the_id(
-    session, direction, district
+    session, direction, district, wijk
 ):
     ids = _fill(session, 7)
     # renamed after the wijken were filled: Zuid sorts first, Helpman before Corpus den Hoorn
     session.execute(update(District).where(_D.id == ids["Zuid"]).values(name="Centrum"))
     session.execute(update(Neighbourhood).where(_N.id == ids["Helpman"]).values(name="Als"))
     district_id = ids[district] if district else None
-    expected = _oracle(session, direction, district_id)
-    assert len(expected) >= 14
+    wijk_id = ids[wijk] if wijk else None
+    expected = _oracle(session, direction, district_id, wijk_id)
+    assert len(expected) == FILTERS[district, wijk]
     seen, page = [], 1
     while True:
         filters = Filters(sort="place", direction=direction, page=page, per_page=10,
-                          district_id=district_id)  # fmt: skip
+                          district_id=district_id, neighbourhood_id=wijk_id)  # fmt: skip
         result = caseload(session, filters, now=NOW)
         seen += [row.id for row in result.rows]
         if page >= result.pages:
             break
         page += 1
     assert seen == expected
-    assert page >= (2 if district else 4)
+    assert page == max(1, -(-len(expected) // 10))
 
 
 # -- the plans --------------------------------------------------------------------------------
@@ -324,19 +335,27 @@ def _pg_nodes(plan: dict):
 
 
 @pytest.mark.parametrize("direction", ["asc", "desc"])
-@pytest.mark.parametrize("district", [None, "West"])
-def test_the_rows_sorted_by_place_are_chosen_by_an_index_walk(big_city, direction, district):
+@pytest.mark.parametrize(("district", "wijk"), [(None, None), ("Zuid", None), (None, "Helpman")])
+def test_the_rows_sorted_by_place_are_chosen_by_an_index_walk(big_city, direction, district, wijk):
+    """Filtered by a stadsdeel or a wijk, the walk starts at its names: it does not walk the
+    stadsdelen and wijken sorted before it (Zuid: the last)."""
     engine, ids = big_city
     filters = Filters(sort="place", direction=direction, page=3,
-                      district_id=ids[district] if district else None)  # fmt: skip
+                      district_id=ids[district] if district else None,
+                      neighbourhood_id=ids[wijk] if wijk else None)  # fmt: skip
     (page,) = _page_statements(engine, filters)
+    bound = [] if not (district or wijk) else ["place_district"]
+    bound += ["place_neighbourhood"] if wijk else []
     with engine.connect() as conn:
         raw = conn.connection.driver_connection
         if engine.dialect.name == "sqlite":
             steps = _sqlite_chosen(raw, *page)
             assert not [s for s in steps if "TEMP B-TREE" in s], steps
-            assert any("initiatives USING" in s and "ix_initiatives_place_id" in s
-                       for s in steps), steps  # fmt: skip
+            walks = [
+                s for s in steps if "initiatives USING" in s and "ix_initiatives_place_id" in s
+            ]
+            assert walks, steps
+            assert all(f"{column}=?" in walks[0] for column in bound), walks
         else:
             (plan,) = raw.execute("EXPLAIN (FORMAT JSON) " + page[0], page[1]).fetchone()[0]
             (chosen,) = [n for n in _pg_nodes(plan["Plan"]) if n.get("Alias") == "chosen"]
@@ -344,6 +363,7 @@ def test_the_rows_sorted_by_place_are_chosen_by_an_index_walk(big_city, directio
             walks = [n for n in nodes if n.get("Index Name") == "ix_initiatives_place_id"]
             assert walks, json.dumps(chosen, indent=1)
             assert walks[0]["Scan Direction"] == ("Backward" if direction == "desc" else "Forward")
+            assert all(column in walks[0].get("Index Cond", "") for column in bound), walks
             # no sort there, nor a walk of the whole table (the page then sorts its few rows)
             assert not [n for n in nodes if n["Node Type"] in ("Sort", "Incremental Sort")
                         or n["Node Type"] == "Seq Scan" and n["Relation Name"] == "initiatives"
