@@ -7,8 +7,9 @@ walks an index on them (migration 0034), on SQLite and on PostgreSQL:
 * the caseload's pages sorted by place, each way, with and without the stadsdeel and wijk
   filters, are the order of the joined names (the oracle: the join, as the sort was before);
 * the rows of such a page are chosen by a walk of ``ix_initiatives_place_id``, no sort; a
-  filtered stadsdeel or wijk bounds the walk;
-* the migration fills the names of the initiatives already there, and goes back and up again.
+  filtered stadsdeel or wijk bounds the walk.
+
+(The migration itself, down and up with initiatives in it: tests/engine/test_migration_place.py.)
 
 Settings: ``VERBINDING_HYPOTHESIS_PROFILE`` = ``ci`` (the default: 40 derandomised sequences
 per database) or ``thorough`` (500 random ones).
@@ -23,11 +24,10 @@ from itertools import count
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event, insert, inspect, or_, select, text, update
+from sqlalchemy import event, insert, or_, select, text, update
 
 from engine.coach.caseload import Filters, caseload
-from engine.db import make_engine, make_session_factory
-from engine.migrate import downgrade, upgrade
+from engine.db import make_session_factory
 from engine.models import District, Initiative, Neighbourhood
 from engine.workflows.versions import latest_version
 from tests import factories
@@ -368,68 +368,3 @@ def test_the_rows_sorted_by_place_are_chosen_by_an_index_walk(big_city, directio
             assert not [n for n in nodes if n["Node Type"] in ("Sort", "Incremental Sort")
                         or n["Node Type"] == "Seq Scan" and n["Relation Name"] == "initiatives"
                         ], json.dumps(chosen, indent=1)  # fmt: skip
-
-
-# -- the migration ----------------------------------------------------------------------------
-
-
-def _insert_initiative(conn, iid: int, hood: int) -> None:
-    conn.execute(text(
-        "INSERT INTO initiatives (id, title, description, neighbourhood_id, workflow_version_id, "
-        "state, graph_key, visibility, join_policy, is_on_behalf, is_paused, stage_entered_dt, "
-        "last_activity_dt, created_dt, version) VALUES (:id, 'Plan', '', :hood, 1, 'proposal', "
-        "'', 'public', 'open', false, false, :now, :now, :now, 1)"
-    ), {"id": iid, "hood": hood, "now": NOW})  # fmt: skip
-
-
-def test_the_migration_fills_the_names_and_goes_back(database_url):
-    upgrade(database_url, "0033")
-    db = make_engine(database_url)
-    try:
-        with db.begin() as conn:
-            conn.execute(text("INSERT INTO districts (id, name) VALUES (1, 'West'), (2, 'Zuid')"))
-            conn.execute(text(
-                "INSERT INTO neighbourhoods (id, district_id, name) "
-                "VALUES (1, 1, 'Paddepoel'), (2, 2, 'Helpman')"
-            ))  # fmt: skip
-            conn.execute(text(
-                "INSERT INTO workflow_versions (id, name, version, content_hash, definition, "
-                "created_dt) VALUES (1, 'proefproces', 1, :hash, '{}', :now)"
-            ), {"hash": "x" * 64, "now": NOW})  # fmt: skip
-            for iid, hood in ((1, 1), (2, 2), (3, 1)):
-                _insert_initiative(conn, iid, hood)
-        db.dispose()
-        expected = [(1, "West", "Paddepoel"), (2, "Zuid", "Helpman"), (3, "West", "Paddepoel")]
-        for _ in range(2):  # up, then back and up again
-            upgrade(database_url, "head")
-            with db.begin() as conn:
-                kept = conn.execute(text("SELECT id, place_district, place_neighbourhood "
-                                         "FROM initiatives ORDER BY id")).all()  # fmt: skip
-                assert [tuple(r) for r in kept] == expected
-                # and the triggers are there: initiative 3's stadsdeel renamed, and back
-                of_three = "(SELECT district_id FROM neighbourhoods WHERE id = 1)"
-                conn.execute(text(f"UPDATE districts SET name = 'Stad' WHERE id = {of_three}"))
-                renamed = conn.execute(text("SELECT place_district FROM initiatives WHERE id = 3"))
-                assert renamed.scalar_one() == "Stad"
-                conn.execute(text(f"UPDATE districts SET name = :was WHERE id = {of_three}"),
-                             {"was": expected[2][1]})  # fmt: skip
-            db.dispose()
-            downgrade(database_url, "0033")
-            with db.begin() as conn:
-                columns = {c["name"] for c in inspect(conn).get_columns("initiatives")}
-                assert not {"place_district", "place_neighbourhood"} & columns
-                # no trigger is left behind to write the columns that are gone
-                conn.execute(text("UPDATE districts SET name = 'Noord' WHERE id = 1"))
-                conn.execute(text("UPDATE neighbourhoods SET name = 'Selwerd', district_id = 2 "
-                                  "WHERE id = 1"))  # fmt: skip
-                conn.execute(text("UPDATE initiatives SET neighbourhood_id = 1 WHERE id = 2"))
-                _insert_initiative(conn, len(expected) + 1, 2)
-            expected = [
-                (1, "Zuid", "Selwerd"),
-                (2, "Zuid", "Selwerd"),
-                (3, "Zuid", "Selwerd"),
-                *[(iid, "Zuid", "Helpman") for iid in range(4, len(expected) + 2)],
-            ]
-            db.dispose()
-    finally:
-        db.dispose()
