@@ -8,7 +8,9 @@ ORDER BY an indexed column with LIMIT keeps the work to the page: the default or
 without activity first) walks the index on ``last_activity_dt``, the stalled filter the one on
 (``is_paused``, ``last_activity_dt``), the "overdue" order (the longest overdue first) the one
 on the kept ``earliest_open_due`` (the earliest due date of the open steps, kept by the
-database at every change of a step: "overdue today" needs no stored flag that time outdates).
+database at every change of a step: "overdue today" needs no stored flag that time outdates),
+the order by place the one on the kept names of the stadsdeel and the wijk (kept by the
+database at every move and rename: the rows are chosen without a join to order by).
 Statements are built once per shape of the filters (which filters are set, the sort) and
 reused with new parameters.
 """
@@ -124,7 +126,9 @@ _DISTRICT_COACHES = _coach_names(_A.district_id == _N.district_id).label("distri
 #: sort key → (expression, whether "ascending" means the expression descending)
 SORTS = {
     "title": (_I.title, False),
-    "place": (_D.name, False),
+    # the stadsdeel's name, then the wijk's (see _keys), as the database keeps them on the
+    # initiative (triggers, migration 0034): an index walk, no join to order by
+    "place": (_I.place_district, False),
     # each of these walks an index of its own (migrations 0017, 0025)
     "stage": (_I.state, False),
     "days_in_stage": (_I.stage_entered_dt, True),
@@ -170,7 +174,7 @@ def _where(shape: tuple, i=_I, n=_N) -> list:
 def _keys(sort: str) -> list:
     """What a sort orders by, before the id that breaks ties."""
     expr, _ = SORTS[sort]
-    return [expr, _N.name] if sort == "place" else [expr]
+    return [expr, _I.place_neighbourhood] if sort == "place" else [expr]
 
 
 def _ordered(columns: list, sort: str, direction: str) -> list:
@@ -273,6 +277,44 @@ def _places():
     )
 
 
+def _filtered(shape: tuple) -> FromClause:
+    """Initiatives, with their wijk only when a filter looks at it (the district and coach
+    filters): choosing and counting rows joins nothing else, every sort key is the
+    initiative's own."""
+    if shape[1] or shape[6]:
+        return Initiative.__table__.join(Neighbourhood.__table__, _N.id == _I.neighbourhood_id)
+    return Initiative.__table__
+
+
+_PLACE_D = District.__table__.alias("place_d")
+_PLACE_N = Neighbourhood.__table__.alias("place_n")
+
+
+def _choosing(shape: tuple) -> tuple[list, FromClause]:
+    """The conditions and the FROM that choose a page's rows.
+
+    Sorted by place, the district and wijk filters ask for the kept names of that stadsdeel
+    (and wijk) instead of the ids, the same rows (the names are unique, the database keeps
+    them): the index walk starts at them and stops at the page. By the ids it walked every
+    stadsdeel sorted before the one asked for (173 ms at 100,000 initiatives for the last).
+    """
+    if shape[8] != "place" or not (shape[1] or shape[2]):
+        return _where(shape), _filtered(shape)
+    by_ids = (shape[0], False, False, *shape[3:])
+    where = _where(by_ids)
+    if shape[1]:
+        district = select(_PLACE_D.c.name).where(_PLACE_D.c.id == bindparam("district_id"))
+        where.append(_I.place_district == district.scalar_subquery())
+    if shape[2]:
+        wijk = _PLACE_N.c.id == bindparam("neighbourhood_id")
+        of_wijk = _PLACE_D.join(_PLACE_N, _PLACE_N.c.district_id == _PLACE_D.c.id)
+        district = select(_PLACE_D.c.name).select_from(of_wijk).where(wijk)
+        hood = select(_PLACE_N.c.name).where(wijk)
+        where.append(_I.place_district == district.scalar_subquery())
+        where.append(_I.place_neighbourhood == hood.scalar_subquery())
+    return where, _filtered(by_ids)
+
+
 @lru_cache(maxsize=256)
 def statements(shape: tuple, paged: bool = True, dialect: str = "sqlite"):
     """The page (or, unpaged, every row) statement and a count statement for a shape.
@@ -300,10 +342,11 @@ def statements(shape: tuple, paged: bool = True, dialect: str = "sqlite"):
     else:
         literal = dialect == "postgresql"
         keys = [key.label(f"k{i}") for i, key in enumerate(_keys(sort))]
+        choose_where, choose_from = _choosing(shape)
         chosen = (
             select(_I.id.label("id"), *keys)
-            .select_from(_places())
-            .where(*where)
+            .select_from(choose_from)
+            .where(*choose_where)
             .order_by(*_ordered([*keys, _I.id], sort, direction))
             .limit(bindparam("limit", type_=Integer(), literal_execute=literal))
             .offset(bindparam("offset", type_=Integer(), literal_execute=literal))
@@ -317,9 +360,7 @@ def statements(shape: tuple, paged: bool = True, dialect: str = "sqlite"):
             .join(Neighbourhood.__table__, _N.id == _I.neighbourhood_id)
             .join(District.__table__, _D.id == _N.district_id)
         ).order_by(*_ordered([*inner_keys, chosen.c.id], sort, direction))
-    counted: FromClause = Initiative.__table__
-    if shape[1] or shape[6]:  # the district and coach filters look at the neighbourhood
-        counted = counted.join(Neighbourhood.__table__, _N.id == _I.neighbourhood_id)
+    counted = _filtered(shape)
     return page, _capped_count(select(literal_column("1")).select_from(counted).where(*where))
 
 

@@ -1,6 +1,6 @@
 """Small tables the database keeps at every change, so city-wide figures read a few rows
-(created by migration 0025, kept by its triggers; never written from Python), and that
-migration's indexes.
+(created by migration 0025, kept by its triggers; never written from Python), and the indexes
+the city-wide pages walk (that migration's, 0033's, 0034's).
 
 * ``stage_counts``: how many initiatives stand in each stage, per neighbourhood and template
   version (the coach overview's table of initiatives per stage and stadsdeel);
@@ -67,6 +67,8 @@ Index("ix_initiatives_state_id", _I.state, _I.id)
 Index("ix_initiatives_stage_entered_id", _I.stage_entered_dt, _I.id)
 Index("ix_initiatives_waiting_id", _I.waiting_requests, _I.id)
 Index("ix_initiatives_respond_by_id", _I.earliest_respond_by, _I.id)
+# and by place: the kept names of its stadsdeel and wijk (migration 0034)
+Index("ix_initiatives_place_id", _I.place_district, _I.place_neighbourhood, _I.id)
 # a calendar feed walks its window by date
 _CE = CalendarEntry.__table__.c
 Index("ix_calendar_entries_date_id", _CE.entry_date, _CE.id)

@@ -99,6 +99,12 @@ class Initiative(Base):
     earliest_respond_by: Mapped[date] = mapped_column(
         Date, server_default=NO_RESPOND_BY.isoformat()
     )
+    #: the names of the initiative's stadsdeel and wijk, kept by the database (migration
+    #: 0034's triggers, at every move of the initiative and every rename or move of its wijk or
+    #: stadsdeel; never written from Python, and not refreshed on a loaded object): the
+    #: caseload's sort by place walks an index on them
+    place_district: Mapped[str | None] = mapped_column(String(100))
+    place_neighbourhood: Mapped[str | None] = mapped_column(String(100))
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     #: optimistic-concurrency counter of the initiative's own state (title, stage, stage graph,
