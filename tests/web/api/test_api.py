@@ -132,7 +132,11 @@ def test_a_read_token_only_reads_and_a_revoked_token_opens_nothing(client, db_se
     )  # fmt: skip
     assert refused.status_code == 403
     assert refused.get_json()["type"].endswith("#problem-read-only")
-    db_session.execute(text("UPDATE api_tokens SET revoked_dt = created_dt"))
+    # this person's token only: the session's shared world (api_world) keeps its tokens
+    db_session.execute(
+        text("UPDATE api_tokens SET revoked_dt = created_dt WHERE person_id = :pid"),
+        {"pid": someone.id},
+    )
     db_session.commit()
     gone = client.get("/api/v1/me/preferences", headers=auth(reader))
     assert gone.status_code == 401 and gone.content_type == PROBLEM
