@@ -12,7 +12,7 @@ from engine.config import config_of
 from engine.models import Person
 from engine.models.reminders import CalendarFeed
 from engine.pages import InitiativePage
-from engine.reminders.queries import initiative_feed, next_reminder, upcoming_entries
+from engine.reminders.queries import panel_facts
 from engine.timeutil import local_date
 from web.database import runtime
 
@@ -21,7 +21,12 @@ def feed_url(feed: CalendarFeed | None) -> str | None:
     if feed is None:
         return None
     kind = "person_feed" if feed.initiative_id is None else "initiative_feed"
-    return runtime().config.base_url + url_for(f"reminders.{kind}", token=feed.token)
+    return feed_url_of(kind, feed.token)
+
+
+def feed_url_of(kind: str, token: str) -> str:
+    """The address a calendar subscribes to: ``kind`` person_feed or initiative_feed."""
+    return runtime().config.base_url + url_for(f"reminders.{kind}", token=token)
 
 
 @dataclass
@@ -41,11 +46,12 @@ def load_panel(
     if person is None:
         return None
     initiative = page.initiative
+    today = local_date(now, config_of(session).timezone)
+    facts = panel_facts(session, person.id, initiative.id, today)
+    token = facts.feed_token
     return PanelData(
         is_paused=initiative.is_paused,
-        feed_url=feed_url(initiative_feed(session, person.id, initiative.id)),
-        upcoming=upcoming_entries(
-            session, initiative.id, local_date(now, config_of(session).timezone)
-        ),
-        next_reminder=next_reminder(session, initiative.id),
+        feed_url=None if token is None else feed_url_of("initiative_feed", token),
+        upcoming=facts.upcoming,
+        next_reminder=facts.next_reminder,
     )
