@@ -462,8 +462,7 @@ def load_config(env: Mapping[str, str] | None = None) -> Config:
         metrics_token=given("METRICS_TOKEN"),
         ready_outbox_backlog=number("READY_OUTBOX_BACKLOG", 0),
         ready_outbox_failed=number("READY_OUTBOX_FAILED", 0),
-        ready_scheduler=_choice("READY_SCHEDULER", text("READY_SCHEDULER"), ("on", "off"))
-        == "on",
+        ready_scheduler=_choice("READY_SCHEDULER", text("READY_SCHEDULER"), ("on", "off")) == "on",
         storage=_choice("STORAGE", text("STORAGE"), ("local", "s3")),
         s3_bucket=given("S3_BUCKET"),
         s3_endpoint_url=given("S3_ENDPOINT_URL"),

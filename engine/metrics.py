@@ -86,4 +86,3 @@ class DatabaseCollector(Collector):
                 "How long the newest heartbeat's sweep took.",
                 value=beat.sweep_ms / 1000,
             )
-

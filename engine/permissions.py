@@ -182,6 +182,8 @@ def may_answer_survey(person: Person | None) -> bool:
 def can_read_open_answers(person: Person | None, member_role: str | None, published: bool) -> bool:
     """Open answers: the group and the coaches, everyone once the group publishes them."""
     return published or member_role in RESIDENT_ROLES or is_staff(person)
+
+
 # --- consultation -----------------------------------------------------------------------------
 # The group (anyone in it) opens and closes a consultation of the neighbourhood on its stage and
 # says what it did with each idea. Residents outside the group post ideas and reactions and

@@ -49,9 +49,7 @@ def beat(
     values = {"beat_dt": now, "sweep_seconds": seconds, "sweep_ms": sweep_ms}
     name = process or process_name()
     with sessions() as session:
-        done = session.execute(
-            update(Heartbeat).where(Heartbeat.process == name).values(**values)
-        )
+        done = session.execute(update(Heartbeat).where(Heartbeat.process == name).values(**values))
         if done.rowcount == 0:  # type: ignore[attr-defined]
             session.add(Heartbeat(process=name, **values))
             session.execute(delete(Heartbeat).where(Heartbeat.beat_dt < now - FORGET_AFTER))

@@ -78,6 +78,8 @@ def _close_surveys(session: Session, now: datetime) -> str:
     from engine.surveys.building import close_due_surveys
 
     return f"{len(close_due_surveys(session, now))} surveys closed"
+
+
 #: an open consultation whose last day is over (its partial index answers this)
 _consultations_due = exists().where(
     Consultation.status == literal_column("'open'"), Consultation.closes_dt <= NOW

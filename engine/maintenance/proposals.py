@@ -129,13 +129,16 @@ def count_asked_of(session: Session, initiative_id: int, person_id: int, today: 
     """How many questions wait for this person's answer (for the initiative page's panel):
     one count in SQL, with :func:`no_longer_fits` (it read every open question with its turns
     and people on each page view)."""
-    return session.scalar(
-        select(func.count())
-        .select_from(SwapProposal)
-        .where(
-            SwapProposal.initiative_id == initiative_id,
-            SwapProposal.recipient_id == person_id,
-            SwapProposal.status == "pending",
-            not_(no_longer_fits(today)),
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(SwapProposal)
+            .where(
+                SwapProposal.initiative_id == initiative_id,
+                SwapProposal.recipient_id == person_id,
+                SwapProposal.status == "pending",
+                not_(no_longer_fits(today)),
+            )
         )
-    ) or 0
+        or 0
+    )

@@ -287,6 +287,8 @@ def survey_closed(session: Session, survey: Any, actor: Person | None, now: date
     _tell(session, "survey_closed", survey.initiative_id, actor, to.group(survey.initiative_id),
           f"/initiatives/{survey.initiative_id}/survey/results", now, survey.id,
           title=survey.title)  # fmt: skip
+
+
 # -- consultation ----------------------------------------------------------------------------
 
 

@@ -65,9 +65,7 @@ def unsubscribe_token(secret: str, person_id: int, kinds: list[str]) -> str:
     return f"{payload}.{_signature(secret, payload)}"
 
 
-def read_unsubscribe_token(
-    secret: str | Sequence[str], token: str
-) -> tuple[int, list[str]] | None:
+def read_unsubscribe_token(secret: str | Sequence[str], token: str) -> tuple[int, list[str]] | None:
     """The person and kinds a token names, or None when it is not one of ours; ``secret``
     may be several (see :func:`verifying_secrets`): a signature by any of them holds."""
     payload, _, signature = (token or "").partition(".")

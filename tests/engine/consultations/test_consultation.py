@@ -108,4 +108,3 @@ def test_the_group_hears_of_new_ideas_not_of_replies_and_only_outsiders_post(
         .where(NotificationEvent.kind == "idea_posted")
     ))  # fmt: skip
     assert told == {p.id for p in people}
-

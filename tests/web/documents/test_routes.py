@@ -249,8 +249,10 @@ def test_a_bucket_that_does_not_answer_keeps_nothing_and_says_so(client, db_sess
         assert response.status_code == 503 and response.headers["Retry-After"]
         assert "The file store cannot be reached just now" in body.decode()
     finally:
-        bucket.create_bucket(Bucket=config.s3_bucket,
-                             CreateBucketConfiguration={"LocationConstraint": config.s3_region})
+        bucket.create_bucket(
+            Bucket=config.s3_bucket,
+            CreateBucketConfiguration={"LocationConstraint": config.s3_region},
+        )
         for name, data in saved.items():
             storage.put(name, data)
     response, body = _get(client, f"/initiatives/{item.id}/documents/{kept.id}")

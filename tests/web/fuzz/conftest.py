@@ -24,4 +24,3 @@ def fuzz_app(request, tmp_path_factory, smtp_sink) -> Iterator[Flask]:
     app.config["FUZZ_DATABASE"] = request.param
     yield app
     app.extensions["verbinding"].close()
-

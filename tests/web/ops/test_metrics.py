@@ -112,7 +112,7 @@ def test_moves_reminders_and_mail_are_counted_and_logged(site, smtp, caplog):
     assert counted("verbinding_mail_deliveries_total", outcome="sent") >= delivered + 1
     scraped = scrape(site)
     assert scraped['verbinding_transitions_total{trigger="start"}'] == moves + 1
-    assert scraped["verbinding_mail_deliveries_total{outcome=\"sent\"}"] >= delivered + 1
+    assert scraped['verbinding_mail_deliveries_total{outcome="sent"}'] >= delivered + 1
 
     (move,) = [r for r in caplog.records if getattr(r, "event", None) == "transition"]
     line = json.loads(JsonFormatter().format(move))

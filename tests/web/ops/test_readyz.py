@@ -197,9 +197,11 @@ def test_metrics_show_the_scheduler_processes_sweeps(site, tmp_path, monkeypatch
         scheduler.send_signal(signal.SIGTERM)
         assert scheduler.wait(30) == 0
     monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(shared))
-    text = site.test_client().get(
-        "/metrics", headers={"Authorization": "Bearer meet-token"}
-    ).get_data(as_text=True)
+    text = (
+        site.test_client()
+        .get("/metrics", headers={"Authorization": "Bearer meet-token"})
+        .get_data(as_text=True)
+    )
     counts = [line for line in text.splitlines()
               if line.startswith("verbinding_sweep_duration_seconds_count")]  # fmt: skip
     assert counts and float(counts[0].split()[-1]) >= 2, text[:2000]

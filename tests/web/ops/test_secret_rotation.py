@@ -19,8 +19,13 @@ OLD, NEW = "test-secret", "een-nieuw-geheim"
 @pytest.fixture
 def apps(web_app, tmp_path, smtp_sink):
     url = web_app.config["VERBINDING"].database_url
-    rotated = make_app(url, tmp_path / "rotated", smtp_sink.url,
-                       VERBINDING_SECRET_KEY=NEW, VERBINDING_SECRET_KEY_FALLBACKS=f"ouder,{OLD}")
+    rotated = make_app(
+        url,
+        tmp_path / "rotated",
+        smtp_sink.url,
+        VERBINDING_SECRET_KEY=NEW,
+        VERBINDING_SECRET_KEY_FALLBACKS=f"ouder,{OLD}",
+    )
     forgotten = make_app(url, tmp_path / "forgotten", smtp_sink.url, VERBINDING_SECRET_KEY=NEW)
     yield rotated, forgotten
     rotated.extensions["verbinding"].close()
