@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from engine.dates import show
 from engine.i18n import N_
+from web.fast_urls import fast_url_for
 from web.i18n import _zone, locale, said_once, say, text
 from web.initiatives.ui import _out
 
@@ -52,9 +53,9 @@ def _written() -> dict[str, str]:
     )
 
 
-def read_only_step(view: Any, page: Any, step_lang: Any) -> Markup:
-    """One ``<li>`` of the checklist without tools, with the whitespace the loop wrote around
-    it (a leading line break, a trailing indent)."""
+def _main(view: Any, page: Any, step_lang: Any) -> tuple[str, str]:
+    """A step's ``<li>`` class and what it says (its state, title, owner and dates): the same
+    for the public and for the group."""
     said = _written()
     loc, zone = locale(), _zone()  # what ``|when`` looks up on every call
     step = view.step
@@ -81,9 +82,7 @@ def read_only_step(view: Any, page: Any, step_lang: Any) -> Markup:
         origin = page.stage(step.carried_from)
         if origin:
             meta.append(f" · {_out(say('Taken along from %(stage)s', stage=text(origin.title)))}")
-    return Markup(
-        f'\n  <li class="vb-step{state}" id="step-{_out(step.id)}">\n'
-        f'    <div class="vb-step__row">\n'
+    return state, (
         f'      <div class="vb-step__main">\n'
         f'        <p class="vb-step__line">\n'
         f"          {tag}\n"
@@ -91,6 +90,17 @@ def read_only_step(view: Any, page: Any, step_lang: Any) -> Markup:
         f"        </p>\n"
         f'        <p class="vb-meta">{"".join(meta)}</p>\n'
         f"      </div>\n"
+    )
+
+
+def read_only_step(view: Any, page: Any, step_lang: Any) -> Markup:
+    """One ``<li>`` of the checklist without tools, with the whitespace the loop wrote around
+    it (a leading line break, a trailing indent)."""
+    state, main = _main(view, page, step_lang)
+    return Markup(
+        f'\n  <li class="vb-step{state}" id="step-{_out(view.step.id)}">\n'
+        f'    <div class="vb-step__row">\n'
+        f"{main}"
         f"      \n"
         f"    </div>\n"
         f"    \n"
@@ -100,5 +110,72 @@ def read_only_step(view: Any, page: Any, step_lang: Any) -> Markup:
     )
 
 
+def editable_step(
+    view: Any, page: Any, step_lang: Any, ui: Any, first: bool, last: bool, index: int
+) -> Markup:
+    """One ``<li>`` of a stage the group may still change, with its tools (done or reopen, up,
+    down, remove) and the link to its own page to change it, as the loop wrote it when no
+    form of the page was sent back refused (the template keeps that case). ``ui``: the page's
+    initiatives/_ui.html; ``first``, ``last``, ``index``: the step's place in the loop."""
+    said = _written()
+    step = view.step
+    state, main = _main(view, page, step_lang)
+    iid, sid = page.initiative.id, step.id
+    title = step.title
+    if not step.is_open:
+        url = fast_url_for("plan.reopen", initiative_id=iid, step_id=sid)
+        state_tool = ui.action(url, f"step-reopen-{sid}", said["reopen"], context=title, row=step)
+    else:
+        url = fast_url_for("plan.done", initiative_id=iid, step_id=sid)
+        state_tool = ui.action(
+            url, f"step-done-{sid}", said["done"], context=title, primary=True, row=step
+        )
+    move = fast_url_for("plan.move", initiative_id=iid, step_id=sid)
+    up = down = remove = ""
+    if not first:
+        up = ui.action(move, f"step-move-{sid}-up", said["up"], context=title,
+                       fields={"position": index - 1}, row=step)  # fmt: skip
+    if not last:
+        down = ui.action(move, f"step-move-{sid}-down", said["down"], context=title,
+                         fields={"position": index + 1}, row=step)  # fmt: skip
+    if step.is_open:
+        remove = ui.confirm(
+            fast_url_for("plan.remove", initiative_id=iid, step_id=sid), f"step-remove-{sid}",
+            said["remove"], said["question"], said["yes"], context=title, row=step,
+        )  # fmt: skip
+    change = fast_url_for("plan.edit_form", initiative_id=iid, step_id=sid)
+    return Markup(
+        f'\n  <li class="vb-step{state}" id="step-{_out(sid)}">\n'
+        f'    <div class="vb-step__row">\n'
+        f"{main}"
+        f"      \n"
+        f'      <div class="vb-step__tools">\n'
+        f"        \n"
+        f"          {_out(state_tool)}\n"
+        f"        \n"
+        f"        {_out(up)}\n"
+        f"        {_out(down)}\n"
+        f"        {_out(remove)}\n"
+        f"      </div>\n"
+        f"      \n"
+        f"    </div>\n"
+        f"    \n"
+        f"    \n"
+        f"    \n"
+        f"    \n"
+        f'    <p class="vb-step__edit"><a class="utrecht-link" href="{_out(change)}">'
+        f'{said["change"]}<span class="vb-visually-hidden">: <span{_out(step_lang)}>'
+        f"{_out(title)}</span></span></a></p>\n"
+        f"    \n"
+        f"    \n"
+        f"  </li>\n"
+        f"  "
+    )
+
+
 def install(app: Flask) -> None:
-    app.jinja_env.globals.update(checklist_words=checklist_words, read_only_step=read_only_step)
+    app.jinja_env.globals.update(
+        checklist_words=checklist_words,
+        read_only_step=read_only_step,
+        editable_step=editable_step,
+    )

@@ -4,6 +4,7 @@ side by side for the public's view of many steps, in both languages."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 from types import SimpleNamespace
@@ -84,3 +85,46 @@ def test_the_checklist_words_stay_in_the_catalogues():
 
     found = extract(PARTS["web"])
     assert [w for w in WORDS.values() if found.get(w) is None] == []
+
+
+EDITABLE_BEFORE = (Path(__file__).parent / "checklist_editable_before.jinja").read_text()
+#: the page's pieces, imported as initiatives/show.html imports them for the whole page
+WITH_UI = '{% import "initiatives/_ui.html" as ui with context %}'
+_OL = re.compile(r'<ol class="vb-checklist".*?</ol>', re.S)
+_TOKEN = re.compile(r'(?<=name="csrf_token" value=")[^"]+')
+
+
+@settings(deadline=None, max_examples=60)  # a loaded machine is not a finding
+@given(
+    st.lists(st.integers(1, 999), min_size=1, max_size=4, unique=True).flatmap(
+        lambda ids: st.tuples(*[steps(i) for i in ids])
+    ),
+    st.sampled_from(["nl", "en"]),
+    st.sampled_from(["nl", "en", None]),
+)
+def test_the_group_sees_the_same_steps_and_tools(web_app, stage_steps, reader, language):
+    """A stage the group may change: every step with its tools (done or reopen, up, down,
+    remove) and its link to change it, as the template wrote them (plan/_checklist.html as it
+    was, checklist_editable_before.jinja) and as Python writes them (editable_step)."""
+    context = _page(list(stage_steps), language)
+    context["page"].is_member = True
+    context["page"].initiative = SimpleNamespace(id=7, version=3)
+    context["initiative"].id = 7
+    for view in stage_steps:
+        view.step.version = view.step.id % 5
+    # the stage's "add a step" form under the list (not compared: the list is)
+    from web.plan.forms import StepForm, owner_choices
+
+    context["forms"] = SimpleNamespace(
+        step_new=lambda stage: StepForm(formdata=None, data={"stage_key": stage.key}).set_owners(
+            owner_choices([])
+        )
+    )
+    written = {}
+    for name, template in (("before", EDITABLE_BEFORE), ("after", AFTER)):
+        with web_app.test_request_context("/", headers={"Accept-Language": reader}):
+            page = render_template_string(WITH_UI + template, failed=None, **context)
+        # each request makes its own CSRF token
+        written[name] = _TOKEN.sub("TOKEN", _OL.search(page).group(0))
+    assert "vb-step__tools" in written["after"] and "/steps/" in written["after"]
+    assert written["after"] == written["before"]
