@@ -132,15 +132,23 @@ def add_calendar_entries(city: City, after_step: int) -> int:
     return last
 
 
+#: the small tables the database keeps at every change (migrations 0025, 0031): a few hundred
+#: rows, each updated once per initiative of the fill
+KEPT_COUNTS = ("stage_counts", "stage_stays", "answer_tallies")
+
+
 def settle(city: City) -> None:
     """What a database in use has after a bulk fill: statistics that know the new rows
     (city_fill's ANALYZE ran before the calendar entries: PostgreSQL planned the feeds for "12
-    rows"), and on PostgreSQL, tables vacuumed as autovacuum would (this machine runs with it
-    off): the fill updates the few rows of the kept count tables once per initiative, and at
-    100,000 left stage_stays 309 rows in 15 MB of dead versions, the overview's wall time
-    growing 1.31x from 10,000 for that alone (docs/deploy.md: keep autovacuum on)."""
+    rows"), and on PostgreSQL, tables vacuumed as autovacuum would have kept them (this machine
+    runs with it off; docs/deploy.md: keep it on). The fill updates the few rows of the kept
+    count tables once per initiative: at 100,000 it left stage_stays 309 rows in 15 MB of dead
+    versions, which a plain VACUUM frees but does not give back, and the overview's wall time
+    grew 1.24-1.31x from 10,000 for that alone. A city that grew over years with autovacuum
+    reuses that space as it goes: those tables are compacted (VACUUM FULL: small, quick)."""
     if city.engine.dialect.name == "postgresql":
         with city.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text(f"VACUUM FULL {', '.join(KEPT_COUNTS)}"))
             conn.execute(text("VACUUM ANALYZE"))
     else:
         with city.engine.begin() as conn:
