@@ -1,12 +1,15 @@
-"""A step of plan/_checklist.html as the public and the coaches see it (no tools, no form sent
-back), made in Python.
+"""A step of plan/_checklist.html, made in Python: as the public and the coaches see it (no
+tools), and as the group sees it in a stage it may still change (its tools and the link to
+change it), whenever no form of the page was sent back refused.
 
 Every stage of the plan lists its steps; a Jinja loop with half a dozen conditions, filters and
-sentences per step costs more than the few lines it writes. ``read_only_step`` builds the very
-same markup: every value passes the environment's ``finalize`` and is escaped as ``{{ value }}``
-did, and the sentences are the template's (``say``: what ``_()`` gives). The checklist keeps its
-template for a member's steps (tools and forms); tests/web/plan/test_checklist_row.py renders
-the template's row and this one side by side.
+sentences per step costs more than the few lines it writes. ``read_only_step`` and
+``editable_step`` build the very same markup: every value passes the environment's
+``finalize`` and is escaped as ``{{ value }}`` did, and the sentences are the template's
+(``say``: what ``_()`` gives). The checklist keeps its template for a page with a refused form
+(the form is shown open under its step); tests/web/plan/test_checklist_row.py renders the
+template's rows (as they were: checklist_before.jinja, checklist_editable_before.jinja) and
+these side by side.
 """
 
 from __future__ import annotations
