@@ -111,12 +111,6 @@ def signed_in(session: Session, reference: str, now: datetime) -> SignedIn | Non
     return SignedIn(found[0], found[2] or 0)
 
 
-def signed_in_person(session: Session, reference: str, now: datetime) -> Person | None:
-    """The person of :func:`signed_in`."""
-    found = signed_in(session, reference, now)
-    return found.person if found is not None else None
-
-
 def end_session(session: Session, reference: str, now: datetime) -> None:
     """End one session (logout): its cookies stop working, wherever they were copied."""
     row = find_session(session, reference, now)

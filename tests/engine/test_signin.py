@@ -28,7 +28,7 @@ from engine.signin import (
     end_all_sessions,
     end_session,
     find_session,
-    signed_in_person,
+    signed_in,
     start_session,
 )
 
@@ -66,8 +66,8 @@ def _live(session, reference, now) -> bool:
     """Whether the reference holds, asked both ways: the session row (the sessions page, the
     logout) and the person with it in one statement (every signed-in request)."""
     row = find_session(session, reference, now)
-    person = signed_in_person(session, reference, now)
-    assert (person.id if person else None) == (row.person_id if row else None), reference
+    found = signed_in(session, reference, now)
+    assert (found.person.id if found else None) == (row.person_id if row else None), reference
     return row is not None
 
 

@@ -18,11 +18,10 @@ per database) or ``thorough`` (500 random ones).
 from __future__ import annotations
 
 import json
-import os
 from itertools import count
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import event, insert, or_, select, text, update
 
@@ -32,17 +31,12 @@ from engine.models import District, Initiative, Neighbourhood
 from engine.workflows.versions import latest_version
 from tests import factories
 from tests.conftest import DB_KINDS, NOW, prepared_database
+from tests.profiles import profile
 
 _I, _N, _D = Initiative.__table__.c, Neighbourhood.__table__.c, District.__table__.c
 _names = count(1)
 
-PROFILES = {
-    "ci": settings(max_examples=40, deadline=None, database=None, derandomize=True,
-                   suppress_health_check=[HealthCheck.too_slow]),
-    "thorough": settings(max_examples=500, deadline=None, database=None,
-                         suppress_health_check=[HealthCheck.too_slow]),
-}  # fmt: skip
-PROFILE = os.environ.get("VERBINDING_HYPOTHESIS_PROFILE", "ci")
+SETTINGS = profile(40, 500)
 
 #: stadsdelen and their wijken; within each stadsdeel the wijken are made in the reverse order
 #: of their names, so an order by id alone within a stadsdeel is not the order by wijk
@@ -182,7 +176,7 @@ def test_any_sequence_of_writes_keeps_the_names(session):
     for hood in _HOODS:
         _core_initiative(session, hood)
 
-    @PROFILES[PROFILE]
+    @SETTINGS
     @given(writes=st.lists(_WRITES, min_size=1, max_size=12))
     def check(writes):
         nested = session.begin_nested()

@@ -14,12 +14,11 @@ per database) or ``thorough`` (500 random ones).
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from itertools import count
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import event, exists, insert, or_, select, text, union_all, update
 
@@ -49,18 +48,13 @@ from engine.reminders.calendar import (
 from engine.timeutil import local_date
 from tests import factories
 from tests.conftest import NOW, prepared_database
+from tests.profiles import profile
 
 DAY = timedelta(days=1)
 _CE = CalendarEntry.__table__.c
 _keys = count(1)
 
-PROFILES = {
-    "ci": settings(max_examples=40, deadline=None, database=None, derandomize=True,
-                   suppress_health_check=[HealthCheck.too_slow]),
-    "thorough": settings(max_examples=500, deadline=None, database=None,
-                         suppress_health_check=[HealthCheck.too_slow]),
-}  # fmt: skip
-PROFILE = os.environ.get("VERBINDING_HYPOTHESIS_PROFILE", "ci")
+SETTINGS = profile(40, 500)
 
 
 def _entry(initiative_id, on, *, key=None, cancelled=False, updated=NOW) -> dict:
@@ -257,7 +251,7 @@ def test_the_choice_from_sources_equals_the_one_walk_of_old(session, small_limit
     )
     some = st.sets
 
-    @PROFILES[PROFILE]
+    @SETTINGS
     @given(
         entries=st.lists(entry, min_size=6, max_size=24),
         meeting_entries=st.lists(st.one_of(st.none(), entry), min_size=3, max_size=3),

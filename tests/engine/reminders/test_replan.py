@@ -3,12 +3,11 @@ is always what a full re-plan would make of the same plan."""
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 from sqlalchemy import event, select
 
@@ -25,6 +24,7 @@ from engine.reminders.planner import PLAN_SOURCES, PlanReport, plan_for
 from engine.timeutil import local_date
 from tests import factories
 from tests.engine.operations.test_open_steps_property import Walk
+from tests.profiles import profile
 
 DAY = timedelta(days=1)
 
@@ -128,15 +128,7 @@ ROUND = st.fixed_dictionaries(
         "days": st.integers(0, 9),
     }
 )  # fmt: skip
-PROFILES = {
-    "ci": settings(max_examples=12, deadline=None, database=None, derandomize=True,
-                   suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                          HealthCheck.too_slow]),
-    "thorough": settings(max_examples=300, deadline=None, database=None,
-                         suppress_health_check=[HealthCheck.function_scoped_fixture,
-                                                HealthCheck.too_slow]),
-}  # fmt: skip
-PROFILE = os.environ.get("VERBINDING_HYPOTHESIS_PROFILE", "ci")
+SETTINGS = profile(12, 300, HealthCheck.function_scoped_fixture)
 
 
 class DatedWalk(Walk):
@@ -163,7 +155,7 @@ class DatedWalk(Walk):
         assert report == PlanReport(), f"after {what}: a full re-plan still changed {report}"
 
 
-@PROFILES[PROFILE]
+@SETTINGS
 @given(in_visioning=st.booleans(), rounds=st.lists(ROUND, min_size=1, max_size=5))
 def test_incremental_planning_equals_a_full_replan_whatever_the_group_does(
     session, now, in_visioning, rounds
