@@ -19,6 +19,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    make_url,
     select,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -116,6 +117,13 @@ def make_engine(url: str, **kwargs) -> Engine:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if make_url(url).drivername == "postgresql+psycopg":  # what we ship: engine/pgconnect.py
+        from engine.pgconnect import LeanCursor, ping_when_in_doubt
+
+        connect_args = {"cursor_factory": LeanCursor, **kwargs.pop("connect_args", {})}
+        engine = create_engine(url, connect_args=connect_args, **kwargs)
+        ping_when_in_doubt(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
 
