@@ -65,9 +65,14 @@ def _residents(session: Session, initiative: Initiative) -> int | None:
 
 
 def load_join_view(
-    session: Session, initiative: Initiative, viewer: Person | None, role: str | None
+    session: Session,
+    initiative: Initiative,
+    viewer: Person | None,
+    role: str | None,
+    pending: int | None = None,
 ) -> JoinView:
-    """What the group panel tells this visitor; a handful of small queries, only those needed."""
+    """What the group panel tells this visitor; a handful of small queries, only those needed
+    (``pending``: the requests waiting for an answer, when the caller has counted them)."""
     residents = _residents(session, initiative)
     view = JoinView(
         policy=initiative.join_policy,
@@ -78,7 +83,9 @@ def load_join_view(
         view.starter_name = session.scalar(
             select(Person.name).where(Person.id == initiative.created_by_id)
         )
-    if can_manage_members(role):
+    if can_manage_members(role) and pending is not None:
+        view.pending = pending
+    elif can_manage_members(role):
         view.pending = session.execute(
             select(func.count()).where(
                 JoinRequest.initiative_id == initiative.id, JoinRequest.status == "pending"

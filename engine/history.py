@@ -210,6 +210,46 @@ def workflow_and_place(session: Session, initiative: Initiative):
     return digest, version, neighbourhood, district
 
 
+#: the stages an initiative has been moved into (a row per move would grow with its history:
+#: one string, the keys parted by a space; a stage key is an identifier)
+_MOVED_INTO = (
+    select(Event.to_stage)
+    .distinct()
+    .where(Event.initiative_id == bindparam("iid"), Event.kind == "transition")
+    .subquery()
+)
+#: the initiative page's head: _WORKFLOW_AND_PLACE, the stages moved into and the stored stage
+#: plans (none or a few rows, each with the head; one row without a plan when there is none)
+_PAGE_HEAD = (
+    _WORKFLOW_AND_PLACE.add_columns(
+        select(func.aggregate_strings(_MOVED_INTO.c.to_stage, " ")).scalar_subquery(), StagePlan
+    )
+    .outerjoin(StagePlan, StagePlan.initiative_id == Initiative.id)
+    .order_by(StagePlan.position)
+)
+
+
+@dataclass(frozen=True)
+class PageHead:
+    content_hash: str
+    workflow_version: int
+    neighbourhood: str
+    district: str
+    #: the stages the initiative has been moved into (its template's first stage not among them)
+    moved_into: set[str]
+    stage_plans: list[StagePlan]
+
+
+def page_head(session: Session, initiative: Initiative) -> PageHead:
+    """:func:`workflow_and_place`, the stages moved into and :func:`stage_plans`, in one query."""
+    rows = session.execute(_PAGE_HEAD, {"iid": initiative.id}).all()
+    digest, version, neighbourhood, district, version_id, moved_into, _ = rows[0]
+    remember_hash(session, version_id, digest)
+    plans = [row[-1] for row in rows if row[-1] is not None]
+    visited = set((moved_into or "").split())
+    return PageHead(digest, version, neighbourhood, district, visited, plans)
+
+
 def stage_plans(session: Session, initiative: Initiative) -> list[StagePlan]:
     return list(session.scalars(_STAGE_PLANS, {"iid": initiative.id}))
 

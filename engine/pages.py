@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from engine.decision_page import DecisionView, decision_views, page_decisions
@@ -19,14 +19,13 @@ from engine.history import (
     History,
     load_events,
     move_titles,
-    stage_plans,
-    workflow_and_place,
+    page_head,
 )
 from engine.models import (
     Decision,
     Document,
-    Event,
     Initiative,
+    JoinRequest,
     Membership,
     Person,
     StagePlan,
@@ -149,6 +148,8 @@ class InitiativePage:
     role: str | None
     #: the guard facts the moves were judged on (the panels read them too, not loading again)
     guards: GuardContext | None = None
+    #: requests to join waiting for an answer (for the group's panel)
+    pending_join_requests: int = 0
 
     @property
     def current(self) -> StageView:
@@ -181,15 +182,14 @@ class InitiativePage:
 # The page's statements, built once (building a ``select()`` costs more than SQLite running
 # it); the initiative is bound per call. Those that read only columns run on the session's
 # connection, past the ORM's execution layer (the ORM statements before them have flushed).
-_VISITED = select(Event.to_stage).where(
-    Event.initiative_id == bindparam("iid"), Event.kind == "transition"
-)
 _STEPS = (
     select(Step, Person.name)
     .outerjoin(Person, Person.id == Step.owner_id)
     .where(Step.initiative_id == bindparam("iid"))
     .order_by(Step.stage_key, Step.position, Step.id)
 )
+#: the group, each row with the number of requests to join waiting for an answer (the
+#: group's panel tells those who answer them; a group has one member at least)
 _GROUP = (
     select(
         Membership.person_id,
@@ -197,6 +197,9 @@ _GROUP = (
         Membership.role,
         Membership.organisation,
         Membership.joined_dt,
+        select(func.count())
+        .where(JoinRequest.initiative_id == bindparam("iid"), JoinRequest.status == "pending")
+        .scalar_subquery(),
     )
     .join(Person, Person.id == Membership.person_id)
     .where(Membership.initiative_id == bindparam("iid"))
@@ -210,21 +213,17 @@ _DOCUMENTS = (
 )
 
 
-def _visited(session: Session, initiative: Initiative, initial: str) -> set[str]:
-    stages = session.connection().execute(_VISITED, {"iid": initiative.id}).scalars()
-    return {initial, *stages}
-
-
 def _stage_views(
     session: Session,
     initiative: Initiative,
     plan: ProcessPlan,
     plans: list[StagePlan],
     steps: list[StepView],
+    moved_into: set[str],
 ) -> list[StageView]:
     order = plan.stages
     here = order.index(initiative.state)
-    visited = _visited(session, initiative, plan.definition.initial)
+    visited = {plan.definition.initial, *moved_into}
     by_key = {p.stage_key: p for p in plans}
     views = []
     for index, key in enumerate(order):
@@ -291,21 +290,19 @@ def load_page(
     history_limit: int = HISTORY_ON_PAGE,
 ) -> InitiativePage:
     """Everything the initiative's page shows, for this viewer."""
-    digest, version, neighbourhood, district = workflow_and_place(session, initiative)
+    head = page_head(session, initiative)
+    digest, plans = head.content_hash, head.stage_plans
     defn = definition_by_hash(session, digest)
-    plans = stage_plans(session, initiative)
     plan = process_plan(digest, defn, initiative.graph_key, own_titles(plans))
     steps = [
         StepView(step, owner) for step, owner in session.execute(_STEPS, {"iid": initiative.id})
     ]
-    group = [
-        MemberView(m.person_id, m.name, m.role, m.organisation, m.joined_dt)
-        for m in session.connection().execute(_GROUP, {"iid": initiative.id})
-    ]
+    rows = session.connection().execute(_GROUP, {"iid": initiative.id}).all()
+    group = [MemberView(*row[:5]) for row in rows]
     members = [m for m in group if m.role in RESIDENT_ROLES]
     viewer_id = viewer.id if viewer is not None else None
     role = next((m.role for m in group if m.person_id == viewer_id), None)
-    stages = _stage_views(session, initiative, plan, plans, steps)
+    stages = _stage_views(session, initiative, plan, plans, steps, head.moved_into)
     titles = {s.key: s.title for s in stages}
     documents = [
         DocumentView(doc, name, titles.get(doc.stage_key) if doc.stage_key else None)
@@ -327,9 +324,9 @@ def load_page(
     return InitiativePage(
         initiative=initiative,
         workflow=defn,
-        workflow_version=version,
-        district=district,
-        neighbourhood=neighbourhood,
+        workflow_version=head.workflow_version,
+        district=head.district,
+        neighbourhood=head.neighbourhood,
         stages=stages,
         members=members,
         coaches=[m for m in group if m.role not in RESIDENT_ROLES],
@@ -348,4 +345,5 @@ def load_page(
         viewer_id=viewer_id,
         role=role,
         guards=guards,
+        pending_join_requests=rows[0][5] if rows else 0,
     )

@@ -53,7 +53,7 @@ register_panel(
     Panel(
         "members", "members/_panel.html", "side", 20,
         loader=lambda session, page, person, now: load_join_view(
-            session, page.initiative, person, page.role
+            session, page.initiative, person, page.role, page.pending_join_requests
         ),
     ),
 )  # fmt: skip

@@ -84,6 +84,7 @@ def test_a_neighbour_asks_and_an_initiator_lets_them_in(client, db_session):
     page = _text(initiator.get(response.headers["Location"]))
     assert 'href="#requests"' in page  # the banner links back to the requests
     assert "The request is approved" in page and "No requests are waiting for an answer." in page
+    assert "for your answer" not in _text(initiator.get(f"/initiatives/{item.id}"))
     assert henk.id in _member_ids(db_session, item)
     page = _text(client.get(f"/initiatives/{item.id}"))
     assert "Anna de Vries let Henk Mulder into the group as member" in page
