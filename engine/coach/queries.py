@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Integer, bindparam, case, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    or_,
+    select,
+    true,
+)
+from sqlalchemy.orm import Session, aliased, joinedload
 
 from engine.models import (
     CoachAssignment,
@@ -33,19 +44,26 @@ _REQUESTS_OF = (
         SupportRequest.id.desc(),
     )
 )
-#: the coaches' notes on an initiative, newest first
-_NOTES_OF = (
+#: the coaches' notes on an initiative (newest first, at most ``limit``) and its open concern
+#: (one at most: a unique index) in one statement: each note with the concern, or one row
+#: with neither
+_NOTES = (
     select(CoachNote)
-    .options(joinedload(CoachNote.author))
     .where(CoachNote.initiative_id == bindparam("iid"))
     .order_by(CoachNote.created_dt.desc(), CoachNote.id.desc())
     .limit(bindparam("limit", type_=Integer))
+    .subquery("note")
 )
-#: an initiative's open concern
-_CONCERN_OF = (
-    select(Concern)
-    .options(joinedload(Concern.raised_by))
-    .where(Concern.initiative_id == bindparam("iid"), Concern.cleared_dt.is_(None))
+_NOTE = aliased(CoachNote, _NOTES)
+_NOTES_AND_CONCERN = (
+    select(Concern, _NOTE)
+    .select_from(select(literal(1).label("one")).subquery("one"))
+    .outerjoin(
+        Concern, and_(Concern.initiative_id == bindparam("iid"), Concern.cleared_dt.is_(None))
+    )
+    .outerjoin(_NOTE, true())
+    .options(joinedload(Concern.raised_by), joinedload(_NOTE.author))
+    .order_by(_NOTE.created_dt.desc(), _NOTE.id.desc())
 )
 
 
@@ -65,12 +83,12 @@ def request_history(session: Session, request: SupportRequest) -> list[Event]:
     return [e for e in events if (e.data or {}).get("request") == request.id]
 
 
-def notes_of(session: Session, initiative_id: int, limit: int = 50) -> list[CoachNote]:
-    return list(session.scalars(_NOTES_OF, {"iid": initiative_id, "limit": limit}))
-
-
-def concern_of(session: Session, initiative_id: int) -> Concern | None:
-    return session.scalar(_CONCERN_OF, {"iid": initiative_id})
+def notes_and_concern(
+    session: Session, initiative_id: int, limit: int = 50
+) -> tuple[list[CoachNote], Concern | None]:
+    """The coaches' notes on an initiative, newest first, and its open concern."""
+    rows = session.execute(_NOTES_AND_CONCERN, {"iid": initiative_id, "limit": limit}).all()
+    return [note for _, note in rows if note is not None], rows[0][0]
 
 
 def coaches(session: Session) -> list[Person]:

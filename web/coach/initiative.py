@@ -13,7 +13,7 @@ from flask_login import current_user
 from sqlalchemy.orm import Session
 
 from engine.coach.caseload import caseload_row
-from engine.coach.queries import all_assignments, assignments_of, coaches, concern_of, notes_of
+from engine.coach.queries import all_assignments, assignments_of, coaches, notes_and_concern
 from engine.db import utcnow
 from engine.discussions.queries import area_coach
 from engine.errors import VerbindingError
@@ -61,11 +61,8 @@ class NotesPanel:
 def notes_panel(session: Session, initiative_id: int, person: Person | None) -> NotesPanel:
     """Notes and concern for ``coach/_notes_panel.html``: the group and staff see them; the
     forms are made only for staff, who write (three forms on every member's page view)."""
-    panel = NotesPanel(
-        can_write=is_staff(person),
-        notes=notes_of(session, initiative_id),
-        concern=concern_of(session, initiative_id),
-    )
+    notes, concern = notes_and_concern(session, initiative_id)
+    panel = NotesPanel(can_write=is_staff(person), notes=notes, concern=concern)
     if panel.can_write:
         panel.note_form = NoteForm(formdata=None)
         panel.concern_form = ConcernForm(formdata=None)

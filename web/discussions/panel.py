@@ -8,12 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from engine.discussions.queries import (
-    area_coaches,
-    count_open_reports,
-    decision_message_counts,
-    standing,
-)
+from engine.discussions.queries import coach_names_and_reports, decision_message_counts, standing
 from engine.models import Person
 from engine.pages import InitiativePage
 from web.discussions.routes import bp
@@ -27,10 +22,15 @@ def load_discussion_panel(
     who deal with them). The coaches' names are for the group and the staff (the panel shows
     them where the visitor ``sees_reasons``): not looked up for the public."""
     who = standing(session, page.initiative, person, page.role, known=True)
+    coaches: list[str] = []
+    reports = 0
+    if who.sees_reasons or who.moderates:
+        coaches, reports = coach_names_and_reports(session, page.initiative)
     return {
         "who": who,
-        "coaches": area_coaches(session, page.initiative) if who.sees_reasons else [],
-        "reports": count_open_reports(session, page.initiative.id) if who.moderates else 0,
+        #: their names
+        "coaches": coaches if who.sees_reasons else [],
+        "reports": reports if who.moderates else 0,
         #: decision id → messages in its discussion, for the link under each decision
         "decision_messages": decision_message_counts(session, page.initiative.id)
         if page.decisions

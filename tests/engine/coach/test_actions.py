@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from engine.coach.queries import assignments_of, concern_of, notes_of
+from engine.coach.queries import assignments_of, notes_and_concern
 from engine.errors import InvalidInput, PermissionDenied, Refused
 from engine.models import CoachAssignment, Person
 from engine.operations import (
@@ -49,7 +49,7 @@ def test_a_note_is_kept_and_lands_in_the_history_without_changing_the_process(se
     note = add_coach_note(
         session, coach, item.id, body="Mooi plan! Bel gerust over de vergunning.", now=now + HOUR
     )
-    assert [n.id for n in notes_of(session, item.id)] == [note.id]
+    assert [n.id for n in notes_and_concern(session, item.id)[0]] == [note.id]
     (event,) = factories.events_of(session, item.id, "coach.note")
     assert (event.actor_id, event.note) == (coach.id, "Mooi plan! Bel gerust over de vergunning.")
     session.refresh(item)
@@ -62,7 +62,7 @@ def test_residents_do_not_write_coach_notes_and_empty_notes_are_refused(session,
         add_coach_note(session, anna, item.id, body="Ik ben geen coach.", now=now)
     with pytest.raises(InvalidInput):
         add_coach_note(session, coach, item.id, body="  ", now=now)
-    assert notes_of(session, item.id) == []
+    assert notes_and_concern(session, item.id)[0] == []
 
 
 def test_one_concern_at_a_time_raised_and_cleared_with_reasons(session, now, scene):
@@ -71,10 +71,10 @@ def test_one_concern_at_a_time_raised_and_cleared_with_reasons(session, now, sce
     raise_concern(session, coach, item.id, reason="Al weken geen reactie op mails.", now=now)
     with pytest.raises(Refused):
         raise_concern(session, colleague, item.id, reason="Ook zorgen.", now=now + HOUR)
-    live = concern_of(session, item.id)
+    live = notes_and_concern(session, item.id)[1]
     assert (live.reason, live.raised_by.name) == ("Al weken geen reactie op mails.", "Sanne Visser")
     clear_concern(session, colleague, item.id, note="Gebeld: ze pakken het weer op.", now=now)
-    assert concern_of(session, item.id) is None
+    assert notes_and_concern(session, item.id)[1] is None
     with pytest.raises(Refused):
         clear_concern(session, colleague, item.id, now=now)
     raise_concern(session, colleague, item.id, reason="Weer stil.", now=now + 2 * HOUR)
@@ -82,6 +82,27 @@ def test_one_concern_at_a_time_raised_and_cleared_with_reasons(session, now, sce
     assert kinds == ["coach.concern", "coach.concern_cleared", "coach.concern"]
     with pytest.raises(PermissionDenied):
         clear_concern(session, anna, item.id, now=now)
+
+
+def test_notes_newest_first_come_with_the_open_concern(session, now, scene):
+    item, anna, coach = scene
+    assert notes_and_concern(session, item.id) == ([], None)
+    raise_concern(session, coach, item.id, reason="Stil.", now=now)
+    notes, concern = notes_and_concern(session, item.id)
+    assert notes == [] and concern.reason == "Stil."  # a concern without notes
+    written = [
+        add_coach_note(session, coach, item.id, body=f"Notitie {n}", now=now + n * HOUR)
+        for n in range(3)
+    ]
+    notes, concern = notes_and_concern(session, item.id)
+    assert [n.body for n in notes] == ["Notitie 2", "Notitie 1", "Notitie 0"]
+    assert concern.reason == "Stil." and concern.raised_by.name == "Sanne Visser"
+    assert all(n.author.name == "Sanne Visser" for n in notes)
+    notes, _ = notes_and_concern(session, item.id, limit=2)
+    assert [n.id for n in notes] == [written[2].id, written[1].id]
+    clear_concern(session, coach, item.id, note="Opgelost.", now=now + 4 * HOUR)
+    notes, concern = notes_and_concern(session, item.id)
+    assert len(notes) == 3 and concern is None  # notes without a concern
 
 
 def test_coaches_are_assigned_to_initiatives_and_whole_districts(session, now, scene):

@@ -240,3 +240,35 @@ def test_a_long_discussion_costs_as_many_queries_as_a_short_one(web_app, group):
         session.close()
     assert counts[0] == counts[1], counts
     assert "Later messages" in initiator.get(url).get_data(as_text=True)
+
+
+def test_the_initiative_page_names_the_coaches_and_counts_open_reports(web_app, group):
+    """The discussion panel of the initiative page: the group's process coaches by name (two,
+    in order of their names), and for the initiator the reports nobody has dealt with yet."""
+    page_url = f"/initiatives/{group['item']}"
+    initiator = _as(web_app, group, "initiator")
+    before = initiator.get(page_url).get_data(as_text=True)
+    assert "Your process coach: Sanne Visser" in before
+    assert "to look at" not in before  # no report yet
+    session = web_app.extensions["verbinding"].sessions()
+    now = utcnow()
+    try:
+        who = {k: session.get(Person, v) for k, v in group.items() if k != "item"}
+        second = factories.person(session, now, "Aart Bakker", role="coach")
+        assign_coach(session, who["admin"], coach_id=second.id, now=now,
+                     initiative_id=group["item"])  # fmt: skip
+        for body in ("Iets lelijks", "Nog iets lelijks"):
+            rude = post_message(session, who["partner"], initiative_id=group["item"],
+                                body=body, now=now)  # fmt: skip
+            report_message(session, who["outsider"], initiative_id=group["item"],
+                           message_id=rude.id, reason="Niet aardig", now=now)  # fmt: skip
+        session.commit()
+    finally:
+        session.close()
+    page = initiator.get(page_url).get_data(as_text=True)
+    assert "Your process coaches: Aart Bakker, Sanne Visser" in page
+    assert "2 reported messages to look at" in page
+    member = _as(web_app, group, "member").get(page_url).get_data(as_text=True)
+    assert "coaches: Aart Bakker, Sanne Visser" in member and "to look at" not in member
+    public = _as(web_app, group, None).get(page_url).get_data(as_text=True)
+    assert "Your process coach" not in public and "to look at" not in public
