@@ -29,7 +29,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
-from flask import abort, g
+from flask import abort, g, request
 from flask_login import current_user
 
 from engine.discussions.queries import standing
@@ -57,7 +57,12 @@ def _person():
 def load_initiative(initiative_id: int) -> tuple[Initiative, str | None]:
     """The initiative and the visitor's role in it; 404 when it is not there for them."""
     person = _person()
-    initiative, role = initiative_and_role(db(), initiative_id, person.id if person else None)
+    initiative, role = initiative_and_role(
+        db(),
+        initiative_id,
+        person.id if person else None,
+        for_change=request.method == "POST",  # a form: its operation runs in this transaction
+    )
     if initiative is None:
         abort(404)
     if not can_view(initiative, person, role):

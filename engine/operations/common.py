@@ -88,14 +88,37 @@ _INITIATIVE_AND_ROLE = select(
 ).where(Initiative.id == bindparam("iid"))
 
 
+#: the same, taking the initiative's turn (see take_turn) on PostgreSQL
+_INITIATIVE_AND_ROLE_TURN = _INITIATIVE_AND_ROLE.with_for_update(of=Initiative, key_share=True)
+#: session.info: (the transaction, the initiative) whose turn was taken with the initiative
+_TURN_TAKEN = "verbinding turn taken"
+
+
 def initiative_and_role(
-    session: Session, initiative_id: int, person_id: int | None
+    session: Session, initiative_id: int, person_id: int | None, *, for_change: bool = False
 ) -> tuple[Initiative | None, str | None]:
-    """The initiative (None when there is none) and ``person_id``'s role in its group."""
+    """The initiative (None when there is none) and ``person_id``'s role in its group.
+
+    ``for_change``: a form about to change the initiative; on PostgreSQL the same statement
+    takes the row lock of :func:`take_turn`, which the operation then need not take again in
+    this transaction (SQLite takes its write lock when the operation starts, as before).
+    """
     if person_id is None:
         return session.get(Initiative, initiative_id), None
-    row = session.execute(_INITIATIVE_AND_ROLE, {"iid": initiative_id, "pid": person_id}).first()
-    return (None, None) if row is None else (row[0], row[1])
+    locking = for_change and session.connection().dialect.name == "postgresql"
+    query = _INITIATIVE_AND_ROLE_TURN if locking else _INITIATIVE_AND_ROLE
+    row = session.execute(query, {"iid": initiative_id, "pid": person_id}).first()
+    if row is None:
+        return None, None
+    if locking:
+        session.info[_TURN_TAKEN] = (session.get_transaction(), initiative_id)
+    return row[0], row[1]
+
+
+def _turn_taken(session: Session, initiative_id: int) -> bool:
+    """Whether this transaction already holds the initiative's row lock (taken on loading)."""
+    taken = session.info.get(_TURN_TAKEN)
+    return taken is not None and taken == (session.get_transaction(), initiative_id)
 
 
 def require_change(session: Session, initiative: Initiative, actor: Person) -> str:
@@ -158,6 +181,8 @@ def take_turn(session: Session, initiative_id: int) -> None:
         if not connection.connection.dbapi_connection.in_transaction:  # type: ignore[union-attr]
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         return  # a missing initiative: the caller's read of it says so
+    if _turn_taken(session, initiative_id):
+        return  # locked as the form's page loaded it (initiative_and_role)
     if connection.execute(_LOCK, {"iid": initiative_id}).first() is None:
         raise NotFound(msg("This initiative does not exist."))
 
