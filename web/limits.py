@@ -79,6 +79,10 @@ def count_post() -> None:
     factor = current_app.config["VERBINDING"].rate_limit_address_factor
     now = utcnow()
     session = db()
+    if not session.in_transaction() and session.get_bind().dialect.name == "postgresql":
+        # who is signed in (a read) and the count (one statement) need no transaction of their
+        # own: no BEGIN and COMMIT sent for them (two round trips of every form)
+        session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
     limits = {f"{action}:address:{request.remote_addr}": (count * factor, seconds)}
     account = _account_key()
     if account is not None:
