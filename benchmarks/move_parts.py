@@ -30,6 +30,7 @@ from jinja2 import ChoiceLoader, DictLoader  # noqa: E402
 from sqlalchemy import event, select  # noqa: E402
 
 from engine.models import Step  # noqa: E402
+from engine.serving import settle_gc  # noqa: E402
 
 SHOW = "initiatives/show.html"
 #: the parts of initiatives/show.html, as it includes them
@@ -63,6 +64,7 @@ def main() -> None:
     grow(city, args.city - city.initiatives, last_step)
     app = make_app(city, tmp / "instance")
     client = logged_in(app, RESIDENT)
+    settle_gc()  # as `verbinding serve` does once its app is built (engine/serving.py)
     page_url = f"/initiatives/{facts['item']}"
     sent = [0]
     engine = app.extensions["verbinding"].engine

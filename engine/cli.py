@@ -124,6 +124,7 @@ def serve_command(host: str, port: int, threads: int, workers: int, scheduler: b
     if workers == 1:
         from waitress import serve
 
+        from engine.serving import settle_gc
         from web import create_app
 
         try:
@@ -131,6 +132,7 @@ def serve_command(host: str, port: int, threads: int, workers: int, scheduler: b
         except ConfigError as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
+        settle_gc()
     # the scheduler runs as a process of its own: its sweeps never take the web's CPU or memory
     child = start_beside() if scheduler else None
     click.echo(f"Verbinding on http://{host}:{port}/ ({workers} process(es), "

@@ -112,3 +112,21 @@ def test_behind_the_proxy_the_app_sees_the_clients_scheme_and_host(server):
     assert "The form has expired" in send("https://elsewhere.example/login")
     same_site = send("https://verbinding.example/login")  # the host the client used: taken
     assert "The form has expired" not in same_site and "csrf_token" in same_site
+
+
+def test_a_web_process_settles_its_garbage_collector_once_the_app_is_built():
+    """settle_gc (called by `verbinding serve` and by each gunicorn worker after create_app):
+    what the process holds by then is frozen, and a collection waits for more young objects
+    than Python's 700, so a request no longer runs one or two."""
+    import gc
+
+    from engine.serving import YOUNG_OBJECTS, settle_gc
+
+    before = gc.get_threshold()
+    try:
+        settle_gc()
+        assert gc.get_threshold() == (YOUNG_OBJECTS, *before[1:]) and YOUNG_OBJECTS > 700
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
