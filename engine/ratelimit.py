@@ -13,7 +13,19 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any, cast
 
-from sqlalchemy import BigInteger, CursorResult, bindparam, case, delete
+from sqlalchemy import (
+    BigInteger,
+    CursorResult,
+    Integer,
+    String,
+    bindparam,
+    case,
+    delete,
+    literal,
+    select,
+    true,
+    union_all,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -37,9 +49,16 @@ def _upsert(dialect: str, keys: int) -> Any:
     (``start``), returning each key's new count: one statement, built once per shape."""
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     start = bindparam("start", type_=BigInteger())
-    statement = insert(RateLimit).values(
-        [{"key": bindparam(f"key{i}"), "window_start": start, "hits": 1} for i in range(keys)]
+    # INSERT … SELECT, not a multi-row VALUES: SQLAlchemy caches the compiled form of this one
+    # (a VALUES list it compiled anew for every form sent, 0.35 ms). SQLite needs the WHERE
+    # to read the ON CONFLICT after the SELECT as the upsert's.
+    rows = union_all(
+        *[
+            select(bindparam(f"key{i}", type_=String()), start, literal(1, Integer())).where(true())
+            for i in range(keys)
+        ]
     )
+    statement = insert(RateLimit).from_select(["key", "window_start", "hits"], rows)
     return statement.on_conflict_do_update(
         index_elements=[RateLimit.key],
         set_={

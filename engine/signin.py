@@ -13,7 +13,7 @@ import secrets
 from datetime import datetime, timedelta
 from typing import NamedTuple, cast
 
-from sqlalchemy import CursorResult, delete, func, or_, select, update
+from sqlalchemy import CursorResult, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from engine.bounds import MAX_ID
@@ -84,6 +84,19 @@ _UNREAD = (
 )
 
 
+#: the person of a live session, its secret's hash and their unread count (built once: making
+#: the select anew cost more than running it, on every request)
+_SIGNED_IN = (
+    select(Person, LoginSession.secret_hash, _UNREAD)
+    .join(LoginSession, LoginSession.person_id == Person.id)
+    .where(
+        LoginSession.id == bindparam("sid"),
+        LoginSession.ended_dt.is_(None),
+        LoginSession.expires_dt > bindparam("now", type_=LoginSession.expires_dt.type),
+    )
+)
+
+
 class SignedIn(NamedTuple):
     person: Person
     #: the person's unread notifications as the request began: the header's count
@@ -97,15 +110,7 @@ def signed_in(session: Session, reference: str, now: datetime) -> SignedIn | Non
     parts = _parts(reference)
     if parts is None:
         return None
-    found = session.execute(
-        select(Person, LoginSession.secret_hash, _UNREAD)
-        .join(LoginSession, LoginSession.person_id == Person.id)
-        .where(
-            LoginSession.id == parts[0],
-            LoginSession.ended_dt.is_(None),
-            LoginSession.expires_dt > now,
-        )
-    ).first()
+    found = session.execute(_SIGNED_IN, {"sid": parts[0], "now": now}).first()
     if found is None or not hmac.compare_digest(found[1], _hash(parts[1])):
         return None
     return SignedIn(found[0], found[2] or 0)
