@@ -234,15 +234,16 @@ def sync_reminders(
     ``read``: a ready SELECT of :data:`REMINDER_COLUMNS` with its ``params`` instead;
     ``existing``: those rows read already, by key)."""
     columns = REMINDER_COLUMNS
-    scope = read if read is not None else select(*columns).where(*where)
     if not everywhere:
         # a few initiatives: all their rows at once (sent and cancelled ones keep their keys)
         if existing is None:
+            scope = read if read is not None else select(*columns).where(*where)
             existing = {r.key: r for r in session.connection().execute(scope, params or {})}
         stale = any(r.status == "pending" for r in existing.values())
         wanted = _wanted(deadlines, paused, now, config_of(session), stale=stale)
     else:
         # everywhere: the pending rows, and the others only where a key is wanted again
+        scope = read if read is not None else select(*columns).where(*where)
         existing = {r.key: r for r in session.execute(scope.where(_R.c.status == "pending"))}
         wanted = _wanted(deadlines, paused, now, config_of(session), stale=bool(existing))
         unknown = sorted(k for k, w in wanted.items() if k not in existing and w[4])

@@ -363,3 +363,69 @@ def test_odd_addresses_show_a_page_never_an_error(city, query):
     response = _client(app, None).get(f"/?{query}")
     assert response.status_code == 200
     assert "<h1" in response.get_data(as_text=True)
+
+
+def _not_cached(app) -> contextlib.AbstractContextManager[list[str]]:
+    """The statements SQLAlchemy compiled for this request instead of taking them from its
+    compiled cache (built anew in Python, or not cacheable: a multi-row VALUES, say)."""
+
+    @contextlib.contextmanager
+    def watch():
+        compiled: list[str] = []
+
+        def note(_conn, _cursor, statement, _parameters, context, _many) -> None:
+            if context is not None and context.compiled is not None:
+                if not context._get_cache_stats().startswith("cached"):
+                    compiled.append(" ".join(statement.split())[:120])
+
+        engine = app.extensions["verbinding"].engine
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            yield compiled
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+
+    return watch()
+
+
+def test_pages_and_a_move_run_compiled_statements_from_the_cache(city):
+    """Compiling a statement costs more than a small page's database work: once warm, every
+    page and a move through the site (the form, then the page it leads to) send only
+    statements SQLAlchemy has compiled before."""
+    app, ids, _ = city
+    clients = {who: _client(app, ids.get(who)) for who in (None, "anna", "coach")}
+    for path, (who, _row) in PAGES.items():
+        url = path.format(**ids)
+        for _ in range(2):  # warm (a feed's first poll shapes one statement differently)
+            clients[who].get(url)
+        with _not_cached(app) as compiled:
+            assert clients[who].get(url).status_code == 200
+        assert compiled == [], (url, compiled)
+    session = app.extensions["verbinding"].sessions()
+    try:  # groups that may move on (the city's own may not yet), each moved once
+        groups = [factories.initiative_with_group(session, utcnow(), members=2) for _ in range(3)]
+        session.commit()
+        moving = [(f"/initiatives/{item.id}", group[0].email) for item, group in groups]
+    finally:
+        session.close()
+    for number, (page, email) in enumerate(moving):
+        member = _client(app, email)
+        body = member.get(page).get_data(as_text=True)
+        with _not_cached(app) as compiled:
+            moved = member.post(f"{page}/moves/start", data=_form_fields(body, "start"),
+                                follow_redirects=True)  # fmt: skip
+        assert moved.status_code == 200 and "Now: Visioning" in moved.get_data(as_text=True)
+        if number > 0:  # the first one warmed the cache
+            assert compiled == [], compiled
+
+
+def _form_fields(page: str, trigger: str) -> dict[str, str]:
+    """What the browser sends with the move's form: its hidden fields and checked choices."""
+    form = re.search(rf'<form[^>]*action="[^"]*/moves/{trigger}"[^>]*>(.*?)</form>', page, re.S)
+    assert form, f"no form for {trigger}"
+    fields = {}
+    for tag in re.findall(r"<input[^>]*>", form[1]):
+        name, value = re.search(r'name="([^"]+)"', tag), re.search(r'value="([^"]*)"', tag)
+        if name and ('type="hidden"' in tag or " checked" in tag):
+            fields[name[1]] = value[1] if value else ""
+    return fields
