@@ -7,7 +7,7 @@ reminders — also a stage that lies ahead before and after and takes in no step
 :func:`stages_touched`) — so :func:`replan_move` reads and writes only the deadlines of the
 stages that start or stop lying ahead and of a stage steps were carried into, from the
 process plan and template definition the move already holds: one query for their stage plans,
-dated open steps, the group, and the reminder rows and calendar entries of exactly those
+dated open steps and the group, one for the reminder rows and calendar entries of exactly those
 deadline keys, then the writes (at most one per kind of change). The result is the same as a
 full re-plan (:func:`engine.reminders.planner.plan_for` with the plan sources), which a property
 test checks.
@@ -20,19 +20,14 @@ from collections.abc import Collection
 from datetime import datetime
 
 from sqlalchemy import (
-    Boolean,
     CompoundSelect,
-    Date,
     Integer,
     Row,
     String,
     and_,
     bindparam,
-    cast,
-    literal,
     literal_column,
     null,
-    or_,
     select,
     union_all,
 )
@@ -59,86 +54,65 @@ log = logging.getLogger(__name__)
 _R = Reminder.__table__.c
 _C = CalendarEntry.__table__.c
 
-#: One read for the whole re-plan, in four parts (``part``, then rows in their own columns,
-#: NULL in the others; typed, so that PostgreSQL can match the parts' columns):
-#:
-#: * "c" and "r": what the move may change, the calendar entries and the plan reminders of the
-#:   deadline keys it touches (the stages' keys and the closed steps', bound as ``keys``, and
-#:   the dated open steps' of those stages, found in the same statement), in the columns and
-#:   under the names their syncs read (CALENDAR_COLUMNS, and ``status`` for a reminder);
-#: * "s": what the move plans from, the stage plans of those stages, each with its dated open
-#:   steps (if any; in step order);
-#: * "t": the resident group as engine.reminders.deadlines.group_members lists it (``owner_id``
-#:   is the member).
-_TOUCHED_STAGE = and_(
-    StagePlan.initiative_id == bindparam("iid"),
-    StagePlan.stage_key.in_(bindparam("stages", expanding=True)),
-)
-_DATED_OPEN_STEP = and_(
-    Step.initiative_id == StagePlan.initiative_id,
-    Step.stage_key == StagePlan.stage_key,
-    Step.is_open,
-    Step.due_date.is_not(None),
-)
-_STEP_KEYS = (
-    select(literal("step:") + cast(Step.id, String))
-    .select_from(StagePlan)
-    .join(Step, _DATED_OPEN_STEP)
-    .where(_TOUCHED_STAGE)
-)
-_PLAN_COLUMNS = (
-    ("ord", Integer()), ("stage_key", String()), ("is_skipped", Boolean()),
-    ("target_date", Date()), ("is_custom", Boolean()), ("custom_title", String()),
-    ("step_id", Integer()), ("step_title", String()), ("owner_id", Integer()),
-    ("due_date", Date()),
-)  # fmt: skip
-_NO_PLAN = [cast(null(), type_).label(name) for name, type_ in _PLAN_COLUMNS]
-_NO_ENTRY = [
-    cast(null(), c.type) for c in (*CALENDAR_COLUMNS[:2], _R.status, *CALENDAR_COLUMNS[2:])
-]
-
-
-def _part(name: str):
-    return literal_column(f"'{name}'", String()).label("part")
-
-
-_CAL_PART = select(
-    _part("c"), *CALENDAR_COLUMNS[:2], cast(null(), _R.status.type).label("status"),
-    *CALENDAR_COLUMNS[2:], *_NO_PLAN,
-).where(
-    or_(_C.key.in_(bindparam("keys", expanding=True)), _C.key.in_(_STEP_KEYS))
-)  # fmt: skip
-_REMINDER_PART = select(
-    _part("r"), _R.id, _R.key, _R.status, *_NO_ENTRY[3:5], _R.title, _R.link, *_NO_ENTRY[7:],
-    *_NO_PLAN,
-).where(
-    _R.initiative_id == bindparam("iid"),
-    _R.source.in_(PLAN_SOURCES),
-    or_(
-        _R.deadline_key.in_(bindparam("keys", expanding=True)),
-        _R.deadline_key.in_(_STEP_KEYS),
-    ),
-)  # fmt: skip
-_STAGE_PART = (
+#: one read for what the move plans from: the stage plans of some stages of one initiative,
+#: each with its dated open steps (if any; part 0, in step order), and the resident group as
+#: engine.reminders.deadlines.group_members lists it (part 1: ``owner_id`` is the member)
+_STAGE_ROWS = (
     select(
-        _part("s"), *_NO_ENTRY,
-        Step.id, StagePlan.stage_key, StagePlan.is_skipped, StagePlan.target_date,
-        StagePlan.is_custom, StagePlan.custom_title, Step.id, Step.title, Step.owner_id,
+        literal_column("0", Integer()).label("part"),
+        Step.id.label("ord"),
+        StagePlan.stage_key,
+        StagePlan.is_skipped,
+        StagePlan.target_date,
+        StagePlan.is_custom,
+        StagePlan.custom_title,
+        Step.id.label("step_id"),
+        Step.title,
+        Step.owner_id,
         Step.due_date,
     )
     .select_from(StagePlan)
-    .outerjoin(Step, _DATED_OPEN_STEP)
-    .where(_TOUCHED_STAGE)
-)  # fmt: skip
-_MEMBER_PART = select(
-    _part("t"), *_NO_ENTRY, Membership.id, *_NO_PLAN[1:8], Membership.person_id, _NO_PLAN[9],
+    .outerjoin(
+        Step,
+        and_(
+            Step.initiative_id == StagePlan.initiative_id,
+            Step.stage_key == StagePlan.stage_key,
+            Step.is_open,
+            Step.due_date.is_not(None),
+        ),
+    )
+    .where(
+        StagePlan.initiative_id == bindparam("iid"),
+        StagePlan.stage_key.in_(bindparam("stages", expanding=True)),
+    )
+)
+_MEMBER_ROWS = select(
+    literal_column("1", Integer()),
+    Membership.id,
+    *([null()] * 7),
+    Membership.person_id,
+    null(),
 ).where(
     Membership.initiative_id == bindparam("iid"),
     Membership.role.in_(sorted(RESIDENT_ROLES)),
+)
+_STAGES_AND_GROUP: CompoundSelect = union_all(_STAGE_ROWS, _MEMBER_ROWS).order_by("part", "ord")
+
+#: one read for what the move may change: the calendar entries (part "c") and the plan
+#: reminders (part "r") of the deadline keys it touches, each with the columns its sync reads
+_CAL_PART = select(
+    literal_column("'c'", String()).label("part"), *CALENDAR_COLUMNS[:2],
+    null().label("status"), *CALENDAR_COLUMNS[2:],
+).where(_C.key.in_(bindparam("keys", expanding=True)))  # fmt: skip
+_REMINDER_PART = select(
+    literal_column("'r'", String()), _R.id, _R.key, _R.status, null(), null(), _R.title,
+    _R.link, null(), null(), null(), null(),
+).where(
+    _R.initiative_id == bindparam("iid"),
+    _R.source.in_(PLAN_SOURCES),
+    _R.deadline_key.in_(bindparam("keys", expanding=True)),
 )  # fmt: skip
-_REPLAN_READ: CompoundSelect = union_all(
-    _CAL_PART, _REMINDER_PART, _STAGE_PART, _MEMBER_PART
-).order_by("part", "ord")
+_EXISTING = union_all(_CAL_PART, _REMINDER_PART)
 
 
 def stages_touched(plan: ProcessPlan, old: str, new: str, *, carried: bool = True) -> set[str]:
@@ -172,24 +146,23 @@ def replan_move(
     The initiative is not paused (it could not move)."""
     stages = stages_touched(plan, old, new, carried=bool(carried))
     ahead = set(plan.from_here(new))
-    keys = {f"stage:{initiative_id}:{key}" for key in stages} | {f"step:{s}" for s in closed}
-    rows: list[Row] = []
-    members: list[int] = []
-    entries: dict[str, Row] = {}
-    reminders: dict[str, Row] = {}
-    read = session.connection().execute(
-        _REPLAN_READ, {"iid": initiative_id, "stages": sorted(stages), "keys": sorted(keys)}
-    )
+    connection = session.connection()
+    read = connection.execute(_STAGES_AND_GROUP, {"iid": initiative_id, "stages": sorted(stages)})
+    rows, members = [], []
     for r in read:
-        if r.part == "s":
-            rows.append(r)
-        elif r.part == "t":
+        if r.part:
             members.append(r.owner_id)
         else:
-            (entries if r.part == "c" else reminders)[r.key] = r
+            rows.append(r)
     live = {r.stage_key: r for r in rows if r.stage_key in ahead and not r.is_skipped}
+    keys = {f"stage:{initiative_id}:{key}" for key in stages} | {f"step:{s}" for s in closed}
+    keys |= {f"step:{r.step_id}" for r in rows if r.step_id is not None}
     deadlines = _deadlines(initiative_id, plan, defn, rows, live, members)
     report = PlanReport()
+    entries: dict[str, Row] = {}
+    reminders: dict[str, Row] = {}
+    for r in connection.execute(_EXISTING, {"iid": initiative_id, "keys": sorted(keys)}):
+        (entries if r.part == "c" else reminders)[r.key] = r
     sync_calendar(session, deadlines, [], now, report, existing=entries)
     sync_reminders(session, deadlines, [], False, set(), now, report, existing=reminders)
     if report.added or report.revived or report.changed or report.cancelled or report.calendar:
@@ -212,7 +185,7 @@ def _deadlines(iid, plan, defn, rows, live, members) -> list[Deadline]:
             continue
         if r.stage_key not in days:
             days[r.stage_key] = stage_days(defn, r.stage_key, "step_due")
-        deadline = step_deadline(iid, r.step_id, r.step_title, r.owner_id, r.due_date, members,
+        deadline = step_deadline(iid, r.step_id, r.title, r.owner_id, r.due_date, members,
                                  days[r.stage_key])  # fmt: skip
         found.append(_from(deadline, "steps"))
     return found
