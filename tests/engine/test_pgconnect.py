@@ -4,6 +4,7 @@ request that takes it goes through — while a live one is not pinged."""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import psycopg
@@ -70,6 +71,12 @@ def _backend_pid(engine: Engine) -> int:
         return conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
 
 
+def _alive(admin: Engine, pid: int) -> bool:
+    with admin.connect() as conn:  # a transaction of its own: the statistics are read afresh
+        query = text("SELECT count(*) FROM pg_stat_activity WHERE pid = :p")
+        return bool(conn.execute(query, {"p": pid}).scalar_one())
+
+
 def test_a_pooled_connection_whose_session_ended_is_replaced(tmp_path, monkeypatch):
     engine = make_engine(new_database_url("postgres", tmp_path, "pgconnect_end"), pool_size=1)
     admin = make_engine(new_database_url("postgres", tmp_path, "pgconnect_admin"))
@@ -83,6 +90,11 @@ def test_a_pooled_connection_whose_session_ended_is_replaced(tmp_path, monkeypat
         with admin.connect() as conn:  # as a restart or an administrator would end it
             ended = conn.execute(text("SELECT pg_terminate_backend(:p)"), {"p": first})
             assert ended.scalar_one() is True
+        # the signal is sent; the session ends (says goodbye, closes) a moment later
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and _alive(admin, first):
+            time.sleep(0.02)
+        assert not _alive(admin, first)
         # the request that takes the pooled connection next goes through, on a new one
         assert _backend_pid(engine) != first
         assert pings == [1]
