@@ -19,6 +19,7 @@ from sqlalchemy import (
     event,
     func,
     insert,
+    literal,
     make_url,
     select,
 )
@@ -230,6 +231,11 @@ def one_line(exc: BaseException) -> str:
     found = getattr(exc, "orig", None) or exc
     first = (str(found).strip().splitlines() or [""])[0]
     return f"{type(found).__name__}: {first}"[:300]
+
+
+#: a row of one column: outer-join a few rows (or none) to it, and the scalar subqueries beside
+#: them come along when there are none (a page panel's count and list in one statement)
+ONE_ROW = select(literal(1).label("one")).subquery("one")
 
 
 def bounded(query: Select, name: str = "batch") -> CTE:

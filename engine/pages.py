@@ -214,7 +214,6 @@ _DOCUMENTS = (
 
 
 def _stage_views(
-    session: Session,
     initiative: Initiative,
     plan: ProcessPlan,
     plans: list[StagePlan],
@@ -302,7 +301,7 @@ def load_page(
     members = [m for m in group if m.role in RESIDENT_ROLES]
     viewer_id = viewer.id if viewer is not None else None
     role = next((m.role for m in group if m.person_id == viewer_id), None)
-    stages = _stage_views(session, initiative, plan, plans, steps, head.moved_into)
+    stages = _stage_views(initiative, plan, plans, steps, head.moved_into)
     titles = {s.key: s.title for s in stages}
     documents = [
         DocumentView(doc, name, titles.get(doc.stage_key) if doc.stage_key else None)

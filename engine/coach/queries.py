@@ -11,13 +11,13 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
-    literal,
     or_,
     select,
     true,
 )
 from sqlalchemy.orm import Session, aliased, joinedload
 
+from engine.db import ONE_ROW
 from engine.models import (
     CoachAssignment,
     CoachNote,
@@ -57,7 +57,7 @@ _NOTES = (
 _NOTE = aliased(CoachNote, _NOTES)
 _NOTES_AND_CONCERN = (
     select(Concern, _NOTE)
-    .select_from(select(literal(1).label("one")).subquery("one"))
+    .select_from(ONE_ROW)
     .outerjoin(
         Concern, and_(Concern.initiative_id == bindparam("iid"), Concern.cleared_dt.is_(None))
     )

@@ -11,6 +11,7 @@ from math import ceil
 from sqlalchemy import Select, bindparam, exists, func, literal, or_, select, true, union
 from sqlalchemy.orm import Session, joinedload
 
+from engine.db import ONE_ROW
 from engine.models import (
     CoachAssignment,
     Decision,
@@ -103,7 +104,7 @@ _COACHES_AND_REPORTS = (
         _OPEN_REPORTS.scalar_subquery(),
         _COACH_NAMES.c.name,
     )
-    .select_from(select(literal(1).label("one")).subquery("one").outerjoin(_COACH_NAMES, true()))
+    .select_from(ONE_ROW.outerjoin(_COACH_NAMES, true()))
     .order_by(_COACH_NAMES.c.name, _COACH_NAMES.c.id)
 )
 

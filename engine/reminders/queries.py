@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import NamedTuple
 
-from sqlalchemy import Date, Integer, bindparam, func, literal_column, select, true
+from sqlalchemy import Date, Integer, bindparam, func, select, true
 from sqlalchemy.orm import Session
 
+from engine.db import ONE_ROW
 from engine.models import Initiative
 from engine.models.reminders import CalendarEntry, CalendarFeed, Reminder
 
@@ -18,7 +19,6 @@ _NEXT_REMINDER = select(func.min(Reminder.due_dt)).where(
 #: bound per call): the person's live feed of the initiative, when its
 #: next reminder goes out, and its coming deadlines (none or a few rows, joined to one row
 #: so that the first two come along when there are no deadlines)
-_ONE = select(literal_column("1").label("one")).subquery("one")
 _COMING = (
     select(CalendarEntry.id, CalendarEntry.entry_date, CalendarEntry.kind, CalendarEntry.title)
     .where(
@@ -47,7 +47,7 @@ _PANEL = (
         _COMING.c.kind,
         _COMING.c.title,
     )
-    .select_from(_ONE.outerjoin(_COMING, true()))
+    .select_from(ONE_ROW.outerjoin(_COMING, true()))
     .order_by(_COMING.c.entry_date, _COMING.c.id)
 )
 

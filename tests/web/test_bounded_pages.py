@@ -118,11 +118,13 @@ def _request(i: int, asker: int, now) -> dict:
 
 
 @contextlib.contextmanager
-def counted(app):
+def counted(app, keep=lambda statement, context: True):
+    """The statements sent inside the block (those ``keep`` keeps)."""
     statements: list[str] = []
 
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
+    def count(_conn, _cursor, statement, _parameters, context, _many):
+        if keep(statement, context):
+            statements.append(statement)
 
     engine = app.extensions["verbinding"].engine
     event.listen(engine, "before_cursor_execute", count)
@@ -365,27 +367,10 @@ def test_odd_addresses_show_a_page_never_an_error(city, query):
     assert "<h1" in response.get_data(as_text=True)
 
 
-def _not_cached(app) -> contextlib.AbstractContextManager[list[str]]:
-    """The statements SQLAlchemy compiled for this request instead of taking them from its
-    compiled cache (built anew in Python, or not cacheable: a multi-row VALUES, say)."""
-
-    @contextlib.contextmanager
-    def watch():
-        compiled: list[str] = []
-
-        def note(_conn, _cursor, statement, _parameters, context, _many) -> None:
-            if context is not None and context.compiled is not None:
-                if not context._get_cache_stats().startswith("cached"):
-                    compiled.append(" ".join(statement.split())[:120])
-
-        engine = app.extensions["verbinding"].engine
-        event.listen(engine, "before_cursor_execute", note)
-        try:
-            yield compiled
-        finally:
-            event.remove(engine, "before_cursor_execute", note)
-
-    return watch()
+def _compiled_anew(_statement, context) -> bool:
+    """A statement SQLAlchemy compiled for this request instead of taking it from its compiled
+    cache (built anew in Python, or not cacheable: a multi-row VALUES, say)."""
+    return context.compiled is not None and not context._get_cache_stats().startswith("cached")
 
 
 def test_pages_and_a_move_run_compiled_statements_from_the_cache(city):
@@ -398,7 +383,7 @@ def test_pages_and_a_move_run_compiled_statements_from_the_cache(city):
         url = path.format(**ids)
         for _ in range(2):  # warm (a feed's first poll shapes one statement differently)
             clients[who].get(url)
-        with _not_cached(app) as compiled:
+        with counted(app, _compiled_anew) as compiled:
             assert clients[who].get(url).status_code == 200
         assert compiled == [], (url, compiled)
     session = app.extensions["verbinding"].sessions()
@@ -411,7 +396,7 @@ def test_pages_and_a_move_run_compiled_statements_from_the_cache(city):
     for number, (page, email) in enumerate(moving):
         member = _client(app, email)
         body = member.get(page).get_data(as_text=True)
-        with _not_cached(app) as compiled:
+        with counted(app, _compiled_anew) as compiled:
             moved = member.post(f"{page}/moves/start", data=_form_fields(body, "start"),
                                 follow_redirects=True)  # fmt: skip
         assert moved.status_code == 200 and "Now: Visioning" in moved.get_data(as_text=True)
