@@ -7,10 +7,10 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import current_app, g, render_template, request
+from flask import current_app, g, has_request_context, render_template, request
 from sqlalchemy.orm import Session
 
-from engine.db import conflict_guard, is_unavailable, one_line
+from engine.db import conflict_guard, is_unavailable, one_line, read_only
 from engine.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -24,10 +24,36 @@ def runtime() -> Runtime:
 
 
 def db() -> Session:
-    """The request's session (created on first use, closed at the end of the request)."""
+    """The request's session (created on first use, closed at the end of the request). A GET
+    or HEAD reads only (engine.db.read_only: no transaction around its reads on PostgreSQL),
+    unless its view is marked :func:`transaction_on_get` or it is a call of the API."""
     if "db" not in g:
-        g.db = runtime().sessions()
+        session = g.db = runtime().sessions()
+        if has_request_context() and request.method in READING and not _transaction_on_get():
+            read_only(session)
     return g.db
+
+
+#: the methods that only read (a view that needs a transaction says so: transaction_on_get)
+READING = ("GET", "HEAD")
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def transaction_on_get(view: F) -> F:
+    """Mark a view whose GET needs a transaction: it writes (the link in a mail that confirms
+    an address), or it reads through a server-side cursor (PostgreSQL opens one only inside a
+    transaction). Its request keeps one transaction, as a POST does."""
+    view._vb_transaction_on_get = True  # type: ignore[attr-defined]
+    return view
+
+
+def _transaction_on_get() -> bool:
+    from web.api.problems import is_api
+
+    if is_api():
+        return True  # a token's call is noted on the token (web/api/auth.py)
+    view = current_app.view_functions.get(request.endpoint or "")
+    return getattr(view, "_vb_transaction_on_get", False)
 
 
 def close_db(_exc: BaseException | None = None) -> None:

@@ -31,7 +31,7 @@ from web import access
 from web.account.forms import EmailForm, LanguageForm, NameForm, PasswordCheckForm
 from web.auth.forms import ChangePasswordForm
 from web.confirm import unconfirmed
-from web.database import db
+from web.database import db, transaction_on_get
 from web.files import files
 from web.form_action import flash_error, form_action
 from web.i18n import reader_changed
@@ -115,6 +115,7 @@ def email():
 
 
 @bp.get("/account/email/<token>")
+@transaction_on_get  # the link in the mail confirms the address
 @access.public
 def confirm_email(token: str):
     try:

@@ -28,7 +28,7 @@ from web.auth.forms import (
     RegisterForm,
     ResetRequestForm,
 )
-from web.database import db
+from web.database import db, transaction_on_get
 from web.form_action import flash_error, form_action
 from web.i18n import locale
 from web.limits import forget_login_failures
@@ -69,6 +69,7 @@ def register():
 
 
 @bp.get("/register/confirm/<token>")
+@transaction_on_get  # the link in the mail confirms the address
 @access.public
 def confirm(token: str):
     try:

@@ -48,7 +48,7 @@ from engine.timeutil import local_date
 from web import access
 from web.coach.charts import bar_chart
 from web.confirm import unconfirmed
-from web.database import db
+from web.database import db, transaction_on_get
 from web.form_action import form_action
 from web.i18n import render_msg
 from web.inputs import parse_id
@@ -389,6 +389,7 @@ def _chart(rows):
 
 
 @bp.get("/initiatives/<int:initiative_id>/survey/results.csv")
+@transaction_on_get  # the answers stream from a server-side cursor (yield_per)
 @access.group_or_staff
 def export(initiative_id: int):
     survey = _survey()
