@@ -308,7 +308,7 @@ def prepare(
     return work
 
 
-KEYS = ("page", "cpu", "base", "ratio", "cpu_ratio")
+KEYS = ("page", "cpu", "base", "base_cpu", "ratio", "cpu_ratio")
 
 
 def one_round(work: dict[str, tuple], results: dict[str, dict]) -> None:
@@ -322,6 +322,7 @@ def one_round(work: dict[str, tuple], results: dict[str, dict]) -> None:
         r["page"].append(page_wall)
         r["cpu"].append(page_cpu)
         r["base"].append(sql_wall + render_wall)
+        r["base_cpu"].append(sql_cpu + render_cpu)
         r["ratio"].append(page_wall / (sql_wall + render_wall))
 
 
@@ -379,8 +380,18 @@ def rss_growth(facts: dict, clients: dict, requests: int) -> float:
     return grown
 
 
-def web_move(facts: dict, client, rounds: int, per_round: int = 10) -> float:
-    """POST a move and follow the redirect to the initiative page; CPU time each."""
+def web_move(
+    facts: dict,
+    client,
+    rounds: int,
+    baseline: tuple[float, float] | None = None,
+    per_round: int = 10,
+) -> float:
+    """POST a move and follow the redirect to the initiative page; CPU time each. Beside it,
+    the move over the member's page's bare baseline (``baseline``: its SQL through the DB-API
+    and a bare Flask render of its size, wall and CPU ms) measured in the same run: the move's
+    cost in units of this machine's speed, which drifts between sessions (the ms target is
+    absolute)."""
     item = facts["item"]
     page = client.get(f"/initiatives/{item}").text
     triggers = ["forth", "back"] if "/moves/forth" in page else ["back", "forth"]
@@ -433,6 +444,11 @@ def web_move(facts: dict, client, rounds: int, per_round: int = 10) -> float:
           f"the garbage collector "
           f"{collecting['spent'] * 1000 / len(cpu_ms):.2f} ms of it on average "
           f"({collecting['runs'] / len(cpu_ms):.2f} runs)")  # fmt: skip
+    if baseline:
+        wall, cpu = baseline
+        print(f"  = {median / wall:.2f}x the member's page's bare baseline of this run by wall "
+              f"({wall:.2f} ms), {median / cpu:.2f}x by CPU ({cpu:.2f} ms): the move in units "
+              f"of this machine's speed")  # fmt: skip
     return median
 
 
@@ -480,7 +496,12 @@ def main() -> int:
     cpu = 0.0
     if not args.page:
         city, facts, app, clients, _ = cities[sizes[-1]]
-        cpu = web_move(facts, clients["member"], args.rounds)
+        member = measured[sizes[-1]].get("initiative (member)")
+        base = None
+        if member:
+            base = (statistics.median(member["base"]) * 1000,
+                    statistics.median(member["base_cpu"]) * 1000)  # fmt: skip
+        cpu = web_move(facts, clients["member"], args.rounds, base)
         grown = rss_growth(facts, clients, args.requests)
         ok = ok and grown <= 10 * args.requests / 10_000
     for city, _, app, _, _ in cities.values():
