@@ -207,8 +207,8 @@ class ReadOnlyViolation(RuntimeError):
 def read_only(session: Session) -> None:
     """Let ``session`` only read, each statement on its own: on PostgreSQL in autocommit, so no
     BEGIN and ROLLBACK travel around a page's reads (two round trips and the driver's and
-    SQLAlchemy's bookkeeping of a transaction; about 3 ms of web CPU per page on this project's
-    CI machines). What the reads see does not change: in READ COMMITTED every statement takes a
+    SQLAlchemy's bookkeeping of a transaction: 2-3 ms of web CPU a page on a slow machine,
+    BENCHMARKS.md). What the reads see does not change: in READ COMMITTED every statement takes a
     snapshot of its own anyway, and a page takes no locks. A write in such a session would be
     committed statement by statement, so it is refused before it is sent
     (:class:`ReadOnlyViolation`). SQLite is left as it is: its driver begins a transaction only
@@ -220,11 +220,14 @@ def read_only(session: Session) -> None:
 
 
 def _refuse_writes(_conn, _cursor, statement: str, _params, context, _many) -> None:
+    """Before each statement of a read-only session: only a SELECT (or WITH … SELECT) that
+    locks nothing goes through."""
+    first = statement.lstrip()[:6].upper()
     if (
         context.isinsert
         or context.isupdate
         or context.isdelete
-        or statement.lstrip()[:4].upper() not in ("SELE", "WITH")
+        or not (first == "SELECT" or first.startswith("WITH"))
         or " FOR UPDATE" in statement  # a lock outlives no statement in autocommit
         or " FOR NO KEY UPDATE" in statement
     ):

@@ -92,7 +92,7 @@ def test_a_write_in_a_read_only_session_is_refused_and_nothing_is_kept(web_app, 
                         title="Stil",
                         position=9,
                         created_dt=now,
-                    )  # fmt: skip
+                    )
                 ),
                 session.flush(),
             ),
