@@ -90,6 +90,12 @@ class Resident:
         expect(self.page.locator(".vb-initiative-header")).to_contain_text(self.t(nl, en))
 
     def add_step(self, stage: str, title: str, owner: str | None = None, due: str = "") -> None:
+        """Add a step: in the current stage with the form on the page, in a stage ahead on
+        the page its link opens."""
+        if self.page.locator(f"form#step-new-{stage}").count() == 0:
+            link = self.form(f"main a[href$='/stages/{stage}/steps/new']")
+            self.reveal(link)
+            self.follow(link, f"the page to add a step to {stage}")
         form = self.form(f"form#step-new-{stage}")
         self.reveal(form)
         form.locator("[name=title]").fill(title)

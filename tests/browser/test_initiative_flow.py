@@ -149,6 +149,8 @@ def test_greening_from_proposal_to_maintenance(open_page, live, lang):
     # execution: the residents' association that will look after the quay
     anna.add_step("execution", anna.t("Plantdag organiseren", "Organise a planting day"))
     assert anna.complete_open_steps() == 1
+    # a step planned ahead for the stage after this one, on the page its link opens
+    anna.add_step("maintenance", anna.t("Snoeiploeg vormen", "Form a pruning crew"))
     anna.follow(anna.page.locator("#maintenance a[href$='/maintenance']"), "self-management")
     anna.follow(anna.page.locator("main a[href$='/maintenance/association']").first, "association")
     anna.follow(anna.page.locator("main a[href$='/association/edit']"), "register association")

@@ -152,6 +152,7 @@ PAGES = {
         "/",
         "/initiatives/{item}",
         "/initiatives/{item}/history",
+        "/initiatives/{item}/stages/execution/steps/new",
         "/initiatives/{item}/support/{request}",
         "/initiatives/{item}/discussion",
         "/reminders/preferences",

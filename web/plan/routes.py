@@ -56,6 +56,25 @@ def add(initiative_id: int):
     )  # fmt: skip
 
 
+@bp.get("/initiatives/<int:initiative_id>/stages/<stage_key>/steps/new")
+@access.member
+def add_form(initiative_id: int, stage_key: str):
+    """A step for an upcoming stage: the initiative page carries the form only for the current
+    stage (and for a form sent back refused) and links here for the stages ahead."""
+    page = load_page(db(), g.initiative, current_user.person)
+    stage = next((s for s in page.stages if s.key == stage_key), None)
+    if stage is None:
+        abort(404)
+    # a stage no longer open to changes: the engine refuses the save and says why
+    return render_template(
+        "plan/step_new.html",
+        initiative=g.initiative,
+        page=page,
+        stage=stage,
+        f=PageForms(page, {}).step_new(stage),
+    )
+
+
 @bp.get("/initiatives/<int:initiative_id>/steps/<int:step_id>")
 @access.member
 def edit_form(initiative_id: int, step_id: int):

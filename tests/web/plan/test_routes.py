@@ -10,6 +10,7 @@ from sqlalchemy import select
 from engine.db import utcnow
 from engine.models import Step
 from engine.operations import add_step
+from tests import factories
 from tests.factories import browse_as, initiative_with_group, submit
 from tests.support import read
 
@@ -148,7 +149,18 @@ def test_steps_of_an_upcoming_stage_can_be_planned(client, db_session):
     item, (anna, _) = _arrange(db_session)
     browse_as(client, anna)
     page = _text(client.get(f"/initiatives/{item.id}"))
-    assert 'id="step-new-execution"' in page and "Plan steps ahead" in page
+    assert "Plan steps ahead" in page
+    # the current stage carries its form; a stage ahead links to a page with it
+    assert 'id="step-new-proposal"' in page and 'id="step-new-execution"' not in page
+    ahead = f"/initiatives/{item.id}/stages/execution/steps/new"
+    assert f'href="{ahead}"' in page and "Add a step to Execution" in page
+    form_page = client.get(ahead)
+    assert form_page.status_code == 200
+    form = re.search(r'<form [^>]*id="step-new-execution".*?</form>', _text(form_page), re.S)
+    assert form and f'action="/initiatives/{item.id}/steps"' in form.group(0)
+    assert 'name="stage_key" value="execution"' in form.group(0)
+    assert "version" not in form.group(0)  # something new collides with nothing
+    assert "Bram Bakker" in form.group(0)  # the owner list: the group's members
     response = submit(
         client, item.id, f"/initiatives/{item.id}/steps",
         {"stage_key": "execution", "title": "Planten bestellen"},
@@ -157,6 +169,36 @@ def test_steps_of_an_upcoming_stage_can_be_planned(client, db_session):
     assert [s.title for s in _steps(db_session, item, "execution")] == ["Planten bestellen"]
     page = _text(client.get(f"/initiatives/{item.id}"))
     assert "Steps (1)" in page
+
+
+def test_a_step_ahead_refused_shows_its_form_on_the_initiative_page(client, db_session):
+    item, (anna, _) = _arrange(db_session)
+    browse_as(client, anna)
+    response = submit(
+        client, item.id, f"/initiatives/{item.id}/steps",
+        {"stage_key": "execution", "title": "", "due_date-day": "31", "due_date-month": "2",
+         "due_date-year": "2031"},
+    )  # fmt: skip
+    assert response.status_code == 400
+    page = _text(response)
+    form = re.search(r'<form [^>]*id="step-new-execution".*?</form>', page, re.S).group(0)
+    assert 'aria-invalid="true"' in form and "Give the step a title." in form
+    assert 'value="31"' in form and 'value="2031"' in form  # what was typed stays
+    assert _steps(db_session, item, "execution") == []
+
+
+def test_the_page_to_add_a_step_is_the_groups_own(client, db_session):
+    item, (anna, _) = _arrange(db_session)
+    outsider = factories.person(db_session, utcnow())
+    db_session.commit()
+    ahead = f"/initiatives/{item.id}/stages/execution/steps/new"
+    browse_as(client, outsider)
+    assert client.get(ahead).status_code in (403, 404)
+    browse_as(client, anna)
+    assert client.get(f"/initiatives/{item.id}/stages/nowhere/steps/new").status_code == 404
+    client.get("/language/nl")
+    page = _text(client.get(ahead))
+    assert "Een stap toevoegen aan" in page and '<html lang="nl"' in page
 
 
 def test_a_step_of_another_initiative_is_not_found(client, db_session):
