@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from web.i18n import _finalize, said_once, say
+from web.i18n import said_once, say
+from web.templating import out as _out
 
 #: the input's class by kind of field; a text box otherwise
 CSS = {
@@ -29,11 +30,6 @@ def _(string: str) -> Markup:
     """``_(string)`` as a template says it, once per request (the catalogue's extraction finds
     the texts here as it did in the macros)."""
     return said_once(string)
-
-
-def _out(value: Any) -> str:
-    """What ``{{ value }}`` writes in an autoescaped template."""
-    return str(escape(_finalize(value)))
 
 
 class Field:

@@ -16,6 +16,8 @@ import wtforms.widgets.core
 from markupsafe import Markup, escape
 from wtforms.widgets.core import clean_key
 
+from web.templating import escape_str
+
 #: WTForms' own, kept for the comparison in the tests
 ORIGINAL = wtforms.widgets.core.html_params
 
@@ -25,11 +27,13 @@ def html_params(**kwargs: Any) -> Markup:
     ``False`` left out, keys and values escaped."""
     params: list[str] = []
     for k, v in sorted(kwargs.items()):
-        key = escape(clean_key(k))
+        key = escape_str(clean_key(k))
         if v is True:
             params.append(key)
         elif v is not False:
-            params.append(f'{key}="{escape(v).replace(Markup(chr(34)), Markup("&quot;"))}"')
+            # a plain string escaped holds no '"'; markup, or what has __html__, may
+            said = escape_str(v) if type(v) is str else str(escape(v)).replace('"', "&quot;")
+            params.append(f'{key}="{said}"')
     return Markup(" ".join(params))
 
 

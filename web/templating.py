@@ -23,12 +23,16 @@ import jinja2
 import markupsafe
 from markupsafe import Markup
 
+from web.i18n import _finalize
+
 try:  # MarkupSafe's escaping of a plain string: C, or its pure-Python fallback
     from markupsafe._speedups import _escape_inner
 except ImportError:  # pragma: no cover - a build of MarkupSafe without its C part
     from markupsafe._native import _escape_inner
 
 _new_str = str.__new__
+#: a plain ``str`` escaped, as a plain ``str`` (what ``escape`` wraps in ``Markup``)
+escape_str = _escape_inner
 
 
 def escape(value: Any, /) -> Markup:
@@ -40,6 +44,19 @@ def escape(value: Any, /) -> Markup:
     if kind is Markup:
         return value  # already safe: markupsafe.escape gives an equal Markup
     return markupsafe.escape(value)
+
+
+def out(value: Any, /) -> str:
+    """What ``{{ value }}`` writes in an autoescaped template (the environment's ``finalize``,
+    then escaped), as plain text to put into markup made in Python (web/initiatives/ui.py,
+    web/fields.py, web/plan/checklist.py: some 650 values of a member's initiative page)."""
+    value = _finalize(value)
+    kind = type(value)
+    if kind is str:
+        return _escape_inner(value)
+    if kind is Markup:
+        return str(value)
+    return str(markupsafe.escape(value))
 
 
 class Template(jinja2.Template):

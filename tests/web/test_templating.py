@@ -9,8 +9,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import Markup
 
+from engine.i18n import FORMER_MEMBER
 from web import create_app
-from web.templating import Template, escape
+from web.i18n import _finalize
+from web.templating import Template, escape, out
 
 
 def _env(template_class: type[jinja2.Template]) -> jinja2.Environment:
@@ -97,3 +99,30 @@ def test_the_templates_escape_with_it_and_a_value_is_still_escaped():
     assert page.root_render_func.__globals__["escape"] is escape
     said = page.render(text="<script>alert('x')</script>", safe=Markup("<b>ok</b>"), number=3)
     assert said == "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt;|<b>ok</b>|3"
+
+
+@given(
+    st.one_of(
+        st.text(),
+        st.text().map(Markup),
+        st.text().map(_Str),
+        st.integers(),
+        st.none(),
+        st.just(_Safe()),
+        st.just(_Text()),
+    )
+)
+def test_out_writes_what_a_template_writes_as_plain_text(value):
+    """``out`` (the markup made in Python) against ``str(escape(finalize(value)))``, what the
+    helpers wrote before; plain text, so that adding to it escapes nothing."""
+    said = out(value)
+    assert type(said) is str
+    assert said == str(markupsafe.escape(_finalize(value)))
+
+
+def test_out_writes_a_deleted_account_in_the_readers_language():
+    app = create_app({"TESTING": True, "VERBINDING_DATABASE_URL": "sqlite://"})
+    with app.test_request_context("/", headers={"Accept-Language": "en"}):
+        said = out(f"<b>{FORMER_MEMBER}</b>")
+        assert FORMER_MEMBER not in said and said.startswith("&lt;b&gt;")
+        assert said == str(markupsafe.escape(_finalize(f"<b>{FORMER_MEMBER}</b>")))

@@ -13,14 +13,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from flask import Flask
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
-from web.i18n import _finalize
-
-
-def _out(value: Any) -> str:
-    """What ``{{ value }}`` writes in an autoescaped template."""
-    return str(escape(_finalize(value)))
+from web.templating import out as _out
 
 
 class PageTools:
