@@ -103,8 +103,14 @@ def panel_overview(
     and the agreement (its next turns: ``next_turns``); not the members, tasks and turns
     ``overview`` reads for the maintenance pages (a third of the page's work for a group with a
     rota). None while zelfbeheer does not matter to the group (``maintenance_matters``).
-    ``guards``: the guard facts the page already loaded, else they are loaded here."""
-    association = get_association(session, initiative.id)
+    ``guards``: the guard facts the page already loaded (no association among them: none is
+    read), else they are loaded here."""
+    # the page's guard facts, read moments before, say whether there is one to read
+    association = (
+        get_association(session, initiative.id)
+        if guards is None or guards.association_exists
+        else None
+    )
     if association is None and not _matters_without_association(session, initiative):
         return None
     if guards is None:

@@ -19,8 +19,12 @@ from web.panels import Panel, register_panel
 def load_consultation_panel(
     session: Session, page: InitiativePage, person: Person | None, now: datetime
 ) -> dict[str, Any] | None:
-    """The consultation of the current stage (one query); None when there is nothing to show."""
-    found = of_stage(session, page.initiative)
+    """The consultation of the current stage (one query, none when the page's guard facts say
+    the stage has none); None when there is nothing to show."""
+    guards = page.guards
+    found = (
+        of_stage(session, page.initiative) if guards is None or guards.consultation_held else None
+    )
     runs = can_run_consultation(page.role)
     if found is None and not runs:
         return None

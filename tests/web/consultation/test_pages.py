@@ -306,3 +306,31 @@ def test_a_photo_for_a_bucket_that_does_not_answer_is_kept_from_nothing(web_app,
         )
         for name, data in saved.items():
             storage.put(name, data)
+
+
+def test_the_initiative_page_reads_a_consultation_only_when_its_stage_has_one(web_app, group):
+    """The page's guard facts count the stage's consultations: with none, the panel asks the
+    database nothing more; once one is open, the panel reads it and shows its question."""
+    engine = web_app.extensions["verbinding"].engine
+    initiator = _as(web_app, group, "initiator")
+    url = f"/initiatives/{group['item']}"
+
+    def read() -> tuple[int, str]:
+        sent: list[str] = []
+
+        def note(_conn, _cursor, statement, *_args):
+            if statement.lstrip().startswith("SELECT consultations.id"):
+                sent.append(statement)
+
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            body = initiator.get(url).get_data(as_text=True)
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+        return len(sent), body
+
+    count, body = read()
+    assert count == 0 and "Open a consultation" in body
+    _open(web_app, group)
+    count, body = read()
+    assert count == 1 and "Wat vinden jullie van de conceptvisie?" in body

@@ -6,7 +6,7 @@ import re
 import uuid
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from engine.db import utcnow
 from engine.maintenance.agreement import active_agreement
@@ -87,9 +87,35 @@ def test_register_the_association_and_the_guard_is_satisfied(client, db_session,
     association = get_association(db_session, item.id)
     roles = {m.person_id: m.board_role for m in members_of(db_session, association.id)}
     assert roles == {quay["anna"].id: "chair", quay["bram"].id: None}
-    # the initiative page shows the panel now
-    show = client.get(f"/initiatives/{item.id}").get_data(as_text=True)
+    # the initiative page shows the panel now, the association read for it
+    show, reads = _page_and_association_reads(client, item)
     assert 'id="maintenance-heading"' in show and "Bewonersvereniging Voermanhaven" in show
+    assert reads == 1
+
+
+def _page_and_association_reads(client, item) -> tuple[str, int]:
+    """The initiative page, and how many statements read its association."""
+    engine = client.application.extensions["verbinding"].engine
+    sent: list[str] = []
+
+    def note(_conn, _cursor, statement, *_args):
+        if statement.lstrip().startswith("SELECT associations.id"):
+            sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        body = client.get(f"/initiatives/{item.id}").get_data(as_text=True)
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    return body, len(sent)
+
+
+def test_without_an_association_the_initiative_page_does_not_read_one(client, quay):
+    """The page's guard facts say whether the group has an association: none, nothing read."""
+    login(client, quay["anna"].email)
+    _english(client)
+    show, reads = _page_and_association_reads(client, quay["item"])
+    assert reads == 0 and 'id="maintenance-heading"' not in show
 
 
 def test_a_kvk_number_of_the_wrong_shape_is_tied_to_its_field(client, db_session, quay):
