@@ -110,7 +110,8 @@ def _shots(live) -> list[Shot]:
         )
         meetings = _demo_meetings(session)
         tokens = _mail_tokens(live, session, pieter)
-    values = {"initiative_id": greening, "task_id": task, "occurrence_id": turn, "step_id": step}
+    values = {"initiative_id": greening, "task_id": task, "occurrence_id": turn, "step_id": step,
+              "stage_key": "maintenance"}  # fmt: skip
     shots = []
     for rule in live.app.url_map.iter_rules():
         if "GET" not in (rule.methods or ()) or rule.endpoint in SKIP | {"static"}:
