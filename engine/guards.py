@@ -27,6 +27,8 @@ class GuardContext:
     description_length: int = 0
     documents_in_stage: int = 0
     documents_total: int = 0
+    #: the initiative's support requests, whatever their state
+    support_requests: int = 0
     #: support requests waiting for the municipality's answer (accept or decline)
     waiting_support_requests: int = 0
     #: support requests the municipality accepted and has not delivered yet
@@ -37,7 +39,8 @@ class GuardContext:
     association_contact: bool = False
     association_board: int = 0
     association_members: int = 0
-    #: answers to the initiative's survey (online and paper)
+    #: whether the initiative has a survey (a draft too), and its answers (online and paper)
+    has_survey: bool = False
     survey_answers: int = 0
     #: the neighbourhood's consultation of this stage: whether it was opened, and its visible
     #: ideas, reactions and replies

@@ -330,6 +330,7 @@ def _facts_statement():
                 "documents_in_stage"
             ),
             _count(Document.initiative_id == _I.id).label("documents_total"),
+            _count(SupportRequest.initiative_id == _I.id).label("support_requests"),
             _count(
                 SupportRequest.initiative_id == _I.id,
                 # plain comparisons, not IN: an IN list is expanded on every execution
@@ -350,6 +351,7 @@ def _facts_statement():
                 "association_board"
             ),
             _count(_M.association_id == _A.id).label("association_members"),
+            exists().where(Survey.initiative_id == _I.id).label("has_survey"),
             select(func.count())
             .select_from(SurveyResponse)
             .join(Survey, Survey.id == SurveyResponse.survey_id)
@@ -447,6 +449,7 @@ def load_facts(
             description_length=row.description_length or 0,
             documents_in_stage=row.documents_in_stage,
             documents_total=row.documents_total,
+            support_requests=row.support_requests,
             waiting_support_requests=row.waiting_support_requests,
             undelivered_support_requests=row.undelivered_support_requests,
             association_exists=row.association_id is not None,
@@ -454,6 +457,7 @@ def load_facts(
             association_contact=row.association_contact_id is not None,
             association_board=row.association_board,
             association_members=row.association_members,
+            has_survey=bool(row.has_survey),
             survey_answers=row.survey_answers,
             consultation_held=bool(row.consultations_in_stage),
             consultation_reactions=row.consultation_reactions,

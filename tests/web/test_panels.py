@@ -9,12 +9,14 @@ from collections import Counter
 import pytest
 from flask import Blueprint, Flask
 from jinja2 import TemplateNotFound
+from sqlalchemy import event
 
 from engine.db import utcnow
 from engine.models import Person
 from engine.operations.common import member_role
 from tests import factories
 from tests.factories import browse_as, initiative_with_group
+from tests.factories.surveys import survey as make_survey
 from web.panels import EXTENSION, Panel, panels_of, register_panel
 
 #: how each registered panel shows itself on the page (a new panel adds its line here)
@@ -113,3 +115,41 @@ def test_a_panel_whose_template_is_missing_stops_the_start():
     app = Flask("web")  # the real templates folder, without this panel's template
     with pytest.raises(TemplateNotFound):
         app.register_blueprint(bp)
+
+
+def test_the_support_and_survey_panels_read_only_what_the_guard_facts_say_exists(
+    web_app, db_session
+):
+    """The page's guard facts count the support requests and tell whether there is a survey:
+    without them the two panels ask the database nothing; once there are, they read and show
+    them."""
+    now = utcnow()
+    item, (anna, _) = initiative_with_group(db_session, now)
+    db_session.commit()
+    engine = web_app.extensions["verbinding"].engine
+    client = browse_as(web_app.test_client(), anna)
+    client.get("/language/en")
+
+    def reads() -> tuple[Counter[str], str]:
+        sent: Counter[str] = Counter()
+
+        def note(_conn, _cursor, statement, *_args):
+            for table in ("support_requests", "surveys"):
+                if statement.lstrip().startswith(f"SELECT {table}.id"):
+                    sent[table] += 1
+
+        event.listen(engine, "before_cursor_execute", note)
+        try:
+            body = client.get(f"/initiatives/{item.id}").get_data(as_text=True)
+        finally:
+            event.remove(engine, "before_cursor_execute", note)
+        return sent, body
+
+    sent, body = reads()
+    assert sent == Counter() and 'id="support-heading"' in body and 'id="survey-heading"' in body
+    factories.filed_request(db_session, item, anna, now, description="Graag een bankje.")
+    make_survey(db_session, item, anna, now)
+    db_session.commit()
+    sent, body = reads()
+    assert sent == Counter({"support_requests": 1, "surveys": 1})
+    assert "Graag een bankje." in body and "Hoe woon je in Paddepoel?" in body

@@ -66,11 +66,17 @@ class SupportPanel:
 
 
 def support_panel(
-    session: Session, initiative_id: int, role: str | None, person: Person | None
+    session: Session,
+    initiative_id: int,
+    role: str | None,
+    person: Person | None,
+    *,
+    known_none: bool = False,
 ) -> SupportPanel:
-    """The initiative's requests, and what the visitor may do with them."""
+    """The initiative's requests, and what the visitor may do with them; ``known_none``: the
+    caller's guard facts say there are none (nothing is read)."""
     return SupportPanel(
-        requests=requests_of(session, initiative_id),
+        requests=[] if known_none else requests_of(session, initiative_id),
         can_file=can_change(role),
         can_answer=is_staff(person),
     )
@@ -79,8 +85,10 @@ def support_panel(
 def load_panel(
     session: Session, page: InitiativePage, person: Person | None, now: datetime
 ) -> SupportPanel:
-    """What ``support/_panel.html`` shows on the initiative page."""
-    return support_panel(session, page.initiative.id, page.role, person)
+    """What ``support/_panel.html`` shows on the initiative page (the page's guard facts, read
+    moments before, say whether there are requests to read)."""
+    none = page.guards is not None and page.guards.support_requests == 0
+    return support_panel(session, page.initiative.id, page.role, person, known_none=none)
 
 
 register_panel(bp, Panel("support", "support/_panel.html", "main", 20, load_panel))

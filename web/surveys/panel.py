@@ -18,9 +18,12 @@ from web.surveys.routes import bp
 def load_survey_panel(
     session: Session, page: InitiativePage, person: Person | None, now: datetime
 ) -> dict[str, Any] | None:
-    """The survey's title, state and answer count (one statement); nothing for the public
-    while there is none."""
-    survey = survey_line(session, page.initiative.id)
+    """The survey's title, state and answer count (one statement, none when the page's guard
+    facts say there is no survey); nothing for the public while there is none."""
+    guards = page.guards
+    survey = (
+        survey_line(session, page.initiative.id) if guards is None or guards.has_survey else None
+    )
     builds = can_build_survey(page.role)
     if (survey is None or survey.status == "draft") and not builds:
         return None
