@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import socket
 import threading
@@ -12,6 +13,7 @@ from email import message_from_bytes, policy
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from sqlalchemy import event
 from werkzeug.serving import make_server
 
 
@@ -187,3 +189,20 @@ def picture(fmt: str = "PNG", size: tuple[int, int] = (4, 3), exif: bytes | None
     options = {"exif": exif} if exif is not None else {}
     Image.new("RGB", size, (40, 120, 60)).save(out, format=fmt, **options)
     return out.getvalue()
+
+
+@contextlib.contextmanager
+def counted(app, keep=lambda statement, context: True):
+    """The statements sent inside the block (those ``keep`` keeps)."""
+    statements: list[str] = []
+
+    def count(_conn, _cursor, statement, _parameters, context, _many):
+        if keep(statement, context):
+            statements.append(statement)
+
+    engine = app.extensions["verbinding"].engine
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", count)

@@ -27,7 +27,7 @@ from engine.reminders.calendar import make_feed
 from engine.timeutil import local_date
 from tests import factories
 from tests.conftest import DB_KINDS, prepared_database
-from tests.support import login
+from tests.support import counted, login
 from tests.web.conftest import make_app
 from web.feed_cache import feed_cache
 
@@ -115,23 +115,6 @@ def _request(i: int, asker: int, now) -> dict:
         "respond_by_date": local_date(now) + ((i % 9) - 4) * DAY, "answered_dt": answered,
         "answered_on": local_date(answered) if answered else None, "version": 1,
     }  # fmt: skip
-
-
-@contextlib.contextmanager
-def counted(app, keep=lambda statement, context: True):
-    """The statements sent inside the block (those ``keep`` keeps)."""
-    statements: list[str] = []
-
-    def count(_conn, _cursor, statement, _parameters, context, _many):
-        if keep(statement, context):
-            statements.append(statement)
-
-    engine = app.extensions["verbinding"].engine
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _client(app, email: str | None):

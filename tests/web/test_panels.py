@@ -9,7 +9,6 @@ from collections import Counter
 import pytest
 from flask import Blueprint, Flask
 from jinja2 import TemplateNotFound
-from sqlalchemy import event
 
 from engine.db import utcnow
 from engine.models import Person
@@ -17,6 +16,7 @@ from engine.operations.common import member_role
 from tests import factories
 from tests.factories import browse_as, initiative_with_group
 from tests.factories.surveys import survey as make_survey
+from tests.support import counted
 from web.panels import EXTENSION, Panel, panels_of, register_panel
 
 #: how each registered panel shows itself on the page (a new panel adds its line here)
@@ -126,24 +126,16 @@ def test_the_support_and_survey_panels_read_only_what_the_guard_facts_say_exists
     now = utcnow()
     item, (anna, _) = initiative_with_group(db_session, now)
     db_session.commit()
-    engine = web_app.extensions["verbinding"].engine
     client = browse_as(web_app.test_client(), anna)
     client.get("/language/en")
 
     def reads() -> tuple[Counter[str], str]:
-        sent: Counter[str] = Counter()
-
-        def note(_conn, _cursor, statement, *_args):
-            for table in ("support_requests", "surveys"):
-                if statement.lstrip().startswith(f"SELECT {table}.id"):
-                    sent[table] += 1
-
-        event.listen(engine, "before_cursor_execute", note)
-        try:
+        with counted(web_app) as sent:
             body = client.get(f"/initiatives/{item.id}").get_data(as_text=True)
-        finally:
-            event.remove(engine, "before_cursor_execute", note)
-        return sent, body
+        tables = ("support_requests", "surveys")
+        return Counter(
+            t for sql in sent for t in tables if sql.lstrip().startswith(f"SELECT {t}.id")
+        ), body
 
     sent, body = reads()
     assert sent == Counter() and 'id="support-heading"' in body and 'id="survey-heading"' in body

@@ -18,7 +18,7 @@ from engine.models.consultations import ConsultationPost, ConsultationSupport
 from engine.operations import assign_coach
 from engine.timeutil import local_date
 from tests import factories
-from tests.support import csrf_token, login
+from tests.support import counted, csrf_token, login
 
 
 @pytest.fixture(scope="session")
@@ -311,22 +311,13 @@ def test_a_photo_for_a_bucket_that_does_not_answer_is_kept_from_nothing(web_app,
 def test_the_initiative_page_reads_a_consultation_only_when_its_stage_has_one(web_app, group):
     """The page's guard facts count the stage's consultations: with none, the panel asks the
     database nothing more; once one is open, the panel reads it and shows its question."""
-    engine = web_app.extensions["verbinding"].engine
     initiator = _as(web_app, group, "initiator")
     url = f"/initiatives/{group['item']}"
+    reading = lambda sql, _: sql.lstrip().startswith("SELECT consultations.id")  # noqa: E731
 
     def read() -> tuple[int, str]:
-        sent: list[str] = []
-
-        def note(_conn, _cursor, statement, *_args):
-            if statement.lstrip().startswith("SELECT consultations.id"):
-                sent.append(statement)
-
-        event.listen(engine, "before_cursor_execute", note)
-        try:
+        with counted(web_app, reading) as sent:
             body = initiator.get(url).get_data(as_text=True)
-        finally:
-            event.remove(engine, "before_cursor_execute", note)
         return len(sent), body
 
     count, body = read()

@@ -6,14 +6,14 @@ import re
 import uuid
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from engine.db import utcnow
 from engine.maintenance.agreement import active_agreement
 from engine.maintenance.association import get_association, members_of
 from engine.models import Association, Event
 from tests import factories
-from tests.support import login, post_form
+from tests.support import counted, login, post_form
 
 
 @pytest.fixture
@@ -95,18 +95,9 @@ def test_register_the_association_and_the_guard_is_satisfied(client, db_session,
 
 def _page_and_association_reads(client, item) -> tuple[str, int]:
     """The initiative page, and how many statements read its association."""
-    engine = client.application.extensions["verbinding"].engine
-    sent: list[str] = []
-
-    def note(_conn, _cursor, statement, *_args):
-        if statement.lstrip().startswith("SELECT associations.id"):
-            sent.append(statement)
-
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    reading = lambda sql, _: sql.lstrip().startswith("SELECT associations.id")  # noqa: E731
+    with counted(client.application, reading) as sent:
         body = client.get(f"/initiatives/{item.id}").get_data(as_text=True)
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
     return body, len(sent)
 
 
